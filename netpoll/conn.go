@@ -1,0 +1,328 @@
+package netpoll
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"github.com/valyala/bytebufferpool"
+
+	"github.com/fastredis/fastredis/resp"
+)
+
+// Who owns the write side of a connection. At most one writer at a time
+// moves pending bytes to the socket; the others only append.
+const (
+	writerNone   = iota
+	writerCaller // a caller writing its batch straight to the socket (gnet)
+	writerLoop   // the gnet event loop
+)
+
+// maxKeptInbound is the largest inbound buffer kept between replies; a
+// bigger one (grown by a large reply) is dropped once it is empty.
+const maxKeptInbound = 1 << 20
+
+// transport moves bytes for a Conn.
+type transport interface {
+	// flush makes sure the pending bytes get written. Do calls it, without
+	// the mutex, after claiming the write side with claimWriter.
+	flush()
+	// shut starts closing the socket; the transport's reading side then
+	// calls Conn.shutdown.
+	shut()
+}
+
+// A Conn is one connection to a server, shared by any number of goroutines.
+// Create one with Dial.
+type Conn struct {
+	opts Options
+	t    transport
+
+	mu      sync.Mutex
+	pending *bytebufferpool.ByteBuffer // encoded, not yet written
+	spare   *bytebufferpool.ByteBuffer // being written by the owner of the write side
+	writer  int
+	closed  bool
+	err     error // why it closed; a *lostError
+
+	q       *queue
+	waiters atomic.Int32  // callers waiting for room
+	room    chan struct{} // signalled when room may have been made
+	done    chan struct{} // closed when the connection is closed
+	closing atomic.Bool   // Close was called
+
+	// Reading side, owned by whoever reads the socket.
+	rd resp.Reader
+	in []byte // a partial reply carried over between reads
+}
+
+func newConn(opts Options) *Conn {
+	c := &Conn{
+		opts:    opts,
+		pending: bytebufferpool.Get(),
+		spare:   bytebufferpool.Get(),
+		q:       newQueue(opts.MaxPending),
+		room:    make(chan struct{}, 1),
+		done:    make(chan struct{}),
+	}
+	c.rd = resp.Reader{MaxBulkLen: opts.MaxBulkLen, MaxAggregateLen: opts.MaxAggregateLen, MaxDepth: opts.MaxDepth}
+	return c
+}
+
+// Do sends a request and waits for its replies. encode appends the encoded
+// command (or, for a group that must stay contiguous on the wire, every
+// command of the group) to the slice it is given and returns it; it runs with
+// the connection locked, so it must only encode. replies is how many replies
+// the request expects; h receives each of them.
+//
+// Do returns nil when every reply has been passed to h. It returns the
+// context's error if ctx ends first: the request's replies are then still
+// read and dropped, and h is not called again. If the connection fails, Do
+// returns an error matching ErrConnLost and the cause.
+func (c *Conn) Do(ctx context.Context, h Handler, replies int, encode func(dst []byte) []byte) error {
+	if h == nil || replies < 1 || replies > 1<<30 {
+		return ErrBadRequest
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	req := acquireRequest(h, replies)
+	c.mu.Lock()
+	if err := c.waitForRoom(ctx); err != nil {
+		c.mu.Unlock()
+		releaseRequest(req)
+		return err
+	}
+	start := len(c.pending.B)
+	c.pending.B = encode(c.pending.B)
+	if len(c.pending.B) == start {
+		c.mu.Unlock()
+		releaseRequest(req)
+		return ErrBadRequest
+	}
+	c.q.push(req)
+	lead := c.claimWriter()
+	if c.waiters.Load() > 0 && c.hasRoom() {
+		c.signalRoom() // pass the wake-up on to the next waiter
+	}
+	c.mu.Unlock()
+	if lead {
+		c.t.flush()
+	}
+	return c.wait(ctx, req)
+}
+
+// waitForRoom returns, with the mutex held, once the connection can take a
+// request, or with the error that prevents it.
+func (c *Conn) waitForRoom(ctx context.Context) error {
+	for {
+		if c.closed {
+			return c.err
+		}
+		if c.hasRoom() {
+			return nil
+		}
+		c.waiters.Add(1)
+		c.mu.Unlock()
+		var err error
+		select {
+		case <-c.room:
+		case <-c.done:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		c.waiters.Add(-1)
+		c.mu.Lock()
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func (c *Conn) hasRoom() bool {
+	n := len(c.pending.B)
+	return !c.q.full() && (n == 0 || n < c.opts.MaxPendingBytes)
+}
+
+func (c *Conn) signalRoom() {
+	select {
+	case c.room <- struct{}{}:
+	default:
+	}
+}
+
+// claimWriter makes the caller the owner of the write side if nobody owns
+// it. Call with the mutex held.
+func (c *Conn) claimWriter() bool {
+	if c.writer != writerNone {
+		return false
+	}
+	c.writer = writerCaller
+	return true
+}
+
+func (c *Conn) wait(ctx context.Context, req *request) error {
+	select {
+	case <-req.done:
+	case <-ctx.Done():
+		if req.abandon() {
+			return ctx.Err() // the reader drops its replies and recycles it
+		}
+		<-req.done // the reader is completing it right now
+	}
+	err := req.err
+	releaseRequest(req)
+	return err
+}
+
+// takePending hands the pending bytes to the owner of the write side, who
+// calls wrote when they are written. It returns nil, and gives the write side
+// up, when there is nothing to write.
+func (c *Conn) takePending() *bytebufferpool.ByteBuffer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.pending.B) == 0 || c.closed {
+		c.writer = writerNone
+		return nil
+	}
+	return c.swapPendingLocked()
+}
+
+// swapPendingLocked takes the pending bytes, if any, for writing and leaves
+// an empty buffer in their place. Call with the mutex held.
+func (c *Conn) swapPendingLocked() *bytebufferpool.ByteBuffer {
+	if len(c.pending.B) == 0 || c.closed {
+		return nil
+	}
+	b := c.pending
+	if c.spare == nil {
+		// The previous owner of the write side has not returned its buffer
+		// yet (it handed over to the loop and is on its way out).
+		c.spare = bytebufferpool.Get()
+	}
+	c.pending, c.spare = c.spare, nil
+	if c.waiters.Load() > 0 {
+		c.signalRoom()
+	}
+	return b
+}
+
+// wrote returns a written buffer for reuse.
+func (c *Conn) wrote(b *bytebufferpool.ByteBuffer) {
+	if cap(b.B) > maxKeptInbound {
+		bytebufferpool.Put(b) // the pool decides whether to keep a large one
+		b = bytebufferpool.Get()
+	}
+	b.Reset()
+	c.mu.Lock()
+	if c.spare == nil {
+		c.spare, b = b, nil
+	}
+	c.mu.Unlock()
+	if b != nil {
+		bytebufferpool.Put(b)
+	}
+}
+
+// onData handles bytes read from the socket: it parses every complete reply
+// in place and completes requests in order, carrying a partial reply over to
+// the next call. An error means the connection must close.
+func (c *Conn) onData(data []byte) error {
+	buf := data
+	carried := len(c.in) > 0
+	if carried {
+		c.in = append(c.in, data...)
+		if len(c.in) < c.rd.Need() {
+			return nil // a large reply still arriving: nothing to parse yet
+		}
+		buf = c.in
+	}
+	popped := false
+	for len(buf) > 0 {
+		v, n, err := c.rd.Parse(buf)
+		if err == resp.ErrIncomplete {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if v.Type() == resp.Push {
+			if c.opts.OnPush != nil {
+				c.opts.OnPush(v)
+			}
+		} else {
+			req := c.q.front()
+			if req == nil {
+				return ErrUnexpectedReply
+			}
+			if req.deliver(v) {
+				c.q.pop()
+				popped = true
+			}
+		}
+		buf = buf[n:]
+	}
+	switch {
+	case len(buf) == 0:
+		c.in = c.in[:0]
+		if cap(c.in) > maxKeptInbound {
+			c.in = nil
+		}
+	case carried:
+		c.in = c.in[:copy(c.in, buf)] // the partial reply moves to the front
+	default:
+		c.in = append(c.in[:0], buf...)
+	}
+	if popped && c.waiters.Load() > 0 {
+		c.signalRoom()
+	}
+	return nil
+}
+
+// shutdown closes the connection for good and fails every outstanding
+// request with cause. Only the reading side calls it.
+func (c *Conn) shutdown(cause error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	if c.closing.Load() {
+		cause = ErrClosed
+	}
+	c.closed = true
+	c.err = &lostError{cause: cause}
+	close(c.done)
+	c.pending.Reset()
+	c.mu.Unlock()
+	for req := c.q.front(); req != nil; req = c.q.front() {
+		c.q.pop()
+		req.fail(c.err)
+	}
+}
+
+// Close closes the connection and waits until every outstanding request has
+// completed with an error. It is idempotent and safe from any goroutine, but
+// not from a Handler or OnPush.
+func (c *Conn) Close() error {
+	if c.closing.CompareAndSwap(false, true) {
+		c.t.shut()
+	}
+	<-c.done
+	return nil
+}
+
+// Done returns a channel that is closed when the connection has closed, by
+// Close or by a failure; Err then says why.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Err returns nil while the connection is open, and afterwards the error its
+// requests got: it matches ErrConnLost and the cause (ErrClosed after Close).
+func (c *Conn) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// Pending returns the number of requests awaiting replies.
+func (c *Conn) Pending() int { return c.q.len() }

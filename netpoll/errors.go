@@ -1,0 +1,26 @@
+package netpoll
+
+import "errors"
+
+var (
+	// ErrClosed is the cause when the connection was closed by Close.
+	ErrClosed = errors.New("netpoll: connection closed")
+	// ErrConnLost wraps every error a request gets because its connection
+	// failed (EOF, reset, a protocol error, Close): errors.Is(err,
+	// netpoll.ErrConnLost) tells a lost connection from a server's reply.
+	ErrConnLost = errors.New("netpoll: connection lost")
+	// ErrUnexpectedReply is the cause when the server sends a reply that no
+	// request is waiting for.
+	ErrUnexpectedReply = errors.New("netpoll: reply without a request")
+	// ErrTooManyReplies means a request asked for more replies than a
+	// connection can hold pending.
+	ErrBadRequest = errors.New("netpoll: invalid request")
+)
+
+// lostError is the error every outstanding request gets when the connection
+// fails. It matches ErrConnLost and its cause with errors.Is.
+type lostError struct{ cause error }
+
+func (e *lostError) Error() string { return "netpoll: connection lost: " + e.cause.Error() }
+
+func (e *lostError) Unwrap() []error { return []error{ErrConnLost, e.cause} }

@@ -1,0 +1,263 @@
+package netpoll
+
+import (
+	"errors"
+	"io"
+	"net"
+	"runtime"
+	"sync"
+
+	"github.com/panjf2000/gnet/v2"
+	"golang.org/x/sys/unix"
+)
+
+// maxLeaderRounds bounds how many batches a caller writes for others before
+// it hands the rest to the event loop and goes to wait for its own reply.
+const maxLeaderRounds = 8
+
+// The process-wide gnet client engine, started on first use.
+var engine struct {
+	mu    sync.Mutex
+	cli   *gnet.Client
+	loops int
+}
+
+// SetEventLoops sets how many gnet event loops serve the connections of this
+// process (default GOMAXPROCS). It must be called before the first
+// connection that uses the gnet transport; after that it returns an error.
+func SetEventLoops(n int) error {
+	engine.mu.Lock()
+	defer engine.mu.Unlock()
+	if engine.cli != nil {
+		return errors.New("netpoll: SetEventLoops after the event loops started")
+	}
+	if n < 0 {
+		return errors.New("netpoll: negative event loop count")
+	}
+	engine.loops = n
+	return nil
+}
+
+func gnetClient() (*gnet.Client, error) {
+	engine.mu.Lock()
+	defer engine.mu.Unlock()
+	if engine.cli != nil {
+		return engine.cli, nil
+	}
+	loops := engine.loops
+	if loops == 0 {
+		loops = runtime.GOMAXPROCS(0)
+	}
+	cli, err := gnet.NewClient(&gnetHandler{},
+		gnet.WithMulticore(true),
+		gnet.WithNumEventLoop(loops),
+		gnet.WithLogger(silentLogger{}),
+	)
+	if err != nil {
+		return nil, err
+	}
+	if err := cli.Start(); err != nil {
+		return nil, err
+	}
+	engine.cli = cli
+	return cli, nil
+}
+
+// silentLogger keeps gnet quiet: failures reach callers as errors instead.
+type silentLogger struct{}
+
+func (silentLogger) Debugf(string, ...any) {}
+func (silentLogger) Infof(string, ...any)  {}
+func (silentLogger) Warnf(string, ...any)  {}
+func (silentLogger) Errorf(string, ...any) {}
+func (silentLogger) Fatalf(string, ...any) {}
+
+// gnetTransport moves a Conn's bytes through a gnet event loop, which reads
+// the socket and parses replies. Writing is done by callers: one that finds
+// nobody writing writes the pending batch straight to the socket (a
+// non-blocking write; no wake-up, no allocation), and only when the socket
+// pushes back (EAGAIN) does the rest go to the loop, which gnet then flushes
+// when the socket is writable again.
+type gnetTransport struct {
+	c  *Conn
+	gc gnet.Conn
+	fd int
+
+	// wmu is held by a caller writing to fd. OnClose takes it after the
+	// connection is marked closed and before gnet closes fd, so a caller
+	// never writes to a closed descriptor (or one reused by another socket).
+	wmu      sync.Mutex
+	fdClosed bool
+
+	handoff []byte // bytes a caller could not write, for the loop; under c.mu
+	cause   error  // why the loop closed the connection; loop only
+}
+
+func startGnet(c *Conn, nc net.Conn) error {
+	cli, err := gnetClient()
+	if err != nil {
+		return err
+	}
+	t := &gnetTransport{c: c}
+	c.t = t
+	gc, err := cli.EnrollContext(nc, t) // gnet takes a duplicate of the descriptor and closes nc
+	if err != nil {
+		return err
+	}
+	t.gc, t.fd = gc, gc.Fd()
+	return nil
+}
+
+func (t *gnetTransport) shut() { _ = t.gc.Close() }
+
+// flush writes pending batches as the caller that claimed the write side.
+func (t *gnetTransport) flush() {
+	for round := 0; ; round++ {
+		b := t.c.takePending()
+		if b == nil {
+			return // nothing left; the write side is free again
+		}
+		if round == maxLeaderRounds {
+			t.toLoop(b.B)
+			t.c.wrote(b)
+			return
+		}
+		rest, err := t.write(b.B)
+		if err != nil {
+			t.c.wrote(b)
+			t.shut() // the loop sees the failure and shuts the Conn down
+			return
+		}
+		if len(rest) > 0 {
+			t.toLoop(rest)
+			t.c.wrote(b)
+			return
+		}
+		t.c.wrote(b)
+	}
+}
+
+// write writes p to the socket without blocking and returns what the socket
+// would not take.
+func (t *gnetTransport) write(p []byte) ([]byte, error) {
+	t.wmu.Lock()
+	defer t.wmu.Unlock()
+	if t.fdClosed {
+		return p, net.ErrClosed
+	}
+	for len(p) > 0 {
+		n, err := unix.Write(t.fd, p)
+		if n > 0 {
+			p = p[n:]
+		}
+		switch err {
+		case nil:
+		case unix.EINTR:
+		case unix.EAGAIN:
+			return p, nil
+		default:
+			return p, err
+		}
+	}
+	return nil, nil
+}
+
+// toLoop hands the write side, and bytes that must go out before any pending
+// ones, to the event loop.
+func (t *gnetTransport) toLoop(p []byte) {
+	t.c.mu.Lock()
+	t.c.writer = writerLoop
+	t.handoff = append(t.handoff, p...)
+	t.c.mu.Unlock()
+	if err := t.gc.Wake(nil); err != nil {
+		t.shut()
+	}
+}
+
+// loopWrite runs on the event loop after every read and wake-up. It writes
+// what callers handed over or left pending, and gives the write side back to
+// callers once gnet's own outbound buffer has drained: until then a direct
+// write would overtake bytes gnet still holds.
+func (t *gnetTransport) loopWrite(gc gnet.Conn) {
+	c := t.c
+	for {
+		c.mu.Lock()
+		switch c.writer {
+		case writerLoop:
+			if gc.OutboundBuffered() > 0 {
+				c.mu.Unlock()
+				return // gnet is still flushing; the next read comes back here
+			}
+		case writerNone:
+			if len(c.pending.B) == 0 {
+				c.mu.Unlock()
+				return
+			}
+			c.writer = writerLoop
+		default:
+			c.mu.Unlock()
+			return // a caller is writing
+		}
+		handoff := t.handoff
+		t.handoff = nil
+		b := c.swapPendingLocked()
+		if len(handoff) == 0 && b == nil {
+			c.writer = writerNone // everything is out
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
+		var err error
+		if len(handoff) > 0 {
+			_, err = gc.Write(handoff)
+		}
+		if b != nil {
+			if err == nil {
+				_, err = gc.Write(b.B) // gnet keeps what the socket does not take
+			}
+			c.wrote(b)
+		}
+		if err != nil {
+			return // gnet has closed the connection; OnClose ran
+		}
+	}
+}
+
+// gnetHandler is the engine's event handler, shared by every connection.
+type gnetHandler struct{ gnet.BuiltinEventEngine }
+
+func (*gnetHandler) OnTraffic(gc gnet.Conn) gnet.Action {
+	t, ok := gc.Context().(*gnetTransport)
+	if !ok {
+		return gnet.Close
+	}
+	// Next(-1) takes everything; gnet's own inbound buffer stays empty, so
+	// this is a view of the bytes just read, not a copy.
+	if data, _ := gc.Next(-1); len(data) > 0 {
+		if err := t.c.onData(data); err != nil {
+			t.cause = err
+			return gnet.Close
+		}
+	}
+	t.loopWrite(gc)
+	return gnet.None
+}
+
+func (*gnetHandler) OnClose(gc gnet.Conn, err error) gnet.Action {
+	t, ok := gc.Context().(*gnetTransport)
+	if !ok {
+		return gnet.None
+	}
+	t.wmu.Lock()
+	t.fdClosed = true
+	t.wmu.Unlock()
+	cause := t.cause
+	if cause == nil {
+		cause = err
+	}
+	if cause == nil {
+		cause = io.EOF
+	}
+	t.c.shutdown(cause)
+	return gnet.None
+}

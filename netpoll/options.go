@@ -1,0 +1,106 @@
+package netpoll
+
+import (
+	"crypto/tls"
+	"errors"
+	"time"
+
+	"github.com/fastredis/fastredis/resp"
+)
+
+// Transport selects how a Conn moves bytes.
+type Transport int
+
+const (
+	// TransportAuto is gnet for TCP and unix sockets, and net.Conn for TLS.
+	TransportAuto Transport = iota
+	// TransportGnet uses the process-wide gnet event loops. It cannot do TLS.
+	TransportGnet
+	// TransportNetConn uses a net.Conn with a reader and a writer goroutine.
+	TransportNetConn
+)
+
+func (t Transport) String() string {
+	switch t {
+	case TransportAuto:
+		return "auto"
+	case TransportGnet:
+		return "gnet"
+	case TransportNetConn:
+		return "netconn"
+	}
+	return "invalid"
+}
+
+// Defaults for Options fields left zero.
+const (
+	DefaultDialTimeout     = 5 * time.Second
+	DefaultKeepAlive       = 15 * time.Second
+	DefaultMaxPending      = 8192
+	DefaultMaxPendingBytes = 64 << 20
+)
+
+// Options configures a Conn. The zero value is usable.
+type Options struct {
+	// Transport picks the transport; TransportAuto by default.
+	Transport Transport
+	// TLS, when set, wraps the connection in TLS (and so selects the
+	// net.Conn transport).
+	TLS *tls.Config
+	// DialTimeout bounds connecting (and the TLS handshake); the dial
+	// context's deadline applies too. Default DefaultDialTimeout.
+	DialTimeout time.Duration
+	// KeepAlive is the TCP keepalive period; negative disables it. Default
+	// DefaultKeepAlive. TCP_NODELAY is always on.
+	KeepAlive time.Duration
+	// MaxPending bounds the requests awaiting replies. A caller past it waits
+	// (its context still applies). Default DefaultMaxPending.
+	MaxPending int
+	// MaxPendingBytes bounds the encoded bytes not yet written. A caller past
+	// it waits; a single request larger than the bound is still accepted
+	// when nothing else is pending. Default DefaultMaxPendingBytes.
+	MaxPendingBytes int
+	// MaxBulkLen, MaxAggregateLen and MaxDepth bound what the server may
+	// send (see resp.Reader). Zero means resp's defaults. A reply past a
+	// bound closes the connection with an error wrapping a resp error.
+	MaxBulkLen      int64
+	MaxAggregateLen int64
+	MaxDepth        int
+	// OnPush receives RESP3 push messages (pub/sub messages, client-side
+	// caching invalidations), which answer no request. v is valid only
+	// during the call, which runs on the reading goroutine and must not
+	// block. Without OnPush, push messages are dropped.
+	OnPush func(v resp.Value)
+}
+
+func (o *Options) withDefaults() (Options, error) {
+	opts := *o
+	switch {
+	case opts.Transport < TransportAuto || opts.Transport > TransportNetConn:
+		return opts, errors.New("netpoll: unknown transport")
+	case opts.Transport == TransportGnet && opts.TLS != nil:
+		return opts, errors.New("netpoll: the gnet transport cannot do TLS; use TransportNetConn or TransportAuto")
+	case opts.DialTimeout < 0, opts.MaxPending < 0, opts.MaxPendingBytes < 0,
+		opts.MaxBulkLen < 0, opts.MaxAggregateLen < 0, opts.MaxDepth < 0:
+		return opts, errors.New("netpoll: negative limit in Options")
+	}
+	if opts.DialTimeout == 0 {
+		opts.DialTimeout = DefaultDialTimeout
+	}
+	if opts.KeepAlive == 0 {
+		opts.KeepAlive = DefaultKeepAlive
+	}
+	if opts.MaxPending == 0 {
+		opts.MaxPending = DefaultMaxPending
+	}
+	if opts.MaxPendingBytes == 0 {
+		opts.MaxPendingBytes = DefaultMaxPendingBytes
+	}
+	if opts.Transport == TransportAuto {
+		opts.Transport = TransportGnet
+		if opts.TLS != nil {
+			opts.Transport = TransportNetConn
+		}
+	}
+	return opts, nil
+}
