@@ -12,8 +12,8 @@ var (
 	// ErrUnexpectedReply is the cause when the server sends a reply that no
 	// request is waiting for.
 	ErrUnexpectedReply = errors.New("netpoll: reply without a request")
-	// ErrTooManyReplies means a request asked for more replies than a
-	// connection can hold pending.
+	// ErrBadRequest means Do was called with a nil Handler, a reply count
+	// below 1, or an encode function that wrote nothing.
 	ErrBadRequest = errors.New("netpoll: invalid request")
 )
 

@@ -2,6 +2,7 @@ package netpoll
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"runtime"
@@ -88,6 +89,7 @@ type gnetTransport struct {
 	// never writes to a closed descriptor (or one reused by another socket).
 	wmu      sync.Mutex
 	fdClosed bool
+	writeErr error // why a caller's write failed; under wmu
 
 	handoff []byte // bytes a caller could not write, for the loop; under c.mu
 	cause   error  // why the loop closed the connection; loop only
@@ -156,6 +158,7 @@ func (t *gnetTransport) write(p []byte) ([]byte, error) {
 		case unix.EAGAIN:
 			return p, nil
 		default:
+			t.writeErr = fmt.Errorf("write: %w", err)
 			return p, err
 		}
 	}
@@ -250,8 +253,12 @@ func (*gnetHandler) OnClose(gc gnet.Conn, err error) gnet.Action {
 	}
 	t.wmu.Lock()
 	t.fdClosed = true
+	writeErr := t.writeErr
 	t.wmu.Unlock()
 	cause := t.cause
+	if cause == nil {
+		cause = writeErr
+	}
 	if cause == nil {
 		cause = err
 	}

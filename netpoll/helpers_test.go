@@ -66,12 +66,23 @@ func checkGoroutines(t *testing.T) {
 		deadline := time.Now().Add(5 * time.Second)
 		for runtime.NumGoroutine() > base {
 			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<20)
-				t.Errorf("goroutines leaked: %d, was %d\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
+				t.Errorf("goroutines leaked: %d, was %d\n%s", runtime.NumGoroutine(), base, allStacks())
 				return
 			}
 			runtime.Gosched()
 			time.Sleep(time.Millisecond) // polling: goroutine exit cannot be awaited
 		}
 	})
+}
+
+// allStacks returns every goroutine's stack.
+func allStacks() string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return string(buf[:n])
+		}
+		buf = make([]byte, 2*len(buf))
+	}
 }

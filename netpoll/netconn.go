@@ -1,8 +1,10 @@
 package netpoll
 
 import (
+	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 )
 
 // readBufferSize is the net.Conn transport's read size; replies are parsed
@@ -17,6 +19,9 @@ type netConnTransport struct {
 	kick chan struct{} // wakes the writer
 	wg   sync.WaitGroup
 	once sync.Once
+	// writeErr is why the writer failed, if it did: the reader, which then
+	// fails with "use of closed connection", reports this instead.
+	writeErr atomic.Pointer[error]
 }
 
 func startNetConn(c *Conn, nc net.Conn) {
@@ -54,6 +59,8 @@ func (t *netConnTransport) writeLoop() {
 			_, err := t.nc.Write(b.B)
 			t.c.wrote(b)
 			if err != nil {
+				werr := fmt.Errorf("write: %w", err)
+				t.writeErr.Store(&werr)
 				t.shut() // the reader sees the failure and shuts the Conn down
 				return
 			}
@@ -75,6 +82,9 @@ func (t *netConnTransport) readLoop() {
 		}
 		if err != nil {
 			t.shut()
+			if werr := t.writeErr.Load(); werr != nil {
+				err = *werr
+			}
 			t.c.shutdown(err)
 			return
 		}
