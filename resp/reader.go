@@ -294,19 +294,17 @@ func (r *Reader) bulk(buf []byte, off int, c Type) (int, error) {
 	case c == VerbatimString && n < 4:
 		return 0, syntaxError(off, "verbatim string shorter than its format prefix")
 	}
+	// A bad verbatim prefix is rejected as soon as it is visible, so the
+	// error is the same however the input is split.
+	if c == VerbatimString && len(buf) > next+3 && buf[next+3] != ':' {
+		return 0, syntaxError(next, "verbatim string without format prefix")
+	}
 	need := next + int(n) + 2
 	if len(buf) < need {
-		// Reject a bad verbatim prefix as soon as it is visible.
-		if c == VerbatimString && len(buf) > next+3 && buf[next+3] != ':' {
-			return 0, syntaxError(next, "verbatim string without format prefix")
-		}
 		return need, ErrIncomplete
 	}
 	if buf[need-2] != '\r' || buf[need-1] != '\n' {
 		return 0, syntaxError(need-2, "bulk string not followed by CRLF")
-	}
-	if c == VerbatimString && buf[next+3] != ':' {
-		return 0, syntaxError(next, "verbatim string without format prefix")
 	}
 	return need, nil
 }
