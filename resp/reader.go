@@ -102,6 +102,15 @@ func (r *Reader) Parse(buf []byte) (v Value, n int, err error) {
 	if len(buf) < r.need {
 		return Value{}, 0, ErrIncomplete
 	}
+	if r.off == 0 && len(buf) > 0 {
+		// Most replies are one complete simple string, error, integer or
+		// bulk string; read those in one pass. (At offset 0 nothing of a
+		// value is in progress but, perhaps, the need for more bytes.)
+		if n := r.simple(buf, &v); n > 0 {
+			r.need = 0
+			return v, n, nil
+		}
+	}
 	n, err = r.scan(buf)
 	if err != nil {
 		if err != ErrIncomplete {
@@ -112,6 +121,65 @@ func (r *Reader) Parse(buf []byte) (v Value, n int, err error) {
 	v = valueAt(buf[:n], r.attrEnd, r.topCount)
 	r.Reset()
 	return v, n, nil
+}
+
+// simple parses a complete, valid top-level simple string, simple error,
+// integer or bulk string at the start of buf into v and returns its length.
+// For anything else (other types, a null or streamed bulk, incomplete or
+// invalid input) it returns 0, and the general scanner takes over, so errors
+// and resumption behave exactly as they do there.
+func (r *Reader) simple(buf []byte, v *Value) int {
+	switch c := Type(buf[0]); c {
+	case SimpleString, SimpleError:
+		window := buf[1:]
+		if int64(len(window)) > r.maxBulkLen() {
+			return 0
+		}
+		i := bytes.IndexByte(window, '\r')
+		if i < 0 || i+2 > len(window) || window[i+1] != '\n' || bytes.IndexByte(window[:i], '\n') >= 0 {
+			return 0
+		}
+		*v = Value{typ: c, data: window[:i]}
+		return i + 3
+	case Integer, BulkString:
+		// The header's digits, read and converted in one pass.
+		var u uint64
+		neg := false
+		i := 1
+		if c == Integer && i < len(buf) && (buf[i] == '-' || buf[i] == '+') {
+			neg = buf[i] == '-'
+			i++
+		}
+		digits := i
+		for ; i < len(buf) && i <= maxHeaderLine && buf[i]-'0' <= 9; i++ {
+			if u > (1<<63-10)/10 {
+				return 0 // near overflow: let the general path decide
+			}
+			u = u*10 + uint64(buf[i]-'0')
+		}
+		if i == digits || i+1 >= len(buf) || buf[i] != '\r' || buf[i+1] != '\n' {
+			return 0
+		}
+		hdrEnd := i + 2
+		if c == Integer {
+			n := int64(u)
+			if neg {
+				n = -n
+			}
+			*v = Value{typ: Integer, data: buf[1:i], num: n}
+			return hdrEnd
+		}
+		if int64(u) > r.maxBulkLen() {
+			return 0
+		}
+		end := hdrEnd + int(u) + 2
+		if end > len(buf) || buf[end-2] != '\r' || buf[end-1] != '\n' {
+			return 0
+		}
+		*v = Value{typ: BulkString, data: buf[hdrEnd : end-2]}
+		return end
+	}
+	return 0
 }
 
 // scan validates elements from r.off until the top-level value is complete.
