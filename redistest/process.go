@@ -239,16 +239,6 @@ func (p *process) kill() {
 	<-p.exited
 }
 
-// running reports whether the process has not exited yet.
-func (p *process) running() bool {
-	select {
-	case <-p.exited:
-		return false
-	default:
-		return true
-	}
-}
-
 // tailBuffer keeps the last logLimit bytes written to it. It is safe for
 // concurrent use.
 type tailBuffer struct {

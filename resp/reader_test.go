@@ -3,7 +3,7 @@ package resp
 import (
 	"bytes"
 	"errors"
-		"testing"
+	"testing"
 )
 
 var validCases = []struct {

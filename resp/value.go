@@ -1,9 +1,6 @@
 package resp
 
-import (
-	"bytes"
-	"unsafe"
-)
+import "bytes"
 
 // A Value is one parsed RESP value: a view into the bytes it was parsed from.
 // It stays valid only while those bytes are unchanged; copy out what must
@@ -159,11 +156,4 @@ func (v Value) Attrs() (Value, bool) {
 	a, hdrEnd := decodeHeader(v.attrs)
 	a.data = v.attrs[hdrEnd:]
 	return a, true
-}
-
-// stringView returns the payload as a string that shares its memory. It is
-// for short-lived comparisons and must not be retained.
-func (v Value) stringView() string {
-	b := v.Bytes()
-	return unsafe.String(unsafe.SliceData(b), len(b))
 }
