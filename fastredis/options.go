@@ -1,0 +1,122 @@
+package fastredis
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/fastredis/fastredis/netpoll"
+)
+
+// Defaults for Options fields left zero.
+const (
+	DefaultAddr           = "localhost:6379"
+	DefaultDialTimeout    = 5 * time.Second
+	DefaultPoolSize       = 1
+	DefaultMaxLoadingWait = 60 * time.Second
+)
+
+// Options configures a Client. The zero value connects to localhost:6379 over
+// RESP3 (falling back to RESP2 on servers that lack HELLO).
+type Options struct {
+	// Network is "tcp" or "unix". Empty means "unix" when Addr starts with
+	// "/" and "tcp" otherwise.
+	Network string
+	// Addr is host:port ([v6addr]:port for IPv6), or a unix socket path.
+	// Default DefaultAddr.
+	Addr string
+
+	// Username and Password authenticate (AUTH, or HELLO ... AUTH). An empty
+	// Username with a Password authenticates the default user. Neither ever
+	// appears in an error or a log line.
+	Username string
+	Password string
+	// DB is the database selected on every connection. Default 0.
+	DB int
+	// ClientName is set with CLIENT SETNAME on every connection.
+	ClientName string
+	// Protocol is 3 (RESP3, the default; RESP2 is used when the server does
+	// not know HELLO) or 2.
+	Protocol int
+	// DisableIdentity skips CLIENT SETINFO lib-name and lib-ver.
+	DisableIdentity bool
+
+	// DialTimeout bounds connecting and the handshake. Default
+	// DefaultDialTimeout.
+	DialTimeout time.Duration
+	// ReadTimeout bounds each command that is called with a context without
+	// a deadline. Zero means no timeout; the context still applies.
+	ReadTimeout time.Duration
+	// KeepAlive is the TCP keepalive period; negative disables it.
+	KeepAlive time.Duration
+	// MaxLoadingWait bounds how long connecting waits while the server is
+	// loading its dataset. Default DefaultMaxLoadingWait.
+	MaxLoadingWait time.Duration
+
+	// TLSConfig enables TLS (rediss://).
+	TLSConfig *tls.Config
+	// KeyPrefix is prepended to every key of every command, where the
+	// command specifications say an argument is a key.
+	KeyPrefix string
+	// PoolSize is how many pipelined connections the client keeps to the
+	// server; commands spread over them. One connection pipelines any number
+	// of concurrent callers, so a few are plenty. Default DefaultPoolSize.
+	PoolSize int
+	// Transport selects how connections move bytes (see netpoll).
+	Transport netpoll.Transport
+	// MaxPending bounds the commands awaiting replies per connection.
+	MaxPending int
+}
+
+// validate checks o and fills in defaults. Its errors never mention the
+// password.
+func (o *Options) validate() error {
+	if o.Addr == "" {
+		o.Addr = DefaultAddr
+	}
+	if o.Network == "" {
+		o.Network = "tcp"
+		if strings.HasPrefix(o.Addr, "/") {
+			o.Network = "unix"
+		}
+	}
+	switch o.Network {
+	case "tcp", "tcp4", "tcp6", "unix":
+	default:
+		return fmt.Errorf("fastredis: unknown network %q (want tcp or unix)", o.Network)
+	}
+	if o.Protocol == 0 {
+		o.Protocol = 3
+	}
+	var errs []error
+	if o.Protocol != 2 && o.Protocol != 3 {
+		errs = append(errs, fmt.Errorf("protocol %d (want 2 or 3)", o.Protocol))
+	}
+	if o.DB < 0 {
+		errs = append(errs, fmt.Errorf("db %d is negative", o.DB))
+	}
+	if o.DialTimeout < 0 || o.ReadTimeout < 0 || o.MaxLoadingWait < 0 {
+		errs = append(errs, errors.New("negative timeout"))
+	}
+	if o.PoolSize < 0 || o.MaxPending < 0 {
+		errs = append(errs, errors.New("negative pool size or pending limit"))
+	}
+	if strings.ContainsAny(o.ClientName, " \r\n") {
+		errs = append(errs, fmt.Errorf("client name %q contains a space or line break", o.ClientName))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("fastredis: invalid options: %w", errors.Join(errs...))
+	}
+	if o.DialTimeout == 0 {
+		o.DialTimeout = DefaultDialTimeout
+	}
+	if o.MaxLoadingWait == 0 {
+		o.MaxLoadingWait = DefaultMaxLoadingWait
+	}
+	if o.PoolSize == 0 {
+		o.PoolSize = DefaultPoolSize
+	}
+	return nil
+}
