@@ -324,11 +324,13 @@ func (r *Reader) line(buf []byte, from int, max int64, tooLong error) (end, next
 func fixed(buf []byte, off int, want, reason string) (int, error) {
 	n := off + len(want)
 	if len(buf) < n {
-		// A mismatch already visible is an error even before the rest arrives.
+		// A mismatch already visible is an error even before the rest
+		// arrives; and since the next byte may be one, that is all Need asks
+		// for, so the error comes at the same point however input is split.
 		if string(buf[off:]) != want[:len(buf)-off] {
 			return 0, syntaxError(off, reason)
 		}
-		return n, ErrIncomplete
+		return len(buf) + 1, ErrIncomplete
 	}
 	if string(buf[off:n]) != want {
 		return 0, syntaxError(off, reason)
@@ -369,6 +371,9 @@ func (r *Reader) bulk(buf []byte, off int, c Type) (int, error) {
 	}
 	need := next + int(n) + 2
 	if len(buf) < need {
+		if c == VerbatimString && len(buf) <= next+3 {
+			return next + 4, ErrIncomplete // the prefix check comes first
+		}
 		return need, ErrIncomplete
 	}
 	if buf[need-2] != '\r' || buf[need-1] != '\n' {
@@ -454,16 +459,17 @@ func (r *Reader) open(buf []byte, off int, c Type) (next int, pushed bool, err e
 // closeStreamed validates the end marker (.) of a streamed aggregate and pops
 // its level.
 func (r *Reader) closeStreamed(buf []byte, off int) (int, error) {
-	next, err := fixed(buf, off, ".\r\n", "malformed end marker")
-	if err != nil {
-		return next, err
-	}
+	// Where no end marker can be valid, '.' alone is enough to say so.
 	top := len(r.stack) - 1
 	if top < 0 || r.stack[top].left != -1 {
 		return 0, syntaxError(off, "end marker outside a streamed aggregate")
 	}
 	if r.stack[top].kind == Map && r.stack[top].count%2 != 0 {
 		return 0, syntaxError(off, "streamed map ended after a key")
+	}
+	next, err := fixed(buf, off, ".\r\n", "malformed end marker")
+	if err != nil {
+		return next, err
 	}
 	if top == 0 {
 		r.topCount = r.stack[0].count / r.stack[0].kind.elementsPer()
