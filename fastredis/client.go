@@ -1,0 +1,200 @@
+package fastredis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/fastredis/fastredis/netpoll"
+	"github.com/fastredis/fastredis/resp"
+)
+
+// Version is the library version reported to servers with CLIENT SETINFO.
+const Version = "0.1.0"
+
+// Client is a client for one Redis server, safe for concurrent use by any
+// number of goroutines. Commands from concurrent callers share a few
+// pipelined connections (Options.PoolSize): they leave in batches and their
+// replies come back in order.
+type Client struct {
+	opts   Options
+	slots  []slot
+	next   atomic.Uint32
+	closed atomic.Bool
+}
+
+// slot is one of the client's connections. A connection that has failed is
+// replaced, with a new handshake, by the next command that picks the slot.
+type slot struct {
+	conn atomic.Pointer[netpoll.Conn]
+	mu   sync.Mutex // serialises redialing
+}
+
+// NewClient validates opts and connects. It returns an error if the options
+// are invalid, or if the server cannot be reached or refuses the handshake
+// (a wrong password, say); the error never contains the password.
+func NewClient(opts Options) (*Client, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	if opts.KeyPrefix != "" {
+		return nil, errors.New("fastredis: KeyPrefix is not supported yet: it needs the generated command table")
+	}
+	c := &Client{opts: opts, slots: make([]slot, opts.PoolSize)}
+	ctx, cancel := context.WithTimeout(context.Background(), opts.DialTimeout)
+	defer cancel()
+	for i := range c.slots {
+		if _, err := c.redial(ctx, &c.slots[i], nil); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// Options returns the options the client was created with, defaults filled
+// in.
+func (c *Client) Options() Options { return c.opts }
+
+// Close closes the client's connections. Commands in flight fail; later ones
+// return ErrClosed. It is idempotent.
+func (c *Client) Close() error {
+	if !c.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	for i := range c.slots {
+		s := &c.slots[i]
+		s.mu.Lock()
+		if cn := s.conn.Swap(nil); cn != nil {
+			cn.Close()
+		}
+		s.mu.Unlock()
+	}
+	return nil
+}
+
+// conn returns a live connection, redialing the picked slot if its
+// connection has failed.
+func (c *Client) conn(ctx context.Context) (*netpoll.Conn, error) {
+	if c.closed.Load() {
+		return nil, ErrClosed
+	}
+	s := &c.slots[int(c.next.Add(1))%len(c.slots)]
+	cn := s.conn.Load()
+	if cn != nil {
+		select {
+		case <-cn.Done():
+		default:
+			return cn, nil
+		}
+	}
+	return c.redial(ctx, s, cn)
+}
+
+// redial replaces the slot's connection old (nil at first) with a new one,
+// unless another caller already has.
+func (c *Client) redial(ctx context.Context, s *slot, old *netpoll.Conn) (*netpoll.Conn, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur := s.conn.Load(); cur != old {
+		if cur == nil {
+			return nil, ErrClosed
+		}
+		return cur, nil
+	}
+	if c.closed.Load() {
+		return nil, ErrClosed
+	}
+	dctx, cancel := context.WithTimeout(ctx, c.opts.DialTimeout)
+	defer cancel()
+	cn, err := netpoll.Dial(dctx, c.opts.Network, c.opts.Addr, netpoll.Options{
+		Transport:   c.opts.Transport,
+		TLS:         c.opts.TLSConfig,
+		DialTimeout: c.opts.DialTimeout,
+		KeepAlive:   c.opts.KeepAlive,
+		MaxPending:  c.opts.MaxPending,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fastredis: connect: %w", err)
+	}
+	if err := c.handshake(dctx, cn); err != nil {
+		cn.Close()
+		return nil, err
+	}
+	if old != nil {
+		old.Close()
+	}
+	s.conn.Store(cn)
+	return cn, nil
+}
+
+// Do runs any command by name, with its arguments flattened: strings,
+// []byte, integers, floats and bools, and slices and string maps of those.
+// It returns the whole reply, RESP3-aware. A null reply is returned with
+// Nil; an error reply as an *Error.
+func (c *Client) Do(ctx context.Context, args ...any) (Reply, error) {
+	cmd, err := appendArgs(nil, args)
+	if err != nil {
+		return Reply{}, err
+	}
+	h := &replyHandler{command: commandName(args)}
+	if err := c.run(ctx, h, cmd); err != nil {
+		return Reply{}, err
+	}
+	if h.err != nil {
+		return Reply{}, h.err
+	}
+	if h.reply.IsNull() {
+		return h.reply, Nil
+	}
+	return h.reply, nil
+}
+
+// run sends an encoded command on one of the client's connections,
+// applying ReadTimeout to a context without a deadline.
+func (c *Client) run(ctx context.Context, h netpoll.Handler, cmd []byte) error {
+	if c.opts.ReadTimeout > 0 {
+		if _, ok := ctx.Deadline(); !ok {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, c.opts.ReadTimeout)
+			defer cancel()
+		}
+	}
+	cn, err := c.conn(ctx)
+	if err != nil {
+		return err
+	}
+	return cn.Do(ctx, h, 1, func(b []byte) []byte { return append(b, cmd...) })
+}
+
+// replyHandler copies a whole reply out of the connection's buffer.
+type replyHandler struct {
+	command string
+	reply   Reply
+	err     *Error
+}
+
+func (h *replyHandler) Reply(_ int, v resp.Value) {
+	if v.IsError() {
+		h.err = newError(v, h.command)
+		return
+	}
+	h.reply = newReply(v)
+}
+
+// commandName returns the upper-case name of a command for error messages.
+func commandName(args []any) string {
+	if len(args) == 0 {
+		return ""
+	}
+	switch a := args[0].(type) {
+	case string:
+		return strings.ToUpper(a)
+	case []byte:
+		return strings.ToUpper(string(a))
+	}
+	return ""
+}

@@ -1,0 +1,67 @@
+package fastredis
+
+import (
+	"math/big"
+
+	"github.com/fastredis/fastredis/resp"
+)
+
+// Reply is a server reply in full, as Do returns it: RESP3-aware and owned
+// by the caller (it copies everything out of the connection's buffer).
+type Reply struct {
+	// Type is the wire type (resp.SimpleString, resp.Integer, resp.Map, ...).
+	Type resp.Type
+	// Str holds the text of strings, errors, doubles and big numbers, and
+	// the payload of verbatim strings (without their format).
+	Str string
+	// Int holds integers, and 1 or 0 for booleans.
+	Int int64
+	// Float holds doubles.
+	Float float64
+	// Big holds big numbers.
+	Big *big.Int
+	// Elems holds the elements of arrays, sets and pushes, and the keys and
+	// values (alternating) of maps.
+	Elems []Reply
+	// Attrs holds the RESP3 attributes sent before the reply, if any, as
+	// alternating keys and values.
+	Attrs []Reply
+}
+
+// IsNull reports whether the reply is a null.
+func (r Reply) IsNull() bool { return r.Type == resp.Null }
+
+// newReply copies v into a Reply. Iteration is bounded by what the reader
+// validated, so this cannot fail.
+func newReply(v resp.Value) Reply {
+	r := Reply{Type: v.Type()}
+	switch {
+	case v.Type().IsAggregate():
+		r.Elems = make([]Reply, 0, v.Len()*elementsPerEntry(v.Type()))
+		it := v.Iter()
+		for it.Next() {
+			r.Elems = append(r.Elems, newReply(it.Value()))
+		}
+	case v.Type() == resp.Integer || v.Type() == resp.Boolean:
+		r.Int, _ = v.Int()
+	case v.Type() == resp.Double:
+		r.Float, _ = v.Float()
+		r.Str = v.String()
+	case v.Type() == resp.BigNumber:
+		r.Str = v.String()
+		r.Big, _ = new(big.Int).SetString(r.Str, 10)
+	case v.Type() != resp.Null:
+		r.Str = v.String()
+	}
+	if a, ok := v.Attrs(); ok {
+		r.Attrs = newReply(a).Elems
+	}
+	return r
+}
+
+func elementsPerEntry(t resp.Type) int {
+	if t == resp.Map || t == resp.Attribute {
+		return 2
+	}
+	return 1
+}
