@@ -14,6 +14,9 @@ var Nil = errors.New("fastredis: nil")
 // ErrClosed is returned by commands issued after Close.
 var ErrClosed = errors.New("fastredis: client closed")
 
+// ErrEmptyCommand is returned by Exec for a Cmd that was never Reset.
+var ErrEmptyCommand = errors.New("fastredis: empty command")
+
 // Error is an error reply from the server. Reach it with errors.As:
 //
 //	var e *fastredis.Error

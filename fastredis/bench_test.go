@@ -1,0 +1,95 @@
+package fastredis
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/fastredis/fastredis/redistest"
+)
+
+// BenchmarkCommands runs the common commands serially and from 1, 8 and 64
+// goroutines per GOMAXPROCS. The forms that return a new string or slice
+// allocate exactly that; everything else, 0 allocs/op.
+func BenchmarkCommands(b *testing.B) {
+	srv := redistest.Start(b, redistest.Options{})
+	c, err := NewClient(Options{Addr: srv.Addr})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	value := strings.Repeat("v", 64)
+	keys := make([]string, 10)
+	for i := range keys {
+		keys[i] = "bench:mget:" + strconv.Itoa(i)
+		if err := c.Set(ctx, keys[i], value); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := c.Set(ctx, "bench:key", value); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := c.HSet(ctx, "bench:hash", "field", value); err != nil {
+		b.Fatal(err)
+	}
+
+	type state struct {
+		buf []byte
+		cmd Cmd
+	}
+	workloads := []struct {
+		name string
+		run  func(s *state) error
+	}{
+		{"SET", func(s *state) error { return c.Set(ctx, "bench:key", value) }},
+		{"GET/string", func(s *state) error { _, err := c.Get(ctx, "bench:key"); return err }},
+		{"GET/append", func(s *state) error {
+			var err error
+			s.buf, err = c.GetAppend(ctx, s.buf[:0], "bench:key")
+			return err
+		}},
+		{"INCR", func(s *state) error { _, err := c.Incr(ctx, "bench:counter"); return err }},
+		{"HSET", func(s *state) error { _, err := c.HSet(ctx, "bench:hash", "field", value); return err }},
+		{"HGET/append", func(s *state) error {
+			var err error
+			s.buf, err = c.HGetAppend(ctx, s.buf[:0], "bench:hash", "field")
+			return err
+		}},
+		{"MGET10/typed", func(s *state) error { _, err := c.MGet(ctx, keys...); return err }},
+		{"MGET10/cmd", func(s *state) error {
+			s.cmd.Reset("MGET")
+			for _, k := range keys {
+				s.cmd.Key(k)
+			}
+			return c.Exec(ctx, &s.cmd)
+		}},
+	}
+	for _, w := range workloads {
+		b.Run("cmd="+w.name+"/serial", func(b *testing.B) {
+			b.ReportAllocs()
+			s := &state{buf: make([]byte, 0, 128)}
+			for b.Loop() {
+				if err := w.run(s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		for _, p := range []int{1, 8, 64} {
+			b.Run("cmd="+w.name+"/parallel="+strconv.Itoa(p), func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetParallelism(p)
+				b.RunParallel(func(pb *testing.PB) {
+					s := &state{buf: make([]byte, 0, 128)}
+					for pb.Next() {
+						if err := w.run(s); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			})
+		}
+	}
+}

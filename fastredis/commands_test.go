@@ -1,0 +1,115 @@
+package fastredis
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+
+	"github.com/fastredis/fastredis/redistest"
+	"github.com/fastredis/fastredis/resp"
+)
+
+func TestTypedCommands(t *testing.T) {
+	srv := redistest.Start(t, redistest.Options{})
+	ctx := context.Background()
+	for _, proto := range []int{2, 3} {
+		t.Run("RESP"+strconv.Itoa(proto), func(t *testing.T) {
+			c := newTestClient(t, Options{Addr: srv.Addr, Protocol: proto})
+			mustDo(t, c, "FLUSHDB")
+			if err := c.Set(ctx, "k", "v\r\n\x00"); err != nil {
+				t.Fatal(err)
+			}
+			if v, err := c.Get(ctx, "k"); err != nil || v != "v\r\n\x00" {
+				t.Errorf("Get = %q, %v", v, err)
+			}
+			buf, err := c.GetAppend(ctx, []byte("pre:"), "k")
+			if err != nil || string(buf) != "pre:v\r\n\x00" {
+				t.Errorf("GetAppend = %q, %v", buf, err)
+			}
+			if _, err := c.Get(ctx, "missing"); !errors.Is(err, Nil) {
+				t.Errorf("Get missing: %v", err)
+			}
+			if err := c.SetBytes(ctx, "b", []byte{0, 1, 2}); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := c.Incr(ctx, "counter"); err != nil || n != 1 {
+				t.Errorf("Incr = %d, %v", n, err)
+			}
+			var e *Error
+			if _, err := c.Incr(ctx, "k"); !errors.As(err, &e) || e.Command != "INCR" || e.Prefix != "ERR" {
+				t.Errorf("Incr of a string: %v", err)
+			}
+			vals, err := c.MGet(ctx, "k", "missing", "counter")
+			if err != nil || len(vals) != 3 || !vals[0].Valid || vals[1].Valid || vals[2].Value != "1" {
+				t.Errorf("MGet = %+v, %v", vals, err)
+			}
+			if n, err := c.HSet(ctx, "h", "f1", "v1"); err != nil || n != 1 {
+				t.Errorf("HSet = %d, %v", n, err)
+			}
+			if n, err := c.HSetMap(ctx, "h", map[string]string{"f2": "v2", "f3": ""}); err != nil || n != 2 {
+				t.Errorf("HSetMap = %d, %v", n, err)
+			}
+			if v, err := c.HGet(ctx, "h", "f2"); err != nil || v != "v2" {
+				t.Errorf("HGet = %q, %v", v, err)
+			}
+			if b, err := c.HGetAppend(ctx, nil, "h", "f1"); err != nil || string(b) != "v1" {
+				t.Errorf("HGetAppend = %q, %v", b, err)
+			}
+			m, err := c.HGetAll(ctx, "h")
+			if err != nil || len(m) != 3 || m["f1"] != "v1" || m["f3"] != "" {
+				t.Errorf("HGetAll = %v, %v", m, err)
+			}
+			if m, err := c.HGetAll(ctx, "nohash"); err != nil || len(m) != 0 {
+				t.Errorf("HGetAll missing = %v, %v", m, err)
+			}
+		})
+	}
+}
+
+func TestCmd(t *testing.T) {
+	srv := redistest.Start(t, redistest.Options{})
+	ctx := context.Background()
+	c := newTestClient(t, Options{Addr: srv.Addr})
+	var cmd Cmd
+	if err := c.Exec(ctx, &cmd); !errors.Is(err, ErrEmptyCommand) {
+		t.Errorf("empty Cmd: %v", err)
+	}
+	if err := c.Exec(ctx, cmd.Reset("SET").Key("a").ArgBytes([]byte("1\x00"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Exec(ctx, cmd.Reset("INCRBYFLOAT").Key("f").ArgFloat(2.5)); err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := cmd.Reply().Float(); f != 2.5 {
+		t.Errorf("INCRBYFLOAT reply %v", cmd.Reply())
+	}
+	if err := c.Exec(ctx, cmd.Reset("INCRBY").Key("i").ArgInt(-7)); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := cmd.Reply().Int(); n != -7 {
+		t.Errorf("INCRBY reply %v", cmd.Reply())
+	}
+	if err := c.Exec(ctx, cmd.Reset("MGET").Key("a").Key("nope").Key("i")); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	it := cmd.Reply().Iter()
+	for it.Next() {
+		if it.Value().IsNull() {
+			got = append(got, "<nil>")
+			continue
+		}
+		got = append(got, it.Value().String())
+	}
+	if len(got) != 3 || got[0] != "1\x00" || got[1] != "<nil>" || got[2] != "-7" || cmd.Reply().Type() != resp.Array {
+		t.Errorf("MGET via Cmd = %q", got)
+	}
+	if err := c.Exec(ctx, cmd.Reset("GET").Key("nope")); !errors.Is(err, Nil) {
+		t.Errorf("GET missing via Cmd: %v", err)
+	}
+	var e *Error
+	if err := c.Exec(ctx, cmd.Reset("lpush").Key("a").Arg("x")); !errors.As(err, &e) || e.Command != "LPUSH" || e.Prefix != "WRONGTYPE" {
+		t.Errorf("error via Cmd: %v", err)
+	}
+}
