@@ -96,17 +96,17 @@ func appendDecimal(b []byte, n int) []byte {
 type resultMode uint8
 
 const (
-	modeStatus   resultMode = iota // an OK; nothing to keep
-	modeInt                        // an integer (a null is Nil)
-	modeFloat                      // a double or a number in a string
-	modeBool                       // a boolean, or an integer 1/0
-	modeString                     // a string, copied (a null is Nil)
-	modeAppend                     // a string appended to dst (a null is Nil)
-	modeStrings                    // an array of strings (nulls become "")
-	modeReply                      // the whole reply as a Reply
-	modeRaw                        // the reply re-encoded into dst (Cmd)
-	modeStringMap                  // a map, or a flat RESP2 array of pairs
-	modeNullStrings                // an array of strings or nulls
+	modeStatus      resultMode = iota // an OK; nothing to keep
+	modeInt                           // an integer (a null is Nil)
+	modeFloat                         // a double or a number in a string
+	modeBool                          // a boolean, or an integer 1/0
+	modeString                        // a string, copied (a null is Nil)
+	modeAppend                        // a string appended to dst (a null is Nil)
+	modeStrings                       // an array of strings (nulls become "")
+	modeReply                         // the whole reply as a Reply
+	modeRaw                           // the reply re-encoded into dst (Cmd)
+	modeStringMap                     // a map, or a flat RESP2 array of pairs
+	modeNullStrings                   // an array of strings or nulls
 )
 
 // result receives one reply for a typed method.
