@@ -33,7 +33,9 @@ func ParseURL(rawURL string) (Options, error) {
 		return o, fmt.Errorf("fastredis: invalid URL %s: %w", redactURL(rawURL), err)
 	}
 	fail := func(format string, args ...any) (Options, error) {
-		return Options{}, fmt.Errorf("fastredis: invalid URL %s: %s", u.Redacted(), fmt.Sprintf(format, args...))
+		// redactURL hides the whole user information: a lone user part is
+		// a password here, which url.URL.Redacted would show.
+		return Options{}, fmt.Errorf("fastredis: invalid URL %s: %s", redactURL(rawURL), fmt.Sprintf(format, args...))
 	}
 	if u.User != nil {
 		o.Username = u.User.Username()
