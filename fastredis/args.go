@@ -40,6 +40,17 @@ func countArgs(args []any) (int, error) {
 			n += len(a)
 		case map[string]string:
 			n += 2 * len(a)
+		case map[string]any:
+			for _, v := range a {
+				m, err := countArgs([]any{v})
+				if err != nil {
+					return 0, err
+				}
+				if m != 1 {
+					return 0, fmt.Errorf("fastredis: argument %d: map values must be single arguments", i)
+				}
+			}
+			n += 2 * len(a)
 		case []any:
 			m, err := countArgs(a)
 			if err != nil {
@@ -112,6 +123,16 @@ func appendFlat(dst []byte, args []any) []byte {
 			for _, k := range keys {
 				dst = resp.AppendBulkString(dst, k)
 				dst = resp.AppendBulkString(dst, a[k])
+			}
+		case map[string]any:
+			keys := make([]string, 0, len(a))
+			for k := range a {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				dst = resp.AppendBulkString(dst, k)
+				dst = appendFlat(dst, []any{a[k]})
 			}
 		case []any:
 			dst = appendFlat(dst, a)

@@ -20,10 +20,11 @@ const Version = "0.1.0"
 // pipelined connections (Options.PoolSize): they leave in batches and their
 // replies come back in order.
 type Client struct {
-	opts   Options
-	slots  []slot
-	next   atomic.Uint32
-	closed atomic.Bool
+	opts      Options
+	slots     []slot
+	next      atomic.Uint32
+	closed    atomic.Bool
+	transform transformerSet
 }
 
 // slot is one of the client's connections. A connection that has failed is
@@ -135,12 +136,22 @@ func (c *Client) redial(ctx context.Context, s *slot, old *netpoll.Conn) (*netpo
 // []byte, integers, floats and bools, and slices and string maps of those.
 // It returns the whole reply, RESP3-aware. A null reply is returned with
 // Nil; an error reply as an *Error.
+//
+// Transformers set with SetArgTransformer and SetReplyTransformer apply.
 func (c *Client) Do(ctx context.Context, args ...any) (Reply, error) {
+	name := commandName(args)
+	if fn := c.argTransformer(name); fn != nil {
+		rest, err := fn(args[1:])
+		if err != nil {
+			return Reply{}, err
+		}
+		args = append([]any{args[0]}, rest...)
+	}
 	cmd, err := appendArgs(nil, args)
 	if err != nil {
 		return Reply{}, err
 	}
-	h := &replyHandler{command: commandName(args)}
+	h := &replyHandler{command: name}
 	if err := c.run(ctx, h, cmd); err != nil {
 		return Reply{}, err
 	}
@@ -149,6 +160,9 @@ func (c *Client) Do(ctx context.Context, args ...any) (Reply, error) {
 	}
 	if h.reply.IsNull() {
 		return h.reply, Nil
+	}
+	if fn := c.replyTransformer(name); fn != nil {
+		return fn(h.reply)
 	}
 	return h.reply, nil
 }

@@ -1,6 +1,8 @@
 package fastredis
 
 import (
+	"errors"
+	"fmt"
 	"math/big"
 
 	"github.com/fastredis/fastredis/resp"
@@ -64,4 +66,37 @@ func elementsPerEntry(t resp.Type) int {
 		return 2
 	}
 	return 1
+}
+
+// Map returns a map reply (RESP3), or a flat array of key-value pairs (what
+// RESP2 sends for HGETALL, CONFIG GET and the like), as a map of strings.
+func (r Reply) Map() (map[string]string, error) {
+	switch r.Type {
+	case resp.Map, resp.Array, resp.Set:
+	default:
+		return nil, fmt.Errorf("fastredis: a %v reply is not a map", r.Type)
+	}
+	if len(r.Elems)%2 != 0 {
+		return nil, errors.New("fastredis: a reply with an odd number of elements is not a map")
+	}
+	m := make(map[string]string, len(r.Elems)/2)
+	for i := 0; i < len(r.Elems); i += 2 {
+		m[r.Elems[i].Str] = r.Elems[i+1].Str
+	}
+	return m, nil
+}
+
+// Strings returns the elements of an array, set or push as strings (a null
+// element becomes "").
+func (r Reply) Strings() ([]string, error) {
+	switch r.Type {
+	case resp.Array, resp.Set, resp.Push:
+	default:
+		return nil, fmt.Errorf("fastredis: a %v reply is not a list", r.Type)
+	}
+	out := make([]string, len(r.Elems))
+	for i, e := range r.Elems {
+		out[i] = e.Str
+	}
+	return out, nil
 }
