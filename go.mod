@@ -1,13 +1,13 @@
 module github.com/fastredis/fastredis
 
-go 1.26.0
+go 1.24.0
 
 tool golang.org/x/perf/cmd/benchstat
 
 require (
 	github.com/panjf2000/gnet/v2 v2.9.7
 	github.com/valyala/bytebufferpool v1.0.0
-	golang.org/x/sys v0.50.0
+	golang.org/x/sys v0.41.0
 )
 
 require (

@@ -383,8 +383,9 @@ func TestFakeSplitReply(t *testing.T) {
 				var wg sync.WaitGroup
 				var bigH, okH bytesHandler
 				var bigErr, okErr error
-				wg.Go(func() { bigErr = c.Do(ctx, &bigH, 1, encodeCmd("GET", "big")) })
-				wg.Go(func() { okErr = c.Do(ctx, &okH, 1, encodeCmd("PING")) })
+				wg.Add(2)
+				go func() { defer wg.Done(); bigErr = c.Do(ctx, &bigH, 1, encodeCmd("GET", "big")) }()
+				go func() { defer wg.Done(); okErr = c.Do(ctx, &okH, 1, encodeCmd("PING")) }()
 				wg.Wait()
 				if bigErr != nil || okErr != nil {
 					t.Fatalf("Do: GET: %v; PING: %v", bigErr, okErr)
@@ -515,7 +516,9 @@ func TestFakeManyCallersServerDies(t *testing.T) {
 			errs := make([]error, callers)
 			var wg sync.WaitGroup
 			for i := range callers {
-				wg.Go(func() {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
 					h := &bytesHandler{}
 					for {
 						if err := c.Do(ctx, h, 1, encodeCmd("PING")); err != nil {
@@ -528,7 +531,7 @@ func TestFakeManyCallersServerDies(t *testing.T) {
 						}
 						ok.Add(1)
 					}
-				})
+				}()
 			}
 			finished := make(chan struct{})
 			go func() { wg.Wait(); close(finished) }()
@@ -584,7 +587,9 @@ func TestFakeManyCallersClose(t *testing.T) {
 			errs := make([]error, callers)
 			var wg sync.WaitGroup
 			for i := range callers {
-				wg.Go(func() {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
 					h := &bytesHandler{}
 					for {
 						if err := c.Do(ctx, h, 1, encodeCmd("PING")); err != nil {
@@ -596,7 +601,7 @@ func TestFakeManyCallersClose(t *testing.T) {
 							return
 						}
 					}
-				})
+				}()
 			}
 			select {
 			case <-reached:
