@@ -11,15 +11,57 @@ import (
 // appendArgs encodes a command given as loosely typed arguments, flattening
 // slices and maps, as one RESP array of bulk strings.
 func appendArgs(dst []byte, args []any) ([]byte, error) {
-	if len(args) == 0 {
-		return dst, errors.New("fastredis: a command needs a name")
-	}
-	n, err := countArgs(args)
+	argv, err := flattenArgs(args)
 	if err != nil {
 		return dst, err
 	}
-	dst = resp.AppendArrayHeader(dst, n)
-	return appendFlat(dst, args), nil
+	return encodeArgv(dst, argv, "", nil), nil
+}
+
+// flattenArgs turns loosely typed arguments into the command's argv.
+func flattenArgs(args []any) ([][]byte, error) {
+	if len(args) == 0 {
+		return nil, errors.New("fastredis: a command needs a name")
+	}
+	n, err := countArgs(args)
+	if err != nil {
+		return nil, err
+	}
+	// Encode once, then cut the bulk strings back out: one buffer for all.
+	enc := appendFlat(make([]byte, 0, 16*n), args)
+	argv := make([][]byte, 0, n)
+	for len(enc) > 0 {
+		i := 1
+		size := 0
+		for enc[i] != '\r' {
+			size = size*10 + int(enc[i]-'0')
+			i++
+		}
+		start := i + 2
+		argv = append(argv, enc[start:start+size:start+size])
+		enc = enc[start+size+2:]
+	}
+	return argv, nil
+}
+
+// encodeArgv writes argv as a RESP array, putting prefix before the
+// arguments at positions (ascending).
+func encodeArgv(dst []byte, argv [][]byte, prefix string, positions []int) []byte {
+	dst = resp.AppendArrayHeader(dst, len(argv))
+	for i, a := range argv {
+		if len(positions) > 0 && positions[0] == i {
+			positions = positions[1:]
+			dst = append(dst, '$')
+			dst = appendDecimal(dst, len(prefix)+len(a))
+			dst = append(dst, '\r', '\n')
+			dst = append(dst, prefix...)
+			dst = append(dst, a...)
+			dst = append(dst, '\r', '\n')
+			continue
+		}
+		dst = resp.AppendBulk(dst, a)
+	}
+	return dst
 }
 
 // countArgs returns how many bulk strings args flatten to, or an error

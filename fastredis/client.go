@@ -2,12 +2,12 @@ package fastredis
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
 
+	"github.com/fastredis/fastredis/internal/keyspec"
 	"github.com/fastredis/fastredis/netpoll"
 	"github.com/fastredis/fastredis/resp"
 )
@@ -40,9 +40,6 @@ type slot struct {
 func NewClient(opts Options) (*Client, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
-	}
-	if opts.KeyPrefix != "" {
-		return nil, errors.New("fastredis: KeyPrefix is not supported yet: it needs the generated command table")
 	}
 	c := &Client{opts: opts, slots: make([]slot, opts.PoolSize)}
 	ctx, cancel := context.WithTimeout(context.Background(), opts.DialTimeout)
@@ -147,7 +144,7 @@ func (c *Client) Do(ctx context.Context, args ...any) (Reply, error) {
 		}
 		args = append([]any{args[0]}, rest...)
 	}
-	cmd, err := appendArgs(nil, args)
+	cmd, err := c.encodeCommand(args)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -165,6 +162,26 @@ func (c *Client) Do(ctx context.Context, args ...any) (Reply, error) {
 		return fn(h.reply)
 	}
 	return h.reply, nil
+}
+
+// encodeCommand encodes a command for Do, applying the key prefix where
+// the command specifications say its arguments are keys (and to SORT's BY
+// and GET patterns). With a prefix set, a command the specifications do not
+// know is refused rather than sent unprefixed.
+func (c *Client) encodeCommand(args []any) ([]byte, error) {
+	argv, err := flattenArgs(args)
+	if err != nil {
+		return nil, err
+	}
+	prefix := c.opts.KeyPrefix
+	if prefix == "" {
+		return encodeArgv(nil, argv, "", nil), nil
+	}
+	positions, err := keyspec.AppendPrefixPositions(nil, argv)
+	if err != nil {
+		return nil, fmt.Errorf("fastredis: cannot apply KeyPrefix to %s: %w", commandName(args), err)
+	}
+	return encodeArgv(nil, argv, prefix, positions), nil
 }
 
 // run sends an encoded command on one of the client's connections,
