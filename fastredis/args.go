@@ -51,12 +51,7 @@ func encodeArgv(dst []byte, argv [][]byte, prefix string, positions []int) []byt
 	for i, a := range argv {
 		if len(positions) > 0 && positions[0] == i {
 			positions = positions[1:]
-			dst = append(dst, '$')
-			dst = appendDecimal(dst, len(prefix)+len(a))
-			dst = append(dst, '\r', '\n')
-			dst = append(dst, prefix...)
-			dst = append(dst, a...)
-			dst = append(dst, '\r', '\n')
+			dst = appendPrefixedBulk(dst, prefix, a)
 			continue
 		}
 		dst = resp.AppendBulk(dst, a)

@@ -65,17 +65,20 @@ func (a *argBuf) float(v float64) *argBuf {
 
 // key appends a key, with the client's prefix.
 func (a *argBuf) key(k string) *argBuf {
-	if a.prefix == "" {
-		return a.str(k)
-	}
-	a.b = append(a.b, '$')
-	a.b = appendDecimal(a.b, len(a.prefix)+len(k))
-	a.b = append(a.b, '\r', '\n')
-	a.b = append(a.b, a.prefix...)
-	a.b = append(a.b, k...)
-	a.b = append(a.b, '\r', '\n')
+	a.b = appendPrefixedBulk(a.b, a.prefix, k)
 	a.n++
 	return a
+}
+
+// appendPrefixedBulk appends prefix+key as one bulk string without joining
+// them first.
+func appendPrefixedBulk[T string | []byte](dst []byte, prefix string, key T) []byte {
+	dst = append(dst, '$')
+	dst = appendDecimal(dst, len(prefix)+len(key))
+	dst = append(dst, '\r', '\n')
+	dst = append(dst, prefix...)
+	dst = append(dst, key...)
+	return append(dst, '\r', '\n')
 }
 
 func appendDecimal(b []byte, n int) []byte {
@@ -192,13 +195,8 @@ func (r *result) Reply(_ int, v resp.Value) {
 // exec sends the command in a and decodes its reply into r. It releases a.
 func (c *Client) exec(ctx context.Context, a *argBuf, r *result) error {
 	defer a.release()
-	if c.opts.ReadTimeout > 0 {
-		if _, ok := ctx.Deadline(); !ok {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, c.opts.ReadTimeout)
-			defer cancel()
-		}
-	}
+	ctx, cancel := c.commandContext(ctx)
+	defer cancel()
 	cn, err := c.conn(ctx)
 	if err != nil {
 		return err

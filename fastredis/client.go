@@ -187,18 +187,23 @@ func (c *Client) encodeCommand(args []any) ([]byte, error) {
 // run sends an encoded command on one of the client's connections,
 // applying ReadTimeout to a context without a deadline.
 func (c *Client) run(ctx context.Context, h netpoll.Handler, cmd []byte) error {
-	if c.opts.ReadTimeout > 0 {
-		if _, ok := ctx.Deadline(); !ok {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, c.opts.ReadTimeout)
-			defer cancel()
-		}
-	}
+	ctx, cancel := c.commandContext(ctx)
+	defer cancel()
 	cn, err := c.conn(ctx)
 	if err != nil {
 		return err
 	}
 	return cn.Do(ctx, h, 1, func(b []byte) []byte { return append(b, cmd...) })
+}
+
+// commandContext applies ReadTimeout to a context without a deadline.
+func (c *Client) commandContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if c.opts.ReadTimeout > 0 {
+		if _, ok := ctx.Deadline(); !ok {
+			return context.WithTimeout(ctx, c.opts.ReadTimeout)
+		}
+	}
+	return ctx, func() {}
 }
 
 // replyHandler copies a whole reply out of the connection's buffer.

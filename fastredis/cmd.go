@@ -110,13 +110,8 @@ func (cl *Client) Exec(ctx context.Context, cmd *Cmd) error {
 		for _, s := range cmd.spans {
 			arg := cmd.data[start:s.end]
 			start = s.end
-			if s.key && prefix != "" {
-				b = append(b, '$')
-				b = appendDecimal(b, len(prefix)+len(arg))
-				b = append(b, '\r', '\n')
-				b = append(b, prefix...)
-				b = append(b, arg...)
-				b = append(b, '\r', '\n')
+			if s.key {
+				b = appendPrefixedBulk(b, prefix, arg)
 				continue
 			}
 			b = resp.AppendBulk(b, arg)
