@@ -4,15 +4,20 @@
 #   make bench   run the benchmarks of the main module
 #   make fuzz    run each fuzz target for FUZZTIME (default 30s)
 #   make lint    gofmt check, go vet, staticcheck
+#   make bench-compare            fastredis, go-redis and rueidis side by side (bench/, BENCH_COUNT runs each)
+#   make bench-commits OLD=a NEW=b  the main module's benchmarks on two commits, through benchstat
 
 GO        ?= go
 FUZZTIME  ?= 30s
 BENCHTIME ?= 1s
 COUNT     ?= 1
+BENCH_COUNT ?= 10
+OLD       ?= HEAD~1
+NEW       ?= HEAD
 STATICCHECK_VERSION ?= v0.8.2
 REDIS_PKGS := redis-server redis-tools redis-sentinel
 
-.PHONY: all deps test bench fuzz lint
+.PHONY: all deps test bench bench-compare bench-commits fuzz lint
 
 all: test
 
@@ -30,10 +35,29 @@ deps:
 
 test: deps
 	$(GO) vet ./...
+	cd bench && $(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(COUNT) ./...
+
+# bench-compare runs bench/ (its own module, which alone depends on go-redis
+# and rueidis): each workload on every client in turn, BENCH_COUNT times, so
+# that machine drift hits them alike; then benchstat lays them side by side.
+bench-compare: deps
+	cd bench && $(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -timeout 90m . | tee bench.out
+	$(GO) tool benchstat -col /impl bench/bench.out
+
+# bench-commits runs the main module's benchmarks on commits OLD and NEW (in
+# temporary worktrees) and compares them with benchstat.
+bench-commits: deps
+	@set -e; tmp=$$(mktemp -d); \
+	for rev in $(OLD) $(NEW); do \
+	  git worktree add -q --detach $$tmp/$$rev $$rev; \
+	  (cd $$tmp/$$rev && $(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./... > $$tmp/$$rev.txt) || true; \
+	  git worktree remove --force $$tmp/$$rev; \
+	done; \
+	$(GO) tool benchstat $$tmp/$(OLD).txt $$tmp/$(NEW).txt; rm -rf $$tmp
 
 # fuzz runs every Fuzz target of ./fuzz in turn, each for FUZZTIME.
 fuzz:
