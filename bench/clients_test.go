@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fastredis/fastredis/fastredis"
+	"github.com/fastredis/fastredis/netpoll"
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/rueidis"
 )
@@ -38,6 +39,10 @@ func impls(b *testing.B, addr string, parallelism int) []struct {
 	if err != nil {
 		b.Fatal(err)
 	}
+	frNet, err := fastredis.NewClient(fastredis.Options{Addr: addr, Transport: netpoll.TransportNetConn})
+	if err != nil {
+		b.Fatal(err)
+	}
 	gr := redis.NewClient(&redis.Options{Addr: addr, PoolSize: max(10, parallelism), MinIdleConns: min(parallelism, 64)})
 	ru, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{addr}, DisableCache: true})
 	if err != nil {
@@ -52,6 +57,7 @@ func impls(b *testing.B, addr string, parallelism int) []struct {
 		c    client
 	}{
 		{"fastredis", fastredisClient{fr}},
+		{"fastredis-netconn", fastredisClient{frNet}},
 		{"goredis", goredisClient{gr}},
 		{"rueidis", rueidisClient{ru}},
 		{"rueidis-pm1", rueidisClient{ru1}},

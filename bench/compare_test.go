@@ -112,9 +112,9 @@ func BenchmarkCompare(b *testing.B) {
 	defer stopSubscriber()
 	ctx := context.Background()
 	for _, w := range workloads() {
-		for _, impl := range impls(b, srv.Addr, goroutines(max(w.parallelism, 1))) {
+		clients := impls(b, srv.Addr, goroutines(max(w.parallelism, 1)))
+		for _, impl := range clients {
 			b.Run(w.name+"/impl="+impl.name, func(b *testing.B) {
-				defer impl.c.close()
 				if w.setup != nil {
 					w.setup(b, impl.c.session(), "")
 				}
@@ -139,6 +139,9 @@ func BenchmarkCompare(b *testing.B) {
 					}
 				})
 			})
+		}
+		for _, impl := range clients {
+			impl.c.close()
 		}
 	}
 }
