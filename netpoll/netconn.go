@@ -32,13 +32,46 @@ func startNetConn(c *Conn, nc net.Conn) {
 	go t.writeLoop()
 }
 
-// flush wakes the writer goroutine. The caller has claimed the write side
-// for it; the goroutine gives it up when nothing is left to write.
+// maxDirectWrite is the largest batch a caller writes itself; bigger ones
+// go to the writer goroutine, so that a caller never sits in a long write.
+const maxDirectWrite = 64 << 10
+
+// flush runs as the caller that claimed the write side. A small batch it
+// writes itself, sparing the wake-up of the writer goroutine (on an idle
+// machine, a wake-up of another thread); after a few rounds, or for a large
+// batch, it hands over to the writer goroutine, which gives the write side
+// up when nothing is left to write.
 func (t *netConnTransport) flush() {
+	for round := 0; round < maxLeaderRounds; round++ {
+		t.c.mu.Lock()
+		small := len(t.c.pending.B) <= maxDirectWrite
+		t.c.mu.Unlock()
+		if !small {
+			break
+		}
+		b := t.c.takePending()
+		if b == nil {
+			return // written; the write side is free again
+		}
+		_, err := t.nc.Write(b.B)
+		t.c.wrote(b)
+		if err != nil {
+			t.failWrite(err)
+			return
+		}
+	}
 	select {
 	case t.kick <- struct{}{}:
 	default:
 	}
+}
+
+// failWrite records why writing failed and closes the socket; the reader
+// then shuts the Conn down with this cause.
+func (t *netConnTransport) failWrite(err error) {
+	werr := fmt.Errorf("write: %w", err)
+	t.writeErr.CompareAndSwap(nil, &werr)
+	t.shut()
 }
 
 func (t *netConnTransport) shut() { t.once.Do(func() { t.nc.Close() }) }
@@ -59,9 +92,7 @@ func (t *netConnTransport) writeLoop() {
 			_, err := t.nc.Write(b.B)
 			t.c.wrote(b)
 			if err != nil {
-				werr := fmt.Errorf("write: %w", err)
-				t.writeErr.Store(&werr)
-				t.shut() // the reader sees the failure and shuts the Conn down
+				t.failWrite(err)
 				return
 			}
 		}
