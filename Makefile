@@ -1,5 +1,6 @@
 # fastredis: build, test, benchmark and fuzz.
 #
+#   make demo    a 5-second cmd/loadgen run against a throwaway redis-server it starts and stops
 #   make test    install what the tests need (once), vet, and run every test with -race
 #   make bench   run the benchmarks of the main module
 #   make fuzz    run each fuzz target for FUZZTIME (default 30s)
@@ -17,7 +18,7 @@ NEW       ?= HEAD
 STATICCHECK_VERSION ?= v0.8.2
 REDIS_PKGS := redis-server redis-tools redis-sentinel
 
-.PHONY: all deps test bench bench-compare bench-commits fuzz lint
+.PHONY: all deps demo test bench bench-compare bench-commits fuzz lint
 
 all: test
 
@@ -32,6 +33,11 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $(REDIS_PKGS) >/dev/null; \
 	fi
 	@redis-server --version
+
+# demo runs cmd/loadgen for 5 seconds against a redis-server it starts and
+# stops itself, and prints its summary.
+demo: deps
+	$(GO) run ./cmd/loadgen -duration 5s
 
 test: deps
 	$(GO) vet ./...

@@ -96,6 +96,8 @@ func (cl *Client) Exec(ctx context.Context, cmd *Cmd) error {
 	if len(cmd.spans) == 0 {
 		return ErrEmptyCommand
 	}
+	ctx, cancel := cl.commandContext(ctx)
+	defer cancel()
 	cn, err := cl.conn(ctx)
 	if err != nil {
 		return err

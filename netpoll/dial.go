@@ -18,7 +18,7 @@ func Dial(ctx context.Context, network, addr string, opts Options) (*Conn, error
 	d := net.Dialer{Timeout: o.DialTimeout, KeepAlive: o.KeepAlive}
 	nc, err := d.DialContext(ctx, network, addr)
 	if err != nil {
-		return nil, fmt.Errorf("netpoll: dial %s %s: %w", network, addr, err)
+		return nil, fmt.Errorf("netpoll: %w", err) // err names the network and address
 	}
 	if o.TLS != nil {
 		cfg := o.TLS

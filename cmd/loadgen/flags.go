@@ -1,0 +1,255 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is what the command line asks for, validated.
+type config struct {
+	// Target: at most one of addr, url and socket; none starts a local
+	// redis-server.
+	addr, url, socket string
+	password          string
+	db                int
+	set               map[string]bool // flags given explicitly
+
+	clients, conns, pipeline int
+
+	ratioSet, ratioGet int    // -ratio, when command is empty
+	command            string // -command template
+
+	keys      int
+	keyDist   string // uniform or zipf
+	zipfS     float64
+	keyPrefix string
+	valueSize int
+	seed      uint64
+
+	duration time.Duration // 0 when requests is given
+	requests int64         // 0 when duration is given
+	warmup   time.Duration
+	rate     float64 // requests/s in total; 0 means closed loop
+
+	format string // text, bench or json
+	quiet  bool
+}
+
+// Limits that keep a typo from exhausting the machine.
+const (
+	maxWorkers    = 1_000_000 // clients × pipeline goroutines
+	maxValueSize  = 512 << 20
+	maxConns      = 1024
+	defaultKeys   = 100_000
+	defaultClient = 50
+)
+
+// usageError is a bad command line: exit status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// newFlagSet defines every flag on a FlagSet bound to cfg.
+func newFlagSet(cfg *config) *flag.FlagSet {
+	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
+	fs.StringVar(&cfg.addr, "addr", "", "")
+	fs.StringVar(&cfg.url, "url", "", "")
+	fs.StringVar(&cfg.socket, "socket", "", "")
+	fs.StringVar(&cfg.password, "password", "", "")
+	fs.IntVar(&cfg.db, "db", 0, "")
+
+	fs.IntVar(&cfg.clients, "clients", defaultClient, "")
+	fs.IntVar(&cfg.conns, "conns", 1, "")
+	fs.IntVar(&cfg.pipeline, "pipeline", 1, "")
+
+	fs.Func("ratio", "", func(s string) error {
+		var err error
+		cfg.ratioSet, cfg.ratioGet, err = parseRatio(s)
+		return err
+	})
+	fs.StringVar(&cfg.command, "command", "", "")
+
+	fs.IntVar(&cfg.keys, "keys", defaultKeys, "")
+	fs.StringVar(&cfg.keyDist, "key-dist", "uniform", "")
+	fs.Float64Var(&cfg.zipfS, "zipf-s", 1.1, "")
+	fs.StringVar(&cfg.keyPrefix, "key-prefix", "loadgen:", "")
+	fs.IntVar(&cfg.valueSize, "value-size", 64, "")
+	fs.Uint64Var(&cfg.seed, "seed", 1, "")
+
+	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "")
+	fs.Int64Var(&cfg.requests, "requests", 0, "")
+	fs.DurationVar(&cfg.warmup, "warmup", 2*time.Second, "")
+	fs.Float64Var(&cfg.rate, "rate", 0, "")
+
+	fs.StringVar(&cfg.format, "format", "text", "")
+	fs.BoolVar(&cfg.quiet, "quiet", false, "")
+	return fs
+}
+
+// parseFlags parses and validates args. It returns flag.ErrHelp for -h, and
+// a *usageError (one line) for anything wrong.
+func parseFlags(args []string) (*config, error) {
+	cfg := &config{ratioSet: 1, ratioGet: 10, set: map[string]bool{}}
+	fs := newFlagSet(cfg)
+	fs.SetOutput(io.Discard) // errors are reported by the caller, on one line
+	fs.Usage = func() {}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, &usageError{msg: err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return nil, usagef("unexpected argument %q (flags only)", fs.Arg(0))
+	}
+	fs.Visit(func(f *flag.Flag) { cfg.set[f.Name] = true })
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// validate checks the values and how they combine.
+func (c *config) validate() error {
+	targets := 0
+	for _, name := range []string{"addr", "url", "socket"} {
+		if c.set[name] {
+			targets++
+		}
+	}
+	switch {
+	case targets > 1:
+		return usagef("-addr, -url and -socket are mutually exclusive: give one")
+	case c.set["addr"] && c.addr == "", c.set["url"] && c.url == "", c.set["socket"] && c.socket == "":
+		return usagef("-addr, -url and -socket need a value")
+	case c.db < 0:
+		return usagef("-db must be 0 or more (got %d)", c.db)
+	case c.clients < 1:
+		return usagef("-clients must be at least 1 (got %d)", c.clients)
+	case c.pipeline < 1:
+		return usagef("-pipeline must be at least 1 (got %d)", c.pipeline)
+	case int64(c.clients)*int64(c.pipeline) > maxWorkers:
+		return usagef("-clients × -pipeline must be at most %d (got %d)", maxWorkers, int64(c.clients)*int64(c.pipeline))
+	case c.conns < 1 || c.conns > maxConns:
+		return usagef("-conns must be between 1 and %d (got %d)", maxConns, c.conns)
+	case c.set["ratio"] && c.set["command"]:
+		return usagef("-ratio and -command are mutually exclusive: give one")
+	case c.set["command"] && strings.TrimSpace(c.command) == "":
+		return usagef("-command needs a command, e.g. 'INCR counter:__key__'")
+	case c.keys < 1:
+		return usagef("-keys must be at least 1 (got %d)", c.keys)
+	case c.keyDist != "uniform" && c.keyDist != "zipf":
+		return usagef("-key-dist must be uniform or zipf (got %q)", c.keyDist)
+	case c.keyDist == "zipf" && !(c.zipfS > 1):
+		return usagef("-zipf-s must be greater than 1 (got %v)", c.zipfS)
+	case c.valueSize < 0 || c.valueSize > maxValueSize:
+		return usagef("-value-size must be between 0 and %d bytes (got %d)", maxValueSize, c.valueSize)
+	case c.set["duration"] && c.set["requests"]:
+		return usagef("-duration and -requests are mutually exclusive: give one")
+	case c.set["duration"] && c.duration <= 0:
+		return usagef("-duration must be positive (got %v)", c.duration)
+	case c.set["requests"] && c.requests <= 0:
+		return usagef("-requests must be positive (got %d)", c.requests)
+	case c.warmup < 0:
+		return usagef("-warmup must be 0 or more (got %v)", c.warmup)
+	case c.rate < 0 || c.rate != c.rate || c.rate > 1e9:
+		return usagef("-rate must be between 0 (closed loop) and 1e9 requests/s (got %v)", c.rate)
+	case c.format != "text" && c.format != "bench" && c.format != "json":
+		return usagef("-format must be text, bench or json (got %q)", c.format)
+	}
+	if c.set["requests"] {
+		c.duration = 0
+	}
+	if c.set["command"] {
+		if _, err := parseTemplate(c.command); err != nil {
+			return usagef("-command: %v", err)
+		}
+	}
+	return nil
+}
+
+// parseRatio reads SET:GET weights such as 1:10.
+func parseRatio(s string) (set, get int, err error) {
+	a, b, ok := strings.Cut(s, ":")
+	if ok {
+		set, err = strconv.Atoi(a)
+	}
+	if ok && err == nil {
+		get, err = strconv.Atoi(b)
+	}
+	if !ok || err != nil || set < 0 || get < 0 || set+get == 0 || set > 1e6 || get > 1e6 {
+		return 0, 0, errors.New("want SET:GET weights such as 1:10 (whole numbers, not both 0)")
+	}
+	return set, get, nil
+}
+
+// printUsage writes the help text.
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, `Usage: loadgen [flags]
+
+loadgen drives a Redis server with a configurable workload and reports
+throughput and latency percentiles, in the spirit of redis-benchmark and
+memtier_benchmark. Given no -addr, -url or -socket, it starts a throwaway
+redis-server of its own (redis-server must be on PATH; "make deps" installs
+it) on a free 127.0.0.1 port and stops it at the end.
+
+Target (at most one; cluster and sentinel targets are not supported yet):
+  -addr host:port     a server at host:port
+  -url URL            redis://[[user]:password@]host[:port][/db][?param=value],
+                      rediss:// for TLS, unix:///path/to/socket (see the
+                      fastredis README for the parameters)
+  -socket path        a server on a unix socket
+  -password string    password of the default user (overrides the URL's)
+  -db n               database to select (overrides the URL's; default 0)
+
+Load:
+  -clients n          clients issuing requests (default 50)
+  -pipeline n         requests each client keeps in flight, one goroutine
+                      each (default 1)
+  -conns n            connections the clients share, automatically pipelined
+                      (fastredis PoolSize; default 1)
+  -rate r             total requests per second, open loop: each client sends
+                      on a fixed schedule (r/clients per second) and latency is
+                      measured from the intended send time, so queueing counts.
+                      0 (the default) is closed loop: each request is sent as
+                      soon as the previous one on its slot has its reply, and
+                      latency is measured from the actual send.
+
+Workload:
+  -ratio SET:GET      weights of SET and GET (default 1:10)
+  -command template   any command instead, split on spaces; __key__ becomes a
+                      key of the key space and __value__ the value, e.g.
+                      'INCR counter:__key__' or 'HSET h:__key__ f __value__'
+  -keys n             size of the key space (default 100000)
+  -key-dist d         uniform or zipf (default uniform)
+  -zipf-s s           zipf exponent, greater than 1 (default 1.1)
+  -key-prefix p       key names are p followed by a number 0..keys-1
+                      (default "loadgen:"); a key_prefix in -url goes first
+  -value-size n       value length in bytes, deterministic content (default 64)
+  -seed n             seed of the key choice (default 1)
+
+Duration (give -duration or -requests):
+  -duration d         how long to measure, e.g. 30s (default 10s)
+  -requests n         how many requests to measure, over all clients
+  -warmup d           run this long first without recording (default 2s);
+                      -requests counts only the requests after it
+
+Output:
+  -format f           text (default), bench (Go benchmark lines for
+                      benchstat) or json
+  -quiet              no progress lines on stderr
+
+Progress goes to stderr once a second; the summary goes to stdout. Ctrl-C
+stops the run and prints the summary of what ran (exit status 130). Exit
+status 2 means a bad command line, 1 a failure such as an unreachable server.
+`)
+}

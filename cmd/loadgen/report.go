@@ -1,0 +1,252 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// summary is the outcome of a run, as the json format prints it; the text
+// and bench formats print the same numbers. Latencies are in nanoseconds.
+type summary struct {
+	Target        string  `json:"target"`
+	LocalServer   bool    `json:"local_server"`
+	ServerVersion string  `json:"server_version,omitempty"`
+	Workload      string  `json:"workload"`
+	Clients       int     `json:"clients"`
+	Pipeline      int     `json:"pipeline"`
+	Conns         int     `json:"conns"`
+	Rate          float64 `json:"rate,omitempty"`
+	Keys          int     `json:"keys"`
+	KeyDist       string  `json:"key_dist"`
+	ValueSize     int     `json:"value_size"`
+	WarmupSec     float64 `json:"warmup_s"`
+	ElapsedSec    float64 `json:"elapsed_s"`
+	Interrupted   bool    `json:"interrupted"`
+
+	Requests  int64   `json:"requests"`
+	Errors    int64   `json:"errors"`
+	Misses    int64   `json:"misses"`
+	OpsPerSec float64 `json:"ops_per_sec"`
+	FirstErr  string  `json:"first_error,omitempty"`
+
+	Commands []commandSummary `json:"commands"`
+	All      commandSummary   `json:"all"`
+}
+
+// commandSummary is the outcome for one command, or for all of them.
+type commandSummary struct {
+	Name      string         `json:"name"`
+	Requests  int64          `json:"requests"`
+	Errors    int64          `json:"errors"`
+	Misses    int64          `json:"misses"`
+	OpsPerSec float64        `json:"ops_per_sec"`
+	Latency   latencySummary `json:"latency_ns"`
+}
+
+// latencySummary holds the latency of the requests that got a reply other
+// than an error, in nanoseconds.
+type latencySummary struct {
+	Min  int64   `json:"min"`
+	Mean float64 `json:"mean"`
+	P50  int64   `json:"p50"`
+	P90  int64   `json:"p90"`
+	P99  int64   `json:"p99"`
+	P999 int64   `json:"p99.9"`
+	Max  int64   `json:"max"`
+}
+
+// summarize turns a result into a summary.
+func summarize(cfg *config, wl *workload, res *result, target, version string, local bool) *summary {
+	s := &summary{
+		Target: target, LocalServer: local, ServerVersion: version,
+		Workload: describeWorkload(cfg), Clients: cfg.clients, Pipeline: cfg.pipeline,
+		Conns: cfg.conns, Rate: cfg.rate, Keys: cfg.keys, KeyDist: cfg.keyDist,
+		ValueSize: cfg.valueSize, WarmupSec: cfg.warmup.Seconds(),
+		ElapsedSec: res.elapsed.Seconds(), Interrupted: res.interrupted,
+		Commands: []commandSummary{},
+	}
+	for kind := range res.total {
+		if wl.active(kind) {
+			s.Commands = append(s.Commands, commandOf(wl.names[kind], &res.total[kind], res.elapsed))
+		}
+	}
+	s.All = commandOf("ALL", &res.all, res.elapsed)
+	s.Requests, s.Errors, s.Misses, s.OpsPerSec = s.All.Requests, s.All.Errors, s.All.Misses, s.All.OpsPerSec
+	if res.firstErr != nil {
+		s.FirstErr = oneLine(res.firstErr.Error())
+	}
+	return s
+}
+
+func commandOf(name string, k *kindStats, elapsed time.Duration) commandSummary {
+	c := commandSummary{Name: name, Requests: k.requests, Errors: k.errors, Misses: k.misses}
+	if elapsed > 0 {
+		c.OpsPerSec = float64(k.requests) / elapsed.Seconds()
+	}
+	h := &k.hist
+	c.Latency = latencySummary{
+		Min: int64(h.min), Mean: h.mean(), P50: h.quantile(0.50), P90: h.quantile(0.90),
+		P99: h.quantile(0.99), P999: h.quantile(0.999), Max: int64(h.max),
+	}
+	return c
+}
+
+// describeWorkload says what requests the run sends.
+func describeWorkload(cfg *config) string {
+	var what string
+	if cfg.command != "" {
+		what = strings.Join(strings.Fields(cfg.command), " ")
+	} else {
+		what = fmt.Sprintf("SET:GET %d:%d", cfg.ratioSet, cfg.ratioGet)
+	}
+	dist := cfg.keyDist
+	if dist == "zipf" {
+		dist = fmt.Sprintf("zipf s=%g", cfg.zipfS)
+	}
+	return fmt.Sprintf("%s, %d keys (%s), %d-byte values", what, cfg.keys, dist, cfg.valueSize)
+}
+
+// writeReport prints s in the chosen format.
+func writeReport(w io.Writer, format string, s *summary) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(s)
+	case "bench":
+		return writeBench(w, s)
+	}
+	return writeText(w, s)
+}
+
+// writeText prints the summary for people.
+func writeText(w io.Writer, s *summary) error {
+	bw := bufio.NewWriter(w)
+	server := "redis"
+	if s.ServerVersion != "" {
+		server += " " + s.ServerVersion
+	}
+	if s.LocalServer {
+		server += ", started by loadgen"
+	}
+	fmt.Fprintf(bw, "target      %s (%s)\n", s.Target, server)
+	fmt.Fprintf(bw, "workload    %s\n", s.Workload)
+	loop := "closed loop"
+	if s.Rate > 0 {
+		loop = fmt.Sprintf("open loop at %g requests/s", s.Rate)
+	}
+	fmt.Fprintf(bw, "load        %d clients, pipeline %d, %d connection%s, %s\n",
+		s.Clients, s.Pipeline, s.Conns, plural(s.Conns), loop)
+	note := ""
+	if s.Interrupted {
+		note = ", interrupted"
+	}
+	fmt.Fprintf(bw, "measured    %.2fs after %gs of warm-up%s\n", s.ElapsedSec, s.WarmupSec, note)
+	fmt.Fprintf(bw, "requests    %d (errors %d, null replies %d)\n", s.Requests, s.Errors, s.Misses)
+	fmt.Fprintf(bw, "throughput  %.0f ops/s\n", s.OpsPerSec)
+	if s.FirstErr != "" {
+		fmt.Fprintf(bw, "first error %s\n", s.FirstErr)
+	}
+	fmt.Fprintln(bw)
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "command\trequests\terrors\tops/s\tp50\tp90\tp99\tp99.9\tmax\t")
+	rows := s.Commands
+	if len(rows) != 1 {
+		rows = append(rows[:len(rows):len(rows)], s.All)
+	}
+	for _, c := range rows {
+		l := c.Latency
+		lat := func(ns int64) string {
+			if c.Requests == c.Errors {
+				return "-" // no latency was recorded
+			}
+			return formatLatency(ns)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t\n", c.Name, c.Requests, c.Errors, c.OpsPerSec,
+			lat(l.P50), lat(l.P90), lat(l.P99), lat(l.P999), lat(l.Max))
+	}
+	tw.Flush()
+	return bw.Flush()
+}
+
+// writeBench prints Go benchmark lines that benchstat reads: one per
+// command, and one for all of them when there are several.
+func writeBench(w io.Writer, s *summary) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "goos: %s\ngoarch: %s\npkg: github.com/fastredis/fastredis/cmd/loadgen\n", runtime.GOOS, runtime.GOARCH)
+	if cpu := cpuName(); cpu != "" {
+		fmt.Fprintf(bw, "cpu: %s\n", cpu)
+	}
+	fmt.Fprintln(bw, "Unit ops/s better=higher")
+	for _, u := range []string{"p50-ns", "p90-ns", "p99-ns", "p99.9-ns", "max-ns", "errors"} {
+		fmt.Fprintf(bw, "Unit %s better=lower\n", u)
+	}
+	name := fmt.Sprintf("clients=%d/pipeline=%d/conns=%d", s.Clients, s.Pipeline, s.Conns)
+	if s.Rate > 0 {
+		name += fmt.Sprintf("/rate=%g", s.Rate)
+	}
+	procs := ""
+	if n := runtime.GOMAXPROCS(0); n > 1 {
+		procs = fmt.Sprintf("-%d", n)
+	}
+	rows := s.Commands
+	if len(rows) != 1 {
+		rows = append(rows[:len(rows):len(rows)], s.All)
+	}
+	for _, c := range rows {
+		if c.Requests == 0 {
+			continue // an iteration count of 0 is not a result
+		}
+		nsPerOp := s.ElapsedSec * 1e9 / float64(c.Requests)
+		l := c.Latency
+		fmt.Fprintf(bw, "BenchmarkLoadgen/cmd=%s/%s%s\t%d\t%.1f ns/op\t%d p50-ns\t%d p90-ns\t%d p99-ns\t%d p99.9-ns\t%d max-ns\t%.0f ops/s\t%d errors\n",
+			c.Name, name, procs, c.Requests, nsPerOp, l.P50, l.P90, l.P99, l.P999, l.Max, c.OpsPerSec, c.Errors)
+	}
+	return bw.Flush()
+}
+
+// cpuName returns the processor's model name, as go test prints it, or "".
+func cpuName() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// formatLatency prints nanoseconds as µs, ms or s with 3 or 4 significant
+// digits.
+func formatLatency(ns int64) string {
+	switch d := float64(ns); {
+	case ns < 1e6:
+		return fmt.Sprintf("%.1fµs", d/1e3)
+	case ns < 1e9:
+		return fmt.Sprintf("%.2fms", d/1e6)
+	default:
+		return fmt.Sprintf("%.2fs", d/1e9)
+	}
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// oneLine folds a message onto one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/fastredis/fastredis/fastredis"
+)
+
+// Each worker goroutine records into its own slotStats under its own mutex,
+// which only the collector, once a second, ever contends for: recording a
+// request costs an uncontended lock and a few increments. The collector
+// merges every slot into the window (the last second) and the totals, and
+// empties the slot.
+
+// counts are the outcome counters of one command kind.
+type counts struct {
+	requests int64 // requests that completed, with a reply or an error
+	errors   int64 // error replies, and requests that failed without a reply
+	misses   int64 // null replies (a GET of a missing key); not errors
+}
+
+func (c *counts) add(o counts) {
+	c.requests += o.requests
+	c.errors += o.errors
+	c.misses += o.misses
+}
+
+// kindStats is what is recorded for one command kind: counts, and the
+// latency of every request that got a non-error reply.
+type kindStats struct {
+	counts
+	hist histogram
+}
+
+func (k *kindStats) add(o *kindStats) {
+	k.counts.add(o.counts)
+	k.hist.merge(&o.hist)
+}
+
+func (k *kindStats) reset() {
+	k.counts = counts{}
+	k.hist.reset()
+}
+
+// slotStats belongs to one worker goroutine.
+type slotStats struct {
+	mu       sync.Mutex
+	kinds    []kindStats // measured requests, by command kind
+	warm     kindStats   // warm-up requests, all kinds together
+	firstErr error       // the first error since the last collect
+	errAt    time.Time   // when it happened
+}
+
+func newSlotStats(kinds int) *slotStats {
+	return &slotStats{kinds: make([]kindStats, kinds)}
+}
+
+// record counts a request that took lat and ended with err.
+func (s *slotStats) record(kind int, measured bool, lat time.Duration, err error) {
+	s.mu.Lock()
+	k := &s.warm
+	if measured {
+		k = &s.kinds[kind]
+	}
+	k.requests++
+	switch {
+	case err == nil:
+		k.hist.record(int64(lat))
+	case errors.Is(err, fastredis.Nil):
+		k.misses++
+		k.hist.record(int64(lat))
+	default:
+		k.errors++
+		if s.firstErr == nil {
+			s.firstErr, s.errAt = err, time.Now()
+		}
+	}
+	s.mu.Unlock()
+}
+
+// collector gathers the slots' stats.
+type collector struct {
+	slots  []*slotStats
+	window []kindStats // since the last collect, by kind
+	warm   kindStats   // warm-up requests since the last collect
+	total  []kindStats // every measured request, by kind
+	all    kindStats   // scratch: the window over all kinds
+	err    error       // the first error of the run
+	errAt  time.Time
+}
+
+func newCollector(slots []*slotStats, kinds int) *collector {
+	return &collector{slots: slots, window: make([]kindStats, kinds), total: make([]kindStats, kinds)}
+}
+
+// collect moves what the slots recorded into the window and the totals, and
+// returns the window over all kinds (warm-up included), valid until the next
+// collect.
+func (c *collector) collect() *kindStats {
+	for i := range c.window {
+		c.window[i].reset()
+	}
+	c.warm.reset()
+	for _, s := range c.slots {
+		s.mu.Lock()
+		for i := range s.kinds {
+			c.window[i].add(&s.kinds[i])
+			s.kinds[i].reset()
+		}
+		c.warm.add(&s.warm)
+		s.warm.reset()
+		if s.firstErr != nil && !errors.Is(s.firstErr, context.Canceled) && (c.err == nil || s.errAt.Before(c.errAt)) {
+			c.err, c.errAt = s.firstErr, s.errAt
+		}
+		s.firstErr = nil
+		s.mu.Unlock()
+	}
+	c.all.reset()
+	c.all.add(&c.warm)
+	for i := range c.window {
+		c.total[i].add(&c.window[i])
+		c.all.add(&c.window[i])
+	}
+	return &c.all
+}
