@@ -13,6 +13,7 @@ FUZZTIME  ?= 30s
 BENCHTIME ?= 1s
 COUNT     ?= 1
 BENCH_COUNT ?= 10
+BENCH_TIME  ?= 500ms
 OLD       ?= HEAD~1
 NEW       ?= HEAD
 STATICCHECK_VERSION ?= v0.8.2
@@ -51,7 +52,7 @@ bench:
 # and rueidis): each workload on every client in turn, BENCH_COUNT times, so
 # that machine drift hits them alike; then benchstat lays them side by side.
 bench-compare: deps
-	cd bench && $(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -timeout 90m . | tee bench.out
+	cd bench && $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCH_TIME) -count $(BENCH_COUNT) -timeout 90m . | tee bench.out
 	$(GO) tool benchstat -col /impl bench/bench.out
 
 # bench-commits runs the main module's benchmarks on commits OLD and NEW (in
