@@ -24,14 +24,14 @@ func BenchmarkCommands(b *testing.B) {
 	keys := make([]string, 10)
 	for i := range keys {
 		keys[i] = "bench:mget:" + strconv.Itoa(i)
-		if err := c.Set(ctx, keys[i], value); err != nil {
+		if err := c.Set(ctx, keys[i], value, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if err := c.Set(ctx, "bench:key", value); err != nil {
+	if err := c.Set(ctx, "bench:key", value, nil); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := c.HSet(ctx, "bench:hash", "field", value); err != nil {
+	if _, err := c.HSet(ctx, "bench:hash", FieldValue{Field: "field", Value: value}); err != nil {
 		b.Fatal(err)
 	}
 
@@ -43,7 +43,7 @@ func BenchmarkCommands(b *testing.B) {
 		name string
 		run  func(s *state) error
 	}{
-		{"SET", func(s *state) error { return c.Set(ctx, "bench:key", value) }},
+		{"SET", func(s *state) error { return c.Set(ctx, "bench:key", value, nil) }},
 		{"GET/string", func(s *state) error { _, err := c.Get(ctx, "bench:key"); return err }},
 		{"GET/append", func(s *state) error {
 			var err error
@@ -51,7 +51,10 @@ func BenchmarkCommands(b *testing.B) {
 			return err
 		}},
 		{"INCR", func(s *state) error { _, err := c.Incr(ctx, "bench:counter"); return err }},
-		{"HSET", func(s *state) error { _, err := c.HSet(ctx, "bench:hash", "field", value); return err }},
+		{"HSET", func(s *state) error {
+			_, err := c.HSet(ctx, "bench:hash", FieldValue{Field: "field", Value: value})
+			return err
+		}},
 		{"HGET/append", func(s *state) error {
 			var err error
 			s.buf, err = c.HGetAppend(ctx, s.buf[:0], "bench:hash", "field")

@@ -17,7 +17,7 @@ func TestTypedCommands(t *testing.T) {
 		t.Run("RESP"+strconv.Itoa(proto), func(t *testing.T) {
 			c := newTestClient(t, Options{Addr: srv.Addr, Protocol: proto})
 			mustDo(t, c, "FLUSHDB")
-			if err := c.Set(ctx, "k", "v\r\n\x00"); err != nil {
+			if err := c.Set(ctx, "k", "v\r\n\x00", nil); err != nil {
 				t.Fatal(err)
 			}
 			if v, err := c.Get(ctx, "k"); err != nil || v != "v\r\n\x00" {
@@ -44,7 +44,7 @@ func TestTypedCommands(t *testing.T) {
 			if err != nil || len(vals) != 3 || !vals[0].Valid || vals[1].Valid || vals[2].Value != "1" {
 				t.Errorf("MGet = %+v, %v", vals, err)
 			}
-			if n, err := c.HSet(ctx, "h", "f1", "v1"); err != nil || n != 1 {
+			if n, err := c.HSet(ctx, "h", FieldValue{Field: "f1", Value: "v1"}); err != nil || n != 1 {
 				t.Errorf("HSet = %d, %v", n, err)
 			}
 			if n, err := c.HSetMap(ctx, "h", map[string]string{"f2": "v2", "f3": ""}); err != nil || n != 2 {

@@ -31,7 +31,7 @@ func ExampleNewClient() {
 	defer client.Close()
 
 	ctx := context.Background()
-	if err := client.Set(ctx, "greeting", "hello"); err != nil {
+	if err := client.Set(ctx, "greeting", "hello", nil); err != nil {
 		log.Fatal(err)
 	}
 	v, err := client.Get(ctx, "greeting")
