@@ -9,6 +9,7 @@ import (
 
 // Nil is returned when the server replies with a null: GET of a missing key,
 // for example. Test for it with errors.Is(err, fastredis.Nil).
+//
 //lint:ignore ST1012 the name matches go-redis's redis.Nil, which users of both expect.
 var Nil = errors.New("fastredis: nil")
 
