@@ -24,7 +24,9 @@ type Client struct {
 	slots     []slot
 	next      atomic.Uint32
 	closed    atomic.Bool
-	transform transformerSet
+	transform *transformerSet
+	dedicated *dedicatedPool
+	pin       *pinnedConn // set on a Tx's view of its own connection
 }
 
 // slot is one of the client's connections. A connection that has failed is
@@ -41,7 +43,12 @@ func NewClient(opts Options) (*Client, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	c := &Client{opts: opts, slots: make([]slot, opts.PoolSize)}
+	c := &Client{
+		opts:      opts,
+		slots:     make([]slot, opts.PoolSize),
+		transform: new(transformerSet),
+		dedicated: newDedicatedPool(opts.MaxDedicatedConns),
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), opts.DialTimeout)
 	defer cancel()
 	for i := range c.slots {
@@ -60,9 +67,10 @@ func (c *Client) Options() Options { return c.opts }
 // Close closes the client's connections. Commands in flight fail; later ones
 // return ErrClosed. It is idempotent.
 func (c *Client) Close() error {
-	if !c.closed.CompareAndSwap(false, true) {
-		return nil
+	if !c.closed.CompareAndSwap(false, true) || c.pin != nil {
+		return nil // a Tx's view owns no connections
 	}
+	c.dedicated.close()
 	for i := range c.slots {
 		s := &c.slots[i]
 		s.mu.Lock()
@@ -79,6 +87,9 @@ func (c *Client) Close() error {
 func (c *Client) conn(ctx context.Context) (*netpoll.Conn, error) {
 	if c.closed.Load() {
 		return nil, ErrClosed
+	}
+	if c.pin != nil {
+		return c.pin.conn()
 	}
 	s := &c.slots[int(c.next.Add(1))%len(c.slots)]
 	cn := s.conn.Load()
@@ -106,6 +117,19 @@ func (c *Client) redial(ctx context.Context, s *slot, old *netpoll.Conn) (*netpo
 	if c.closed.Load() {
 		return nil, ErrClosed
 	}
+	cn, err := c.dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if old != nil {
+		old.Close()
+	}
+	s.conn.Store(cn)
+	return cn, nil
+}
+
+// dial opens a connection and runs the handshake on it, within DialTimeout.
+func (c *Client) dial(ctx context.Context) (*netpoll.Conn, error) {
 	dctx, cancel := context.WithTimeout(ctx, c.opts.DialTimeout)
 	defer cancel()
 	cn, err := netpoll.Dial(dctx, c.opts.Network, c.opts.Addr, netpoll.Options{
@@ -122,10 +146,6 @@ func (c *Client) redial(ctx context.Context, s *slot, old *netpoll.Conn) (*netpo
 		cn.Close()
 		return nil, err
 	}
-	if old != nil {
-		old.Close()
-	}
-	s.conn.Store(cn)
 	return cn, nil
 }
 
@@ -144,7 +164,10 @@ func (c *Client) Do(ctx context.Context, args ...any) (Reply, error) {
 		}
 		args = append([]any{args[0]}, rest...)
 	}
-	cmd, err := c.encodeCommand(args)
+	if err := c.refuseOnShared(name, args); err != nil {
+		return Reply{}, err
+	}
+	cmd, err := c.appendCommand(nil, args)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -164,24 +187,24 @@ func (c *Client) Do(ctx context.Context, args ...any) (Reply, error) {
 	return h.reply, nil
 }
 
-// encodeCommand encodes a command for Do, applying the key prefix where
+// appendCommand encodes a command for Do, applying the key prefix where
 // the command specifications say its arguments are keys (and to SORT's BY
 // and GET patterns). With a prefix set, a command the specifications do not
 // know is refused rather than sent unprefixed.
-func (c *Client) encodeCommand(args []any) ([]byte, error) {
+func (c *Client) appendCommand(dst []byte, args []any) ([]byte, error) {
 	argv, err := flattenArgs(args)
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
 	prefix := c.opts.KeyPrefix
 	if prefix == "" {
-		return encodeArgv(nil, argv, "", nil), nil
+		return encodeArgv(dst, argv, "", nil), nil
 	}
 	positions, err := keyspec.AppendPrefixPositions(nil, argv)
 	if err != nil {
-		return nil, fmt.Errorf("fastredis: cannot apply KeyPrefix to %s: %w", commandName(args), err)
+		return dst, fmt.Errorf("fastredis: cannot apply KeyPrefix to %s: %w", commandName(args), err)
 	}
-	return encodeArgv(nil, argv, prefix, positions), nil
+	return encodeArgv(dst, argv, prefix, positions), nil
 }
 
 // run sends an encoded command on one of the client's connections,

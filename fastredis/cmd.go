@@ -96,6 +96,9 @@ func (cl *Client) Exec(ctx context.Context, cmd *Cmd) error {
 	if len(cmd.spans) == 0 {
 		return ErrEmptyCommand
 	}
+	if err := cl.refuseCmd(cmd); err != nil {
+		return err
+	}
 	ctx, cancel := cl.commandContext(ctx)
 	defer cancel()
 	cn, err := cl.conn(ctx)
@@ -138,4 +141,23 @@ func (cl *Client) Exec(ctx context.Context, cmd *Cmd) error {
 		return Nil
 	}
 	return nil
+}
+
+// refuseCmd applies the connection-state rule of connstate.go to a Cmd,
+// without allocating.
+func (cl *Client) refuseCmd(cmd *Cmd) error {
+	name := cmd.data[:cmd.spans[0].end]
+	var first []byte
+	if len(cmd.spans) > 1 {
+		first = cmd.data[cmd.spans[0].end:cmd.spans[1].end]
+	}
+	st := connStateCommand(name, first)
+	switch {
+	case st == "":
+		return nil
+	case cl.pin != nil:
+		cl.pin.dirty.Store(true)
+		return nil
+	}
+	return connStateError(st)
 }

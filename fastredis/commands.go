@@ -31,3 +31,18 @@ func (c *Client) HSetMap(ctx context.Context, key string, m map[string]string) (
 	err := c.exec(ctx, a, r)
 	return r.i, err
 }
+
+// SetBytes queues SET of a binary value; see Client.SetBytes.
+func (p *Pipeline) SetBytes(key string, value []byte) Future[OK] {
+	p.newArgs("SET").key(key).bytes(value)
+	return queued(p, modeStatus, "SET", getOK)
+}
+
+// HSetMap queues HSET of every field of m; see Client.HSetMap.
+func (p *Pipeline) HSetMap(key string, m map[string]string) Future[int64] {
+	a := p.newArgs("HSET").key(key)
+	for f, v := range m {
+		a.str(f).str(v)
+	}
+	return queued(p, modeInt, "HSET", getInt)
+}

@@ -12,10 +12,11 @@ import (
 
 // Defaults for Options fields left zero.
 const (
-	DefaultAddr           = "localhost:6379"
-	DefaultDialTimeout    = 5 * time.Second
-	DefaultPoolSize       = 1
-	DefaultMaxLoadingWait = 60 * time.Second
+	DefaultAddr              = "localhost:6379"
+	DefaultDialTimeout       = 5 * time.Second
+	DefaultPoolSize          = 1
+	DefaultMaxLoadingWait    = 60 * time.Second
+	DefaultMaxDedicatedConns = 10
 )
 
 // Options configures a Client. The zero value connects to localhost:6379 over
@@ -68,6 +69,11 @@ type Options struct {
 	Transport netpoll.Transport
 	// MaxPending bounds the commands awaiting replies per connection.
 	MaxPending int
+	// MaxDedicatedConns bounds the connections the client opens besides its
+	// shared ones, for work that must hold a connection to itself (Watch).
+	// A caller that finds them all in use waits for one, as long as its
+	// context allows. Default DefaultMaxDedicatedConns.
+	MaxDedicatedConns int
 }
 
 // validate checks o and fills in defaults. Its errors never mention the
@@ -100,7 +106,7 @@ func (o *Options) validate() error {
 	if o.DialTimeout < 0 || o.ReadTimeout < 0 || o.MaxLoadingWait < 0 {
 		errs = append(errs, errors.New("negative timeout"))
 	}
-	if o.PoolSize < 0 || o.MaxPending < 0 {
+	if o.PoolSize < 0 || o.MaxPending < 0 || o.MaxDedicatedConns < 0 {
 		errs = append(errs, errors.New("negative pool size or pending limit"))
 	}
 	if strings.ContainsAny(o.ClientName, " \r\n") {
@@ -117,6 +123,9 @@ func (o *Options) validate() error {
 	}
 	if o.PoolSize == 0 {
 		o.PoolSize = DefaultPoolSize
+	}
+	if o.MaxDedicatedConns == 0 {
+		o.MaxDedicatedConns = DefaultMaxDedicatedConns
 	}
 	return nil
 }

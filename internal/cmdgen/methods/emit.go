@@ -56,6 +56,23 @@ func (g *generator) files() (map[string][]byte, error) {
 			return nil, fmt.Errorf("group %s: %v\n%s", group, err, numbered(b.String()))
 		}
 		out["commands_"+group+"_gen.go"] = src
+
+		var pb strings.Builder
+		for _, m := range byGroup[group] {
+			g.writePipelineMethod(&pb, m)
+		}
+		b.Reset()
+		b.WriteString(header)
+		b.WriteString("package fastredis\n\n")
+		if strings.Contains(pb.String(), "time.Time") {
+			b.WriteString("import \"time\"\n\n")
+		}
+		b.WriteString(pb.String())
+		src, err = format.Source([]byte(b.String()))
+		if err != nil {
+			return nil, fmt.Errorf("group %s pipeline: %v\n%s", group, err, numbered(b.String()))
+		}
+		out["pipeline_"+group+"_gen.go"] = src
 	}
 	idx, err := g.index()
 	if err != nil {
@@ -155,7 +172,7 @@ func (g *generator) writeMethod(b *strings.Builder, m *method) {
 	}
 	writeDoc(b, g.methodDoc(m, false))
 	fmt.Fprintf(b, "func (c *Client) %s(ctx context.Context%s) %s {\n", m.name, m.paramList(), ret)
-	g.writePrologue(b, m)
+	g.writePrologue(b, m, "c")
 	full := m.cmd.FullName()
 	switch {
 	case rk.mode == "modeStatus":
@@ -174,20 +191,77 @@ func (g *generator) writeMethod(b *strings.Builder, m *method) {
 	if m.appendTo {
 		writeDoc(b, g.methodDoc(m, true))
 		fmt.Fprintf(b, "func (c *Client) %sAppend(ctx context.Context, dst []byte%s) ([]byte, error) {\n", m.name, m.paramList())
-		g.writePrologue(b, m)
+		g.writePrologue(b, m, "c")
 		fmt.Fprintf(b, "r := getResult(modeAppend, %q)\ndefer r.release()\nr.dst = dst\nerr := c.exec(ctx, a, r)\nreturn r.dst, err\n}\n\n", full)
 	}
 }
 
-func (g *generator) writePrologue(b *strings.Builder, m *method) {
+// getters name the Future getter of each result mode.
+var getters = map[string]string{
+	"modeStatus":      "getOK",
+	"modeInt":         "getInt",
+	"modeFloat":       "getFloat",
+	"modeBool":        "getBool",
+	"modeString":      "getString",
+	"modeStrings":     "getStrings",
+	"modeNullStrings": "getNullStrings",
+	"modeStringMap":   "getStringMap",
+	"modeReply":       "getReply",
+}
+
+// writePipelineMethod writes the Pipeline form of a method: the same
+// arguments without the context, queueing the command and returning a
+// Future of the Client method's result.
+func (g *generator) writePipelineMethod(b *strings.Builder, m *method) {
+	rk := resultKinds[m.result]
+	typ := rk.goType
+	if typ == "" {
+		typ = "OK"
+	}
+	full := m.cmd.FullName()
+	params := strings.TrimPrefix(m.paramList(), ", ")
+	fmt.Fprintf(b, "// %s queues %s; its Future holds what Client.%s returns.\n", m.name, full, m.name)
+	fmt.Fprintf(b, "func (p *Pipeline) %s(%s) Future[%s] {\n", m.name, params, typ)
+	g.writePrologue(b, m, "p")
+	switch {
+	case rk.decoder == "statusNil":
+		fmt.Fprintf(b, "return queuedRaw(p, %q, decodeStatusNil)\n", full)
+	case rk.mode != "":
+		get, ok := getters[rk.mode]
+		if !ok {
+			panic("no Future getter for " + rk.mode)
+		}
+		fmt.Fprintf(b, "return queued(p, %s, %q, %s)\n", rk.mode, full, get)
+	default:
+		fmt.Fprintf(b, "return queuedRaw(p, %q, %s)\n", full, rk.decoder)
+	}
+	b.WriteString("}\n\n")
+	if m.appendTo {
+		fmt.Fprintf(b, "// %sAppend queues %s; its Future holds the reply appended to dst, as Client.%sAppend returns it.\n", m.name, full, m.name)
+		fmt.Fprintf(b, "func (p *Pipeline) %sAppend(dst []byte%s) Future[[]byte] {\n", m.name, m.paramList())
+		g.writePrologue(b, m, "p")
+		fmt.Fprintf(b, "return queuedAppend(p, %q, dst)\n}\n\n", full)
+	}
+}
+
+func (g *generator) writePrologue(b *strings.Builder, m *method, recv string) {
 	if m.opts != nil {
 		fmt.Fprintf(b, "var o %s\nif opts != nil {\no = *opts\n}\n", m.opts.name)
 	}
 	c := m.cmd
+	if recv == "p" && m.body.Len() == 0 {
+		// A Pipeline method without arguments has no use for a.
+		if c.Container != "" {
+			fmt.Fprintf(b, "p.newArgs(%q).str(%q)\n", c.Container, c.Name)
+		} else {
+			fmt.Fprintf(b, "p.newArgs(%q)\n", c.Name)
+		}
+		return
+	}
 	if c.Container != "" {
-		fmt.Fprintf(b, "a := c.newArgs(%q)\na.str(%q)\n", c.Container, c.Name)
+		fmt.Fprintf(b, "a := %s.newArgs(%q)\na.str(%q)\n", recv, c.Container, c.Name)
 	} else {
-		fmt.Fprintf(b, "a := c.newArgs(%q)\n", c.Name)
+		fmt.Fprintf(b, "a := %s.newArgs(%q)\n", recv, c.Name)
 	}
 	b.WriteString(m.body.String())
 }

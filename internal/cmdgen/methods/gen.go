@@ -17,7 +17,7 @@ type generator struct {
 	cmd     string // the command being generated
 	order   int    // creation order of types
 
-	existingMethods map[string]bool // methods of *Client written by hand
+	existingMethods map[string]bool // methods of *Client and *Pipeline written by hand
 	errs            []string
 }
 

@@ -161,7 +161,7 @@ func run(specs, out string) error {
 		return err
 	}
 	// Remove generated group files that are no longer produced.
-	old, _ := filepath.Glob(filepath.Join(out, "commands_*_gen.go"))
+	old, _ := filepath.Glob(filepath.Join(out, "*_gen.go"))
 	for _, f := range old {
 		if _, ok := files[filepath.Base(f)]; !ok {
 			if err := os.Remove(f); err != nil {
@@ -230,7 +230,7 @@ func (g *generator) readPackage(dir string) error {
 				if s, ok := t.(*ast.StarExpr); ok {
 					t = s.X
 				}
-				if id, ok := t.(*ast.Ident); ok && id.Name == "Client" {
+				if id, ok := t.(*ast.Ident); ok && (id.Name == "Client" || id.Name == "Pipeline") {
 					g.existingMethods[d.Name.Name] = true
 				}
 			case *ast.GenDecl:

@@ -1,0 +1,127 @@
+package fastredis
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/fastredis/fastredis/netpoll"
+)
+
+// dedicatedPool holds the connections lent to work that needs a connection
+// to itself (a watched transaction). At most max are open at once; idle
+// ones are kept for the next borrower.
+type dedicatedPool struct {
+	slots  chan struct{} // one token per connection that may be open
+	mu     sync.Mutex
+	idle   []*netpoll.Conn
+	open   map[*netpoll.Conn]struct{} // lent or idle
+	closed bool
+}
+
+func newDedicatedPool(max int) *dedicatedPool {
+	return &dedicatedPool{slots: make(chan struct{}, max), open: map[*netpoll.Conn]struct{}{}}
+}
+
+// acquireDedicated lends a connection of its own to the caller, dialing one
+// if none is idle. It waits, as long as ctx allows, while all are lent.
+func (c *Client) acquireDedicated(ctx context.Context) (*netpoll.Conn, error) {
+	d := c.dedicated
+	select {
+	case d.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("fastredis: waiting for a dedicated connection (all %d in use): %w", cap(d.slots), ctx.Err())
+	}
+	d.mu.Lock()
+	for len(d.idle) > 0 {
+		cn := d.idle[len(d.idle)-1]
+		d.idle = d.idle[:len(d.idle)-1]
+		select {
+		case <-cn.Done():
+			delete(d.open, cn) // it failed while idle
+		default:
+			d.mu.Unlock()
+			return cn, nil
+		}
+	}
+	closed := d.closed
+	d.mu.Unlock()
+	if closed {
+		<-d.slots
+		return nil, ErrClosed
+	}
+	cn, err := c.dial(ctx)
+	if err != nil {
+		<-d.slots
+		return nil, err
+	}
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		cn.Close()
+		<-d.slots
+		return nil, ErrClosed
+	}
+	d.open[cn] = struct{}{}
+	d.mu.Unlock()
+	return cn, nil
+}
+
+// releaseDedicated takes a lent connection back. One that may hold state
+// from its borrower (reuse false), has failed or still awaits replies is
+// closed instead of kept.
+func (c *Client) releaseDedicated(cn *netpoll.Conn, reuse bool) {
+	d := c.dedicated
+	d.mu.Lock()
+	select {
+	case <-cn.Done():
+		reuse = false
+	default:
+	}
+	if reuse && !d.closed && cn.Pending() == 0 {
+		d.idle = append(d.idle, cn)
+		cn = nil
+	} else {
+		delete(d.open, cn)
+	}
+	d.mu.Unlock()
+	if cn != nil {
+		cn.Close()
+	}
+	<-d.slots
+}
+
+// close closes every dedicated connection, lent ones included: their
+// borrowers' commands fail.
+func (d *dedicatedPool) close() {
+	d.mu.Lock()
+	d.closed = true
+	conns := make([]*netpoll.Conn, 0, len(d.open))
+	for cn := range d.open {
+		conns = append(conns, cn)
+	}
+	d.idle = nil
+	d.mu.Unlock()
+	for _, cn := range conns {
+		cn.Close()
+	}
+}
+
+// pinnedConn is a dedicated connection as a Tx's view of the client sees
+// it: every command goes to it, and it is never redialed (what was watched
+// on it would be lost).
+type pinnedConn struct {
+	cn       *netpoll.Conn
+	dirty    atomic.Bool // a command changed its state: close it after use
+	watching atomic.Bool // keys may be watched: UNWATCH before reuse
+}
+
+func (p *pinnedConn) conn() (*netpoll.Conn, error) {
+	select {
+	case <-p.cn.Done():
+		return nil, fmt.Errorf("fastredis: the transaction's connection was lost (watched keys with it): %w", p.cn.Err())
+	default:
+		return p.cn, nil
+	}
+}

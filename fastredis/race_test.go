@@ -1,0 +1,5 @@
+//go:build race
+
+package fastredis
+
+const raceEnabled = true
