@@ -113,3 +113,38 @@ func TestCmd(t *testing.T) {
 		t.Errorf("error via Cmd: %v", err)
 	}
 }
+
+// The hot path allocates nothing: typed methods into caller buffers, and a
+// reused Cmd.
+func TestHotPathAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under -race")
+	}
+	srv := redistest.Start(t, redistest.Options{})
+	c := newTestClient(t, Options{Addr: srv.Addr})
+	ctx := context.Background()
+	value := []byte("some value")
+	dst := make([]byte, 0, 64)
+	var cmd Cmd
+	for _, tc := range []struct {
+		name string
+		fn   func()
+	}{
+		{"SetBytes", func() { must(t, c.SetBytes(ctx, "k", value)) }},
+		{"GetAppend", func() { dst, _ = c.GetAppend(ctx, dst[:0], "k") }},
+		{"Incr", func() { _, err := c.Incr(ctx, "n"); must(t, err) }},
+		{"Cmd", func() { must(t, c.Exec(ctx, cmd.Reset("GET").Key("k"))) }},
+	} {
+		tc.fn()
+		if allocs := testing.AllocsPerRun(200, tc.fn); allocs != 0 {
+			t.Errorf("%s: %v allocs per call, want 0", tc.name, allocs)
+		}
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

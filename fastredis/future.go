@@ -37,12 +37,16 @@ type Future[T any] struct {
 // pipeline before the command's reply arrived.
 func (f Future[T]) Result() (T, error) {
 	var zero T
-	s := f.slot()
-	if s == nil {
+	p := f.p
+	if p == nil || p.gen != f.gen || int(f.idx) >= len(p.slots) {
 		return zero, ErrNotRun
 	}
+	s := &p.slots[f.idx]
 	if s.localErr != nil {
-		return zero, s.localErr
+		return zero, s.localErr // known since the command was queued
+	}
+	if !p.ran {
+		return zero, ErrNotRun
 	}
 	if f.dec != nil {
 		if s.err != nil {
@@ -71,15 +75,6 @@ func (f Future[T]) Val() T {
 func (f Future[T]) Err() error {
 	_, err := f.Result()
 	return err
-}
-
-// slot returns the Future's slot once its pipeline has run, or nil.
-func (f Future[T]) slot() *pipeSlot {
-	p := f.p
-	if p == nil || p.gen != f.gen || !p.ran || int(f.idx) >= len(p.slots) {
-		return nil
-	}
-	return &p.slots[f.idx]
 }
 
 // The getters read a slot decoded by one of the result modes. The value

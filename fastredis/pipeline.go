@@ -290,11 +290,12 @@ func (p *Pipeline) Exec(ctx context.Context) error {
 	ctx, cancel := p.c.commandContext(ctx)
 	defer cancel()
 	cn, err := p.c.conn(ctx)
-	if err == nil {
-		err = cn.Do(ctx, (*pipelineReplies)(p), len(p.wire), p.encode)
-	}
 	if err != nil {
-		p.failUnanswered(err)
+		p.failUnanswered(err, false) // nothing was sent
+		return err
+	}
+	if err := cn.Do(ctx, (*pipelineReplies)(p), len(p.wire), p.encode); err != nil {
+		p.failUnanswered(err, true)
 		if p.tx {
 			return p.execErr
 		}
@@ -438,8 +439,9 @@ func (p *Pipeline) failTx(w *wireReply, err error) {
 }
 
 // failUnanswered gives err to the commands whose replies did not arrive. A
-// transaction whose EXEC reply did not arrive may or may not have run.
-func (p *Pipeline) failUnanswered(err error) {
+// transaction whose EXEC reply did not arrive may or may not have run, if
+// the batch was sent.
+func (p *Pipeline) failUnanswered(err error, sent bool) {
 	for i := p.got; i < len(p.wire); i++ {
 		w := &p.wire[i]
 		switch w.kind {
@@ -449,7 +451,11 @@ func (p *Pipeline) failUnanswered(err error) {
 				s.err, s.filled = err, true
 			}
 		case wireExec:
-			p.failTx(w, &TxUnknownError{Err: err})
+			if sent {
+				p.failTx(w, &TxUnknownError{Err: err})
+			} else {
+				p.failTx(w, err)
+			}
 		}
 	}
 }

@@ -96,6 +96,12 @@ func (s *Script) appendCall(a *argBuf, bySHA bool, keys, args []string) {
 
 // isNoScript reports whether err is the server's NOSCRIPT.
 func isNoScript(err error) bool {
+	if err == nil {
+		return false
+	}
+	if e, ok := err.(*Error); ok { // the usual case, without errors.As's allocation
+		return e.Prefix == "NOSCRIPT"
+	}
 	var e *Error
 	return errors.As(err, &e) && e.Prefix == "NOSCRIPT"
 }
@@ -256,7 +262,7 @@ func (p *Pipeline) retryScripts(ctx context.Context, cn *netpoll.Conn) error {
 	defer func() { p.wire = wire }()
 	err := cn.Do(ctx, (*pipelineReplies)(p), len(retry), func(b []byte) []byte { return append(b, p.retryBuf...) })
 	if err != nil {
-		p.failUnanswered(err)
+		p.failUnanswered(err, true)
 	}
 	return err
 }
