@@ -25,7 +25,18 @@ type session interface {
 	incr(ctx context.Context, key string) error
 	mget(ctx context.Context, keys []string) (int, error) // the number of values
 	publish(ctx context.Context, channel, message string) error
+	// pipelineGet runs a GET of each key in one explicit pipeline and
+	// returns the total length of the values.
+	pipelineGet(ctx context.Context, keys []string) (int, error)
+	// txIncr runs an INCR of each key in one MULTI/EXEC transaction.
+	txIncr(ctx context.Context, keys []string) error
+	// script runs benchScript (INCR of KEYS[1]) by its SHA1.
+	script(ctx context.Context, key string) (int64, error)
 }
+
+// benchScript is the Lua script of the script workload.
+const benchScript = "return redis.call('INCR', KEYS[1])"
+
 
 // impls lists the implementations, each configured as its documentation
 // recommends for a pipelining-friendly workload; parallelism is the
@@ -70,13 +81,21 @@ func goroutines(parallelism int) int { return parallelism * runtime.GOMAXPROCS(0
 // one (GetAppend into a reused buffer; a reused Cmd for SET and PUBLISH).
 type fastredisClient struct{ c *fastredis.Client }
 
-func (f fastredisClient) session() session { return &fastredisSession{c: f.c} }
+func (f fastredisClient) session() session {
+	return &fastredisSession{c: f.c, p: f.c.Pipeline(), tx: f.c.TxPipeline(), lua: fastredis.NewScript(benchScript, 1)}
+}
 func (f fastredisClient) close()           { f.c.Close() }
 
 type fastredisSession struct {
-	c   *fastredis.Client
-	buf []byte
-	cmd fastredis.Cmd
+	c    *fastredis.Client
+	buf  []byte
+	cmd  fastredis.Cmd
+	p    *fastredis.Pipeline // reused: Reset, then queue again
+	tx   *fastredis.Pipeline
+	bufs [][]byte
+	futs []fastredis.Future[[]byte]
+	lua  *fastredis.Script
+	keys [1]string
 }
 
 func (s *fastredisSession) set(ctx context.Context, key, value string) error {
@@ -107,6 +126,43 @@ func (s *fastredisSession) publish(ctx context.Context, channel, message string)
 	return s.c.Exec(ctx, s.cmd.Reset("PUBLISH").Arg(channel).Arg(message))
 }
 
+func (s *fastredisSession) pipelineGet(ctx context.Context, keys []string) (int, error) {
+	for len(s.bufs) < len(keys) {
+		s.bufs = append(s.bufs, make([]byte, 0, 64))
+	}
+	s.p.Reset()
+	s.futs = s.futs[:0]
+	for i, k := range keys {
+		s.futs = append(s.futs, s.p.GetAppend(s.bufs[i][:0], k))
+	}
+	if err := s.p.Exec(ctx); err != nil {
+		return 0, err
+	}
+	total := 0
+	for i, f := range s.futs {
+		v, err := f.Result()
+		if err != nil {
+			return 0, err
+		}
+		s.bufs[i] = v
+		total += len(v)
+	}
+	return total, nil
+}
+
+func (s *fastredisSession) txIncr(ctx context.Context, keys []string) error {
+	s.tx.Reset()
+	for _, k := range keys {
+		s.tx.Incr(k)
+	}
+	return s.tx.Exec(ctx)
+}
+
+func (s *fastredisSession) script(ctx context.Context, key string) (int64, error) {
+	s.keys[0] = key
+	return s.c.RunScriptInt(ctx, s.lua, s.keys[:])
+}
+
 // go-redis: its typed API and connection pool.
 type goredisClient struct{ c *redis.Client }
 
@@ -133,6 +189,42 @@ func (s goredisSession) mget(ctx context.Context, keys []string) (int, error) {
 
 func (s goredisSession) publish(ctx context.Context, channel, message string) error {
 	return s.c.Publish(ctx, channel, message).Err()
+}
+
+func (s goredisSession) pipelineGet(ctx context.Context, keys []string) (int, error) {
+	p := s.c.Pipeline()
+	cmds := make([]*redis.StringCmd, len(keys))
+	for i, k := range keys {
+		cmds[i] = p.Get(ctx, k)
+	}
+	if _, err := p.Exec(ctx); err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, c := range cmds {
+		v, err := c.Bytes()
+		if err != nil {
+			return 0, err
+		}
+		total += len(v)
+	}
+	return total, nil
+}
+
+func (s goredisSession) txIncr(ctx context.Context, keys []string) error {
+	_, err := s.c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		for _, k := range keys {
+			p.Incr(ctx, k)
+		}
+		return nil
+	})
+	return err
+}
+
+var goredisScript = redis.NewScript(benchScript)
+
+func (s goredisSession) script(ctx context.Context, key string) (int64, error) {
+	return goredisScript.Run(ctx, s.c, []string{key}).Int64()
 }
 
 // rueidis: its command builder and auto-pipelining, client-side cache off.
@@ -163,4 +255,37 @@ func (s rueidisSession) mget(ctx context.Context, keys []string) (int, error) {
 
 func (s rueidisSession) publish(ctx context.Context, channel, message string) error {
 	return s.c.Do(ctx, s.c.B().Publish().Channel(channel).Message(message).Build()).Error()
+}
+
+func (s rueidisSession) pipelineGet(ctx context.Context, keys []string) (int, error) {
+	cmds := make(rueidis.Commands, len(keys))
+	for i, k := range keys {
+		cmds[i] = s.c.B().Get().Key(k).Build()
+	}
+	total := 0
+	for _, r := range s.c.DoMulti(ctx, cmds...) {
+		v, err := r.AsBytes()
+		if err != nil {
+			return 0, err
+		}
+		total += len(v)
+	}
+	return total, nil
+}
+
+func (s rueidisSession) txIncr(ctx context.Context, keys []string) error {
+	cmds := make(rueidis.Commands, 0, len(keys)+2)
+	cmds = append(cmds, s.c.B().Multi().Build())
+	for _, k := range keys {
+		cmds = append(cmds, s.c.B().Incr().Key(k).Build())
+	}
+	cmds = append(cmds, s.c.B().Exec().Build())
+	rs := s.c.DoMulti(ctx, cmds...)
+	return rs[len(rs)-1].Error()
+}
+
+var rueidisScript = rueidis.NewLuaScript(benchScript)
+
+func (s rueidisSession) script(ctx context.Context, key string) (int64, error) {
+	return rueidisScript.Exec(ctx, s.c, []string{key}, nil).AsInt64()
 }

@@ -93,6 +93,44 @@ func workloads() []workload {
 			}
 			return err
 		}})
+	for _, n := range []int{10, 100, 1000} {
+		pkeys := make([]string, n)
+		for i := range pkeys {
+			pkeys[i] = "bench:pipe:" + strconv.Itoa(i)
+		}
+		for _, p := range []int{0, 8} {
+			parName := "serial"
+			if p > 0 {
+				parName = strconv.Itoa(p)
+			}
+			ws = append(ws, workload{name: "PIPELINE-GET/n=" + strconv.Itoa(n) + "/par=" + parName, parallelism: p,
+				setup: func(b *testing.B, s session, _ string) {
+					for _, k := range pkeys {
+						if err := s.set(context.Background(), k, strings.Repeat("p", 64)); err != nil {
+							b.Fatal(err)
+						}
+					}
+				},
+				op: func(ctx context.Context, s session) error {
+					total, err := s.pipelineGet(ctx, pkeys)
+					if err == nil && total != 64*len(pkeys) {
+						return &benchError{"pipeline read " + strconv.Itoa(total) + " bytes"}
+					}
+					return err
+				}})
+		}
+	}
+	txKeys := make([]string, 10)
+	for i := range txKeys {
+		txKeys[i] = "bench:tx:" + strconv.Itoa(i)
+	}
+	ws = append(ws, workload{name: "TX-INCR10/par=8", parallelism: 8,
+		op: func(ctx context.Context, s session) error { return s.txIncr(ctx, txKeys) }})
+	ws = append(ws, workload{name: "SCRIPT/par=8", parallelism: 8,
+		op: func(ctx context.Context, s session) error {
+			_, err := s.script(ctx, "bench:script")
+			return err
+		}})
 	ws = append(ws, workload{name: "PUBLISH/par=serial",
 		op: func(ctx context.Context, s session) error {
 			return s.publish(ctx, "bench:channel", "a message of some length")
