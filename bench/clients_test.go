@@ -37,7 +37,6 @@ type session interface {
 // benchScript is the Lua script of the script workload.
 const benchScript = "return redis.call('INCR', KEYS[1])"
 
-
 // impls lists the implementations, each configured as its documentation
 // recommends for a pipelining-friendly workload; parallelism is the
 // goroutine count the benchmark will run (go-redis sizes its pool by it).
@@ -84,7 +83,7 @@ type fastredisClient struct{ c *fastredis.Client }
 func (f fastredisClient) session() session {
 	return &fastredisSession{c: f.c, p: f.c.Pipeline(), tx: f.c.TxPipeline(), lua: fastredis.NewScript(benchScript, 1)}
 }
-func (f fastredisClient) close()           { f.c.Close() }
+func (f fastredisClient) close() { f.c.Close() }
 
 type fastredisSession struct {
 	c    *fastredis.Client
