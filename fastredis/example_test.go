@@ -99,3 +99,80 @@ func ExampleError() {
 		fmt.Println(e.Prefix, e.Command) // WRONGTYPE GET
 	}
 }
+
+func ExampleClient_Pipeline() {
+	client, err := fastredis.NewClient(fastredis.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	ctx := context.Background()
+
+	p := client.Pipeline()
+	p.Set("foo", "bar", nil)
+	get := p.Get("foo")
+	incr := p.Incr("foo") // fails alone: the value is not an integer
+	if err := p.Exec(ctx); err != nil {
+		log.Fatal(err) // the batch could not run at all
+	}
+	fmt.Println(get.Val(), incr.Err() != nil)
+}
+
+func ExampleClient_TxPipeline() {
+	client, err := fastredis.NewClient(fastredis.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	ctx := context.Background()
+
+	tx := client.TxPipeline()
+	tx.Set("foo", "bar", nil)
+	tx.Do("SET", "foo") // wrong arity: refused while queueing
+	err = tx.Exec(ctx)
+	var abort *fastredis.ExecAbortError
+	if errors.As(err, &abort) {
+		fmt.Println("nothing ran:", abort.Errors)
+	}
+}
+
+func ExampleClient_WatchRetry() {
+	client, err := fastredis.NewClient(fastredis.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	ctx := context.Background()
+
+	// Double a counter atomically, against concurrent writers.
+	err = client.WatchRetry(ctx, 10, func(tx *fastredis.Tx) error {
+		n, err := tx.Get(ctx, "counter")
+		if err != nil {
+			return err
+		}
+		p := tx.TxPipeline()
+		p.Set("counter", n+n, nil) // string concatenation, for brevity
+		return p.Exec(ctx)         // fastredis.ErrTxFailed if counter changed: WatchRetry runs fn again
+	}, "counter")
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+func ExampleNewScript() {
+	client, err := fastredis.NewClient(fastredis.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	ctx := context.Background()
+
+	echo := fastredis.NewScript("return {KEYS[1],KEYS[2],ARGV[1],ARGV[2]}", 2)
+	r, err := client.RunScript(ctx, echo, []string{"k1", "k2"}, "a1", "a2") // EVALSHA, or EVAL on NOSCRIPT
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, e := range r.Elems {
+		fmt.Println(e.Str)
+	}
+}
