@@ -17,9 +17,10 @@ import (
 // argBuf holds a command's encoded arguments (bulk strings, no array
 // header) and their count.
 type argBuf struct {
-	b      []byte
-	n      int
-	prefix string
+	b        []byte
+	n        int
+	prefix   string
+	blocking bool // a blocking command: it runs on a dedicated connection
 }
 
 var argBufPool = sync.Pool{New: func() any { return &argBuf{b: make([]byte, 0, 256)} }}
@@ -28,7 +29,7 @@ var argBufPool = sync.Pool{New: func() any { return &argBuf{b: make([]byte, 0, 2
 // applies the client's key prefix.
 func (c *Client) newArgs(name string) *argBuf {
 	a := argBufPool.Get().(*argBuf)
-	a.b, a.n, a.prefix = a.b[:0], 0, c.opts.KeyPrefix
+	a.b, a.n, a.prefix, a.blocking = a.b[:0], 0, c.opts.KeyPrefix, false
 	return a.str(name)
 }
 
@@ -195,17 +196,18 @@ func (r *result) Reply(_ int, v resp.Value) {
 // exec sends the command in a and decodes its reply into r. It releases a.
 func (c *Client) exec(ctx context.Context, a *argBuf, r *result) error {
 	defer a.release()
-	ctx, cancel := c.commandContext(ctx)
-	defer cancel()
-	cn, err := c.conn(ctx)
-	if err != nil {
-		return err
-	}
 	n, body := a.n, a.b
-	if err := cn.Do(ctx, r, 1, func(b []byte) []byte {
+	encode := func(b []byte) []byte {
 		b = resp.AppendArrayHeader(b, n)
 		return append(b, body...)
-	}); err != nil {
+	}
+	if a.blocking && c.pin == nil {
+		if err := c.doBlocking(ctx, r, encode); err != nil {
+			return err
+		}
+		return r.err
+	}
+	if err := c.run1(ctx, r, encode); err != nil {
 		return err
 	}
 	return r.err

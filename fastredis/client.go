@@ -172,7 +172,8 @@ func (c *Client) Do(ctx context.Context, args ...any) (Reply, error) {
 		return Reply{}, err
 	}
 	h := &replyHandler{command: name}
-	if err := c.run(ctx, h, cmd); err != nil {
+	blocking := blockingCommand(name, func() bool { return hasBlockArg(args) })
+	if err := c.run(ctx, h, cmd, blocking); err != nil {
 		return Reply{}, err
 	}
 	if h.err != nil {
@@ -208,15 +209,26 @@ func (c *Client) appendCommand(dst []byte, args []any) ([]byte, error) {
 }
 
 // run sends an encoded command on one of the client's connections,
-// applying ReadTimeout to a context without a deadline.
-func (c *Client) run(ctx context.Context, h netpoll.Handler, cmd []byte) error {
+// applying ReadTimeout to a context without a deadline; or, blocking, on a
+// dedicated connection.
+func (c *Client) run(ctx context.Context, h netpoll.Handler, cmd []byte, blocking bool) error {
+	encode := func(b []byte) []byte { return append(b, cmd...) }
+	if blocking && c.pin == nil {
+		return c.doBlocking(ctx, h, encode)
+	}
+	return c.run1(ctx, h, encode)
+}
+
+// run1 sends one command, encoded by encode, on a shared connection,
+// applying ReadTimeout.
+func (c *Client) run1(ctx context.Context, h netpoll.Handler, encode func([]byte) []byte) error {
 	ctx, cancel := c.commandContext(ctx)
 	defer cancel()
 	cn, err := c.conn(ctx)
 	if err != nil {
 		return err
 	}
-	return cn.Do(ctx, h, 1, func(b []byte) []byte { return append(b, cmd...) })
+	return cn.Do(ctx, h, 1, encode)
 }
 
 // commandContext applies ReadTimeout to a context without a deadline.

@@ -235,10 +235,16 @@ func TestClientErrors(t *testing.T) {
 	if _, err := c2.Do(ctx, "PING"); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled context: %v", err)
 	}
-	// A blocked command bounded by ReadTimeout.
+	// A slow command bounded by ReadTimeout; a blocking one by its context
+	// (ReadTimeout does not apply to blocking commands).
 	c3 := newTestClient(t, Options{Addr: srv.Addr, ReadTimeout: 50 * time.Millisecond})
-	if _, err := c3.Do(context.Background(), "BLPOP", "nothing", 0); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := c3.Do(context.Background(), "DEBUG", "SLEEP", "0.2"); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("ReadTimeout: %v", err)
+	}
+	dctx, dcancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer dcancel()
+	if _, err := c3.Do(dctx, "BLPOP", "nothing", 0); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("BLPOP with a context deadline: %v", err)
 	}
 }
 

@@ -99,17 +99,11 @@ func (cl *Client) Exec(ctx context.Context, cmd *Cmd) error {
 	if err := cl.refuseCmd(cmd); err != nil {
 		return err
 	}
-	ctx, cancel := cl.commandContext(ctx)
-	defer cancel()
-	cn, err := cl.conn(ctx)
-	if err != nil {
-		return err
-	}
 	r := getResult(modeRaw, "")
 	defer r.release()
 	r.dst = cmd.reply[:0]
 	prefix := cl.opts.KeyPrefix
-	err = cn.Do(ctx, r, 1, func(b []byte) []byte {
+	encode := func(b []byte) []byte {
 		b = resp.AppendArrayHeader(b, len(cmd.spans))
 		start := 0
 		for _, s := range cmd.spans {
@@ -122,7 +116,13 @@ func (cl *Client) Exec(ctx context.Context, cmd *Cmd) error {
 			b = resp.AppendBulk(b, arg)
 		}
 		return b
-	})
+	}
+	var err error
+	if cl.pin == nil && blockingCommand(cmd.data[:cmd.spans[0].end], cmd.hasBlockArg) {
+		err = cl.doBlocking(ctx, r, encode)
+	} else {
+		err = cl.run1(ctx, r, encode)
+	}
 	if err != nil {
 		return err
 	}
@@ -160,4 +160,16 @@ func (cl *Client) refuseCmd(cmd *Cmd) error {
 		return nil
 	}
 	return connStateError(st)
+}
+
+// hasBlockArg reports whether the Cmd has a BLOCK argument (XREAD).
+func (c *Cmd) hasBlockArg() bool {
+	start := c.spans[0].end
+	for _, s := range c.spans[1:] {
+		if s.end-start == 5 && strings.EqualFold(string(c.data[start:s.end]), "BLOCK") {
+			return true
+		}
+		start = s.end
+	}
+	return false
 }

@@ -984,11 +984,13 @@ func (c *Client) Unlink(ctx context.Context, keys ...string) (int64, error) {
 //	WAIT numreplicas timeout
 //
 // Available since Redis 3.0.0. Time complexity: O(1).
+// It blocks, so it runs on a dedicated connection, never stalling the shared ones; ReadTimeout does not apply, and when ctx ends the connection is freed with CLIENT UNBLOCK.
 //
 // Reply:
 //   - The number of replicas reached by all the writes performed in the context of the current connection.
 func (c *Client) Wait(ctx context.Context, numReplicas int64, timeout int64) (int64, error) {
 	a := c.newArgs("WAIT")
+	a.block()
 	a.int(numReplicas)
 	a.int(timeout)
 	r := getResult(modeInt, "WAIT")
@@ -1003,11 +1005,13 @@ func (c *Client) Wait(ctx context.Context, numReplicas int64, timeout int64) (in
 //	WAITAOF numlocal numreplicas timeout
 //
 // Available since Redis 7.2.0. Time complexity: O(1).
+// It blocks, so it runs on a dedicated connection, never stalling the shared ones; ReadTimeout does not apply, and when ctx ends the connection is freed with CLIENT UNBLOCK.
 //
 // Reply:
 //   - Number of local and remote AOF files in sync.
 func (c *Client) WaitAOF(ctx context.Context, numLocal int64, numReplicas int64, timeout int64) ([]int64, error) {
 	a := c.newArgs("WAITAOF")
+	a.block()
 	a.int(numLocal)
 	a.int(numReplicas)
 	a.int(timeout)

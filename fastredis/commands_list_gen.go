@@ -20,13 +20,14 @@ const (
 //	BLMOVE source destination <LEFT | RIGHT> <LEFT | RIGHT> timeout
 //
 // Available since Redis 6.2.0. Time complexity: O(1).
-// It blocks the shared connection until it returns; a dedicated-connection pool comes later.
+// It blocks, so it runs on a dedicated connection, never stalling the shared ones; ReadTimeout does not apply, and when ctx ends the connection is freed with CLIENT UNBLOCK.
 //
 // Reply:
 //   - The popped element.
 //   - null (Nil): Operation timed-out
 func (c *Client) BLMove(ctx context.Context, source string, destination string, whereFrom ListSide, whereTo ListSide, timeout float64) (string, error) {
 	a := c.newArgs("BLMOVE")
+	a.block()
 	a.key(source)
 	a.key(destination)
 	a.str(string(whereFrom))
@@ -44,13 +45,14 @@ func (c *Client) BLMove(ctx context.Context, source string, destination string, 
 //	BLMOVE source destination <LEFT | RIGHT> <LEFT | RIGHT> timeout
 //
 // Available since Redis 6.2.0. Time complexity: O(1).
-// It blocks the shared connection until it returns; a dedicated-connection pool comes later.
+// It blocks, so it runs on a dedicated connection, never stalling the shared ones; ReadTimeout does not apply, and when ctx ends the connection is freed with CLIENT UNBLOCK.
 //
 // Reply:
 //   - The popped element.
 //   - null (Nil): Operation timed-out
 func (c *Client) BLMoveAppend(ctx context.Context, dst []byte, source string, destination string, whereFrom ListSide, whereTo ListSide, timeout float64) ([]byte, error) {
 	a := c.newArgs("BLMOVE")
+	a.block()
 	a.key(source)
 	a.key(destination)
 	a.str(string(whereFrom))
@@ -75,7 +77,7 @@ type BLMPopOptions struct {
 //	BLMPOP timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count]
 //
 // Available since Redis 7.0.0. Time complexity: O(N+M) where N is the number of provided keys and M is the number of elements returned.
-// It blocks the shared connection until it returns; a dedicated-connection pool comes later.
+// It blocks, so it runs on a dedicated connection, never stalling the shared ones; ReadTimeout does not apply, and when ctx ends the connection is freed with CLIENT UNBLOCK.
 //
 // numkeys is sent as len(keys).
 //
@@ -88,6 +90,7 @@ func (c *Client) BLMPop(ctx context.Context, timeout float64, keys []string, whe
 		o = *opts
 	}
 	a := c.newArgs("BLMPOP")
+	a.block()
 	a.float(timeout)
 	a.int(int64(len(keys)))
 	for _, v := range keys {
@@ -111,13 +114,14 @@ func (c *Client) BLMPop(ctx context.Context, timeout float64, keys []string, whe
 //	BLPOP key [key ...] timeout
 //
 // Available since Redis 2.0.0. Time complexity: O(N) where N is the number of provided keys.
-// It blocks the shared connection until it returns; a dedicated-connection pool comes later.
+// It blocks, so it runs on a dedicated connection, never stalling the shared ones; ReadTimeout does not apply, and when ctx ends the connection is freed with CLIENT UNBLOCK.
 //
 // Reply:
 //   - null (Nil): No element could be popped and timeout expired
 //   - The key from which the element was popped and the value of the popped element
 func (c *Client) BLPop(ctx context.Context, keys []string, timeout float64) ([]string, error) {
 	a := c.newArgs("BLPOP")
+	a.block()
 	for _, v := range keys {
 		a.key(v)
 	}
@@ -133,12 +137,13 @@ func (c *Client) BLPop(ctx context.Context, keys []string, timeout float64) ([]s
 //	BRPOP key [key ...] timeout
 //
 // Available since Redis 2.0.0. Time complexity: O(N) where N is the number of provided keys.
-// It blocks the shared connection until it returns; a dedicated-connection pool comes later.
+// It blocks, so it runs on a dedicated connection, never stalling the shared ones; ReadTimeout does not apply, and when ctx ends the connection is freed with CLIENT UNBLOCK.
 //
 // Reply:
 //   - null (Nil): No element could be popped and the timeout expired.
 func (c *Client) BRPop(ctx context.Context, keys []string, timeout float64) ([]string, error) {
 	a := c.newArgs("BRPOP")
+	a.block()
 	for _, v := range keys {
 		a.key(v)
 	}
@@ -154,7 +159,7 @@ func (c *Client) BRPop(ctx context.Context, keys []string, timeout float64) ([]s
 //	BRPOPLPUSH source destination timeout
 //
 // Available since Redis 2.2.0. Time complexity: O(1).
-// It blocks the shared connection until it returns; a dedicated-connection pool comes later.
+// It blocks, so it runs on a dedicated connection, never stalling the shared ones; ReadTimeout does not apply, and when ctx ends the connection is freed with CLIENT UNBLOCK.
 //
 // Reply:
 //   - The element being popped from source and pushed to destination.
@@ -163,6 +168,7 @@ func (c *Client) BRPop(ctx context.Context, keys []string, timeout float64) ([]s
 // Deprecated: as of Redis 6.2.0, use BLMOVE with the RIGHT and LEFT arguments (BLMove).
 func (c *Client) BRPopLPush(ctx context.Context, source string, destination string, timeout float64) (string, error) {
 	a := c.newArgs("BRPOPLPUSH")
+	a.block()
 	a.key(source)
 	a.key(destination)
 	a.float(timeout)
@@ -178,7 +184,7 @@ func (c *Client) BRPopLPush(ctx context.Context, source string, destination stri
 //	BRPOPLPUSH source destination timeout
 //
 // Available since Redis 2.2.0. Time complexity: O(1).
-// It blocks the shared connection until it returns; a dedicated-connection pool comes later.
+// It blocks, so it runs on a dedicated connection, never stalling the shared ones; ReadTimeout does not apply, and when ctx ends the connection is freed with CLIENT UNBLOCK.
 //
 // Reply:
 //   - The element being popped from source and pushed to destination.
@@ -187,6 +193,7 @@ func (c *Client) BRPopLPush(ctx context.Context, source string, destination stri
 // Deprecated: as of Redis 6.2.0, use BLMOVE with the RIGHT and LEFT arguments (BLMove).
 func (c *Client) BRPopLPushAppend(ctx context.Context, dst []byte, source string, destination string, timeout float64) ([]byte, error) {
 	a := c.newArgs("BRPOPLPUSH")
+	a.block()
 	a.key(source)
 	a.key(destination)
 	a.float(timeout)

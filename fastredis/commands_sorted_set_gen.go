@@ -27,7 +27,7 @@ type BZMPopOptions struct {
 //	BZMPOP timeout numkeys key [key ...] <MIN | MAX> [COUNT count]
 //
 // Available since Redis 7.0.0. Time complexity: O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.
-// It blocks the shared connection until it returns; a dedicated-connection pool comes later.
+// It blocks, so it runs on a dedicated connection, never stalling the shared ones; ReadTimeout does not apply, and when ctx ends the connection is freed with CLIENT UNBLOCK.
 //
 // numkeys is sent as len(keys).
 //
@@ -40,6 +40,7 @@ func (c *Client) BZMPop(ctx context.Context, timeout float64, keys []string, whe
 		o = *opts
 	}
 	a := c.newArgs("BZMPOP")
+	a.block()
 	a.float(timeout)
 	a.int(int64(len(keys)))
 	for _, v := range keys {
@@ -64,13 +65,14 @@ func (c *Client) BZMPop(ctx context.Context, timeout float64, keys []string, whe
 //	BZPOPMAX key [key ...] timeout
 //
 // Available since Redis 5.0.0. Time complexity: O(log(N)) with N being the number of elements in the sorted set.
-// It blocks the shared connection until it returns; a dedicated-connection pool comes later.
+// It blocks, so it runs on a dedicated connection, never stalling the shared ones; ReadTimeout does not apply, and when ctx ends the connection is freed with CLIENT UNBLOCK.
 //
 // Reply:
 //   - null (Nil): Timeout reached and no elements were popped.
 //   - The keyname, popped member, and its score.
 func (c *Client) BZPopMax(ctx context.Context, keys []string, timeout float64) (KeyZMember, error) {
 	a := c.newArgs("BZPOPMAX")
+	a.block()
 	for _, v := range keys {
 		a.key(v)
 	}
@@ -89,13 +91,14 @@ func (c *Client) BZPopMax(ctx context.Context, keys []string, timeout float64) (
 //	BZPOPMIN key [key ...] timeout
 //
 // Available since Redis 5.0.0. Time complexity: O(log(N)) with N being the number of elements in the sorted set.
-// It blocks the shared connection until it returns; a dedicated-connection pool comes later.
+// It blocks, so it runs on a dedicated connection, never stalling the shared ones; ReadTimeout does not apply, and when ctx ends the connection is freed with CLIENT UNBLOCK.
 //
 // Reply:
 //   - null (Nil): Timeout reached and no elements were popped.
 //   - The keyname, popped member, and its score.
 func (c *Client) BZPopMin(ctx context.Context, keys []string, timeout float64) (KeyZMember, error) {
 	a := c.newArgs("BZPOPMIN")
+	a.block()
 	for _, v := range keys {
 		a.key(v)
 	}

@@ -671,7 +671,7 @@ type XReadOptions struct {
 //	XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] ID [ID ...]
 //
 // Available since Redis 5.0.0.
-// It blocks the shared connection until it returns; a dedicated-connection pool comes later.
+// It blocks, so it runs on a dedicated connection, never stalling the shared ones; ReadTimeout does not apply, and when ctx ends the connection is freed with CLIENT UNBLOCK.
 //
 // Reply:
 //   - A map of key-value elements when each element composed of key name and the entries reported for that key
@@ -682,6 +682,9 @@ func (c *Client) XRead(ctx context.Context, keys []string, ids []string, opts *X
 		o = *opts
 	}
 	a := c.newArgs("XREAD")
+	if o.Block != nil {
+		a.block()
+	}
 	if o.Count != 0 {
 		a.str("COUNT")
 		a.int(o.Count)
@@ -721,7 +724,7 @@ type XReadGroupOptions struct {
 //	XREADGROUP GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] ID [ID ...]
 //
 // Available since Redis 5.0.0. Time complexity: For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data.
-// It blocks the shared connection until it returns; a dedicated-connection pool comes later.
+// It blocks, so it runs on a dedicated connection, never stalling the shared ones; ReadTimeout does not apply, and when ctx ends the connection is freed with CLIENT UNBLOCK.
 //
 // Reply:
 //   - null (Nil): If BLOCK option is specified and the timeout expired
@@ -732,6 +735,9 @@ func (c *Client) XReadGroup(ctx context.Context, group string, consumer string, 
 		o = *opts
 	}
 	a := c.newArgs("XREADGROUP")
+	if o.Block != nil {
+		a.block()
+	}
 	a.str("GROUP")
 	a.str(group)
 	a.str(consumer)

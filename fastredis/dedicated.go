@@ -10,23 +10,30 @@ import (
 )
 
 // dedicatedPool holds the connections lent to work that needs a connection
-// to itself (a watched transaction). At most max are open at once; idle
-// ones are kept for the next borrower.
+// to itself (a watched transaction, a blocking command). At most max are
+// open at once; idle ones are kept for the next borrower.
 type dedicatedPool struct {
 	slots  chan struct{} // one token per connection that may be open
 	mu     sync.Mutex
-	idle   []*netpoll.Conn
-	open   map[*netpoll.Conn]struct{} // lent or idle
+	idle   []*dedicatedConn
+	open   map[*dedicatedConn]struct{} // lent or idle
 	closed bool
 }
 
+// dedicatedConn is a connection of the pool, with its CLIENT ID (for
+// CLIENT UNBLOCK).
+type dedicatedConn struct {
+	cn *netpoll.Conn
+	id int64
+}
+
 func newDedicatedPool(max int) *dedicatedPool {
-	return &dedicatedPool{slots: make(chan struct{}, max), open: map[*netpoll.Conn]struct{}{}}
+	return &dedicatedPool{slots: make(chan struct{}, max), open: map[*dedicatedConn]struct{}{}}
 }
 
 // acquireDedicated lends a connection of its own to the caller, dialing one
 // if none is idle. It waits, as long as ctx allows, while all are lent.
-func (c *Client) acquireDedicated(ctx context.Context) (*netpoll.Conn, error) {
+func (c *Client) acquireDedicated(ctx context.Context) (*dedicatedConn, error) {
 	d := c.dedicated
 	select {
 	case d.slots <- struct{}{}:
@@ -35,14 +42,14 @@ func (c *Client) acquireDedicated(ctx context.Context) (*netpoll.Conn, error) {
 	}
 	d.mu.Lock()
 	for len(d.idle) > 0 {
-		cn := d.idle[len(d.idle)-1]
+		dc := d.idle[len(d.idle)-1]
 		d.idle = d.idle[:len(d.idle)-1]
 		select {
-		case <-cn.Done():
-			delete(d.open, cn) // it failed while idle
+		case <-dc.cn.Done():
+			delete(d.open, dc) // it failed while idle
 		default:
 			d.mu.Unlock()
-			return cn, nil
+			return dc, nil
 		}
 	}
 	closed := d.closed
@@ -56,6 +63,13 @@ func (c *Client) acquireDedicated(ctx context.Context) (*netpoll.Conn, error) {
 		<-d.slots
 		return nil, err
 	}
+	id, err := call(ctx, cn, "CLIENT", "ID")
+	if err != nil {
+		cn.Close()
+		<-d.slots
+		return nil, err
+	}
+	dc := &dedicatedConn{cn: cn, id: id.Int}
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
@@ -63,31 +77,31 @@ func (c *Client) acquireDedicated(ctx context.Context) (*netpoll.Conn, error) {
 		<-d.slots
 		return nil, ErrClosed
 	}
-	d.open[cn] = struct{}{}
+	d.open[dc] = struct{}{}
 	d.mu.Unlock()
-	return cn, nil
+	return dc, nil
 }
 
 // releaseDedicated takes a lent connection back. One that may hold state
 // from its borrower (reuse false), has failed or still awaits replies is
 // closed instead of kept.
-func (c *Client) releaseDedicated(cn *netpoll.Conn, reuse bool) {
+func (c *Client) releaseDedicated(dc *dedicatedConn, reuse bool) {
 	d := c.dedicated
 	d.mu.Lock()
 	select {
-	case <-cn.Done():
+	case <-dc.cn.Done():
 		reuse = false
 	default:
 	}
-	if reuse && !d.closed && cn.Pending() == 0 {
-		d.idle = append(d.idle, cn)
-		cn = nil
+	if reuse && !d.closed && dc.cn.Pending() == 0 {
+		d.idle = append(d.idle, dc)
+		dc = nil
 	} else {
-		delete(d.open, cn)
+		delete(d.open, dc)
 	}
 	d.mu.Unlock()
-	if cn != nil {
-		cn.Close()
+	if dc != nil {
+		dc.cn.Close()
 	}
 	<-d.slots
 }
@@ -97,14 +111,14 @@ func (c *Client) releaseDedicated(cn *netpoll.Conn, reuse bool) {
 func (d *dedicatedPool) close() {
 	d.mu.Lock()
 	d.closed = true
-	conns := make([]*netpoll.Conn, 0, len(d.open))
-	for cn := range d.open {
-		conns = append(conns, cn)
+	conns := make([]*dedicatedConn, 0, len(d.open))
+	for dc := range d.open {
+		conns = append(conns, dc)
 	}
 	d.idle = nil
 	d.mu.Unlock()
-	for _, cn := range conns {
-		cn.Close()
+	for _, dc := range conns {
+		dc.cn.Close()
 	}
 }
 

@@ -107,14 +107,14 @@ func (c *Client) Watch(ctx context.Context, fn func(tx *Tx) error, keys ...strin
 	if c.closed.Load() {
 		return ErrClosed
 	}
-	cn, err := c.acquireDedicated(ctx)
+	dc, err := c.acquireDedicated(ctx)
 	if err != nil {
 		return err
 	}
-	pin := &pinnedConn{cn: cn}
+	pin := &pinnedConn{cn: dc.cn}
 	tx := &Tx{Client: Client{opts: c.opts, transform: c.transform, dedicated: c.dedicated, pin: pin}}
 	reuse := false
-	defer func() { c.releaseDedicated(cn, reuse) }()
+	defer func() { c.releaseDedicated(dc, reuse) }()
 	if len(keys) > 0 {
 		if err := tx.Watch(ctx, keys...); err != nil {
 			return err

@@ -257,6 +257,7 @@ func (c *Conn) onData(data []byte) error {
 			}
 			if req.deliver(v) {
 				c.q.pop()
+				req.complete()
 				popped = true
 			}
 		}

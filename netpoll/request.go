@@ -56,16 +56,14 @@ func releaseRequest(r *request) {
 }
 
 // deliver passes one reply to the request's handler. It reports whether the
-// request is finished (all replies in, or abandoned), and so leaves the FIFO.
+// request is finished (all replies in, or abandoned), and so leaves the FIFO;
+// the reader then pops it and calls complete, so that Pending no longer
+// counts it by the time its caller wakes.
 func (r *request) deliver(v resp.Value) bool {
 	if !r.state.CompareAndSwap(stateWaiting, stateBusy) {
 		// Abandoned: the reply is read and dropped, keeping the stream in step.
 		r.replies--
-		if r.replies == 0 {
-			releaseRequest(r)
-			return true
-		}
-		return false
+		return r.replies == 0
 	}
 	r.h.Reply(r.next, v)
 	r.next++
@@ -74,8 +72,17 @@ func (r *request) deliver(v resp.Value) bool {
 		r.state.Store(stateWaiting)
 		return false
 	}
-	r.done <- struct{}{} // state stays busy: the caller owns it again
-	return true
+	return true // state stays busy: complete hands it back to the caller
+}
+
+// complete ends a finished request, once it has left the FIFO: it wakes
+// the caller, or recycles an abandoned request.
+func (r *request) complete() {
+	if r.state.Load() == stateAbandoned {
+		releaseRequest(r)
+		return
+	}
+	r.done <- struct{}{}
 }
 
 // fail completes the request with err (the connection is gone).

@@ -263,6 +263,15 @@ func (g *generator) writePrologue(b *strings.Builder, m *method, recv string) {
 	} else {
 		fmt.Fprintf(b, "a := %s.newArgs(%q)\n", recv, c.Name)
 	}
+	if recv == "c" && blocks(c) {
+		// Blocking commands run on a dedicated connection (blocking.go);
+		// XREAD and XREADGROUP block only with BLOCK.
+		if m.opts != nil && hasField(m.opts, "Block") {
+			b.WriteString("if o.Block != nil {\na.block()\n}\n")
+		} else {
+			b.WriteString("a.block()\n")
+		}
+	}
 	b.WriteString(m.body.String())
 }
 
@@ -305,7 +314,7 @@ func (g *generator) methodDoc(m *method, appendForm bool) []string {
 		facts = append(facts, "Time complexity: "+cx)
 	}
 	lines = append(lines, strings.Join(facts, " "))
-	if c.hasFlag("BLOCKING") {
+	if blocks(c) {
 		lines = append(lines, blockingNote)
 	}
 	if len(m.notes) > 0 {
@@ -378,4 +387,13 @@ func (g *generator) index() ([]byte, error) {
 	}
 	b.WriteString("}\n")
 	return format.Source([]byte(b.String()))
+}
+
+func hasField(t *goType, name string) bool {
+	for _, f := range t.fields {
+		if f.name == name {
+			return true
+		}
+	}
+	return false
 }

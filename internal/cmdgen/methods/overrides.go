@@ -327,5 +327,12 @@ func tokenSetKey(args []*Arg) string {
 // writeArgs method.
 var externalTypes = map[string]bool{"ZMember": true, "FieldValue": true}
 
+// blocks reports whether a command holds its connection until it returns:
+// the BLOCKING flag, and WAIT and WAITAOF, which block until replicas (or
+// the AOF) catch up but carry no flag in the specs.
+func blocks(c *Command) bool {
+	return c.hasFlag("BLOCKING") || c.Name == "WAIT" || c.Name == "WAITAOF"
+}
+
 // blockingNote is added to blocking commands' documentation.
-const blockingNote = "It blocks the shared connection until it returns; a dedicated-connection pool comes later."
+const blockingNote = "It blocks, so it runs on a dedicated connection, never stalling the shared ones; ReadTimeout does not apply, and when ctx ends the connection is freed with CLIENT UNBLOCK."

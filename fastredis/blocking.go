@@ -1,0 +1,86 @@
+package fastredis
+
+import (
+	"context"
+	"strings"
+
+	"github.com/fastredis/fastredis/netpoll"
+)
+
+// Blocking commands (BLPOP, BRPOP, BLMOVE, BLMPOP, BZPOPMIN, BZMPOP, XREAD
+// and XREADGROUP with BLOCK, WAIT, ...: the commands the specs flag
+// BLOCKING) hold the connection they run on until they return. On the
+// shared pipelined connection that would stall every other caller, so they
+// run on a dedicated connection from the bounded pool instead (the one
+// Watch borrows from). ReadTimeout does not apply to them: the command's own
+// timeout and the context bound them. When the context ends first, the
+// caller returns at once, and the connection is freed in the background
+// with CLIENT UNBLOCK (the command then returns as if it had timed out),
+// then a PING to make sure the reply has been read; a connection that
+// cannot be freed that way is closed.
+
+// blockingCommand reports whether a command blocks: always, or (XREAD,
+// XREADGROUP) when blockArg reports a BLOCK argument.
+func blockingCommand[T string | []byte](name T, blockArg func() bool) bool {
+	var buf [16]byte
+	if len(name) > len(buf) {
+		return false
+	}
+	n := upperInto(buf[:], name)
+	switch string(buf[:n]) {
+	case "BLPOP", "BRPOP", "BRPOPLPUSH", "BLMOVE", "BLMPOP", "BZPOPMIN", "BZPOPMAX", "BZMPOP", "WAIT", "WAITAOF":
+		return true
+	case "XREAD", "XREADGROUP":
+		return blockArg()
+	}
+	return false
+}
+
+// hasBlockArg reports whether Do's arguments include BLOCK.
+func hasBlockArg(args []any) bool {
+	for _, a := range args[1:] {
+		if s, ok := a.(string); ok && strings.EqualFold(s, "BLOCK") {
+			return true
+		}
+		if b, ok := a.([]byte); ok && strings.EqualFold(string(b), "BLOCK") {
+			return true
+		}
+	}
+	return false
+}
+
+// block marks the command being built as blocking (the generated methods
+// of BLOCKING commands call it).
+func (a *argBuf) block() { a.blocking = true }
+
+// doBlocking runs a blocking command on a dedicated connection.
+func (c *Client) doBlocking(ctx context.Context, h netpoll.Handler, encode func([]byte) []byte) error {
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	dc, err := c.acquireDedicated(ctx)
+	if err != nil {
+		return err
+	}
+	err = dc.cn.Do(ctx, h, 1, encode)
+	if err != nil && ctx.Err() != nil && dc.cn.Err() == nil {
+		go c.unblock(dc)
+		return err
+	}
+	c.releaseDedicated(dc, err == nil)
+	return err
+}
+
+// unblock frees a dedicated connection whose blocking command was
+// abandoned, and gives it back to the pool (or closes it).
+func (c *Client) unblock(dc *dedicatedConn) {
+	ctx, cancel := context.WithTimeout(context.Background(), c.opts.DialTimeout)
+	defer cancel()
+	reuse := false
+	if _, err := c.ClientUnblock(ctx, dc.id, nil); err == nil {
+		// Replies come in order: PING's comes after the unblocked command's.
+		_, err := call(ctx, dc.cn, "PING")
+		reuse = err == nil
+	}
+	c.releaseDedicated(dc, reuse)
+}
