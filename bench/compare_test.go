@@ -166,9 +166,20 @@ func BenchmarkCompare(b *testing.B) {
 					}
 					return
 				}
+				// Each goroutine's session is made and warmed up (its
+				// buffers grown) before the clock starts.
+				sessions := make(chan session, goroutines(w.parallelism))
+				for range cap(sessions) {
+					s := impl.c.session()
+					if err := w.op(ctx, s); err != nil {
+						b.Fatal(err)
+					}
+					sessions <- s
+				}
+				b.ResetTimer()
 				b.SetParallelism(w.parallelism)
 				b.RunParallel(func(pb *testing.PB) {
-					s := impl.c.session()
+					s := <-sessions
 					for pb.Next() {
 						if err := w.op(ctx, s); err != nil {
 							b.Error(err)

@@ -2,6 +2,8 @@ package fastredis
 
 import (
 	"context"
+	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -115,29 +117,63 @@ func BenchmarkPipeline(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	// run is one pipeline of n GETs, reusing p, bufs and futures.
+	run := func(p *Pipeline, bufs [][]byte, futures []Future[[]byte]) error {
+		p.Reset()
+		for i, k := range keys[:len(futures)] {
+			futures[i] = p.GetAppend(bufs[i][:0], k)
+		}
+		if err := p.Exec(ctx); err != nil {
+			return err
+		}
+		for i := range futures {
+			if v, err := futures[i].Result(); err != nil || len(v) != 64 {
+				return fmt.Errorf("GET: %q, %v", v, err)
+			}
+		}
+		return nil
+	}
+	state := func(n int) (*Pipeline, [][]byte, []Future[[]byte]) {
+		bufs := make([][]byte, n)
+		for i := range bufs {
+			bufs[i] = make([]byte, 0, 64)
+		}
+		return c.Pipeline(), bufs, make([]Future[[]byte], n)
+	}
 	for _, n := range []int{10, 100, 1000} {
 		b.Run("GET/n="+strconv.Itoa(n), func(b *testing.B) {
-			p := c.Pipeline()
-			bufs := make([][]byte, n)
-			for i := range bufs {
-				bufs[i] = make([]byte, 0, 64)
-			}
-			futures := make([]Future[[]byte], n)
+			p, bufs, futures := state(n)
 			b.ReportAllocs()
 			for b.Loop() {
-				p.Reset()
-				for i, k := range keys[:n] {
-					futures[i] = p.GetAppend(bufs[i][:0], k)
-				}
-				if err := p.Exec(ctx); err != nil {
+				if err := run(p, bufs, futures); err != nil {
 					b.Fatal(err)
 				}
-				for i := range futures {
-					if v, err := futures[i].Result(); err != nil || len(v) != 64 {
-						b.Fatalf("GET: %q, %v", v, err)
+			}
+		})
+		b.Run("GET/n="+strconv.Itoa(n)+"/par=8", func(b *testing.B) {
+			type st struct {
+				p       *Pipeline
+				bufs    [][]byte
+				futures []Future[[]byte]
+			}
+			states := make(chan st, 8*runtime.GOMAXPROCS(0))
+			for range cap(states) {
+				p, bufs, futures := state(n)
+				states <- st{p, bufs, futures}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.SetParallelism(8)
+			b.RunParallel(func(pb *testing.PB) {
+				s := <-states
+				p, bufs, futures := s.p, s.bufs, s.futures
+				for pb.Next() {
+					if err := run(p, bufs, futures); err != nil {
+						b.Error(err)
+						return
 					}
 				}
-			}
+			})
 		})
 	}
 	b.Run("TxPipeline/INCR10", func(b *testing.B) {
