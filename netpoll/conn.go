@@ -112,6 +112,32 @@ func (c *Conn) Do(ctx context.Context, h Handler, replies int, encode func(dst [
 	return c.wait(ctx, req)
 }
 
+// Send writes a command that gets no reply of its own (in RESP3,
+// SUBSCRIBE and its kin are answered with pushes). encode is as for Do. It
+// returns once the command is queued for writing.
+func (c *Conn) Send(ctx context.Context, encode func(dst []byte) []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	if err := c.waitForRoom(ctx); err != nil {
+		c.mu.Unlock()
+		return err
+	}
+	start := len(c.pending.B)
+	c.pending.B = encode(c.pending.B)
+	if len(c.pending.B) == start {
+		c.mu.Unlock()
+		return ErrBadRequest
+	}
+	lead := c.claimWriter()
+	c.mu.Unlock()
+	if lead {
+		c.t.flush()
+	}
+	return nil
+}
+
 // waitForRoom returns, with the mutex held, once the connection can take a
 // request, or with the error that prevents it.
 func (c *Conn) waitForRoom(ctx context.Context) error {
@@ -250,6 +276,8 @@ func (c *Conn) onData(data []byte) error {
 			if c.opts.OnPush != nil {
 				c.opts.OnPush(v)
 			}
+		} else if c.opts.Intercept != nil && c.opts.Intercept(v) {
+			// consumed: a reply no request asked for
 		} else {
 			req := c.q.front()
 			if req == nil {

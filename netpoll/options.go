@@ -71,6 +71,11 @@ type Options struct {
 	// during the call, which runs on the reading goroutine and must not
 	// block. Without OnPush, push messages are dropped.
 	OnPush func(v resp.Value)
+	// Intercept, when set, sees every reply that is not a push before it is
+	// matched to a request; returning true consumes it. It is for
+	// connections whose server sends replies no request asked for: RESP2
+	// subscriber mode, MONITOR. Same rules as OnPush.
+	Intercept func(v resp.Value) bool
 }
 
 func (o *Options) withDefaults() (Options, error) {
