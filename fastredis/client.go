@@ -130,15 +130,25 @@ func (c *Client) redial(ctx context.Context, s *slot, old *netpoll.Conn) (*netpo
 
 // dial opens a connection and runs the handshake on it, within DialTimeout.
 func (c *Client) dial(ctx context.Context) (*netpoll.Conn, error) {
+	return c.dialWith(ctx, nil)
+}
+
+// dialWith is dial with netpoll options adjusted by tune (OnPush and
+// Intercept for subscriber and MONITOR connections).
+func (c *Client) dialWith(ctx context.Context, tune func(*netpoll.Options)) (*netpoll.Conn, error) {
 	dctx, cancel := context.WithTimeout(ctx, c.opts.DialTimeout)
 	defer cancel()
-	cn, err := netpoll.Dial(dctx, c.opts.Network, c.opts.Addr, netpoll.Options{
+	nopts := netpoll.Options{
 		Transport:   c.opts.Transport,
 		TLS:         c.opts.TLSConfig,
 		DialTimeout: c.opts.DialTimeout,
 		KeepAlive:   c.opts.KeepAlive,
 		MaxPending:  c.opts.MaxPending,
-	})
+	}
+	if tune != nil {
+		tune(&nopts)
+	}
+	cn, err := netpoll.Dial(dctx, c.opts.Network, c.opts.Addr, nopts)
 	if err != nil {
 		return nil, fmt.Errorf("fastredis: connect: %w", err)
 	}

@@ -4,6 +4,8 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
+	"math"
 	"strings"
 	"time"
 
@@ -12,11 +14,19 @@ import (
 
 // Defaults for Options fields left zero.
 const (
-	DefaultAddr              = "localhost:6379"
-	DefaultDialTimeout       = 5 * time.Second
-	DefaultPoolSize          = 1
-	DefaultMaxLoadingWait    = 60 * time.Second
-	DefaultMaxDedicatedConns = 10
+	DefaultAddr                 = "localhost:6379"
+	DefaultDialTimeout          = 5 * time.Second
+	DefaultPoolSize             = 1
+	DefaultMaxLoadingWait       = 60 * time.Second
+	DefaultMaxDedicatedConns    = 10
+	DefaultMaxRetriesPerRequest = 20
+	DefaultMaxOfflineCommands   = 10_000
+	DefaultMaxOfflineBytes      = 64 << 20
+
+	// NoRetries, as MaxRetriesPerRequest, fails a command at the first
+	// disconnect; UnlimitedRetries makes it wait however long it takes.
+	NoRetries        = -1
+	UnlimitedRetries = math.MaxInt
 )
 
 // Options configures a Client. The zero value connects to localhost:6379 over
@@ -70,10 +80,51 @@ type Options struct {
 	// MaxPending bounds the commands awaiting replies per connection.
 	MaxPending int
 	// MaxDedicatedConns bounds the connections the client opens besides its
-	// shared ones, for work that must hold a connection to itself (Watch).
-	// A caller that finds them all in use waits for one, as long as its
-	// context allows. Default DefaultMaxDedicatedConns.
+	// shared ones, for work that must hold a connection to itself (Watch,
+	// blocking commands). A caller that finds them all in use waits for one,
+	// as long as its context allows. Default DefaultMaxDedicatedConns.
 	MaxDedicatedConns int
+
+	// Connection lifecycle (see lifecycle.go).
+
+	// RetryStrategy says how long to wait before reconnect attempt n (1, 2,
+	// ...) after a connection is lost, or, returning a negative duration,
+	// that the client gives up: it ends, and its commands fail with
+	// ErrEnded. Default DefaultRetryStrategy.
+	RetryStrategy func(attempt int) time.Duration
+	// MaxRetriesPerRequest is how many reconnect attempts a command waits
+	// through (while queued offline, or to be resent) before it fails with
+	// an error matching ErrMaxRetries. 0 means DefaultMaxRetriesPerRequest;
+	// NoRetries fails a command at the first disconnect; UnlimitedRetries
+	// never gives up.
+	MaxRetriesPerRequest int
+	// DisableResend makes commands whose replies were owed when their
+	// connection dropped fail with the connection's error, instead of
+	// being sent again after the reconnect (see lifecycle.go for when a
+	// command can run twice).
+	DisableResend bool
+	// ReconnectOnError decides, for an error reply, whether to reconnect
+	// (READONLY after a failover, say) and whether to resend the command.
+	// Nil: never.
+	ReconnectOnError func(err *Error) ReconnectAction
+	// DisableOfflineQueue makes commands issued while no connection is
+	// ready fail at once with ErrNotReady, instead of waiting for one.
+	DisableOfflineQueue bool
+	// MaxOfflineCommands and MaxOfflineBytes bound the commands waiting
+	// for a connection (per connection of the pool); past either, a command
+	// fails with ErrOfflineQueueFull. Defaults DefaultMaxOfflineCommands and
+	// DefaultMaxOfflineBytes.
+	MaxOfflineCommands int
+	MaxOfflineBytes    int
+	// LazyConnect makes NewClient return without connecting: the first
+	// command connects.
+	LazyConnect bool
+	// OnEvent receives the client's connection events (see Event). It is
+	// called synchronously from the goroutine where the event happens, so it
+	// must be quick and must not call the client.
+	OnEvent func(Event)
+	// Logger receives the same events as log records. Nil: silent.
+	Logger *slog.Logger
 }
 
 // validate checks o and fills in defaults. Its errors never mention the
@@ -100,13 +151,16 @@ func (o *Options) validate() error {
 	if o.Protocol != 2 && o.Protocol != 3 {
 		errs = append(errs, fmt.Errorf("protocol %d (want 2 or 3)", o.Protocol))
 	}
+	if o.MaxRetriesPerRequest < NoRetries {
+		errs = append(errs, fmt.Errorf("MaxRetriesPerRequest %d (want NoRetries, 0 for the default, or more)", o.MaxRetriesPerRequest))
+	}
 	if o.DB < 0 {
 		errs = append(errs, fmt.Errorf("db %d is negative", o.DB))
 	}
 	if o.DialTimeout < 0 || o.ReadTimeout < 0 || o.MaxLoadingWait < 0 {
 		errs = append(errs, errors.New("negative timeout"))
 	}
-	if o.PoolSize < 0 || o.MaxPending < 0 || o.MaxDedicatedConns < 0 {
+	if o.PoolSize < 0 || o.MaxPending < 0 || o.MaxDedicatedConns < 0 || o.MaxOfflineCommands < 0 || o.MaxOfflineBytes < 0 {
 		errs = append(errs, errors.New("negative pool size or pending limit"))
 	}
 	if strings.ContainsAny(o.ClientName, " \r\n") {
@@ -126,6 +180,18 @@ func (o *Options) validate() error {
 	}
 	if o.MaxDedicatedConns == 0 {
 		o.MaxDedicatedConns = DefaultMaxDedicatedConns
+	}
+	if o.RetryStrategy == nil {
+		o.RetryStrategy = DefaultRetryStrategy
+	}
+	if o.MaxRetriesPerRequest == 0 {
+		o.MaxRetriesPerRequest = DefaultMaxRetriesPerRequest
+	}
+	if o.MaxOfflineCommands == 0 {
+		o.MaxOfflineCommands = DefaultMaxOfflineCommands
+	}
+	if o.MaxOfflineBytes == 0 {
+		o.MaxOfflineBytes = DefaultMaxOfflineBytes
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package fastredis
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -44,7 +45,7 @@ func TestParseURL(t *testing.T) {
 				t.Fatalf("TLSConfig = %v, want TLS %v", got.TLSConfig, tc.tls)
 			}
 			got.TLSConfig = nil
-			if got != tc.want {
+			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tc.want)
 			}
 		})
