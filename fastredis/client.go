@@ -27,6 +27,9 @@ type Client struct {
 	transform *transformerSet
 	dedicated *dedicatedPool
 	pin       *pinnedConn // set on a Tx's view of its own connection
+
+	closersMu sync.Mutex
+	closers   map[interface{ Close() error }]struct{} // subscribers and monitors, closed with the client
 }
 
 // slot is one of the client's connections. A connection that has failed is
@@ -71,6 +74,13 @@ func (c *Client) Close() error {
 		return nil // a Tx's view owns no connections
 	}
 	c.dedicated.close()
+	c.closersMu.Lock()
+	closers := c.closers
+	c.closers = nil
+	c.closersMu.Unlock()
+	for cl := range closers {
+		cl.Close()
+	}
 	for i := range c.slots {
 		s := &c.slots[i]
 		s.mu.Lock()
@@ -80,6 +90,27 @@ func (c *Client) Close() error {
 		s.mu.Unlock()
 	}
 	return nil
+}
+
+// track registers x (a subscriber, a monitor) to be closed by Close. It
+// returns ErrClosed if the client is closed already. untrack undoes it.
+func (c *Client) track(x interface{ Close() error }) error {
+	c.closersMu.Lock()
+	defer c.closersMu.Unlock()
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	if c.closers == nil {
+		c.closers = map[interface{ Close() error }]struct{}{}
+	}
+	c.closers[x] = struct{}{}
+	return nil
+}
+
+func (c *Client) untrack(x interface{ Close() error }) {
+	c.closersMu.Lock()
+	defer c.closersMu.Unlock()
+	delete(c.closers, x)
 }
 
 // conn returns a live connection, redialing the picked slot if its
