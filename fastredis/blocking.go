@@ -2,7 +2,9 @@ package fastredis
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"time"
 
 	"github.com/fastredis/fastredis/netpoll"
 )
@@ -53,22 +55,52 @@ func hasBlockArg(args []any) bool {
 // of BLOCKING commands call it).
 func (a *argBuf) block() { a.blocking = true }
 
-// doBlocking runs a blocking command on a dedicated connection.
+// doBlocking runs a blocking command on a dedicated connection. If that
+// connection is lost while the command blocks, the command is sent again on
+// a new one (with the same database), as a shared connection's commands are
+// (see lifecycle.go), within MaxRetriesPerRequest.
 func (c *Client) doBlocking(ctx context.Context, h netpoll.Handler, encode func([]byte) []byte) error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
-	dc, err := c.acquireDedicated(ctx)
-	if err != nil {
-		return err
+	failures := 0
+	for {
+		dc, err := c.acquireDedicated(ctx)
+		if err == nil {
+			err = dc.cn.Do(ctx, h, 1, encode)
+			if err != nil && ctx.Err() != nil && dc.cn.Err() == nil {
+				go c.unblock(dc)
+				return err
+			}
+			c.releaseDedicated(dc, err == nil)
+			if err == nil || !errors.Is(err, netpoll.ErrConnLost) || c.opts.DisableResend {
+				return err
+			}
+		} else if isServerError(err) || errors.Is(err, ErrClosed) {
+			return err // refused by the server (a wrong password, say): no use trying again
+		}
+		// The server is gone, or the connection was: try again after the
+		// retry strategy's delay, within the command's budget.
+		failures++
+		limit := c.opts.MaxRetriesPerRequest
+		if ctx.Err() != nil || c.closed.Load() || limit == NoRetries || limit != UnlimitedRetries && failures > limit {
+			return err
+		}
+		delay := c.opts.RetryStrategy(failures)
+		if delay < 0 {
+			return err
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-c.done:
+			t.Stop()
+			return ErrClosed
+		}
 	}
-	err = dc.cn.Do(ctx, h, 1, encode)
-	if err != nil && ctx.Err() != nil && dc.cn.Err() == nil {
-		go c.unblock(dc)
-		return err
-	}
-	c.releaseDedicated(dc, err == nil)
-	return err
 }
 
 // unblock frees a dedicated connection whose blocking command was

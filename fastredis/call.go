@@ -207,7 +207,7 @@ func (c *Client) exec(ctx context.Context, a *argBuf, r *result) error {
 		}
 		return r.err
 	}
-	if err := c.run1(ctx, r, encode); err != nil {
+	if err := c.run1(ctx, r, len(body)+16, encode); err != nil {
 		return err
 	}
 	return r.err

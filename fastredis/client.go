@@ -18,30 +18,31 @@ const Version = "0.1.0"
 // Client is a client for one Redis server, safe for concurrent use by any
 // number of goroutines. Commands from concurrent callers share a few
 // pipelined connections (Options.PoolSize): they leave in batches and their
-// replies come back in order.
+// replies come back in order. Lost connections are re-established in the
+// background (see lifecycle.go).
 type Client struct {
 	opts      Options
 	slots     []slot
 	next      atomic.Uint32
 	closed    atomic.Bool
+	db        atomic.Int64 // the database every connection selects
 	transform *transformerSet
 	dedicated *dedicatedPool
 	pin       *pinnedConn // set on a Tx's view of its own connection
+
+	ctx    context.Context // cancelled by Close: ends dials and waits
+	cancel context.CancelFunc
+	done   <-chan struct{}
+	wg     sync.WaitGroup // the slots' lifecycle goroutines
 
 	closersMu sync.Mutex
 	closers   map[interface{ Close() error }]struct{} // subscribers and monitors, closed with the client
 }
 
-// slot is one of the client's connections. A connection that has failed is
-// replaced, with a new handshake, by the next command that picks the slot.
-type slot struct {
-	conn atomic.Pointer[netpoll.Conn]
-	mu   sync.Mutex // serialises redialing
-}
-
 // NewClient validates opts and connects. It returns an error if the options
 // are invalid, or if the server cannot be reached or refuses the handshake
-// (a wrong password, say); the error never contains the password.
+// (a wrong password, say); the error never contains the password. With
+// LazyConnect it does not connect: the first command does, and waits for it.
 func NewClient(opts Options) (*Client, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
@@ -52,13 +53,30 @@ func NewClient(opts Options) (*Client, error) {
 		transform: new(transformerSet),
 		dedicated: newDedicatedPool(opts.MaxDedicatedConns),
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), opts.DialTimeout)
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.done = c.ctx.Done()
+	c.db.Store(int64(opts.DB))
+	for i := range c.slots {
+		c.slots[i].init(c, i)
+	}
+	if opts.LazyConnect {
+		return c, nil
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, opts.DialTimeout)
 	defer cancel()
 	for i := range c.slots {
-		if _, err := c.redial(ctx, &c.slots[i], nil); err != nil {
+		s := &c.slots[i]
+		cn, err := c.dial(ctx)
+		if err != nil {
 			c.Close()
 			return nil, err
 		}
+		s.mu.Lock()
+		s.ready(cn)
+		s.start(cn)
+		s.mu.Unlock()
+		c.emit(Event{Type: EventConnect, Conn: s.name})
+		c.emit(Event{Type: EventReady, Conn: s.name, DB: opts.DB})
 	}
 	return c, nil
 }
@@ -67,12 +85,46 @@ func NewClient(opts Options) (*Client, error) {
 // in.
 func (c *Client) Options() Options { return c.opts }
 
+// DB returns the database the client's connections select.
+func (c *Client) DB() int { return int(c.db.Load()) }
+
+// Status reports the state of the client's shared connections: ready when
+// all are, reconnecting while any is being re-established, connecting
+// before the first connection (LazyConnect), end after Close or when the
+// retry strategy gave up.
+func (c *Client) Status() Status {
+	if c.closed.Load() {
+		return StatusEnded
+	}
+	if c.pin != nil {
+		if _, err := c.pin.conn(); err != nil {
+			return StatusEnded
+		}
+		return StatusReady
+	}
+	st := StatusReady
+	for i := range c.slots {
+		switch s := c.slots[i].status(); s {
+		case StatusEnded:
+			return StatusEnded
+		case StatusReconnecting:
+			st = s
+		case StatusConnecting:
+			if st == StatusReady {
+				st = s
+			}
+		}
+	}
+	return st
+}
+
 // Close closes the client's connections. Commands in flight fail; later ones
 // return ErrClosed. It is idempotent.
 func (c *Client) Close() error {
 	if !c.closed.CompareAndSwap(false, true) || c.pin != nil {
 		return nil // a Tx's view owns no connections
 	}
+	c.cancel()
 	c.dedicated.close()
 	c.closersMu.Lock()
 	closers := c.closers
@@ -84,11 +136,16 @@ func (c *Client) Close() error {
 	for i := range c.slots {
 		s := &c.slots[i]
 		s.mu.Lock()
-		if cn := s.conn.Swap(nil); cn != nil {
+		cn := s.conn.Swap(nil)
+		s.state = StatusEnded
+		s.broadcast()
+		s.mu.Unlock()
+		if cn != nil {
 			cn.Close()
 		}
-		s.mu.Unlock()
 	}
+	c.wg.Wait()
+	c.emit(Event{Type: EventEnd, Conn: "client"})
 	return nil
 }
 
@@ -111,52 +168,6 @@ func (c *Client) untrack(x interface{ Close() error }) {
 	c.closersMu.Lock()
 	defer c.closersMu.Unlock()
 	delete(c.closers, x)
-}
-
-// conn returns a live connection, redialing the picked slot if its
-// connection has failed.
-func (c *Client) conn(ctx context.Context) (*netpoll.Conn, error) {
-	if c.closed.Load() {
-		return nil, ErrClosed
-	}
-	if c.pin != nil {
-		return c.pin.conn()
-	}
-	s := &c.slots[int(c.next.Add(1))%len(c.slots)]
-	cn := s.conn.Load()
-	if cn != nil {
-		select {
-		case <-cn.Done():
-		default:
-			return cn, nil
-		}
-	}
-	return c.redial(ctx, s, cn)
-}
-
-// redial replaces the slot's connection old (nil at first) with a new one,
-// unless another caller already has.
-func (c *Client) redial(ctx context.Context, s *slot, old *netpoll.Conn) (*netpoll.Conn, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if cur := s.conn.Load(); cur != old {
-		if cur == nil {
-			return nil, ErrClosed
-		}
-		return cur, nil
-	}
-	if c.closed.Load() {
-		return nil, ErrClosed
-	}
-	cn, err := c.dial(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if old != nil {
-		old.Close()
-	}
-	s.conn.Store(cn)
-	return cn, nil
 }
 
 // dial opens a connection and runs the handshake on it, within DialTimeout.
@@ -257,19 +268,15 @@ func (c *Client) run(ctx context.Context, h netpoll.Handler, cmd []byte, blockin
 	if blocking && c.pin == nil {
 		return c.doBlocking(ctx, h, encode)
 	}
-	return c.run1(ctx, h, encode)
+	return c.run1(ctx, h, len(cmd), encode)
 }
 
-// run1 sends one command, encoded by encode, on a shared connection,
+// run1 sends one command (size encoded bytes) on a shared connection,
 // applying ReadTimeout.
-func (c *Client) run1(ctx context.Context, h netpoll.Handler, encode func([]byte) []byte) error {
+func (c *Client) run1(ctx context.Context, h netpoll.Handler, size int, encode func([]byte) []byte) error {
 	ctx, cancel := c.commandContext(ctx)
 	defer cancel()
-	cn, err := c.conn(ctx)
-	if err != nil {
-		return err
-	}
-	return cn.Do(ctx, h, 1, encode)
+	return c.roundTrip(ctx, h, 1, size, encode, nil, nil)
 }
 
 // commandContext applies ReadTimeout to a context without a deadline.

@@ -121,7 +121,7 @@ func (cl *Client) Exec(ctx context.Context, cmd *Cmd) error {
 	if cl.pin == nil && blockingCommand(cmd.data[:cmd.spans[0].end], cmd.hasBlockArg) {
 		err = cl.doBlocking(ctx, r, encode)
 	} else {
-		err = cl.run1(ctx, r, encode)
+		err = cl.run1(ctx, r, len(cmd.data)+16*len(cmd.spans), encode)
 	}
 	if err != nil {
 		return err

@@ -139,3 +139,17 @@ func (p *pinnedConn) conn() (*netpoll.Conn, error) {
 		return p.cn, nil
 	}
 }
+
+// closeIdle closes the idle connections (their state is stale).
+func (d *dedicatedPool) closeIdle() {
+	d.mu.Lock()
+	idle := d.idle
+	d.idle = nil
+	for _, dc := range idle {
+		delete(d.open, dc)
+	}
+	d.mu.Unlock()
+	for _, dc := range idle {
+		dc.cn.Close()
+	}
+}

@@ -61,8 +61,8 @@ func (c *Client) handshake(ctx context.Context, cn *netpoll.Conn) error {
 			}
 		}
 	}
-	if o.DB != 0 {
-		if _, err := call(ctx, cn, "SELECT", o.DB); err != nil {
+	if db := c.DB(); db != 0 {
+		if _, err := call(ctx, cn, "SELECT", db); err != nil {
 			return handshakeError("SELECT", err)
 		}
 	}

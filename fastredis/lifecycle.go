@@ -157,3 +157,36 @@ const (
 	StatusReconnecting Status = "reconnecting" // at least one shared connection is being re-established
 	StatusEnded        Status = "end"          // closed, or given up
 )
+
+// Select switches the client to database db: every shared connection runs
+// SELECT, and every connection made from now on (reconnects, dedicated
+// connections) selects db in its handshake. It emits EventSelect. Commands
+// running concurrently with Select may run in either database: call it
+// before use, or between phases of work. On a Tx it selects on the Tx's
+// connection only (which is then closed rather than reused).
+func (c *Client) Select(ctx context.Context, db int) error {
+	if db < 0 {
+		return errors.New("fastredis: SELECT of a negative database")
+	}
+	if c.pin != nil {
+		_, err := c.Do(ctx, "SELECT", db)
+		return err
+	}
+	prev := c.db.Swap(int64(db))
+	for i := range c.slots {
+		cn := c.slots[i].conn.Load()
+		if cn == nil || cn.Err() != nil {
+			continue // its reconnect selects db
+		}
+		if _, err := call(ctx, cn, "SELECT", db); err != nil {
+			if isServerError(err) {
+				c.db.Store(prev) // refused (out of range, say): nothing changed
+				return err
+			}
+			cn.Close() // a connection in doubt is redialed, selecting db
+		}
+	}
+	c.dedicated.closeIdle() // idle dedicated connections have the old database
+	c.emit(Event{Type: EventSelect, Conn: "client", DB: db})
+	return nil
+}

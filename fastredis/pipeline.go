@@ -289,13 +289,9 @@ func (p *Pipeline) Exec(ctx context.Context) error {
 	}
 	ctx, cancel := p.c.commandContext(ctx)
 	defer cancel()
-	cn, err := p.c.conn(ctx)
-	if err != nil {
-		p.failUnanswered(err, false) // nothing was sent
-		return err
-	}
-	if err := cn.Do(ctx, (*pipelineReplies)(p), len(p.wire), p.encode); err != nil {
-		p.failUnanswered(err, true)
+	sent := false
+	if err := p.c.roundTrip(ctx, (*pipelineReplies)(p), len(p.wire), len(p.buf), p.encode, p.answered, &sent); err != nil {
+		p.failUnanswered(err, sent)
 		if p.tx {
 			return p.execErr
 		}
@@ -305,12 +301,16 @@ func (p *Pipeline) Exec(ctx context.Context) error {
 		p.c.pin.watching.Store(false) // EXEC unwatches, whatever its outcome
 	}
 	if p.noscript {
-		if err := p.retryScripts(ctx, cn); err != nil {
+		if err := p.retryScripts(ctx); err != nil {
 			return err
 		}
 	}
 	return p.execErr
 }
+
+// answered reports whether a reply of the current run has arrived (then
+// the batch is not resent after a disconnect).
+func (p *Pipeline) answered() bool { return p.got > 0 }
 
 // encode writes the batch; a TxPipeline's goes between MULTI and EXEC.
 func (p *Pipeline) encode(b []byte) []byte {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"sync/atomic"
 
-	"github.com/fastredis/fastredis/netpoll"
 	"github.com/fastredis/fastredis/resp"
 )
 
@@ -241,7 +240,7 @@ func (p *Pipeline) scriptReplied(s *pipeSlot) {
 
 // retryScripts runs the pipeline's EVALSHA calls that got NOSCRIPT again,
 // as EVAL, in one more batch on the same connection.
-func (p *Pipeline) retryScripts(ctx context.Context, cn *netpoll.Conn) error {
+func (p *Pipeline) retryScripts(ctx context.Context) error {
 	p.retryBuf = p.retryBuf[:0]
 	retry := p.retryWire[:0]
 	for i := range p.slots {
@@ -260,7 +259,7 @@ func (p *Pipeline) retryScripts(ctx context.Context, cn *netpoll.Conn) error {
 	wire := p.wire
 	p.wire, p.got = retry, 0
 	defer func() { p.wire = wire }()
-	err := cn.Do(ctx, (*pipelineReplies)(p), len(retry), func(b []byte) []byte { return append(b, p.retryBuf...) })
+	err := p.c.roundTrip(ctx, (*pipelineReplies)(p), len(retry), len(p.retryBuf), func(b []byte) []byte { return append(b, p.retryBuf...) }, p.answered, nil)
 	if err != nil {
 		p.failUnanswered(err, true)
 	}

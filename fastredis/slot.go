@@ -1,0 +1,300 @@
+package fastredis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fastredis/fastredis/netpoll"
+)
+
+// slot is one of the client's shared connections through its life: a
+// goroutine (run) watches the ready connection, and when it is lost
+// reconnects as the retry strategy says. Commands take the ready connection
+// without locking (conn); while there is none they wait in the offline
+// queue (acquire).
+type slot struct {
+	c    *Client
+	name string                       // "shared 0", for events
+	conn atomic.Pointer[netpoll.Conn] // the ready connection, or nil
+
+	mu           sync.Mutex
+	state        Status        // StatusConnecting, StatusReady, StatusReconnecting or StatusEnded
+	started      bool          // run is running (a lazy slot starts it on first use)
+	changed      chan struct{} // closed and replaced whenever the state or attempts change
+	attempts     int64         // connection attempts so far, failed or not
+	lastErr      error         // why the last attempt failed
+	waiting      int           // commands in the offline queue
+	waitingBytes int           // and their encoded size
+}
+
+func (s *slot) init(c *Client, i int) {
+	s.c, s.name, s.state, s.changed = c, "shared "+strconv.Itoa(i), StatusConnecting, make(chan struct{})
+}
+
+// broadcast wakes the commands waiting on the slot. Call with mu held.
+func (s *slot) broadcast() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// ready installs a connection. Call with mu held.
+func (s *slot) ready(cn *netpoll.Conn) {
+	s.conn.Store(cn)
+	s.state, s.lastErr = StatusReady, nil
+	s.attempts++
+	s.broadcast()
+}
+
+// start runs the slot's lifecycle goroutine, from cn (nil: connect first).
+// Call with mu held.
+func (s *slot) start(cn *netpoll.Conn) {
+	s.started = true
+	s.c.wg.Add(1)
+	go s.run(cn)
+}
+
+// run watches the connection, reconnecting when it is lost, until the
+// client closes or the retry strategy gives up.
+func (s *slot) run(cn *netpoll.Conn) {
+	defer s.c.wg.Done()
+	c := s.c
+	for {
+		if cn == nil {
+			if cn = s.reconnect(); cn == nil {
+				return
+			}
+		}
+		select {
+		case <-cn.Done():
+		case <-c.done:
+			return
+		}
+		if c.closed.Load() {
+			return
+		}
+		err := cn.Err()
+		s.mu.Lock()
+		s.conn.CompareAndSwap(cn, nil)
+		s.state = StatusReconnecting
+		s.broadcast()
+		s.mu.Unlock()
+		c.emit(Event{Type: EventClose, Conn: s.name, Err: err})
+		cn = nil
+	}
+}
+
+// reconnect dials until it succeeds (returning the ready connection), the
+// client closes, or the strategy gives up (nil for both).
+func (s *slot) reconnect() *netpoll.Conn {
+	c := s.c
+	for attempt := 1; ; attempt++ {
+		delay := c.opts.RetryStrategy(attempt)
+		if delay < 0 {
+			s.mu.Lock()
+			s.state = StatusEnded
+			cause := s.lastErr
+			s.broadcast()
+			s.mu.Unlock()
+			c.emit(Event{Type: EventEnd, Conn: s.name, Err: cause})
+			return nil
+		}
+		c.emit(Event{Type: EventReconnecting, Conn: s.name, Attempt: attempt, Delay: delay})
+		if delay > 0 {
+			t := time.NewTimer(delay)
+			select {
+			case <-t.C:
+			case <-c.done:
+				t.Stop()
+				return nil
+			}
+		}
+		cn, err := c.dial(c.ctx)
+		if err == nil {
+			s.mu.Lock()
+			if c.closed.Load() {
+				s.mu.Unlock()
+				cn.Close()
+				return nil
+			}
+			s.ready(cn)
+			s.mu.Unlock()
+			c.emit(Event{Type: EventConnect, Conn: s.name})
+			c.emit(Event{Type: EventReady, Conn: s.name, DB: c.DB()})
+			return cn
+		}
+		if c.closed.Load() {
+			return nil
+		}
+		s.mu.Lock()
+		s.attempts++
+		s.lastErr = err
+		s.broadcast()
+		s.mu.Unlock()
+		c.emit(Event{Type: EventError, Conn: s.name, Err: err, Attempt: attempt})
+	}
+}
+
+// acquire returns the slot's ready connection for a command of size
+// encoded bytes, waiting in the offline queue while there is none. *budget
+// is the attempt count when the command first had to wait (-1 before): it
+// fails once more than MaxRetriesPerRequest attempts have failed since.
+func (s *slot) acquire(ctx context.Context, size int, budget *int64) (*netpoll.Conn, error) {
+	if cn := s.conn.Load(); cn != nil && cn.Err() == nil {
+		return cn, nil
+	}
+	c := s.c
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if *budget < 0 {
+		*budget = s.attempts
+	}
+	for {
+		switch {
+		case c.closed.Load():
+			return nil, ErrClosed
+		case s.state == StatusEnded:
+			if s.lastErr != nil {
+				return nil, fmt.Errorf("%w: %w", ErrEnded, s.lastErr)
+			}
+			return nil, ErrEnded
+		}
+		if cn := s.conn.Load(); cn != nil && cn.Err() == nil {
+			return cn, nil
+		}
+		if !s.started {
+			s.start(nil) // LazyConnect: the first command connects
+		}
+		if c.opts.DisableOfflineQueue {
+			return nil, ErrNotReady
+		}
+		limit, failed := int64(c.opts.MaxRetriesPerRequest), s.attempts-*budget
+		if limit == NoRetries && (failed > 0 || s.state == StatusReconnecting) || limit != UnlimitedRetries && failed > max(limit, 0) {
+			if s.lastErr != nil {
+				return nil, fmt.Errorf("%w (%d): %w", ErrMaxRetries, c.opts.MaxRetriesPerRequest, s.lastErr)
+			}
+			return nil, fmt.Errorf("%w (%d)", ErrMaxRetries, c.opts.MaxRetriesPerRequest)
+		}
+		if s.waiting >= c.opts.MaxOfflineCommands || s.waitingBytes+size > c.opts.MaxOfflineBytes {
+			return nil, fmt.Errorf("%w (%d commands, %d bytes waiting)", ErrOfflineQueueFull, s.waiting, s.waitingBytes)
+		}
+		s.waiting++
+		s.waitingBytes += size
+		ch := s.changed
+		s.mu.Unlock()
+		var err error
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			err = ctx.Err()
+		case <-c.done:
+			err = ErrClosed
+		}
+		s.mu.Lock()
+		s.waiting--
+		s.waitingBytes -= size
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// status reports the slot's state.
+func (s *slot) status() Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state
+}
+
+// roundTrip sends a request (replies replies, size encoded bytes) on one of
+// the client's shared connections and waits for its replies, through
+// reconnects: a request whose connection is lost before any of its replies
+// arrived (answered reports whether one has; nil for single replies) is
+// sent again on the next connection, unless DisableResend. ReconnectOnError
+// applies to handlers that hold a server error. If sent is not nil, it
+// reports whether the request was ever handed to a connection.
+func (c *Client) roundTrip(ctx context.Context, h netpoll.Handler, replies, size int, encode func([]byte) []byte, answered func() bool, sent *bool) error {
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	if c.pin != nil {
+		if sent != nil {
+			*sent = true
+		}
+		cn, err := c.pin.conn()
+		if err != nil {
+			return err
+		}
+		return cn.Do(ctx, h, replies, encode)
+	}
+	s := &c.slots[int(c.next.Add(1))%len(c.slots)]
+	budget := int64(-1)
+	for {
+		cn, err := s.acquire(ctx, size, &budget)
+		if err != nil {
+			return err
+		}
+		if sent != nil {
+			*sent = true
+		}
+		err = cn.Do(ctx, h, replies, encode)
+		if err == nil {
+			if !c.reconnectOnError(cn, h) {
+				return nil
+			}
+			continue // ReconnectAndResend
+		}
+		if !errors.Is(err, netpoll.ErrConnLost) || ctx.Err() != nil || c.closed.Load() ||
+			c.opts.DisableResend || c.opts.MaxRetriesPerRequest == NoRetries || (answered != nil && answered()) {
+			return err
+		}
+	}
+}
+
+// resettable is a handler holding a server error, which can be cleared for
+// a resend.
+type resettable interface {
+	serverError() *Error
+	resetError()
+}
+
+func (r *result) serverError() *Error {
+	e, _ := r.err.(*Error)
+	return e
+}
+
+func (r *result) resetError() { r.err = nil }
+
+func (h *replyHandler) serverError() *Error { return h.err }
+func (h *replyHandler) resetError()         { h.err = nil }
+
+// reconnectOnError applies Options.ReconnectOnError to the error reply h
+// holds, if any: it drops the connection when asked, and reports whether
+// the command is to be sent again.
+func (c *Client) reconnectOnError(cn *netpoll.Conn, h netpoll.Handler) bool {
+	policy := c.opts.ReconnectOnError
+	if policy == nil {
+		return false
+	}
+	rh, ok := h.(resettable)
+	if !ok {
+		return false
+	}
+	e := rh.serverError()
+	if e == nil {
+		return false
+	}
+	switch policy(e) {
+	case Reconnect:
+		cn.Close()
+	case ReconnectAndResend:
+		cn.Close()
+		rh.resetError()
+		return true
+	}
+	return false
+}
