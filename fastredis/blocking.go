@@ -15,7 +15,7 @@ import (
 // shared pipelined connection that would stall every other caller, so they
 // run on a dedicated connection from the bounded pool instead (the one
 // Watch borrows from). ReadTimeout does not apply to them: the command's own
-// timeout and the context bound them. When the context ends first, the
+// timeout, the context and Options.BlockingTimeout bound them. When the context ends first, the
 // caller returns at once, and the connection is freed in the background
 // with CLIENT UNBLOCK (the command then returns as if it had timed out),
 // then a PING to make sure the reply has been read; a connection that
@@ -62,6 +62,13 @@ func (a *argBuf) block() { a.blocking = true }
 func (c *Client) doBlocking(ctx context.Context, h netpoll.Handler, encode func([]byte) []byte) error {
 	if c.closed.Load() {
 		return ErrClosed
+	}
+	if c.opts.BlockingTimeout > 0 {
+		if _, ok := ctx.Deadline(); !ok {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, c.opts.BlockingTimeout)
+			defer cancel()
+		}
 	}
 	failures := 0
 	for {

@@ -170,9 +170,14 @@ func (c *Client) untrack(x interface{ Close() error }) {
 	delete(c.closers, x)
 }
 
-// dial opens a connection and runs the handshake on it, within DialTimeout.
+// dial opens a shared connection and runs the handshake on it, within
+// DialTimeout. Only shared connections have the SocketTimeout: the others
+// wait legitimately (blocking commands, subscribers).
 func (c *Client) dial(ctx context.Context) (*netpoll.Conn, error) {
-	return c.dialWith(ctx, nil)
+	if c.opts.SocketTimeout <= 0 {
+		return c.dialWith(ctx, nil)
+	}
+	return c.dialWith(ctx, func(o *netpoll.Options) { o.SocketTimeout = c.opts.SocketTimeout })
 }
 
 // dialWith is dial with netpoll options adjusted by tune (OnPush and

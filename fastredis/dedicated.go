@@ -58,7 +58,7 @@ func (c *Client) acquireDedicated(ctx context.Context) (*dedicatedConn, error) {
 		<-d.slots
 		return nil, ErrClosed
 	}
-	cn, err := c.dial(ctx)
+	cn, err := c.dialWith(ctx, nil)
 	if err != nil {
 		<-d.slots
 		return nil, err

@@ -391,3 +391,47 @@ func TestSelect(t *testing.T) {
 		t.Errorf("SELECT 10000: %v, DB %d", err, c.DB())
 	}
 }
+
+// A server that hangs with replies owed (DEBUG SLEEP) trips SocketTimeout:
+// the connection is dropped and re-established. BlockingTimeout bounds a
+// blocking command without a deadline.
+func TestSocketAndBlockingTimeouts(t *testing.T) {
+	srv := redistest.Start(t, redistest.Options{})
+	events := newEventLog()
+	c := newTestClient(t, Options{Addr: srv.Addr, SocketTimeout: 100 * time.Millisecond, DisableResend: true,
+		BlockingTimeout: 100 * time.Millisecond, RetryStrategy: fixedRetry(10 * time.Millisecond), OnEvent: events.add})
+	admin := newTestClient(t, Options{Addr: srv.Addr})
+	probe := newTestClient(t, Options{Addr: srv.Addr})
+	sleep := make(chan error, 1)
+	go func() { _, err := admin.Do(bg, "DEBUG", "SLEEP", "0.5"); sleep <- err }()
+	awaitSleeping(probe) // the server is asleep from here on
+	_, err := c.Ping(bg, nil)
+	if !errors.Is(err, netpoll.ErrSocketTimeout) {
+		t.Errorf("PING to a sleeping server: %v", err)
+	}
+	if err := <-sleep; err != nil {
+		t.Fatal(err)
+	}
+	events.await(t, EventReady, 2)
+	if _, err := c.Ping(bg, nil); err != nil {
+		t.Errorf("after the reconnect: %v", err)
+	}
+	// BLPOP 0 would wait forever; BlockingTimeout (100ms) ends it, and the
+	// socket timeout does not apply to it.
+	if _, err := c.BLPop(bg, []string{"nothing"}, 0); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("BLPOP under BlockingTimeout: %v", err)
+	}
+}
+
+// awaitSleeping returns once a DEBUG SLEEP holds the server: probe, a
+// client connected before, stops getting answers.
+func awaitSleeping(probe *Client) {
+	for {
+		ctx, cancel := context.WithTimeout(bg, 20*time.Millisecond)
+		_, err := probe.Ping(ctx, nil)
+		cancel()
+		if errors.Is(err, context.DeadlineExceeded) {
+			return
+		}
+	}
+}

@@ -57,6 +57,17 @@ type Options struct {
 	// DialTimeout bounds connecting and the handshake. Default
 	// DefaultDialTimeout.
 	DialTimeout time.Duration
+	// SocketTimeout, when positive, drops a shared connection on which
+	// replies have been owed that long with no byte arriving (a hung server,
+	// a silently dead network): it reconnects, and its commands are resent
+	// as after any disconnect. Keep it above your slowest command. It does
+	// not apply to blocking commands, subscribers or MONITOR.
+	SocketTimeout time.Duration
+	// BlockingTimeout, when positive, bounds how long a blocking command
+	// (BLPOP, XREAD BLOCK, ...) whose context has no deadline waits for its
+	// reply; keep it above the commands' own timeouts. Default: no bound
+	// besides the context.
+	BlockingTimeout time.Duration
 	// ReadTimeout bounds each command that is called with a context without
 	// a deadline. Zero means no timeout; the context still applies.
 	ReadTimeout time.Duration
@@ -157,7 +168,7 @@ func (o *Options) validate() error {
 	if o.DB < 0 {
 		errs = append(errs, fmt.Errorf("db %d is negative", o.DB))
 	}
-	if o.DialTimeout < 0 || o.ReadTimeout < 0 || o.MaxLoadingWait < 0 {
+	if o.DialTimeout < 0 || o.ReadTimeout < 0 || o.MaxLoadingWait < 0 || o.SocketTimeout < 0 || o.BlockingTimeout < 0 {
 		errs = append(errs, errors.New("negative timeout"))
 	}
 	if o.PoolSize < 0 || o.MaxPending < 0 || o.MaxDedicatedConns < 0 || o.MaxOfflineCommands < 0 || o.MaxOfflineBytes < 0 {

@@ -144,7 +144,7 @@ func (s *slot) reconnect() *netpoll.Conn {
 // is the attempt count when the command first had to wait (-1 before): it
 // fails once more than MaxRetriesPerRequest attempts have failed since.
 func (s *slot) acquire(ctx context.Context, size int, budget *int64) (*netpoll.Conn, error) {
-	if cn := s.conn.Load(); cn != nil && cn.Err() == nil {
+	if cn := s.conn.Load(); cn != nil && alive(cn) {
 		return cn, nil
 	}
 	c := s.c
@@ -163,7 +163,7 @@ func (s *slot) acquire(ctx context.Context, size int, budget *int64) (*netpoll.C
 			}
 			return nil, ErrEnded
 		}
-		if cn := s.conn.Load(); cn != nil && cn.Err() == nil {
+		if cn := s.conn.Load(); cn != nil && alive(cn) {
 			return cn, nil
 		}
 		if !s.started {
@@ -297,4 +297,14 @@ func (c *Client) reconnectOnError(cn *netpoll.Conn, h netpoll.Handler) bool {
 		return true
 	}
 	return false
+}
+
+// alive reports whether cn is open, without locking it.
+func alive(cn *netpoll.Conn) bool {
+	select {
+	case <-cn.Done():
+		return false
+	default:
+		return true
+	}
 }

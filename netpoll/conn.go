@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/valyala/bytebufferpool"
 
@@ -54,6 +55,13 @@ type Conn struct {
 	// Reading side, owned by whoever reads the socket.
 	rd resp.Reader
 	in []byte // a partial reply carried over between reads
+
+	// Socket timeout (Options.SocketTimeout): when replies became owed, or
+	// bytes last arrived while they were, in UnixNano; and the watchdog.
+	progress    atomic.Int64
+	hasWatchdog bool        // SocketTimeout > 0; set once, read freely
+	watchdog    *time.Timer // guarded by mu
+	timedOut    atomic.Bool
 }
 
 func newConn(opts Options) *Conn {
@@ -66,7 +74,46 @@ func newConn(opts Options) *Conn {
 		done:    make(chan struct{}),
 	}
 	c.rd = resp.Reader{MaxBulkLen: opts.MaxBulkLen, MaxAggregateLen: opts.MaxAggregateLen, MaxDepth: opts.MaxDepth}
+	c.hasWatchdog = opts.SocketTimeout > 0
 	return c
+}
+
+// startWatchdog starts the socket timeout's checks, once the transport
+// runs.
+func (c *Conn) startWatchdog() {
+	if c.hasWatchdog {
+		c.mu.Lock()
+		if !c.closed {
+			c.watchdog = time.AfterFunc(c.opts.SocketTimeout, c.checkProgress)
+		}
+		c.mu.Unlock()
+	}
+}
+
+// checkProgress runs every SocketTimeout: it closes the connection if
+// replies are owed and nothing has arrived for that long.
+func (c *Conn) checkProgress() {
+	select {
+	case <-c.done:
+		return
+	default:
+	}
+	timeout := c.opts.SocketTimeout
+	idle := time.Duration(time.Now().UnixNano() - c.progress.Load())
+	if c.q.len() > 0 && idle >= timeout {
+		c.timedOut.Store(true)
+		c.t.shut()
+		return
+	}
+	next := timeout
+	if c.q.len() > 0 {
+		next = timeout - idle
+	}
+	c.mu.Lock()
+	if !c.closed {
+		c.watchdog.Reset(next)
+	}
+	c.mu.Unlock()
 }
 
 // Do sends a request and waits for its replies. encode appends the encoded
@@ -99,6 +146,9 @@ func (c *Conn) Do(ctx context.Context, h Handler, replies int, encode func(dst [
 		c.mu.Unlock()
 		releaseRequest(req)
 		return ErrBadRequest
+	}
+	if c.hasWatchdog && c.q.len() == 0 {
+		c.progress.Store(time.Now().UnixNano()) // replies owed from now
 	}
 	c.q.push(req)
 	lead := c.claimWriter()
@@ -254,6 +304,9 @@ func (c *Conn) wrote(b *bytebufferpool.ByteBuffer) {
 // in place and completes requests in order, carrying a partial reply over to
 // the next call. An error means the connection must close.
 func (c *Conn) onData(data []byte) error {
+	if c.hasWatchdog {
+		c.progress.Store(time.Now().UnixNano())
+	}
 	buf := data
 	carried := len(c.in) > 0
 	if carried {
@@ -316,8 +369,14 @@ func (c *Conn) shutdown(cause error) {
 		c.mu.Unlock()
 		return
 	}
-	if c.closing.Load() {
+	switch {
+	case c.closing.Load():
 		cause = ErrClosed
+	case c.timedOut.Load():
+		cause = ErrSocketTimeout
+	}
+	if c.watchdog != nil {
+		c.watchdog.Stop()
 	}
 	c.closed = true
 	c.err = &lostError{cause: cause}

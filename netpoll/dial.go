@@ -48,5 +48,6 @@ func Dial(ctx context.Context, network, addr string, opts Options) (*Conn, error
 			return nil, fmt.Errorf("netpoll: %s %s: %w", network, addr, err)
 		}
 	}
+	c.startWatchdog()
 	return c, nil
 }

@@ -15,6 +15,9 @@ var (
 	// ErrBadRequest means Do was called with a nil Handler, a reply count
 	// below 1, or an encode function that wrote nothing.
 	ErrBadRequest = errors.New("netpoll: invalid request")
+	// ErrSocketTimeout is the cause when replies were owed and no byte
+	// arrived for Options.SocketTimeout.
+	ErrSocketTimeout = errors.New("netpoll: socket timeout: replies owed, nothing read")
 )
 
 // lostError is the error every outstanding request gets when the connection

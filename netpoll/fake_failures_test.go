@@ -440,3 +440,42 @@ func TestFakeServerNeverReads(t *testing.T) {
 		})
 	}
 }
+
+// A server that stops answering, with replies owed: SocketTimeout closes
+// the connection with ErrSocketTimeout. An idle connection is left alone.
+func TestFakeSocketTimeout(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(tr.String(), func(t *testing.T) {
+			checkGoroutines(t)
+			srv := startFakeServer(t, func(c *fakeConn) {
+				for i := 0; ; i++ {
+					if _, err := c.ReadCommand(); err != nil {
+						return
+					}
+					if i == 0 && c.Send("+OK\r\n") != nil { // answers the first command only
+						return
+					}
+				}
+			})
+			c := fakeDial(t, srv, tr, Options{SocketTimeout: 50 * time.Millisecond})
+			ctx := fakeCtx(t)
+			h := &bytesHandler{}
+			if err := c.Do(ctx, h, 1, encodeCmd("PING")); err != nil {
+				t.Fatal(err)
+			}
+			// Idle for several timeouts: still open.
+			idle, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
+			<-idle.Done()
+			cancel()
+			if err := c.Err(); err != nil {
+				t.Fatalf("idle connection closed: %v", err)
+			}
+			start := time.Now()
+			err := c.Do(ctx, h, 1, encodeCmd("PING"))
+			fakeWantErr(t, "unanswered PING", err, ErrConnLost, ErrSocketTimeout)
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("timed out after %v", d)
+			}
+		})
+	}
+}

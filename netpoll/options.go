@@ -76,6 +76,12 @@ type Options struct {
 	// connections whose server sends replies no request asked for: RESP2
 	// subscriber mode, MONITOR. Same rules as OnPush.
 	Intercept func(v resp.Value) bool
+	// SocketTimeout, when positive, closes the connection (cause
+	// ErrSocketTimeout) once replies have been owed for that long without a
+	// byte arriving: a server that hangs, or a network that silently drops
+	// the connection. Leave it 0 on connections that legitimately wait
+	// (blocking commands, subscribers).
+	SocketTimeout time.Duration
 }
 
 func (o *Options) withDefaults() (Options, error) {
