@@ -201,7 +201,6 @@ var getters = map[string]string{
 	"modeStatus":      "getOK",
 	"modeInt":         "getInt",
 	"modeFloat":       "getFloat",
-	"modeBool":        "getBool",
 	"modeString":      "getString",
 	"modeStrings":     "getStrings",
 	"modeNullStrings": "getNullStrings",
