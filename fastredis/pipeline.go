@@ -224,6 +224,18 @@ func (p *Pipeline) Do(args ...any) Future[Reply] {
 	return Future[Reply]{p: p, idx: idx, gen: p.gen, get: getDoReply}
 }
 
+// DoAll queues a list of commands given by name, each as for Do, and
+// returns their Futures in order:
+//
+//	fs := p.DoAll([][]any{{"SET", "foo", "bar"}, {"GET", "foo"}})
+func (p *Pipeline) DoAll(cmds [][]any) []Future[Reply] {
+	fs := make([]Future[Reply], len(cmds))
+	for i, cmd := range cmds {
+		fs[i] = p.Do(cmd...)
+	}
+	return fs
+}
+
 // Multi opens a transaction inside the pipeline: the commands queued until
 // EndMulti run as one MULTI ... EXEC, while the rest of the pipeline runs
 // around it. Its Future holds MULTI's outcome.

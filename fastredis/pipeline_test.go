@@ -94,10 +94,7 @@ func TestPipelineSeedExamples(t *testing.T) {
 		eq(t, "GET", "bar")(get.Result())
 		// redis.pipeline([["set", "foo", "bar"], ["get", "foo"]]).exec()
 		p = c.Pipeline()
-		var fs []Future[Reply]
-		for _, cmd := range [][]any{{"set", "foo", "baz"}, {"get", "foo"}} {
-			fs = append(fs, p.Do(cmd...))
-		}
+		fs := p.DoAll([][]any{{"set", "foo", "baz"}, {"get", "foo"}})
 		if p.Len() != 2 {
 			t.Fatalf("Len = %d", p.Len())
 		}
