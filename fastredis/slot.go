@@ -63,11 +63,13 @@ func (s *slot) start(cn *netpoll.Conn) {
 func (s *slot) run(cn *netpoll.Conn) {
 	defer s.c.wg.Done()
 	c := s.c
+	initial := cn == nil // LazyConnect: the first connection, at once
 	for {
 		if cn == nil {
-			if cn = s.reconnect(); cn == nil {
+			if cn = s.reconnect(initial); cn == nil {
 				return
 			}
+			initial = false
 		}
 		select {
 		case <-cn.Done():
@@ -89,10 +91,21 @@ func (s *slot) run(cn *netpoll.Conn) {
 }
 
 // reconnect dials until it succeeds (returning the ready connection), the
-// client closes, or the strategy gives up (nil for both).
-func (s *slot) reconnect() *netpoll.Conn {
+// client closes, or the strategy gives up (nil for both). The initial
+// connection of a lazy client tries once at once before following the
+// strategy.
+func (s *slot) reconnect(initial bool) *netpoll.Conn {
 	c := s.c
 	for attempt := 1; ; attempt++ {
+		if initial {
+			if cn := s.dialOnce(0); cn != nil {
+				return cn
+			}
+			if c.closed.Load() {
+				return nil
+			}
+			initial = false
+		}
 		delay := c.opts.RetryStrategy(attempt)
 		if delay < 0 {
 			s.mu.Lock()
@@ -113,30 +126,40 @@ func (s *slot) reconnect() *netpoll.Conn {
 				return nil
 			}
 		}
-		cn, err := c.dial(c.ctx)
-		if err == nil {
-			s.mu.Lock()
-			if c.closed.Load() {
-				s.mu.Unlock()
-				cn.Close()
-				return nil
-			}
-			s.ready(cn)
-			s.mu.Unlock()
-			c.emit(Event{Type: EventConnect, Conn: s.name})
-			c.emit(Event{Type: EventReady, Conn: s.name, DB: c.DB()})
+		if cn := s.dialOnce(attempt); cn != nil || c.closed.Load() {
 			return cn
 		}
+	}
+}
+
+// dialOnce makes one connection attempt: the ready connection, or nil
+// (EventError, unless the client is closing).
+func (s *slot) dialOnce(attempt int) *netpoll.Conn {
+	c := s.c
+	cn, err := c.dial(c.ctx)
+	if err == nil {
+		s.mu.Lock()
 		if c.closed.Load() {
+			s.mu.Unlock()
+			cn.Close()
 			return nil
 		}
-		s.mu.Lock()
-		s.attempts++
-		s.lastErr = err
-		s.broadcast()
+		s.ready(cn)
 		s.mu.Unlock()
-		c.emit(Event{Type: EventError, Conn: s.name, Err: err, Attempt: attempt})
+		c.emit(Event{Type: EventConnect, Conn: s.name})
+		c.emit(Event{Type: EventReady, Conn: s.name, DB: c.DB()})
+		return cn
 	}
+	if c.closed.Load() {
+		return nil
+	}
+	s.mu.Lock()
+	s.attempts++
+	s.lastErr = err
+	s.broadcast()
+	s.mu.Unlock()
+	c.emit(Event{Type: EventError, Conn: s.name, Err: err, Attempt: attempt})
+	return nil
 }
 
 // acquire returns the slot's ready connection for a command of size
