@@ -131,8 +131,9 @@ type Options struct {
 	// command connects.
 	LazyConnect bool
 	// OnEvent receives the client's connection events (see Event). It is
-	// called synchronously from the goroutine where the event happens, so it
-	// must be quick and must not call the client.
+	// called synchronously from the goroutine where the event happens
+	// (several may call it at once), so it must be quick, safe for
+	// concurrent use, and must not call the client.
 	OnEvent func(Event)
 	// Logger receives the same events as log records. Nil: silent.
 	Logger *slog.Logger
