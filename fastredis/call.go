@@ -15,12 +15,54 @@ import (
 // slice, a map) when it returns one.
 
 // argBuf holds a command's encoded arguments (bulk strings, no array
-// header) and their count.
+// header) and their count. A large argument (largeArg bytes or more) is
+// not copied in: b holds its bulk header and trailer, refs the value, and
+// appendTo splices it in when the command is written to the connection, so
+// a 1 MiB value is copied once, not twice.
 type argBuf struct {
 	b        []byte
 	n        int
 	prefix   string
-	blocking bool // a blocking command: it runs on a dedicated connection
+	blocking bool     // a blocking command: it runs on a dedicated connection
+	refs     []argRef // large arguments, in order
+}
+
+// argRef is a large argument whose payload belongs at b[at:] (between its
+// header and its trailer).
+type argRef struct {
+	at int
+	s  string
+	p  []byte
+}
+
+// largeArg is the size from which an argument is kept by reference.
+const largeArg = 8 << 10
+
+// appendTo appends the encoded arguments to dst.
+func (a *argBuf) appendTo(dst []byte) []byte {
+	prev := 0
+	for _, r := range a.refs {
+		dst = append(dst, a.b[prev:r.at]...)
+		dst = append(dst, r.s...)
+		dst = append(dst, r.p...)
+		prev = r.at
+	}
+	return append(dst, a.b[prev:]...)
+}
+
+// size returns the encoded size of the arguments.
+func (a *argBuf) size() int {
+	n := len(a.b)
+	for _, r := range a.refs {
+		n += len(r.s) + len(r.p)
+	}
+	return n
+}
+
+// reset empties the buffer for a new command.
+func (a *argBuf) reset(prefix string) {
+	clear(a.refs) // drop the references to the last command's values
+	a.b, a.n, a.prefix, a.blocking, a.refs = a.b[:0], 0, prefix, false, a.refs[:0]
 }
 
 var argBufPool = sync.Pool{New: func() any { return &argBuf{b: make([]byte, 0, 256)} }}
@@ -29,25 +71,38 @@ var argBufPool = sync.Pool{New: func() any { return &argBuf{b: make([]byte, 0, 2
 // applies the client's key prefix.
 func (c *Client) newArgs(name string) *argBuf {
 	a := argBufPool.Get().(*argBuf)
-	a.b, a.n, a.prefix, a.blocking = a.b[:0], 0, c.opts.KeyPrefix, false
+	a.reset(c.opts.KeyPrefix)
 	return a.str(name)
 }
 
 func (a *argBuf) release() {
+	a.reset("")
 	if cap(a.b) > 64<<10 {
-		return // let a buffer grown by a large value go
+		return // let a buffer grown by many arguments go
 	}
 	argBufPool.Put(a)
 }
 
 func (a *argBuf) str(s string) *argBuf {
-	a.b = resp.AppendBulkString(a.b, s)
+	if len(s) >= largeArg {
+		a.b = resp.AppendBulkHeader(a.b, len(s))
+		a.refs = append(a.refs, argRef{at: len(a.b), s: s})
+		a.b = append(a.b, '\r', '\n')
+	} else {
+		a.b = resp.AppendBulkString(a.b, s)
+	}
 	a.n++
 	return a
 }
 
 func (a *argBuf) bytes(p []byte) *argBuf {
-	a.b = resp.AppendBulk(a.b, p)
+	if len(p) >= largeArg {
+		a.b = resp.AppendBulkHeader(a.b, len(p))
+		a.refs = append(a.refs, argRef{at: len(a.b), p: p})
+		a.b = append(a.b, '\r', '\n')
+	} else {
+		a.b = resp.AppendBulk(a.b, p)
+	}
 	a.n++
 	return a
 }
@@ -196,10 +251,9 @@ func (r *result) Reply(_ int, v resp.Value) {
 // exec sends the command in a and decodes its reply into r. It releases a.
 func (c *Client) exec(ctx context.Context, a *argBuf, r *result) error {
 	defer a.release()
-	n, body := a.n, a.b
 	encode := func(b []byte) []byte {
-		b = resp.AppendArrayHeader(b, n)
-		return append(b, body...)
+		b = resp.AppendArrayHeader(b, a.n)
+		return a.appendTo(b)
 	}
 	if a.blocking && c.pin == nil {
 		if err := c.doBlocking(ctx, r, encode); err != nil {
@@ -207,7 +261,7 @@ func (c *Client) exec(ctx context.Context, a *argBuf, r *result) error {
 		}
 		return r.err
 	}
-	if err := c.run1(ctx, r, len(body)+16, encode); err != nil {
+	if err := c.run1(ctx, r, a.size()+16, encode); err != nil {
 		return err
 	}
 	return r.err

@@ -148,3 +148,35 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// Large arguments travel by reference to the connection's buffer (argBuf):
+// values around and above the threshold arrive intact, and a pipeline
+// copies them when queued, so the caller may reuse its buffer at once.
+func TestLargeArguments(t *testing.T) {
+	srv := redistest.Start(t, redistest.Options{})
+	c := newTestClient(t, Options{Addr: srv.Addr, KeyPrefix: "big:"})
+	ctx := context.Background()
+	for _, n := range []int{largeArg - 1, largeArg, largeArg + 1, 100 << 10, 1 << 20} {
+		value := make([]byte, n)
+		for i := range value {
+			value[i] = byte(i * 7)
+		}
+		must(t, c.SetBytes(ctx, "b", value))
+		got, err := c.GetAppend(ctx, nil, "b")
+		if err != nil || string(got) != string(value) {
+			t.Fatalf("SetBytes of %d bytes: got %d bytes, %v", n, len(got), err)
+		}
+		must(t, c.Set(ctx, "s", string(value), nil))
+		eq(t, "Set of a large string", string(value))(c.Get(ctx, "s"))
+
+		p := c.Pipeline()
+		p.SetBytes("p", value)
+		sent := string(value)
+		value[0]++ // after queueing: must not change what is sent
+		get := p.Get("p")
+		must(t, p.Exec(ctx))
+		if v, err := get.Result(); err != nil || v != sent {
+			t.Fatalf("pipelined SetBytes of %d bytes: %d bytes, %v", n, len(v), err)
+		}
+	}
+}

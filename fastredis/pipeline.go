@@ -116,7 +116,7 @@ func (p *Pipeline) Reset() {
 // newArgs starts queueing a command; its arguments follow, and queue ends it.
 func (p *Pipeline) newArgs(name string) *argBuf {
 	a := &p.args
-	a.b, a.n, a.prefix = a.b[:0], 0, p.c.opts.KeyPrefix
+	a.reset(p.c.opts.KeyPrefix)
 	return a.str(name)
 }
 
@@ -124,14 +124,15 @@ func (p *Pipeline) newArgs(name string) *argBuf {
 func (p *Pipeline) queue(mode resultMode, command string) int32 {
 	start := len(p.buf)
 	p.buf = resp.AppendArrayHeader(p.buf, p.args.n)
-	p.buf = append(p.buf, p.args.b...)
+	p.buf = p.args.appendTo(p.buf) // copies large arguments: the caller may reuse them
 	idx := p.addSlot(mode, command)
 	s := &p.slots[idx]
 	s.cmdStart, s.cmdEnd = start, len(p.buf)
 	p.addWire(idx)
 	if cap(p.args.b) > 64<<10 {
-		p.args.b = nil // let a buffer grown by a large value go
+		p.args.b = nil // let a buffer grown by many arguments go
 	}
+	p.args.reset("")
 	return idx
 }
 
@@ -167,7 +168,7 @@ func (p *Pipeline) addWire(idx int32) {
 // aborts rather than run the transaction without this command.
 func failed[T any](p *Pipeline, command string, err error) Future[T] {
 	if p.tx || p.inMulti {
-		p.args.b, p.args.n = p.args.b[:0], 0
+		p.args.reset("")
 		p.args.str("") // an empty command name: rejected while queueing
 		idx := p.queue(modeStatus, command)
 		p.slots[idx].localErr = err

@@ -23,6 +23,14 @@ const (
 // bigger one (grown by a large reply) is dropped once it is empty.
 const maxKeptInbound = 1 << 20
 
+// A write buffer bigger than minShrinkOutbound is kept for the next batch
+// only while batches of its size keep coming (see wrote); one bigger than
+// maxKeptOutbound never is.
+const (
+	minShrinkOutbound = 1 << 20
+	maxKeptOutbound   = 64 << 20
+)
+
 // transport moves bytes for a Conn.
 type transport interface {
 	// flush makes sure the pending bytes get written. Do calls it, without
@@ -51,6 +59,7 @@ type Conn struct {
 	room    chan struct{} // signalled when room may have been made
 	done    chan struct{} // closed when the connection is closed
 	closing atomic.Bool   // Close was called
+	outPeak int           // the largest recent batch (see wrote); guarded by mu
 
 	// Reading side, owned by whoever reads the socket.
 	rd resp.Reader
@@ -283,9 +292,19 @@ func (c *Conn) swapPendingLocked() *bytebufferpool.ByteBuffer {
 	return b
 }
 
-// wrote returns a written buffer for reuse.
+// wrote returns a written buffer for reuse. A large buffer is kept while
+// batches of its size keep coming (regrowing it for every batch of large
+// values would allocate and copy each time): outPeak follows the largest
+// recent batch, decaying by 1/64 per batch, and a buffer more than twice
+// that size goes back to the pool, so a burst of large values leaves no
+// lasting cost.
 func (c *Conn) wrote(b *bytebufferpool.ByteBuffer) {
-	if cap(b.B) > maxKeptInbound {
+	n := len(b.B)
+	c.mu.Lock()
+	c.outPeak = max(n, c.outPeak-c.outPeak/64)
+	keep := cap(b.B) <= minShrinkOutbound || cap(b.B) <= 2*c.outPeak && cap(b.B) <= maxKeptOutbound
+	c.mu.Unlock()
+	if !keep {
 		bytebufferpool.Put(b) // the pool decides whether to keep a large one
 		b = bytebufferpool.Get()
 	}

@@ -22,6 +22,11 @@ import (
 // AppendArrayHeader appends the header of an array of n elements (*n CRLF).
 func AppendArrayHeader(dst []byte, n int) []byte { return appendHeader(dst, '*', int64(n)) }
 
+// AppendBulkHeader appends the header of a bulk string of n bytes ($n
+// CRLF): the payload and a CRLF must follow. It lets a writer send a large
+// payload from where it lies instead of copying it in.
+func AppendBulkHeader(dst []byte, n int) []byte { return appendHeader(dst, '$', int64(n)) }
+
 // AppendBulk appends p as a bulk string.
 func AppendBulk(dst, p []byte) []byte {
 	dst = appendHeader(dst, '$', int64(len(p)))
