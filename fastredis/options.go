@@ -116,7 +116,8 @@ type Options struct {
 	DisableResend bool
 	// ReconnectOnError decides, for an error reply, whether to reconnect
 	// (READONLY after a failover, say) and whether to resend the command.
-	// Nil: never.
+	// It applies to single commands (typed methods, Do, Cmd), not to the
+	// many replies of a pipeline. Nil: never.
 	ReconnectOnError func(err *Error) ReconnectAction
 	// DisableOfflineQueue makes commands issued while no connection is
 	// ready fail at once with ErrNotReady, instead of waiting for one.
