@@ -310,8 +310,8 @@ func (c *Conn) wrote(b *bytebufferpool.ByteBuffer) {
 	}
 	b.Reset()
 	c.mu.Lock()
-	if c.spare == nil {
-		c.spare, b = b, nil
+	if c.spare == nil || cap(b.B) > cap(c.spare.B) {
+		c.spare, b = b, c.spare // keep the bigger one
 	}
 	c.mu.Unlock()
 	if b != nil {

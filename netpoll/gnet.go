@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/panjf2000/gnet/v2"
+	"github.com/valyala/bytebufferpool"
 	"golang.org/x/sys/unix"
 )
 
@@ -91,8 +92,11 @@ type gnetTransport struct {
 	fdClosed bool
 	writeErr error // why a caller's write failed; under wmu
 
-	handoff []byte // bytes a caller could not write, for the loop; under c.mu
-	cause   error  // why the loop closed the connection; loop only
+	// handoff is a batch a caller could not finish writing, handed to the
+	// loop whole (no copy) with the offset of its unwritten rest; under c.mu.
+	handoff    *bytebufferpool.ByteBuffer
+	handoffOff int
+	cause      error // why the loop closed the connection; loop only
 }
 
 func startGnet(c *Conn, nc net.Conn) error {
@@ -120,8 +124,7 @@ func (t *gnetTransport) flush() {
 			return // nothing left; the write side is free again
 		}
 		if round == maxLeaderRounds {
-			t.toLoop(b.B)
-			t.c.wrote(b)
+			t.toLoop(b, 0)
 			return
 		}
 		rest, err := t.write(b.B)
@@ -131,8 +134,7 @@ func (t *gnetTransport) flush() {
 			return
 		}
 		if len(rest) > 0 {
-			t.toLoop(rest)
-			t.c.wrote(b)
+			t.toLoop(b, len(b.B)-len(rest))
 			return
 		}
 		t.c.wrote(b)
@@ -165,12 +167,13 @@ func (t *gnetTransport) write(p []byte) ([]byte, error) {
 	return nil, nil
 }
 
-// toLoop hands the write side, and bytes that must go out before any pending
-// ones, to the event loop.
-func (t *gnetTransport) toLoop(p []byte) {
+// toLoop hands the write side to the event loop, with the batch b whose
+// bytes from off on must go out before any pending ones. The loop returns b
+// to the Conn once written (a batch of large values is not copied again).
+func (t *gnetTransport) toLoop(b *bytebufferpool.ByteBuffer, off int) {
 	t.c.mu.Lock()
 	t.c.writer = writerLoop
-	t.handoff = append(t.handoff, p...)
+	t.handoff, t.handoffOff = b, off
 	t.c.mu.Unlock()
 	if err := t.gc.Wake(nil); err != nil {
 		t.shut()
@@ -201,18 +204,19 @@ func (t *gnetTransport) loopWrite(gc gnet.Conn) {
 			c.mu.Unlock()
 			return // a caller is writing
 		}
-		handoff := t.handoff
+		handoff, off := t.handoff, t.handoffOff
 		t.handoff = nil
 		b := c.swapPendingLocked()
-		if len(handoff) == 0 && b == nil {
+		if handoff == nil && b == nil {
 			c.writer = writerNone // everything is out
 			c.mu.Unlock()
 			return
 		}
 		c.mu.Unlock()
 		var err error
-		if len(handoff) > 0 {
-			_, err = gc.Write(handoff)
+		if handoff != nil {
+			_, err = gc.Write(handoff.B[off:])
+			c.wrote(handoff)
 		}
 		if b != nil {
 			if err == nil {
