@@ -68,11 +68,14 @@ bench-commits: deps
 	done; \
 	$(GO) tool benchstat $$tmp/$(OLD).txt $$tmp/$(NEW).txt; rm -rf $$tmp
 
-# fuzz runs every Fuzz target of ./fuzz in turn, each for FUZZTIME.
+# fuzz runs every Fuzz target of ./fuzz (and the package-internal ones of
+# ./fastredis) in turn, each for FUZZTIME.
 fuzz:
-	@set -e; for target in $$($(GO) test -list '^Fuzz' ./fuzz | grep '^Fuzz'); do \
-	  echo "fuzz: $$target for $(FUZZTIME)"; \
-	  $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) ./fuzz; \
+	@set -e; for pkg in ./fuzz ./fastredis; do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz: $$pkg $$target for $(FUZZTIME)"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
 	done
 
 lint:
