@@ -109,6 +109,27 @@ func (o *Options) setParam(name, value string) error {
 		o.MaxPending, err = strconv.Atoi(value)
 	case "key_prefix":
 		o.KeyPrefix = value
+	case "socket_timeout":
+		o.SocketTimeout, err = parseDuration(value)
+	case "blocking_timeout":
+		o.BlockingTimeout, err = parseDuration(value)
+	case "max_retries_per_request":
+		switch value {
+		case "none":
+			o.MaxRetriesPerRequest = NoRetries
+		case "unlimited":
+			o.MaxRetriesPerRequest = UnlimitedRetries
+		default:
+			o.MaxRetriesPerRequest, err = strconv.Atoi(value)
+		}
+	case "max_dedicated_conns":
+		o.MaxDedicatedConns, err = strconv.Atoi(value)
+	case "lazy_connect":
+		o.LazyConnect, err = strconv.ParseBool(value)
+	case "disable_offline_queue":
+		o.DisableOfflineQueue, err = strconv.ParseBool(value)
+	case "disable_resend":
+		o.DisableResend, err = strconv.ParseBool(value)
 	case "skip_verify":
 		if o.TLSConfig == nil {
 			return errors.New("only for rediss://")

@@ -34,6 +34,13 @@ func TestParseURL(t *testing.T) {
 			want: Options{Network: "tcp", Addr: "h:6379", Protocol: 2, ClientName: "worker-1", DialTimeout: 3 * time.Second,
 				ReadTimeout: 250 * time.Millisecond, PoolSize: 4, KeyPrefix: "app:", MaxPending: 100},
 		},
+		{
+			url: "redis://h?socket_timeout=2s&blocking_timeout=30&max_retries_per_request=none&max_dedicated_conns=3&lazy_connect=true&disable_offline_queue=1&disable_resend=true",
+			want: Options{Network: "tcp", Addr: "h:6379", SocketTimeout: 2 * time.Second, BlockingTimeout: 30 * time.Second,
+				MaxRetriesPerRequest: NoRetries, MaxDedicatedConns: 3, LazyConnect: true, DisableOfflineQueue: true, DisableResend: true},
+		},
+		{url: "redis://h?max_retries_per_request=unlimited", want: Options{Network: "tcp", Addr: "h:6379", MaxRetriesPerRequest: UnlimitedRetries}},
+		{url: "redis://h?max_retries_per_request=5", want: Options{Network: "tcp", Addr: "h:6379", MaxRetriesPerRequest: 5}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.url, func(t *testing.T) {
@@ -61,6 +68,8 @@ func TestParseURLErrors(t *testing.T) {
 		{"redis://h?foo=1", "unknown parameter"},
 		{"redis://h?db=1&db=2", "2 times"},
 		{"redis://h?dial_timeout=soon", "dial_timeout"},
+		{"redis://h?lazy_connect=maybe", "lazy_connect"},
+		{"redis://h?max_retries_per_request=lots", "max_retries_per_request"},
 		{"redis://h?skip_verify=true", "only for rediss"},
 		{"unix://", "no socket path"},
 		{"redis://u:topsecret@h:port", "invalid port"},
