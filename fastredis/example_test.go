@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"log/slog"
+	"time"
 
 	"github.com/fastredis/fastredis/fastredis"
 )
@@ -175,4 +177,102 @@ func ExampleNewScript() {
 	for _, e := range r.Elems {
 		fmt.Println(e.Str)
 	}
+}
+
+func ExampleClient_Subscribe() {
+	client, err := fastredis.NewClient(fastredis.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	ctx := context.Background()
+
+	ps, err := client.Subscribe(ctx, "news")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ps.Close()
+	if _, err := client.Publish(ctx, "news", "hello"); err != nil {
+		log.Fatal(err)
+	}
+	msg := <-ps.Messages() // resubscribed by itself after a reconnect
+	fmt.Println(msg.Channel, msg.Payload)
+}
+
+func ExampleClient_ScanIter() {
+	client, err := fastredis.NewClient(fastredis.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	ctx := context.Background()
+
+	for key, err := range client.ScanIter(ctx, &fastredis.ScanOptions{Match: "user:*", Count: 1000}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(key)
+	}
+}
+
+func ExampleClient_Monitor() {
+	client, err := fastredis.NewClient(fastredis.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	ctx := context.Background()
+
+	mon, err := client.Monitor(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer mon.Close()
+	for ev := range mon.Events() {
+		fmt.Println(ev.Time.Format(time.RFC3339Nano), ev.DB, ev.Addr, ev.Args)
+	}
+}
+
+func ExampleOptions_lifecycle() {
+	client, err := fastredis.NewClient(fastredis.Options{
+		Addr: "localhost:6379",
+		// Reconnect after 100ms, 200ms, ... up to 3s, and give up after 100 attempts.
+		RetryStrategy: func(attempt int) time.Duration {
+			if attempt > 100 {
+				return -1
+			}
+			return min(time.Duration(attempt)*100*time.Millisecond, 3*time.Second)
+		},
+		MaxRetriesPerRequest: 5, // a command waits through 5 failed reconnects, then fails
+		SocketTimeout:        2 * time.Second,
+		OnEvent: func(ev fastredis.Event) {
+			if ev.Type == fastredis.EventReconnecting {
+				log.Printf("redis: reconnecting (attempt %d) in %v", ev.Attempt, ev.Delay)
+			}
+		},
+		Logger: slog.Default(),
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	fmt.Println(client.Status())
+}
+
+func ExampleClient_BLPop() {
+	client, err := fastredis.NewClient(fastredis.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+
+	// A blocking command runs on a dedicated connection; cancelling the
+	// context unblocks it on the server (CLIENT UNBLOCK).
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	kv, err := client.BLPop(ctx, []string{"jobs"}, 0)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(kv[0], kv[1])
 }
