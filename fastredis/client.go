@@ -279,19 +279,7 @@ func (c *Client) run(ctx context.Context, h netpoll.Handler, cmd []byte, blockin
 // run1 sends one command (size encoded bytes) on a shared connection,
 // applying ReadTimeout.
 func (c *Client) run1(ctx context.Context, h netpoll.Handler, size int, encode func([]byte) []byte) error {
-	ctx, cancel := c.commandContext(ctx)
-	defer cancel()
-	return c.roundTrip(ctx, h, 1, size, encode, nil, nil)
-}
-
-// commandContext applies ReadTimeout to a context without a deadline.
-func (c *Client) commandContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	if c.opts.ReadTimeout > 0 {
-		if _, ok := ctx.Deadline(); !ok {
-			return context.WithTimeout(ctx, c.opts.ReadTimeout)
-		}
-	}
-	return ctx, func() {}
+	return c.roundTrip(ctx, c.readDeadline(ctx), h, 1, size, encode, nil, nil)
 }
 
 // replyHandler copies a whole reply out of the connection's buffer.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/fastredis/fastredis/redistest"
 	"github.com/fastredis/fastredis/resp"
@@ -122,6 +123,7 @@ func TestHotPathAllocs(t *testing.T) {
 	}
 	srv := redistest.Start(t, redistest.Options{})
 	c := newTestClient(t, Options{Addr: srv.Addr})
+	timed := newTestClient(t, Options{Addr: srv.Addr, ReadTimeout: time.Second}) // ReadTimeout costs no allocation
 	ctx := context.Background()
 	value := []byte("some value")
 	dst := make([]byte, 0, 64)
@@ -134,6 +136,7 @@ func TestHotPathAllocs(t *testing.T) {
 		{"GetAppend", func() { dst, _ = c.GetAppend(ctx, dst[:0], "k") }},
 		{"Incr", func() { _, err := c.Incr(ctx, "n"); must(t, err) }},
 		{"Cmd", func() { must(t, c.Exec(ctx, cmd.Reset("GET").Key("k"))) }},
+		{"GetAppend with ReadTimeout", func() { dst, _ = timed.GetAppend(ctx, dst[:0], "k") }},
 	} {
 		tc.fn()
 		if allocs := testing.AllocsPerRun(200, tc.fn); allocs != 0 {

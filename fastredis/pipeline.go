@@ -300,10 +300,9 @@ func (p *Pipeline) Exec(ctx context.Context) error {
 	if len(p.wire) == 0 {
 		return nil
 	}
-	ctx, cancel := p.c.commandContext(ctx)
-	defer cancel()
+	deadline := p.c.readDeadline(ctx)
 	sent := false
-	if err := p.c.roundTrip(ctx, (*pipelineReplies)(p), len(p.wire), len(p.buf), p.encode, p.answered, &sent); err != nil {
+	if err := p.c.roundTrip(ctx, deadline, (*pipelineReplies)(p), len(p.wire), len(p.buf), p.encode, p.answered, &sent); err != nil {
 		p.failUnanswered(err, sent)
 		if p.tx {
 			return p.execErr
@@ -314,7 +313,7 @@ func (p *Pipeline) Exec(ctx context.Context) error {
 		p.c.pin.watching.Store(false) // EXEC unwatches, whatever its outcome
 	}
 	if p.noscript {
-		if err := p.retryScripts(ctx); err != nil {
+		if err := p.retryScripts(ctx, deadline); err != nil {
 			return err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/fastredis/fastredis/resp"
 )
@@ -240,7 +241,7 @@ func (p *Pipeline) scriptReplied(s *pipeSlot) {
 
 // retryScripts runs the pipeline's EVALSHA calls that got NOSCRIPT again,
 // as EVAL, in one more batch on the same connection.
-func (p *Pipeline) retryScripts(ctx context.Context) error {
+func (p *Pipeline) retryScripts(ctx context.Context, deadline time.Time) error {
 	p.retryBuf = p.retryBuf[:0]
 	retry := p.retryWire[:0]
 	for i := range p.slots {
@@ -259,7 +260,7 @@ func (p *Pipeline) retryScripts(ctx context.Context) error {
 	wire := p.wire
 	p.wire, p.got = retry, 0
 	defer func() { p.wire = wire }()
-	err := p.c.roundTrip(ctx, (*pipelineReplies)(p), len(retry), len(p.retryBuf), func(b []byte) []byte { return append(b, p.retryBuf...) }, p.answered, nil)
+	err := p.c.roundTrip(ctx, deadline, (*pipelineReplies)(p), len(retry), len(p.retryBuf), func(b []byte) []byte { return append(b, p.retryBuf...) }, p.answered, nil)
 	if err != nil {
 		p.failUnanswered(err, true)
 	}

@@ -167,7 +167,7 @@ func (s *slot) dialOnce(attempt int) *netpoll.Conn {
 // is the attempt count when the command first had to wait (-1 before): it
 // fails once more than MaxRetriesPerRequest attempts have failed since.
 func (s *slot) acquire(ctx context.Context, size int, budget *int64) (*netpoll.Conn, error) {
-	if cn := s.conn.Load(); cn != nil && alive(cn) {
+	if cn := s.readyConn(); cn != nil {
 		return cn, nil
 	}
 	c := s.c
@@ -226,6 +226,14 @@ func (s *slot) acquire(ctx context.Context, size int, budget *int64) (*netpoll.C
 	}
 }
 
+// readyConn returns the slot's connection if it is ready, without locking.
+func (s *slot) readyConn() *netpoll.Conn {
+	if cn := s.conn.Load(); cn != nil && alive(cn) {
+		return cn
+	}
+	return nil
+}
+
 // status reports the slot's state.
 func (s *slot) status() Status {
 	s.mu.Lock()
@@ -240,7 +248,10 @@ func (s *slot) status() Status {
 // sent again on the next connection, unless DisableResend. ReconnectOnError
 // applies to handlers that hold a server error. If sent is not nil, it
 // reports whether the request was ever handed to a connection.
-func (c *Client) roundTrip(ctx context.Context, h netpoll.Handler, replies, size int, encode func([]byte) []byte, answered func() bool, sent *bool) error {
+//
+// deadline (zero for none) bounds the request besides ctx: it is how
+// ReadTimeout applies without allocating a context per command.
+func (c *Client) roundTrip(ctx context.Context, deadline time.Time, h netpoll.Handler, replies, size int, encode func([]byte) []byte, answered func() bool, sent *bool) error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
@@ -252,19 +263,28 @@ func (c *Client) roundTrip(ctx context.Context, h netpoll.Handler, replies, size
 		if err != nil {
 			return err
 		}
-		return cn.Do(ctx, h, replies, encode)
+		return cn.DoDeadline(ctx, deadline, h, replies, encode)
 	}
 	s := &c.slots[int(c.next.Add(1))%len(c.slots)]
 	budget := int64(-1)
+	waitCtx := ctx // for waiting offline: ctx, bounded by deadline too
 	for {
-		cn, err := s.acquire(ctx, size, &budget)
-		if err != nil {
-			return err
+		cn := s.readyConn()
+		if cn == nil {
+			if !deadline.IsZero() && waitCtx == ctx {
+				var cancel context.CancelFunc
+				waitCtx, cancel = context.WithDeadline(ctx, deadline)
+				defer cancel()
+			}
+			var err error
+			if cn, err = s.acquire(waitCtx, size, &budget); err != nil {
+				return err
+			}
 		}
 		if sent != nil {
 			*sent = true
 		}
-		err = cn.Do(ctx, h, replies, encode)
+		err := cn.DoDeadline(ctx, deadline, h, replies, encode)
 		if err == nil {
 			if !c.reconnectOnError(cn, h) {
 				return nil
@@ -276,6 +296,17 @@ func (c *Client) roundTrip(ctx context.Context, h netpoll.Handler, replies, size
 			return err
 		}
 	}
+}
+
+// readDeadline is the deadline ReadTimeout gives a command whose context
+// has none (zero otherwise).
+func (c *Client) readDeadline(ctx context.Context) time.Time {
+	if c.opts.ReadTimeout > 0 {
+		if _, ok := ctx.Deadline(); !ok {
+			return time.Now().Add(c.opts.ReadTimeout)
+		}
+	}
+	return time.Time{}
 }
 
 // resettable is a handler holding a server error, which can be cleared for

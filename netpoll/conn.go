@@ -136,16 +136,29 @@ func (c *Conn) checkProgress() {
 // read and dropped, and h is not called again. If the connection fails, Do
 // returns an error matching ErrConnLost and the cause.
 func (c *Conn) Do(ctx context.Context, h Handler, replies int, encode func(dst []byte) []byte) error {
+	return c.DoDeadline(ctx, time.Time{}, h, replies, encode)
+}
+
+// DoDeadline is Do with a deadline besides the context's (zero for none):
+// past it, it returns context.DeadlineExceeded as Do does when a context
+// expires. Unlike a context.WithDeadline made for each call, the deadline
+// costs no allocation: the request's timer is reused.
+func (c *Conn) DoDeadline(ctx context.Context, deadline time.Time, h Handler, replies int, encode func(dst []byte) []byte) error {
 	if h == nil || replies < 1 || replies > 1<<30 {
 		return ErrBadRequest
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if !deadline.IsZero() && !time.Now().Before(deadline) {
+		return context.DeadlineExceeded
+	}
 	req := acquireRequest(h, replies)
+	expired := req.deadline(deadline)
 	c.mu.Lock()
-	if err := c.waitForRoom(ctx); err != nil {
+	if err := c.waitForRoom(ctx, expired); err != nil {
 		c.mu.Unlock()
+		req.disarm(expired != nil)
 		releaseRequest(req)
 		return err
 	}
@@ -153,6 +166,7 @@ func (c *Conn) Do(ctx context.Context, h Handler, replies int, encode func(dst [
 	c.pending.B = encode(c.pending.B)
 	if len(c.pending.B) == start {
 		c.mu.Unlock()
+		req.disarm(expired != nil)
 		releaseRequest(req)
 		return ErrBadRequest
 	}
@@ -168,7 +182,7 @@ func (c *Conn) Do(ctx context.Context, h Handler, replies int, encode func(dst [
 	if lead {
 		c.t.flush()
 	}
-	return c.wait(ctx, req)
+	return c.wait(ctx, expired, req)
 }
 
 // Send writes a command that gets no reply of its own (in RESP3,
@@ -179,7 +193,7 @@ func (c *Conn) Send(ctx context.Context, encode func(dst []byte) []byte) error {
 		return err
 	}
 	c.mu.Lock()
-	if err := c.waitForRoom(ctx); err != nil {
+	if err := c.waitForRoom(ctx, nil); err != nil {
 		c.mu.Unlock()
 		return err
 	}
@@ -198,8 +212,9 @@ func (c *Conn) Send(ctx context.Context, encode func(dst []byte) []byte) error {
 }
 
 // waitForRoom returns, with the mutex held, once the connection can take a
-// request, or with the error that prevents it.
-func (c *Conn) waitForRoom(ctx context.Context) error {
+// request, or with the error that prevents it (expired is the deadline's
+// channel, nil for none).
+func (c *Conn) waitForRoom(ctx context.Context, expired <-chan time.Time) error {
 	for {
 		if c.closed {
 			return c.err
@@ -215,6 +230,8 @@ func (c *Conn) waitForRoom(ctx context.Context) error {
 		case <-c.done:
 		case <-ctx.Done():
 			err = ctx.Err()
+		case <-expired:
+			err = context.DeadlineExceeded
 		}
 		c.waiters.Add(-1)
 		c.mu.Lock()
@@ -246,16 +263,23 @@ func (c *Conn) claimWriter() bool {
 	return true
 }
 
-func (c *Conn) wait(ctx context.Context, req *request) error {
+func (c *Conn) wait(ctx context.Context, expired <-chan time.Time, req *request) error {
+	var err error
 	select {
 	case <-req.done:
 	case <-ctx.Done():
+		err = ctx.Err()
+	case <-expired:
+		err = context.DeadlineExceeded
+	}
+	req.disarm(expired != nil)
+	if err != nil {
 		if req.abandon() {
-			return ctx.Err() // the reader drops its replies and recycles it
+			return err // the reader drops its replies and recycles it
 		}
 		<-req.done // the reader is completing it right now
 	}
-	err := req.err
+	err = req.err
 	releaseRequest(req)
 	return err
 }

@@ -479,3 +479,45 @@ func TestFakeSocketTimeout(t *testing.T) {
 		})
 	}
 }
+
+// DoDeadline: a reply later than the deadline gives DeadlineExceeded at the
+// deadline, the late reply is dropped, and the pooled request's timer never
+// fires into a later call.
+func TestFakeDoDeadline(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(tr.String(), func(t *testing.T) {
+			checkGoroutines(t)
+			release := make(chan struct{})
+			srv := startFakeServer(t, func(c *fakeConn) {
+				for i := 0; ; i++ {
+					if _, err := c.ReadCommand(); err != nil {
+						return
+					}
+					if i == 0 {
+						<-release // the first reply comes late
+					}
+					if c.Send("+OK\r\n") != nil {
+						return
+					}
+				}
+			})
+			c := fakeDial(t, srv, tr, Options{})
+			ctx := fakeCtx(t)
+			h := &bytesHandler{}
+			err := c.DoDeadline(ctx, time.Now().Add(30*time.Millisecond), h, 1, encodeCmd("PING"))
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("late reply: %v", err)
+			}
+			close(release)
+			for i := range 200 { // reuses pooled requests, whose timers must be quiet
+				h := &bytesHandler{}
+				if err := c.DoDeadline(ctx, time.Now().Add(5*time.Second), h, 1, encodeCmd("PING")); err != nil || string(h.got) != "OK" {
+					t.Fatalf("call %d: %v %q", i, err, h.got)
+				}
+			}
+			if err := c.DoDeadline(ctx, time.Now().Add(-time.Second), h, 1, encodeCmd("PING")); !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("past deadline: %v", err)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package netpoll
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/fastredis/fastredis/resp"
 )
@@ -39,6 +40,34 @@ type request struct {
 	err     error
 	state   atomic.Uint32
 	done    chan struct{} // receives once, when every reply (or an error) is in
+	timer   *time.Timer   // for DoDeadline; made once, reused with the request
+}
+
+// deadline arms the request's timer for d and returns its channel, or nil
+// for a zero d (no deadline). Stop it with disarm.
+func (r *request) deadline(d time.Time) <-chan time.Time {
+	if d.IsZero() {
+		return nil
+	}
+	wait := time.Until(d)
+	if r.timer == nil {
+		r.timer = time.NewTimer(wait)
+	} else {
+		r.timer.Reset(wait)
+	}
+	return r.timer.C
+}
+
+// disarm stops the timer if deadline armed it, draining a value it may
+// have sent (so the next user of the request never sees it, whatever the
+// timer semantics of the program's Go version).
+func (r *request) disarm(armed bool) {
+	if armed && !r.timer.Stop() {
+		select {
+		case <-r.timer.C:
+		default:
+		}
+	}
 }
 
 var requestPool = sync.Pool{New: func() any { return &request{done: make(chan struct{}, 1)} }}

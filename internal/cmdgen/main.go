@@ -12,17 +12,22 @@
 // is sorted by full command name and is gofmt-formatted, so regenerating from
 // the same specs reproduces the file byte for byte.
 //
-// The generator is strict: a spec with an unknown command flag, key spec flag,
-// begin_search or find_keys type, an unknown field inside a key spec, or a
-// value that the key finder cannot use safely (a step below 1, a limit with a
-// lastkey other than -1, ...) stops it with an error naming the command, so a
-// spec update that needs new code in keyspec cannot slip through silently.
+// The specs are loaded by package internal/cmdgen/spec, shared with the
+// method generator (internal/cmdgen/methods). The generator is strict: a spec
+// with an unknown begin_search or find_keys type or an unknown field inside a
+// key spec (refused by the loader), or with a command flag or key spec flag
+// keyspec has no constant for, or a value that the key finder cannot use
+// safely (a step below 1, a limit with a lastkey other than -1, ...; see
+// check.go) stops it with an error naming the command, so a spec update that
+// needs new code in keyspec cannot slip through silently.
 package main
 
 import (
 	"flag"
 	"fmt"
 	"os"
+
+	"github.com/fastredis/fastredis/internal/cmdgen/spec"
 )
 
 func main() {
@@ -34,12 +39,7 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	cmds, err := loadDir(*specs)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "cmdgen:", err)
-		os.Exit(1)
-	}
-	src, err := render(cmds)
+	src, err := generate(*specs)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cmdgen:", err)
 		os.Exit(1)
@@ -48,4 +48,17 @@ func main() {
 		fmt.Fprintln(os.Stderr, "cmdgen:", err)
 		os.Exit(1)
 	}
+}
+
+// generate loads the specs of dir, checks that keyspec supports them and
+// renders table_gen.go.
+func generate(dir string) ([]byte, error) {
+	cmds, err := spec.LoadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSupported(cmds); err != nil {
+		return nil, err
+	}
+	return render(cmds)
 }

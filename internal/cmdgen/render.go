@@ -6,6 +6,8 @@ import (
 	"go/format"
 	"strconv"
 	"strings"
+
+	"github.com/fastredis/fastredis/internal/cmdgen/spec"
 )
 
 // header is the first line of the generated file.
@@ -84,11 +86,11 @@ func flagExpr(flags []string, pairs [][2]string, index map[string]int) string {
 }
 
 // render writes the Go source of table_gen.go.
-func render(cmds []command) ([]byte, error) {
+func render(cmds []*spec.Command) ([]byte, error) {
 	var b bytes.Buffer
 	maxLen := 0
 	for _, c := range cmds {
-		maxLen = max(maxLen, len(c.Name))
+		maxLen = max(maxLen, len(c.FullName()))
 	}
 	fmt.Fprintf(&b, "%s\n\npackage keyspec\n\n", header)
 	fmt.Fprintf(&b, "// maxNameLen is the length in bytes of the longest full command name in\n")
@@ -99,12 +101,12 @@ func render(cmds []command) ([]byte, error) {
 	fmt.Fprintf(&b, "// reports keys in (COMMAND GETKEYS).\n")
 	fmt.Fprintf(&b, "var commandTable = [...]Command{\n")
 	for _, c := range cmds {
-		fmt.Fprintf(&b, "{Name: %s, Arity: %d", strconv.Quote(c.Name), c.Arity)
-		if f := flagExpr(c.Flags, commandFlags, commandFlagIdent); f != "" {
+		fmt.Fprintf(&b, "{Name: %s, Arity: %d", strconv.Quote(c.FullName()), c.Arity)
+		if f := flagExpr(c.CommandFlags, commandFlags, commandFlagIdent); f != "" {
 			fmt.Fprintf(&b, ", Flags: %s", f)
 		}
-		if c.GetKeysFunc != "" {
-			fmt.Fprintf(&b, ", GetKeysFunc: %s", strconv.Quote(c.GetKeysFunc))
+		if c.GetKeysFunction != "" {
+			fmt.Fprintf(&b, ", GetKeysFunc: %s", strconv.Quote(c.GetKeysFunction))
 		}
 		if c.HasSubcommands {
 			fmt.Fprintf(&b, ", HasSubcommands: true")
@@ -127,7 +129,7 @@ func render(cmds []command) ([]byte, error) {
 	return src, nil
 }
 
-func renderKeySpec(b *bytes.Buffer, ks keySpec) {
+func renderKeySpec(b *bytes.Buffer, ks spec.KeySpec) {
 	if ks.Notes != "" {
 		for _, line := range strings.Split(strings.TrimSpace(ks.Notes), "\n") {
 			fmt.Fprintf(b, "// %s\n", strings.TrimSpace(line))
@@ -137,19 +139,19 @@ func renderKeySpec(b *bytes.Buffer, ks keySpec) {
 	if f := flagExpr(ks.Flags, keyFlags, keyFlagIdent); f != "" {
 		fmt.Fprintf(b, "Flags: %s, ", f)
 	}
-	switch ks.BeginType {
-	case "index":
-		fmt.Fprintf(b, "BeginSearch: BeginSearch{Type: BeginIndex, Pos: %d}", ks.Pos)
-	case "keyword":
-		fmt.Fprintf(b, "BeginSearch: BeginSearch{Type: BeginKeyword, Keyword: %s, StartFrom: %d}", strconv.Quote(ks.Keyword), ks.StartFrom)
+	switch bs := ks.BeginSearch; bs.Type {
+	case spec.BeginIndex:
+		fmt.Fprintf(b, "BeginSearch: BeginSearch{Type: BeginIndex, Pos: %d}", bs.Pos)
+	case spec.BeginKeyword:
+		fmt.Fprintf(b, "BeginSearch: BeginSearch{Type: BeginKeyword, Keyword: %s, StartFrom: %d}", strconv.Quote(bs.Keyword), bs.StartFrom)
 	default:
 		b.WriteString("BeginSearch: BeginSearch{Type: BeginUnknown}")
 	}
-	switch ks.FindType {
-	case "range":
-		fmt.Fprintf(b, ", FindKeys: FindKeys{Type: FindRange, LastKey: %d, Step: %d, Limit: %d}", ks.LastKey, ks.Step, ks.Limit)
-	case "keynum":
-		fmt.Fprintf(b, ", FindKeys: FindKeys{Type: FindKeynum, KeyNumIdx: %d, FirstKey: %d, Step: %d}", ks.KeyNumIdx, ks.FirstKey, ks.Step)
+	switch fk := ks.FindKeys; fk.Type {
+	case spec.FindRange:
+		fmt.Fprintf(b, ", FindKeys: FindKeys{Type: FindRange, LastKey: %d, Step: %d, Limit: %d}", fk.LastKey, fk.Step, fk.Limit)
+	case spec.FindKeynum:
+		fmt.Fprintf(b, ", FindKeys: FindKeys{Type: FindKeynum, KeyNumIdx: %d, FirstKey: %d, Step: %d}", fk.KeyNumIdx, fk.FirstKey, fk.Step)
 	default:
 		b.WriteString(", FindKeys: FindKeys{Type: FindUnknown}")
 	}

@@ -325,7 +325,7 @@ func (g *generator) methodDoc(m *method, appendForm bool) []string {
 			lines = append(lines, "  - "+backticks.ReplaceAllString(d, "$1"))
 		}
 	}
-	if c.hasDocFlag("DEPRECATED") {
+	if c.HasDocFlag("DEPRECATED") {
 		d := "Deprecated: "
 		if c.DeprecatedSince != "" {
 			d += "as of Redis " + c.DeprecatedSince + ", "

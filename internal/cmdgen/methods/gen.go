@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"strings"
+
+	"github.com/fastredis/fastredis/internal/cmdgen/spec"
 )
 
 // generator turns commands into methods and the types they need.
@@ -53,7 +55,7 @@ type field struct {
 
 type method struct {
 	name      string
-	cmd       *Command
+	cmd       *spec.Command
 	v         variant
 	args      []*Arg
 	params    []field
@@ -90,18 +92,18 @@ func (g *generator) declare(name, by string) {
 }
 
 // skipReason says why a command gets no method, or "".
-func skipReason(c *Command, containers map[string]bool) string {
+func skipReason(c *spec.Command) string {
 	full := c.FullName()
 	switch {
 	case skipReasons[full] != "":
 		return skipReasons[full]
-	case containers[full]:
+	case c.HasSubcommands:
 		return "container command: its subcommands have methods"
 	case c.Group == "sentinel":
 		return "sentinel servers only: the sentinel package"
 	case c.Container == "CLUSTER" && !clusterKept[full]:
 		return "cluster administration: the cluster package"
-	case c.hasDocFlag("SYSCMD"):
+	case c.HasDocFlag("SYSCMD"):
 		return "internal command (SYSCMD)"
 	case c.ReplySchema == nil:
 		return "no reply schema"
@@ -110,16 +112,10 @@ func skipReason(c *Command, containers map[string]bool) string {
 }
 
 // generate builds every method.
-func (g *generator) generate(cmds []*Command) {
-	containers := map[string]bool{}
-	for _, c := range cmds {
-		if c.Container != "" {
-			containers[c.Container] = true
-		}
-	}
+func (g *generator) generate(cmds []*spec.Command) {
 	defer g.checkDuplicateTypes()
 	for _, c := range cmds {
-		if r := skipReason(c, containers); r != "" {
+		if r := skipReason(c); r != "" {
 			g.skipped = append(g.skipped, skipped{c.FullName(), r})
 			continue
 		}
@@ -162,7 +158,7 @@ func (g *generator) checkDuplicateTypes() {
 }
 
 // baseName is the Go name of a command: "ClientKill".
-func baseName(c *Command) string {
+func baseName(c *spec.Command) string {
 	if c.Container != "" {
 		return goName(c.Container) + goName(c.Name)
 	}
@@ -170,10 +166,10 @@ func baseName(c *Command) string {
 }
 
 // prepare copies a command's arguments and applies patches and the variant.
-func (g *generator) prepare(c *Command, v variant) []*Arg {
+func (g *generator) prepare(c *spec.Command, v variant) []*Arg {
 	args := make([]*Arg, len(c.Arguments))
 	for i, a := range c.Arguments {
-		args[i] = a.clone()
+		args[i] = newArg(a)
 	}
 	full := c.FullName()
 	for _, key := range sortedKeys(argPatches) {
@@ -250,7 +246,7 @@ func trailing(args []*Arg, a *Arg) bool {
 }
 
 // build generates one method of c.
-func (g *generator) build(c *Command, v variant, base *method) *method {
+func (g *generator) build(c *spec.Command, v variant, base *method) *method {
 	name := baseName(c) + v.suffix
 	if name == "" {
 		g.errorf("%s: no Go name", c.FullName())

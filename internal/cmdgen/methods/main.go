@@ -143,6 +143,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/fastredis/fastredis/internal/cmdgen/spec"
 )
 
 func main() {
@@ -188,7 +190,7 @@ func generateFiles(specs, dir string) (map[string][]byte, error) {
 	if err := checkKinds(); err != nil {
 		return nil, err
 	}
-	cmds, err := loadSpecs(specs)
+	cmds, err := spec.LoadDir(specs)
 	if err != nil {
 		return nil, err
 	}

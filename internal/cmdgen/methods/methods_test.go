@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/fastredis/fastredis/internal/cmdgen/spec"
 )
 
 // The specs live outside the repository: ../shared/redis-commands from its
@@ -17,12 +19,12 @@ const (
 	pkgDir   = "../../../fastredis"
 )
 
-func needSpecs(t *testing.T) []*Command {
+func needSpecs(t *testing.T) []*spec.Command {
 	t.Helper()
 	if _, err := os.Stat(specsDir); err != nil {
 		t.Skipf("no command specs at %s: %v", specsDir, err)
 	}
-	cmds, err := loadSpecs(specsDir)
+	cmds, err := spec.LoadDir(specsDir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,8 @@ package main
 import (
 	"sort"
 	"strings"
+
+	"github.com/fastredis/fastredis/internal/cmdgen/spec"
 )
 
 // Every judgement the specs cannot make by themselves is in this file.
@@ -330,8 +332,8 @@ var externalTypes = map[string]bool{"ZMember": true, "FieldValue": true}
 // blocks reports whether a command holds its connection until it returns:
 // the BLOCKING flag, and WAIT and WAITAOF, which block until replicas (or
 // the AOF) catch up but carry no flag in the specs.
-func blocks(c *Command) bool {
-	return c.hasFlag("BLOCKING") || c.Name == "WAIT" || c.Name == "WAITAOF"
+func blocks(c *spec.Command) bool {
+	return c.HasCommandFlag("BLOCKING") || c.Name == "WAIT" || c.Name == "WAITAOF"
 }
 
 // blockingNote is added to blocking commands' documentation.
