@@ -4,11 +4,13 @@
 //
 //	go run ./internal/cmdgen/methods -specs ../shared/redis-commands -out fastredis
 //
-// or, from fastredis/, go generate (see fastredis/gen.go). It writes one file
-// per command group, fastredis/commands_<group>_gen.go, and an index,
-// fastredis/commands_index_gen.go, which lists every method with its command
-// and every skipped command with the reason. Output is deterministic and
-// gofmt'd; TestRegenerate checks that the committed files are up to date.
+// or, from fastredis/, go generate (see fastredis/gen.go). The specs are
+// loaded by package internal/cmdgen/spec, shared with internal/cmdgen. It
+// writes one file per command group, fastredis/commands_<group>_gen.go, and
+// an index, fastredis/commands_index_gen.go, which lists every method with
+// its command and every skipped command with the reason. Output is
+// deterministic and gofmt'd; TestRegenerate checks that the committed files
+// are up to date.
 //
 // # Names
 //
