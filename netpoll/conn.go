@@ -2,6 +2,7 @@ package netpoll
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -282,6 +283,21 @@ func (c *Conn) wait(ctx context.Context, expired <-chan time.Time, req *request)
 	err = req.err
 	releaseRequest(req)
 	return err
+}
+
+// gatherAbove is the number of requests in flight from which the caller
+// that takes the write side yields once before taking the pending batch:
+// with that many callers about, others are about to append, and one write
+// carrying all of them costs less than several (the server reads and
+// answers a batch in one go). Below it the caller writes at once.
+const gatherAbove = 64
+
+// gather lets other callers append to the batch before the write side
+// takes it, when many requests are in flight.
+func (c *Conn) gather() {
+	if c.q.len() > gatherAbove {
+		runtime.Gosched()
+	}
 }
 
 // takePending hands the pending bytes to the owner of the write side, who

@@ -118,6 +118,7 @@ func (t *gnetTransport) shut() { _ = t.gc.Close() }
 
 // flush writes pending batches as the caller that claimed the write side.
 func (t *gnetTransport) flush() {
+	t.c.gather()
 	for round := 0; ; round++ {
 		b := t.c.takePending()
 		if b == nil {

@@ -42,6 +42,7 @@ const maxDirectWrite = 64 << 10
 // batch, it hands over to the writer goroutine, which gives the write side
 // up when nothing is left to write.
 func (t *netConnTransport) flush() {
+	t.c.gather()
 	for round := 0; round < maxLeaderRounds; round++ {
 		t.c.mu.Lock()
 		small := len(t.c.pending.B) <= maxDirectWrite
