@@ -340,16 +340,15 @@ func (c *Conn) swapPendingLocked() *bytebufferpool.ByteBuffer {
 // lasting cost.
 func (c *Conn) wrote(b *bytebufferpool.ByteBuffer) {
 	n := len(b.B)
-	c.mu.Lock()
-	c.outPeak = max(n, c.outPeak-c.outPeak/64)
-	keep := cap(b.B) <= minShrinkOutbound || cap(b.B) <= 2*c.outPeak && cap(b.B) <= maxKeptOutbound
-	c.mu.Unlock()
-	if !keep {
-		bytebufferpool.Put(b) // the pool decides whether to keep a large one
-		b = bytebufferpool.Get()
-	}
 	b.Reset()
 	c.mu.Lock()
+	c.outPeak = max(n, c.outPeak-c.outPeak/64)
+	if size := cap(b.B); size > minShrinkOutbound && (size > 2*c.outPeak || size > maxKeptOutbound) {
+		c.mu.Unlock()
+		bytebufferpool.Put(b) // the pool decides whether to keep a large one
+		b = bytebufferpool.Get()
+		c.mu.Lock()
+	}
 	if c.spare == nil || cap(b.B) > cap(c.spare.B) {
 		c.spare, b = b, c.spare // keep the bigger one
 	}
