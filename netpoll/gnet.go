@@ -7,6 +7,7 @@ import (
 	"net"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/panjf2000/gnet/v2"
 	"github.com/valyala/bytebufferpool"
@@ -96,7 +97,8 @@ type gnetTransport struct {
 	// loop whole (no copy) with the offset of its unwritten rest; under c.mu.
 	handoff    *bytebufferpool.ByteBuffer
 	handoffOff int
-	cause      error // why the loop closed the connection; loop only
+	pollFd     [1]unix.PollFd // for writeWhenWritable; the write side's owner only
+	cause      error          // why the loop closed the connection; loop only
 }
 
 func startGnet(c *Conn, nc net.Conn) error {
@@ -129,6 +131,9 @@ func (t *gnetTransport) flush() {
 			return
 		}
 		rest, err := t.write(b.B)
+		if err == nil && len(rest) > 0 && len(b.B) >= directLargeWrite {
+			rest, err = t.writeWhenWritable(rest)
+		}
 		if err != nil {
 			t.c.wrote(b)
 			t.shut() // the loop sees the failure and shuts the Conn down
@@ -140,6 +145,44 @@ func (t *gnetTransport) flush() {
 		}
 		t.c.wrote(b)
 	}
+}
+
+// A batch of at least directLargeWrite bytes that the socket pushes back is
+// written on by its caller as the socket drains, for up to
+// maxDirectLargeWait, before the rest goes to the loop: handed to gnet,
+// whatever the socket does not take at once is copied into gnet's buffer,
+// which for megabyte values costs more than the wait. The caller is waiting
+// for its reply, which needs these bytes written first, so it loses nothing;
+// the bound keeps a server that stops reading from holding it past its
+// context for long.
+const (
+	directLargeWrite   = 64 << 10
+	maxDirectLargeWait = 20 * time.Millisecond
+)
+
+// writeWhenWritable writes p as the socket becomes writable, within
+// maxDirectLargeWait, and returns what is left.
+func (t *gnetTransport) writeWhenWritable(p []byte) ([]byte, error) {
+	deadline := time.Now().Add(maxDirectLargeWait)
+	for len(p) > 0 {
+		wait := time.Until(deadline)
+		if wait <= 0 {
+			return p, nil
+		}
+		t.pollFd[0] = unix.PollFd{Fd: int32(t.fd), Events: unix.POLLOUT}
+		n, err := unix.Poll(t.pollFd[:], int(min(wait, 5*time.Millisecond)/time.Millisecond)+1)
+		switch {
+		case err == unix.EINTR || n == 0:
+			continue
+		case err != nil, t.pollFd[0].Revents&(unix.POLLERR|unix.POLLHUP|unix.POLLNVAL) != 0:
+			return p, nil // the loop sees the failure
+		}
+		var werr error
+		if p, werr = t.write(p); werr != nil {
+			return p, werr
+		}
+	}
+	return p, nil
 }
 
 // write writes p to the socket without blocking and returns what the socket
