@@ -197,10 +197,14 @@ func (s *slot) acquire(ctx context.Context, size int, budget *int64) (*netpoll.C
 		}
 		limit, failed := int64(c.opts.MaxRetriesPerRequest), s.attempts-*budget
 		if limit == NoRetries && (failed > 0 || s.state == StatusReconnecting) || limit != UnlimitedRetries && failed > max(limit, 0) {
-			if s.lastErr != nil {
-				return nil, fmt.Errorf("%w (%d): %w", ErrMaxRetries, c.opts.MaxRetriesPerRequest, s.lastErr)
+			what := strconv.Itoa(c.opts.MaxRetriesPerRequest)
+			if limit == NoRetries {
+				what = "NoRetries: the connection is down"
 			}
-			return nil, fmt.Errorf("%w (%d)", ErrMaxRetries, c.opts.MaxRetriesPerRequest)
+			if s.lastErr != nil {
+				return nil, fmt.Errorf("%w (%s): %w", ErrMaxRetries, what, s.lastErr)
+			}
+			return nil, fmt.Errorf("%w (%s)", ErrMaxRetries, what)
 		}
 		if s.waiting >= c.opts.MaxOfflineCommands || s.waitingBytes+size > c.opts.MaxOfflineBytes {
 			return nil, fmt.Errorf("%w (%d commands, %d bytes waiting)", ErrOfflineQueueFull, s.waiting, s.waitingBytes)
