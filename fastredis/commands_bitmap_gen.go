@@ -39,6 +39,18 @@ type BitCountOptions struct {
 	Range *BitCountRange
 }
 
+// argsBitCount writes the arguments of BITCOUNT (Client.BitCount, Pipeline.BitCount).
+func argsBitCount(a *argBuf, key string, opts *BitCountOptions) {
+	var o BitCountOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key)
+	if o.Range != nil {
+		o.Range.writeArgs(a)
+	}
+}
+
 // BitCount runs BITCOUNT: counts the number of set bits (population counting) in a string.
 //
 //	BITCOUNT key [start end [BYTE | BIT]]
@@ -48,15 +60,8 @@ type BitCountOptions struct {
 // Reply:
 //   - The number of bits set to 1.
 func (c *Client) BitCount(ctx context.Context, key string, opts *BitCountOptions) (int64, error) {
-	var o BitCountOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("BITCOUNT")
-	a.key(key)
-	if o.Range != nil {
-		o.Range.writeArgs(a)
-	}
+	argsBitCount(a, key, opts)
 	r := getResult(modeInt, "BITCOUNT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -161,6 +166,14 @@ func (x *BitFieldIncrBy) writeArgs(a *argBuf) {
 	a.int(x.Increment)
 }
 
+// argsBitField writes the arguments of BITFIELD (Client.BitField, Pipeline.BitField).
+func argsBitField(a *argBuf, key string, operations []BitFieldOp) {
+	a.key(key)
+	for i := range operations {
+		operations[i].writeArgs(a)
+	}
+}
+
 // BitField runs BITFIELD: performs arbitrary bitfield integer operations on strings.
 // An operation stopped by OVERFLOW FAIL gives an element that is not Valid.
 //
@@ -169,16 +182,22 @@ func (x *BitFieldIncrBy) writeArgs(a *argBuf) {
 // Available since Redis 3.2.0. Time complexity: O(1) for each subcommand specified.
 func (c *Client) BitField(ctx context.Context, key string, operations ...BitFieldOp) ([]NullInt64, error) {
 	a := c.newArgs("BITFIELD")
-	a.key(key)
-	for i := range operations {
-		operations[i].writeArgs(a)
-	}
+	argsBitField(a, key, operations)
 	raw, err := c.execRaw(ctx, a, "BITFIELD")
 	if err != nil {
 		return nil, err
 	}
 	defer raw.release()
 	return decodeNullInts(raw.v)
+}
+
+// argsBitFieldRO writes the arguments of BITFIELD_RO (Client.BitFieldRO, Pipeline.BitFieldRO).
+func argsBitFieldRO(a *argBuf, key string, gets []BitFieldGet) {
+	a.key(key)
+	for i := range gets {
+		a.str("GET")
+		gets[i].writeArgs(a)
+	}
 }
 
 // BitFieldRO runs BITFIELD_RO: performs arbitrary read-only bitfield integer operations on strings.
@@ -188,11 +207,7 @@ func (c *Client) BitField(ctx context.Context, key string, operations ...BitFiel
 // Available since Redis 6.0.0. Time complexity: O(1) for each subcommand specified.
 func (c *Client) BitFieldRO(ctx context.Context, key string, gets ...BitFieldGet) ([]int64, error) {
 	a := c.newArgs("BITFIELD_RO")
-	a.key(key)
-	for i := range gets {
-		a.str("GET")
-		gets[i].writeArgs(a)
-	}
+	argsBitFieldRO(a, key, gets)
 	raw, err := c.execRaw(ctx, a, "BITFIELD_RO")
 	if err != nil {
 		return nil, err
@@ -212,6 +227,15 @@ const (
 	BitOpNot BitOpOperation = "NOT"
 )
 
+// argsBitOp writes the arguments of BITOP (Client.BitOp, Pipeline.BitOp).
+func argsBitOp(a *argBuf, operation BitOpOperation, destKey string, keys []string) {
+	a.str(string(operation))
+	a.key(destKey)
+	for _, v := range keys {
+		a.key(v)
+	}
+}
+
 // BitOp runs BITOP: performs bitwise operations on multiple strings, and stores the result.
 //
 //	BITOP <AND | OR | XOR | NOT> destkey key [key ...]
@@ -222,11 +246,7 @@ const (
 //   - the size of the string stored in the destination key, that is equal to the size of the longest input string
 func (c *Client) BitOp(ctx context.Context, operation BitOpOperation, destKey string, keys ...string) (int64, error) {
 	a := c.newArgs("BITOP")
-	a.str(string(operation))
-	a.key(destKey)
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsBitOp(a, operation, destKey, keys)
 	r := getResult(modeInt, "BITOP")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -269,6 +289,19 @@ type BitPosOptions struct {
 	Range *BitPosRange
 }
 
+// argsBitPos writes the arguments of BITPOS (Client.BitPos, Pipeline.BitPos).
+func argsBitPos(a *argBuf, key string, bit int64, opts *BitPosOptions) {
+	var o BitPosOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key)
+	a.int(bit)
+	if o.Range != nil {
+		o.Range.writeArgs(a)
+	}
+}
+
 // BitPos runs BITPOS: finds the first set (1) or clear (0) bit in a string.
 //
 //	BITPOS key bit [start [end [BYTE | BIT]]]
@@ -279,20 +312,18 @@ type BitPosOptions struct {
 //   - the position of the first bit set to 1 or 0 according to the request
 //   - In case the bit argument is 1 and the string is empty or composed of just zero bytes
 func (c *Client) BitPos(ctx context.Context, key string, bit int64, opts *BitPosOptions) (int64, error) {
-	var o BitPosOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("BITPOS")
-	a.key(key)
-	a.int(bit)
-	if o.Range != nil {
-		o.Range.writeArgs(a)
-	}
+	argsBitPos(a, key, bit, opts)
 	r := getResult(modeInt, "BITPOS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsGetBit writes the arguments of GETBIT (Client.GetBit, Pipeline.GetBit).
+func argsGetBit(a *argBuf, key string, offset int64) {
+	a.key(key)
+	a.int(offset)
 }
 
 // GetBit runs GETBIT: returns a bit value by offset.
@@ -305,12 +336,18 @@ func (c *Client) BitPos(ctx context.Context, key string, bit int64, opts *BitPos
 //   - The bit value stored at offset.
 func (c *Client) GetBit(ctx context.Context, key string, offset int64) (int64, error) {
 	a := c.newArgs("GETBIT")
-	a.key(key)
-	a.int(offset)
+	argsGetBit(a, key, offset)
 	r := getResult(modeInt, "GETBIT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsSetBit writes the arguments of SETBIT (Client.SetBit, Pipeline.SetBit).
+func argsSetBit(a *argBuf, key string, offset int64, value int64) {
+	a.key(key)
+	a.int(offset)
+	a.int(value)
 }
 
 // SetBit runs SETBIT: sets or clears the bit at offset of the string value. Creates the key if it doesn't exist.
@@ -323,9 +360,7 @@ func (c *Client) GetBit(ctx context.Context, key string, offset int64) (int64, e
 //   - The original bit value stored at offset.
 func (c *Client) SetBit(ctx context.Context, key string, offset int64, value int64) (int64, error) {
 	a := c.newArgs("SETBIT")
-	a.key(key)
-	a.int(offset)
-	a.int(value)
+	argsSetBit(a, key, offset, value)
 	r := getResult(modeInt, "SETBIT")
 	defer r.release()
 	err := c.exec(ctx, a, r)

@@ -6,6 +6,11 @@ import (
 	"context"
 )
 
+// argsClusterCountKeysInSlot writes the arguments of CLUSTER COUNTKEYSINSLOT (Client.ClusterCountKeysInSlot, Pipeline.ClusterCountKeysInSlot).
+func argsClusterCountKeysInSlot(a *argBuf, slot int64) {
+	a.int(slot)
+}
+
 // ClusterCountKeysInSlot runs CLUSTER COUNTKEYSINSLOT: returns the number of keys in a hash slot.
 //
 //	CLUSTER COUNTKEYSINSLOT slot
@@ -17,11 +22,17 @@ import (
 func (c *Client) ClusterCountKeysInSlot(ctx context.Context, slot int64) (int64, error) {
 	a := c.newArgs("CLUSTER")
 	a.str("COUNTKEYSINSLOT")
-	a.int(slot)
+	argsClusterCountKeysInSlot(a, slot)
 	r := getResult(modeInt, "CLUSTER COUNTKEYSINSLOT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsClusterGetKeysInSlot writes the arguments of CLUSTER GETKEYSINSLOT (Client.ClusterGetKeysInSlot, Pipeline.ClusterGetKeysInSlot).
+func argsClusterGetKeysInSlot(a *argBuf, slot int64, count int64) {
+	a.int(slot)
+	a.int(count)
 }
 
 // ClusterGetKeysInSlot runs CLUSTER GETKEYSINSLOT: returns the key names in a hash slot.
@@ -35,8 +46,7 @@ func (c *Client) ClusterCountKeysInSlot(ctx context.Context, slot int64) (int64,
 func (c *Client) ClusterGetKeysInSlot(ctx context.Context, slot int64, count int64) ([]string, error) {
 	a := c.newArgs("CLUSTER")
 	a.str("GETKEYSINSLOT")
-	a.int(slot)
-	a.int(count)
+	argsClusterGetKeysInSlot(a, slot, count)
 	r := getResult(modeStrings, "CLUSTER GETKEYSINSLOT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -79,6 +89,11 @@ func (c *Client) ClusterInfoAppend(ctx context.Context, dst []byte) ([]byte, err
 	return r.dst, err
 }
 
+// argsClusterKeySlot writes the arguments of CLUSTER KEYSLOT (Client.ClusterKeySlot, Pipeline.ClusterKeySlot).
+func argsClusterKeySlot(a *argBuf, key string) {
+	a.str(key)
+}
+
 // ClusterKeySlot runs CLUSTER KEYSLOT: returns the hash slot for a key.
 //
 //	CLUSTER KEYSLOT key
@@ -90,7 +105,7 @@ func (c *Client) ClusterInfoAppend(ctx context.Context, dst []byte) ([]byte, err
 func (c *Client) ClusterKeySlot(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("CLUSTER")
 	a.str("KEYSLOT")
-	a.str(key)
+	argsClusterKeySlot(a, key)
 	r := getResult(modeInt, "CLUSTER KEYSLOT")
 	defer r.release()
 	err := c.exec(ctx, a, r)

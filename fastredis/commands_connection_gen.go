@@ -15,6 +15,11 @@ const (
 	No  YesNo = "NO"
 )
 
+// argsClientCaching writes the arguments of CLIENT CACHING (Client.ClientCaching, Pipeline.ClientCaching).
+func argsClientCaching(a *argBuf, mode YesNo) {
+	a.str(string(mode))
+}
+
 // ClientCaching runs CLIENT CACHING: instructs the server whether to track the keys in the next request.
 //
 //	CLIENT CACHING <YES | NO>
@@ -23,7 +28,7 @@ const (
 func (c *Client) ClientCaching(ctx context.Context, mode YesNo) error {
 	a := c.newArgs("CLIENT")
 	a.str("CACHING")
-	a.str(string(mode))
+	argsClientCaching(a, mode)
 	r := getResult(modeStatus, "CLIENT CACHING")
 	defer r.release()
 	return c.exec(ctx, a, r)
@@ -231,6 +236,11 @@ const (
 	ClientPubSub  ClientType = "pubsub"
 )
 
+// argsClientKill writes the arguments of CLIENT KILL (Client.ClientKill, Pipeline.ClientKill).
+func argsClientKill(a *argBuf, filter ClientKillFilter) {
+	filter.writeArgs(a)
+}
+
 // ClientKill runs CLIENT KILL: terminates open connections.
 // The number of clients killed. (The legacy CLIENT KILL ip:port form is not offered: set Addr.)
 //
@@ -244,7 +254,7 @@ const (
 func (c *Client) ClientKill(ctx context.Context, filter ClientKillFilter) (int64, error) {
 	a := c.newArgs("CLIENT")
 	a.str("KILL")
-	filter.writeArgs(a)
+	argsClientKill(a, filter)
 	r := getResult(modeInt, "CLIENT KILL")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -259,21 +269,12 @@ type ClientListOptions struct {
 	ID []int64
 }
 
-// ClientList runs CLIENT LIST: lists open connections.
-//
-//	CLIENT LIST [TYPE normal | master | replica | pubsub] [ID client-id [client-id ...]]
-//
-// Available since Redis 2.4.0. Time complexity: O(N) where N is the number of client connections.
-//
-// Reply:
-//   - Information and statistics about client connections
-func (c *Client) ClientList(ctx context.Context, opts *ClientListOptions) (string, error) {
+// argsClientList writes the arguments of CLIENT LIST (Client.ClientList, Pipeline.ClientList).
+func argsClientList(a *argBuf, opts *ClientListOptions) {
 	var o ClientListOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("CLIENT")
-	a.str("LIST")
 	if o.Type != "" {
 		a.str("TYPE")
 		a.str(string(o.Type))
@@ -284,6 +285,20 @@ func (c *Client) ClientList(ctx context.Context, opts *ClientListOptions) (strin
 	for _, v := range o.ID {
 		a.int(v)
 	}
+}
+
+// ClientList runs CLIENT LIST: lists open connections.
+//
+//	CLIENT LIST [TYPE normal | master | replica | pubsub] [ID client-id [client-id ...]]
+//
+// Available since Redis 2.4.0. Time complexity: O(N) where N is the number of client connections.
+//
+// Reply:
+//   - Information and statistics about client connections
+func (c *Client) ClientList(ctx context.Context, opts *ClientListOptions) (string, error) {
+	a := c.newArgs("CLIENT")
+	a.str("LIST")
+	argsClientList(a, opts)
 	r := getResult(modeString, "CLIENT LIST")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -300,12 +315,22 @@ func (c *Client) ClientList(ctx context.Context, opts *ClientListOptions) (strin
 // Reply:
 //   - Information and statistics about client connections
 func (c *Client) ClientListAppend(ctx context.Context, dst []byte, opts *ClientListOptions) ([]byte, error) {
+	a := c.newArgs("CLIENT")
+	a.str("LIST")
+	argsClientList(a, opts)
+	r := getResult(modeAppend, "CLIENT LIST")
+	defer r.release()
+	r.dst = dst
+	err := c.exec(ctx, a, r)
+	return r.dst, err
+}
+
+// argsClientListParsed writes the arguments of CLIENT LIST (Client.ClientListParsed, Pipeline.ClientListParsed).
+func argsClientListParsed(a *argBuf, opts *ClientListOptions) {
 	var o ClientListOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("CLIENT")
-	a.str("LIST")
 	if o.Type != "" {
 		a.str("TYPE")
 		a.str(string(o.Type))
@@ -316,11 +341,6 @@ func (c *Client) ClientListAppend(ctx context.Context, dst []byte, opts *ClientL
 	for _, v := range o.ID {
 		a.int(v)
 	}
-	r := getResult(modeAppend, "CLIENT LIST")
-	defer r.release()
-	r.dst = dst
-	err := c.exec(ctx, a, r)
-	return r.dst, err
 }
 
 // ClientListParsed runs CLIENT LIST: lists open connections.
@@ -333,22 +353,9 @@ func (c *Client) ClientListAppend(ctx context.Context, dst []byte, opts *ClientL
 // Reply:
 //   - Information and statistics about client connections
 func (c *Client) ClientListParsed(ctx context.Context, opts *ClientListOptions) ([]ClientInfo, error) {
-	var o ClientListOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("CLIENT")
 	a.str("LIST")
-	if o.Type != "" {
-		a.str("TYPE")
-		a.str(string(o.Type))
-	}
-	if len(o.ID) > 0 {
-		a.str("ID")
-	}
-	for _, v := range o.ID {
-		a.int(v)
-	}
+	argsClientListParsed(a, opts)
 	raw, err := c.execRaw(ctx, a, "CLIENT LIST")
 	if err != nil {
 		return nil, err
@@ -366,6 +373,11 @@ const (
 	Off Toggle = "OFF"
 )
 
+// argsClientNoEvict writes the arguments of CLIENT NO-EVICT (Client.ClientNoEvict, Pipeline.ClientNoEvict).
+func argsClientNoEvict(a *argBuf, enabled Toggle) {
+	a.str(string(enabled))
+}
+
 // ClientNoEvict runs CLIENT NO-EVICT: sets the client eviction mode of the connection.
 //
 //	CLIENT NO-EVICT <ON | OFF>
@@ -374,10 +386,15 @@ const (
 func (c *Client) ClientNoEvict(ctx context.Context, enabled Toggle) error {
 	a := c.newArgs("CLIENT")
 	a.str("NO-EVICT")
-	a.str(string(enabled))
+	argsClientNoEvict(a, enabled)
 	r := getResult(modeStatus, "CLIENT NO-EVICT")
 	defer r.release()
 	return c.exec(ctx, a, r)
+}
+
+// argsClientNoTouch writes the arguments of CLIENT NO-TOUCH (Client.ClientNoTouch, Pipeline.ClientNoTouch).
+func argsClientNoTouch(a *argBuf, enabled Toggle) {
+	a.str(string(enabled))
 }
 
 // ClientNoTouch runs CLIENT NO-TOUCH: controls whether commands sent by the client affect the LRU/LFU of accessed keys.
@@ -388,7 +405,7 @@ func (c *Client) ClientNoEvict(ctx context.Context, enabled Toggle) error {
 func (c *Client) ClientNoTouch(ctx context.Context, enabled Toggle) error {
 	a := c.newArgs("CLIENT")
 	a.str("NO-TOUCH")
-	a.str(string(enabled))
+	argsClientNoTouch(a, enabled)
 	r := getResult(modeStatus, "CLIENT NO-TOUCH")
 	defer r.release()
 	return c.exec(ctx, a, r)
@@ -409,22 +426,27 @@ type ClientPauseOptions struct {
 	Mode ClientPauseMode
 }
 
+// argsClientPause writes the arguments of CLIENT PAUSE (Client.ClientPause, Pipeline.ClientPause).
+func argsClientPause(a *argBuf, timeout int64, opts *ClientPauseOptions) {
+	var o ClientPauseOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.int(timeout)
+	if o.Mode != "" {
+		a.str(string(o.Mode))
+	}
+}
+
 // ClientPause runs CLIENT PAUSE: suspends commands processing.
 //
 //	CLIENT PAUSE timeout [WRITE | ALL]
 //
 // Available since Redis 3.0.0. Time complexity: O(1).
 func (c *Client) ClientPause(ctx context.Context, timeout int64, opts *ClientPauseOptions) error {
-	var o ClientPauseOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("CLIENT")
 	a.str("PAUSE")
-	a.int(timeout)
-	if o.Mode != "" {
-		a.str(string(o.Mode))
-	}
+	argsClientPause(a, timeout, opts)
 	r := getResult(modeStatus, "CLIENT PAUSE")
 	defer r.release()
 	return c.exec(ctx, a, r)
@@ -449,6 +471,11 @@ func (x *ClientSetInfoAttr) writeArgs(a *argBuf) {
 	}
 }
 
+// argsClientSetInfo writes the arguments of CLIENT SETINFO (Client.ClientSetInfo, Pipeline.ClientSetInfo).
+func argsClientSetInfo(a *argBuf, attr ClientSetInfoAttr) {
+	attr.writeArgs(a)
+}
+
 // ClientSetInfo runs CLIENT SETINFO: sets information specific to the client or connection.
 //
 //	CLIENT SETINFO <lib-name libname | lib-ver libver>
@@ -457,10 +484,15 @@ func (x *ClientSetInfoAttr) writeArgs(a *argBuf) {
 func (c *Client) ClientSetInfo(ctx context.Context, attr ClientSetInfoAttr) error {
 	a := c.newArgs("CLIENT")
 	a.str("SETINFO")
-	attr.writeArgs(a)
+	argsClientSetInfo(a, attr)
 	r := getResult(modeStatus, "CLIENT SETINFO")
 	defer r.release()
 	return c.exec(ctx, a, r)
+}
+
+// argsClientSetName writes the arguments of CLIENT SETNAME (Client.ClientSetName, Pipeline.ClientSetName).
+func argsClientSetName(a *argBuf, connectionName string) {
+	a.str(connectionName)
 }
 
 // ClientSetName runs CLIENT SETNAME: sets the connection name.
@@ -471,7 +503,7 @@ func (c *Client) ClientSetInfo(ctx context.Context, attr ClientSetInfoAttr) erro
 func (c *Client) ClientSetName(ctx context.Context, connectionName string) error {
 	a := c.newArgs("CLIENT")
 	a.str("SETNAME")
-	a.str(connectionName)
+	argsClientSetName(a, connectionName)
 	r := getResult(modeStatus, "CLIENT SETNAME")
 	defer r.release()
 	return c.exec(ctx, a, r)
@@ -493,21 +525,12 @@ type ClientTrackingOptions struct {
 	NoLoop bool
 }
 
-// ClientTracking runs CLIENT TRACKING: controls server-assisted client-side caching for the connection.
-//
-//	CLIENT TRACKING <ON | OFF> [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]
-//
-// Available since Redis 6.0.0. Time complexity: O(1). Some options may introduce additional complexity.
-//
-// Reply:
-//   - if the client was successfully put into or taken out of tracking mode
-func (c *Client) ClientTracking(ctx context.Context, status Toggle, opts *ClientTrackingOptions) error {
+// argsClientTracking writes the arguments of CLIENT TRACKING (Client.ClientTracking, Pipeline.ClientTracking).
+func argsClientTracking(a *argBuf, status Toggle, opts *ClientTrackingOptions) {
 	var o ClientTrackingOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("CLIENT")
-	a.str("TRACKING")
 	a.str(string(status))
 	if o.Redirect != 0 {
 		a.str("REDIRECT")
@@ -529,6 +552,20 @@ func (c *Client) ClientTracking(ctx context.Context, status Toggle, opts *Client
 	if o.NoLoop {
 		a.str("NOLOOP")
 	}
+}
+
+// ClientTracking runs CLIENT TRACKING: controls server-assisted client-side caching for the connection.
+//
+//	CLIENT TRACKING <ON | OFF> [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]
+//
+// Available since Redis 6.0.0. Time complexity: O(1). Some options may introduce additional complexity.
+//
+// Reply:
+//   - if the client was successfully put into or taken out of tracking mode
+func (c *Client) ClientTracking(ctx context.Context, status Toggle, opts *ClientTrackingOptions) error {
+	a := c.newArgs("CLIENT")
+	a.str("TRACKING")
+	argsClientTracking(a, status, opts)
 	r := getResult(modeStatus, "CLIENT TRACKING")
 	defer r.release()
 	return c.exec(ctx, a, r)
@@ -566,6 +603,18 @@ type ClientUnblockOptions struct {
 	UnblockType ClientUnblockType
 }
 
+// argsClientUnblock writes the arguments of CLIENT UNBLOCK (Client.ClientUnblock, Pipeline.ClientUnblock).
+func argsClientUnblock(a *argBuf, clientID int64, opts *ClientUnblockOptions) {
+	var o ClientUnblockOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.int(clientID)
+	if o.UnblockType != "" {
+		a.str(string(o.UnblockType))
+	}
+}
+
 // ClientUnblock runs CLIENT UNBLOCK: unblocks a client blocked by a blocking command from a different connection.
 //
 //	CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
@@ -576,16 +625,9 @@ type ClientUnblockOptions struct {
 //   - if the client was unblocked successfully
 //   - if the client wasn't unblocked
 func (c *Client) ClientUnblock(ctx context.Context, clientID int64, opts *ClientUnblockOptions) (int64, error) {
-	var o ClientUnblockOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("CLIENT")
 	a.str("UNBLOCK")
-	a.int(clientID)
-	if o.UnblockType != "" {
-		a.str(string(o.UnblockType))
-	}
+	argsClientUnblock(a, clientID, opts)
 	r := getResult(modeInt, "CLIENT UNBLOCK")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -605,6 +647,11 @@ func (c *Client) ClientUnpause(ctx context.Context) error {
 	return c.exec(ctx, a, r)
 }
 
+// argsEcho writes the arguments of ECHO (Client.Echo, Pipeline.Echo).
+func argsEcho(a *argBuf, message string) {
+	a.str(message)
+}
+
 // Echo runs ECHO: returns the given string.
 //
 //	ECHO message
@@ -615,7 +662,7 @@ func (c *Client) ClientUnpause(ctx context.Context) error {
 //   - The given string
 func (c *Client) Echo(ctx context.Context, message string) (string, error) {
 	a := c.newArgs("ECHO")
-	a.str(message)
+	argsEcho(a, message)
 	r := getResult(modeString, "ECHO")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -633,7 +680,7 @@ func (c *Client) Echo(ctx context.Context, message string) (string, error) {
 //   - The given string
 func (c *Client) EchoAppend(ctx context.Context, dst []byte, message string) ([]byte, error) {
 	a := c.newArgs("ECHO")
-	a.str(message)
+	argsEcho(a, message)
 	r := getResult(modeAppend, "ECHO")
 	defer r.release()
 	r.dst = dst
@@ -647,6 +694,17 @@ type PingOptions struct {
 	Message string
 }
 
+// argsPing writes the arguments of PING (Client.Ping, Pipeline.Ping).
+func argsPing(a *argBuf, opts *PingOptions) {
+	var o PingOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Message != "" {
+		a.str(o.Message)
+	}
+}
+
 // Ping runs PING: returns the server's liveliness response.
 //
 //	PING [message]
@@ -657,14 +715,8 @@ type PingOptions struct {
 //   - Default reply.
 //   - Relay of given message.
 func (c *Client) Ping(ctx context.Context, opts *PingOptions) (string, error) {
-	var o PingOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("PING")
-	if o.Message != "" {
-		a.str(o.Message)
-	}
+	argsPing(a, opts)
 	r := getResult(modeString, "PING")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -682,14 +734,8 @@ func (c *Client) Ping(ctx context.Context, opts *PingOptions) (string, error) {
 //   - Default reply.
 //   - Relay of given message.
 func (c *Client) PingAppend(ctx context.Context, dst []byte, opts *PingOptions) ([]byte, error) {
-	var o PingOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("PING")
-	if o.Message != "" {
-		a.str(o.Message)
-	}
+	argsPing(a, opts)
 	r := getResult(modeAppend, "PING")
 	defer r.release()
 	r.dst = dst

@@ -14,6 +14,23 @@ type CopyOptions struct {
 	Replace bool
 }
 
+// argsCopy writes the arguments of COPY (Client.Copy, Pipeline.Copy).
+func argsCopy(a *argBuf, source string, destination string, opts *CopyOptions) {
+	var o CopyOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(source)
+	a.key(destination)
+	if o.DB != nil {
+		a.str("DB")
+		a.int(*o.DB)
+	}
+	if o.Replace {
+		a.str("REPLACE")
+	}
+}
+
 // Copy runs COPY: copies the value of a key to a new key.
 //
 //	COPY source destination [DB destination-db] [REPLACE]
@@ -24,24 +41,19 @@ type CopyOptions struct {
 //   - source was copied
 //   - source was not copied
 func (c *Client) Copy(ctx context.Context, source string, destination string, opts *CopyOptions) (int64, error) {
-	var o CopyOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("COPY")
-	a.key(source)
-	a.key(destination)
-	if o.DB != nil {
-		a.str("DB")
-		a.int(*o.DB)
-	}
-	if o.Replace {
-		a.str("REPLACE")
-	}
+	argsCopy(a, source, destination, opts)
 	r := getResult(modeInt, "COPY")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsDel writes the arguments of DEL (Client.Del, Pipeline.Del).
+func argsDel(a *argBuf, keys []string) {
+	for _, v := range keys {
+		a.key(v)
+	}
 }
 
 // Del runs DEL: deletes one or more keys.
@@ -54,13 +66,16 @@ func (c *Client) Copy(ctx context.Context, source string, destination string, op
 //   - the number of keys that were removed
 func (c *Client) Del(ctx context.Context, keys ...string) (int64, error) {
 	a := c.newArgs("DEL")
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsDel(a, keys)
 	r := getResult(modeInt, "DEL")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsDump writes the arguments of DUMP (Client.Dump, Pipeline.Dump).
+func argsDump(a *argBuf, key string) {
+	a.key(key)
 }
 
 // Dump runs DUMP: returns a serialized representation of the value stored at a key.
@@ -74,7 +89,7 @@ func (c *Client) Del(ctx context.Context, keys ...string) (int64, error) {
 //   - null (Nil): Key does not exist.
 func (c *Client) Dump(ctx context.Context, key string) (string, error) {
 	a := c.newArgs("DUMP")
-	a.key(key)
+	argsDump(a, key)
 	r := getResult(modeString, "DUMP")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -93,12 +108,19 @@ func (c *Client) Dump(ctx context.Context, key string) (string, error) {
 //   - null (Nil): Key does not exist.
 func (c *Client) DumpAppend(ctx context.Context, dst []byte, key string) ([]byte, error) {
 	a := c.newArgs("DUMP")
-	a.key(key)
+	argsDump(a, key)
 	r := getResult(modeAppend, "DUMP")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
+}
+
+// argsExists writes the arguments of EXISTS (Client.Exists, Pipeline.Exists).
+func argsExists(a *argBuf, keys []string) {
+	for _, v := range keys {
+		a.key(v)
+	}
 }
 
 // Exists runs EXISTS: determines whether one or more keys exist.
@@ -111,9 +133,7 @@ func (c *Client) DumpAppend(ctx context.Context, dst []byte, key string) ([]byte
 //   - Number of keys that exist from those specified as arguments.
 func (c *Client) Exists(ctx context.Context, keys ...string) (int64, error) {
 	a := c.newArgs("EXISTS")
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsExists(a, keys)
 	r := getResult(modeInt, "EXISTS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -137,6 +157,19 @@ type ExpireOptions struct {
 	Condition ExpireCondition
 }
 
+// argsExpire writes the arguments of EXPIRE (Client.Expire, Pipeline.Expire).
+func argsExpire(a *argBuf, key string, seconds int64, opts *ExpireOptions) {
+	var o ExpireOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key)
+	a.int(seconds)
+	if o.Condition != "" {
+		a.str(string(o.Condition))
+	}
+}
+
 // Expire runs EXPIRE: sets the expiration time of a key in seconds.
 //
 //	EXPIRE key seconds [NX | XX | GT | LT]
@@ -147,16 +180,8 @@ type ExpireOptions struct {
 //   - The timeout was not set. e.g. key doesn't exist, or operation skipped due to the provided arguments.
 //   - The timeout was set.
 func (c *Client) Expire(ctx context.Context, key string, seconds int64, opts *ExpireOptions) (int64, error) {
-	var o ExpireOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("EXPIRE")
-	a.key(key)
-	a.int(seconds)
-	if o.Condition != "" {
-		a.str(string(o.Condition))
-	}
+	argsExpire(a, key, seconds, opts)
 	r := getResult(modeInt, "EXPIRE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -169,6 +194,19 @@ type ExpireAtOptions struct {
 	Condition ExpireCondition
 }
 
+// argsExpireAt writes the arguments of EXPIREAT (Client.ExpireAt, Pipeline.ExpireAt).
+func argsExpireAt(a *argBuf, key string, unixTimeSeconds int64, opts *ExpireAtOptions) {
+	var o ExpireAtOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key)
+	a.int(unixTimeSeconds)
+	if o.Condition != "" {
+		a.str(string(o.Condition))
+	}
+}
+
 // ExpireAt runs EXPIREAT: sets the expiration time of a key to a Unix timestamp.
 //
 //	EXPIREAT key unix-time-seconds [NX | XX | GT | LT]
@@ -179,20 +217,17 @@ type ExpireAtOptions struct {
 //   - The timeout was set.
 //   - The timeout was not set. e.g. key doesn't exist, or operation skipped due to the provided arguments.
 func (c *Client) ExpireAt(ctx context.Context, key string, unixTimeSeconds int64, opts *ExpireAtOptions) (int64, error) {
-	var o ExpireAtOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("EXPIREAT")
-	a.key(key)
-	a.int(unixTimeSeconds)
-	if o.Condition != "" {
-		a.str(string(o.Condition))
-	}
+	argsExpireAt(a, key, unixTimeSeconds, opts)
 	r := getResult(modeInt, "EXPIREAT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsExpireTime writes the arguments of EXPIRETIME (Client.ExpireTime, Pipeline.ExpireTime).
+func argsExpireTime(a *argBuf, key string) {
+	a.key(key)
 }
 
 // ExpireTime runs EXPIRETIME: returns the expiration time of a key as a Unix timestamp.
@@ -207,11 +242,16 @@ func (c *Client) ExpireAt(ctx context.Context, key string, unixTimeSeconds int64
 //   - The key does not exist.
 func (c *Client) ExpireTime(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("EXPIRETIME")
-	a.key(key)
+	argsExpireTime(a, key)
 	r := getResult(modeInt, "EXPIRETIME")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsKeys writes the arguments of KEYS (Client.Keys, Pipeline.Keys).
+func argsKeys(a *argBuf, pattern string) {
+	a.str(pattern)
 }
 
 // Keys runs KEYS: returns all key names that match a pattern.
@@ -224,7 +264,7 @@ func (c *Client) ExpireTime(ctx context.Context, key string) (int64, error) {
 //   - list of keys matching pattern
 func (c *Client) Keys(ctx context.Context, pattern string) ([]string, error) {
 	a := c.newArgs("KEYS")
-	a.str(pattern)
+	argsKeys(a, pattern)
 	r := getResult(modeStrings, "KEYS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -258,23 +298,12 @@ type MigrateOptions struct {
 	Keys []string
 }
 
-// Migrate runs MIGRATE: atomically transfers a key from one Redis instance to another.
-//
-//	MIGRATE host port <key | ""> destination-db timeout [COPY] [REPLACE] [AUTH password | AUTH2 username password] [KEYS key [key ...]]
-//
-// Available since Redis 2.6.0. Time complexity: This command actually executes a DUMP+DEL in the source instance, and a RESTORE in the target instance. See the pages of these commands for time complexity. Also an O(N) data transfer between the two instances is performed.
-//
-// key may also be "".
-//
-// Reply:
-//   - Success.
-//   - No keys were found in the source instance.
-func (c *Client) Migrate(ctx context.Context, host string, port int64, key string, destinationDB int64, timeout int64, opts *MigrateOptions) (string, error) {
+// argsMigrate writes the arguments of MIGRATE (Client.Migrate, Pipeline.Migrate).
+func argsMigrate(a *argBuf, host string, port int64, key string, destinationDB int64, timeout int64, opts *MigrateOptions) {
 	var o MigrateOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("MIGRATE")
 	a.str(host)
 	a.int(port)
 	if key == "" {
@@ -304,10 +333,32 @@ func (c *Client) Migrate(ctx context.Context, host string, port int64, key strin
 	for _, v := range o.Keys {
 		a.key(v)
 	}
+}
+
+// Migrate runs MIGRATE: atomically transfers a key from one Redis instance to another.
+//
+//	MIGRATE host port <key | ""> destination-db timeout [COPY] [REPLACE] [AUTH password | AUTH2 username password] [KEYS key [key ...]]
+//
+// Available since Redis 2.6.0. Time complexity: This command actually executes a DUMP+DEL in the source instance, and a RESTORE in the target instance. See the pages of these commands for time complexity. Also an O(N) data transfer between the two instances is performed.
+//
+// key may also be "".
+//
+// Reply:
+//   - Success.
+//   - No keys were found in the source instance.
+func (c *Client) Migrate(ctx context.Context, host string, port int64, key string, destinationDB int64, timeout int64, opts *MigrateOptions) (string, error) {
+	a := c.newArgs("MIGRATE")
+	argsMigrate(a, host, port, key, destinationDB, timeout, opts)
 	r := getResult(modeString, "MIGRATE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.s, err
+}
+
+// argsMove writes the arguments of MOVE (Client.Move, Pipeline.Move).
+func argsMove(a *argBuf, key string, db int64) {
+	a.key(key)
+	a.int(db)
 }
 
 // Move runs MOVE: moves a key to another database.
@@ -321,12 +372,16 @@ func (c *Client) Migrate(ctx context.Context, host string, port int64, key strin
 //   - key wasn't moved
 func (c *Client) Move(ctx context.Context, key string, db int64) (int64, error) {
 	a := c.newArgs("MOVE")
-	a.key(key)
-	a.int(db)
+	argsMove(a, key, db)
 	r := getResult(modeInt, "MOVE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsObjectEncoding writes the arguments of OBJECT ENCODING (Client.ObjectEncoding, Pipeline.ObjectEncoding).
+func argsObjectEncoding(a *argBuf, key string) {
+	a.key(key)
 }
 
 // ObjectEncoding runs OBJECT ENCODING: returns the internal encoding of a Redis object.
@@ -341,7 +396,7 @@ func (c *Client) Move(ctx context.Context, key string, db int64) (int64, error) 
 func (c *Client) ObjectEncoding(ctx context.Context, key string) (string, error) {
 	a := c.newArgs("OBJECT")
 	a.str("ENCODING")
-	a.key(key)
+	argsObjectEncoding(a, key)
 	r := getResult(modeString, "OBJECT ENCODING")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -361,12 +416,17 @@ func (c *Client) ObjectEncoding(ctx context.Context, key string) (string, error)
 func (c *Client) ObjectEncodingAppend(ctx context.Context, dst []byte, key string) ([]byte, error) {
 	a := c.newArgs("OBJECT")
 	a.str("ENCODING")
-	a.key(key)
+	argsObjectEncoding(a, key)
 	r := getResult(modeAppend, "OBJECT ENCODING")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
+}
+
+// argsObjectFreq writes the arguments of OBJECT FREQ (Client.ObjectFreq, Pipeline.ObjectFreq).
+func argsObjectFreq(a *argBuf, key string) {
+	a.key(key)
 }
 
 // ObjectFreq runs OBJECT FREQ: returns the logarithmic access frequency counter of a Redis object.
@@ -380,7 +440,7 @@ func (c *Client) ObjectEncodingAppend(ctx context.Context, dst []byte, key strin
 func (c *Client) ObjectFreq(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("OBJECT")
 	a.str("FREQ")
-	a.key(key)
+	argsObjectFreq(a, key)
 	r := getResult(modeInt, "OBJECT FREQ")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -404,6 +464,11 @@ func (c *Client) ObjectHelp(ctx context.Context) ([]string, error) {
 	return r.strs, err
 }
 
+// argsObjectIdleTime writes the arguments of OBJECT IDLETIME (Client.ObjectIdleTime, Pipeline.ObjectIdleTime).
+func argsObjectIdleTime(a *argBuf, key string) {
+	a.key(key)
+}
+
 // ObjectIdleTime runs OBJECT IDLETIME: returns the time since the last access to a Redis object.
 //
 //	OBJECT IDLETIME key
@@ -415,11 +480,16 @@ func (c *Client) ObjectHelp(ctx context.Context) ([]string, error) {
 func (c *Client) ObjectIdleTime(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("OBJECT")
 	a.str("IDLETIME")
-	a.key(key)
+	argsObjectIdleTime(a, key)
 	r := getResult(modeInt, "OBJECT IDLETIME")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsObjectRefCount writes the arguments of OBJECT REFCOUNT (Client.ObjectRefCount, Pipeline.ObjectRefCount).
+func argsObjectRefCount(a *argBuf, key string) {
+	a.key(key)
 }
 
 // ObjectRefCount runs OBJECT REFCOUNT: returns the reference count of a value of a key.
@@ -433,11 +503,16 @@ func (c *Client) ObjectIdleTime(ctx context.Context, key string) (int64, error) 
 func (c *Client) ObjectRefCount(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("OBJECT")
 	a.str("REFCOUNT")
-	a.key(key)
+	argsObjectRefCount(a, key)
 	r := getResult(modeInt, "OBJECT REFCOUNT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsPersist writes the arguments of PERSIST (Client.Persist, Pipeline.Persist).
+func argsPersist(a *argBuf, key string) {
+	a.key(key)
 }
 
 // Persist runs PERSIST: removes the expiration time of a key.
@@ -451,7 +526,7 @@ func (c *Client) ObjectRefCount(ctx context.Context, key string) (int64, error) 
 //   - The timeout has been removed.
 func (c *Client) Persist(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("PERSIST")
-	a.key(key)
+	argsPersist(a, key)
 	r := getResult(modeInt, "PERSIST")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -464,6 +539,19 @@ type PExpireOptions struct {
 	Condition ExpireCondition
 }
 
+// argsPExpire writes the arguments of PEXPIRE (Client.PExpire, Pipeline.PExpire).
+func argsPExpire(a *argBuf, key string, milliseconds int64, opts *PExpireOptions) {
+	var o PExpireOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key)
+	a.int(milliseconds)
+	if o.Condition != "" {
+		a.str(string(o.Condition))
+	}
+}
+
 // PExpire runs PEXPIRE: sets the expiration time of a key in milliseconds.
 //
 //	PEXPIRE key milliseconds [NX | XX | GT | LT]
@@ -474,16 +562,8 @@ type PExpireOptions struct {
 //   - The timeout was not set. e.g. key doesn't exist, or operation skipped due to the provided arguments.
 //   - The timeout was set.
 func (c *Client) PExpire(ctx context.Context, key string, milliseconds int64, opts *PExpireOptions) (int64, error) {
-	var o PExpireOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("PEXPIRE")
-	a.key(key)
-	a.int(milliseconds)
-	if o.Condition != "" {
-		a.str(string(o.Condition))
-	}
+	argsPExpire(a, key, milliseconds, opts)
 	r := getResult(modeInt, "PEXPIRE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -496,6 +576,19 @@ type PExpireAtOptions struct {
 	Condition ExpireCondition
 }
 
+// argsPExpireAt writes the arguments of PEXPIREAT (Client.PExpireAt, Pipeline.PExpireAt).
+func argsPExpireAt(a *argBuf, key string, unixTimeMilliseconds int64, opts *PExpireAtOptions) {
+	var o PExpireAtOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key)
+	a.int(unixTimeMilliseconds)
+	if o.Condition != "" {
+		a.str(string(o.Condition))
+	}
+}
+
 // PExpireAt runs PEXPIREAT: sets the expiration time of a key to a Unix milliseconds timestamp.
 //
 //	PEXPIREAT key unix-time-milliseconds [NX | XX | GT | LT]
@@ -506,20 +599,17 @@ type PExpireAtOptions struct {
 //   - The timeout was set.
 //   - The timeout was not set. e.g. key doesn't exist, or operation skipped due to the provided arguments.
 func (c *Client) PExpireAt(ctx context.Context, key string, unixTimeMilliseconds int64, opts *PExpireAtOptions) (int64, error) {
-	var o PExpireAtOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("PEXPIREAT")
-	a.key(key)
-	a.int(unixTimeMilliseconds)
-	if o.Condition != "" {
-		a.str(string(o.Condition))
-	}
+	argsPExpireAt(a, key, unixTimeMilliseconds, opts)
 	r := getResult(modeInt, "PEXPIREAT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsPExpireTime writes the arguments of PEXPIRETIME (Client.PExpireTime, Pipeline.PExpireTime).
+func argsPExpireTime(a *argBuf, key string) {
+	a.key(key)
 }
 
 // PExpireTime runs PEXPIRETIME: returns the expiration time of a key as a Unix milliseconds timestamp.
@@ -534,11 +624,16 @@ func (c *Client) PExpireAt(ctx context.Context, key string, unixTimeMilliseconds
 //   - The key does not exist.
 func (c *Client) PExpireTime(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("PEXPIRETIME")
-	a.key(key)
+	argsPExpireTime(a, key)
 	r := getResult(modeInt, "PEXPIRETIME")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsPTTL writes the arguments of PTTL (Client.PTTL, Pipeline.PTTL).
+func argsPTTL(a *argBuf, key string) {
+	a.key(key)
 }
 
 // PTTL runs PTTL: returns the expiration time in milliseconds of a key.
@@ -553,7 +648,7 @@ func (c *Client) PExpireTime(ctx context.Context, key string) (int64, error) {
 //   - The key does not exist.
 func (c *Client) PTTL(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("PTTL")
-	a.key(key)
+	argsPTTL(a, key)
 	r := getResult(modeInt, "PTTL")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -596,6 +691,12 @@ func (c *Client) RandomKeyAppend(ctx context.Context, dst []byte) ([]byte, error
 	return r.dst, err
 }
 
+// argsRename writes the arguments of RENAME (Client.Rename, Pipeline.Rename).
+func argsRename(a *argBuf, key string, newKey string) {
+	a.key(key)
+	a.key(newKey)
+}
+
 // Rename runs RENAME: renames a key and overwrites the destination.
 //
 //	RENAME key newkey
@@ -603,11 +704,16 @@ func (c *Client) RandomKeyAppend(ctx context.Context, dst []byte) ([]byte, error
 // Available since Redis 1.0.0. Time complexity: O(1).
 func (c *Client) Rename(ctx context.Context, key string, newKey string) error {
 	a := c.newArgs("RENAME")
-	a.key(key)
-	a.key(newKey)
+	argsRename(a, key, newKey)
 	r := getResult(modeStatus, "RENAME")
 	defer r.release()
 	return c.exec(ctx, a, r)
+}
+
+// argsRenameNX writes the arguments of RENAMENX (Client.RenameNX, Pipeline.RenameNX).
+func argsRenameNX(a *argBuf, key string, newKey string) {
+	a.key(key)
+	a.key(newKey)
 }
 
 // RenameNX runs RENAMENX: renames a key only when the target key name doesn't exist.
@@ -621,8 +727,7 @@ func (c *Client) Rename(ctx context.Context, key string, newKey string) error {
 //   - new key already exists
 func (c *Client) RenameNX(ctx context.Context, key string, newKey string) (int64, error) {
 	a := c.newArgs("RENAMENX")
-	a.key(key)
-	a.key(newKey)
+	argsRenameNX(a, key, newKey)
 	r := getResult(modeInt, "RENAMENX")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -641,17 +746,12 @@ type RestoreOptions struct {
 	Freq int64
 }
 
-// Restore runs RESTORE: creates a key from the serialized representation of a value.
-//
-//	RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]
-//
-// Available since Redis 2.6.0. Time complexity: O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).
-func (c *Client) Restore(ctx context.Context, key string, ttl int64, serializedValue string, opts *RestoreOptions) error {
+// argsRestore writes the arguments of RESTORE (Client.Restore, Pipeline.Restore).
+func argsRestore(a *argBuf, key string, ttl int64, serializedValue string, opts *RestoreOptions) {
 	var o RestoreOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("RESTORE")
 	a.key(key)
 	a.int(ttl)
 	a.str(serializedValue)
@@ -669,6 +769,16 @@ func (c *Client) Restore(ctx context.Context, key string, ttl int64, serializedV
 		a.str("FREQ")
 		a.int(o.Freq)
 	}
+}
+
+// Restore runs RESTORE: creates a key from the serialized representation of a value.
+//
+//	RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]
+//
+// Available since Redis 2.6.0. Time complexity: O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).
+func (c *Client) Restore(ctx context.Context, key string, ttl int64, serializedValue string, opts *RestoreOptions) error {
+	a := c.newArgs("RESTORE")
+	argsRestore(a, key, ttl, serializedValue, opts)
 	r := getResult(modeStatus, "RESTORE")
 	defer r.release()
 	return c.exec(ctx, a, r)
@@ -684,20 +794,12 @@ type ScanOptions struct {
 	Type string
 }
 
-// Scan runs SCAN: iterates over the key names in the database.
-//
-//	SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
-//
-// Available since Redis 2.8.0. Time complexity: O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.
-//
-// Reply:
-//   - cursor and scan response in array form
-func (c *Client) Scan(ctx context.Context, cursor int64, opts *ScanOptions) (ScanResult, error) {
+// argsScan writes the arguments of SCAN (Client.Scan, Pipeline.Scan).
+func argsScan(a *argBuf, cursor int64, opts *ScanOptions) {
 	var o ScanOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("SCAN")
 	a.int(cursor)
 	if o.Match != "" {
 		a.str("MATCH")
@@ -711,6 +813,19 @@ func (c *Client) Scan(ctx context.Context, cursor int64, opts *ScanOptions) (Sca
 		a.str("TYPE")
 		a.str(o.Type)
 	}
+}
+
+// Scan runs SCAN: iterates over the key names in the database.
+//
+//	SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
+//
+// Available since Redis 2.8.0. Time complexity: O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.
+//
+// Reply:
+//   - cursor and scan response in array form
+func (c *Client) Scan(ctx context.Context, cursor int64, opts *ScanOptions) (ScanResult, error) {
+	a := c.newArgs("SCAN")
+	argsScan(a, cursor, opts)
 	raw, err := c.execRaw(ctx, a, "SCAN")
 	if err != nil {
 		return ScanResult{}, err
@@ -746,22 +861,12 @@ type SortOptions struct {
 	Alpha bool
 }
 
-// Sort runs SORT: sorts the elements in a list, a set, or a sorted set, optionally storing the result.
-// Without STORE: the sorted elements (GET of a missing key gives an element that is not Valid).
-//
-//	SORT key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA]
-//
-// Available since Redis 1.0.0. Time complexity: O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).
-//
-// Reply:
-//   - when the store option is specified the command returns the number of sorted elements in the destination list
-//   - when not passing the store option the command returns a list of sorted elements
-func (c *Client) Sort(ctx context.Context, key string, opts *SortOptions) ([]NullString, error) {
+// argsSort writes the arguments of SORT (Client.Sort, Pipeline.Sort).
+func argsSort(a *argBuf, key string, opts *SortOptions) {
 	var o SortOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("SORT")
 	a.key(key)
 	if o.By != "" {
 		a.str("BY")
@@ -781,28 +886,33 @@ func (c *Client) Sort(ctx context.Context, key string, opts *SortOptions) ([]Nul
 	if o.Alpha {
 		a.str("ALPHA")
 	}
-	r := getResult(modeNullStrings, "SORT")
-	defer r.release()
-	err := c.exec(ctx, a, r)
-	return r.nstrs, err
 }
 
-// SortStore runs SORT: sorts the elements in a list, a set, or a sorted set, optionally storing the result.
-// SORT with STORE: the number of elements stored.
+// Sort runs SORT: sorts the elements in a list, a set, or a sorted set, optionally storing the result.
+// Without STORE: the sorted elements (GET of a missing key gives an element that is not Valid).
 //
-//	SORT key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA] STORE destination
+//	SORT key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA]
 //
 // Available since Redis 1.0.0. Time complexity: O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).
 //
 // Reply:
 //   - when the store option is specified the command returns the number of sorted elements in the destination list
 //   - when not passing the store option the command returns a list of sorted elements
-func (c *Client) SortStore(ctx context.Context, key string, destination string, opts *SortOptions) (int64, error) {
+func (c *Client) Sort(ctx context.Context, key string, opts *SortOptions) ([]NullString, error) {
+	a := c.newArgs("SORT")
+	argsSort(a, key, opts)
+	r := getResult(modeNullStrings, "SORT")
+	defer r.release()
+	err := c.exec(ctx, a, r)
+	return r.nstrs, err
+}
+
+// argsSortStore writes the arguments of SORT (Client.SortStore, Pipeline.SortStore).
+func argsSortStore(a *argBuf, key string, destination string, opts *SortOptions) {
 	var o SortOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("SORT")
 	a.key(key)
 	if o.By != "" {
 		a.str("BY")
@@ -824,6 +934,21 @@ func (c *Client) SortStore(ctx context.Context, key string, destination string, 
 	}
 	a.str("STORE")
 	a.key(destination)
+}
+
+// SortStore runs SORT: sorts the elements in a list, a set, or a sorted set, optionally storing the result.
+// SORT with STORE: the number of elements stored.
+//
+//	SORT key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA] STORE destination
+//
+// Available since Redis 1.0.0. Time complexity: O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).
+//
+// Reply:
+//   - when the store option is specified the command returns the number of sorted elements in the destination list
+//   - when not passing the store option the command returns a list of sorted elements
+func (c *Client) SortStore(ctx context.Context, key string, destination string, opts *SortOptions) (int64, error) {
+	a := c.newArgs("SORT")
+	argsSortStore(a, key, destination, opts)
 	r := getResult(modeInt, "SORT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -844,21 +969,12 @@ type SortROOptions struct {
 	Alpha bool
 }
 
-// SortRO runs SORT_RO: returns the sorted elements of a list, a set, or a sorted set.
-// GET of a missing key gives an element that is not Valid.
-//
-//	SORT_RO key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA]
-//
-// Available since Redis 7.0.0. Time complexity: O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).
-//
-// Reply:
-//   - a list of sorted elements
-func (c *Client) SortRO(ctx context.Context, key string, opts *SortROOptions) ([]NullString, error) {
+// argsSortRO writes the arguments of SORT_RO (Client.SortRO, Pipeline.SortRO).
+func argsSortRO(a *argBuf, key string, opts *SortROOptions) {
 	var o SortROOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("SORT_RO")
 	a.key(key)
 	if o.By != "" {
 		a.str("BY")
@@ -878,10 +994,31 @@ func (c *Client) SortRO(ctx context.Context, key string, opts *SortROOptions) ([
 	if o.Alpha {
 		a.str("ALPHA")
 	}
+}
+
+// SortRO runs SORT_RO: returns the sorted elements of a list, a set, or a sorted set.
+// GET of a missing key gives an element that is not Valid.
+//
+//	SORT_RO key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA]
+//
+// Available since Redis 7.0.0. Time complexity: O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).
+//
+// Reply:
+//   - a list of sorted elements
+func (c *Client) SortRO(ctx context.Context, key string, opts *SortROOptions) ([]NullString, error) {
+	a := c.newArgs("SORT_RO")
+	argsSortRO(a, key, opts)
 	r := getResult(modeNullStrings, "SORT_RO")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.nstrs, err
+}
+
+// argsTouch writes the arguments of TOUCH (Client.Touch, Pipeline.Touch).
+func argsTouch(a *argBuf, keys []string) {
+	for _, v := range keys {
+		a.key(v)
+	}
 }
 
 // Touch runs TOUCH: returns the number of existing keys out of those specified after updating the time they were last accessed.
@@ -894,13 +1031,16 @@ func (c *Client) SortRO(ctx context.Context, key string, opts *SortROOptions) ([
 //   - the number of touched keys
 func (c *Client) Touch(ctx context.Context, keys ...string) (int64, error) {
 	a := c.newArgs("TOUCH")
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsTouch(a, keys)
 	r := getResult(modeInt, "TOUCH")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsTTL writes the arguments of TTL (Client.TTL, Pipeline.TTL).
+func argsTTL(a *argBuf, key string) {
+	a.key(key)
 }
 
 // TTL runs TTL: returns the expiration time in seconds of a key.
@@ -915,11 +1055,16 @@ func (c *Client) Touch(ctx context.Context, keys ...string) (int64, error) {
 //   - The key does not exist.
 func (c *Client) TTL(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("TTL")
-	a.key(key)
+	argsTTL(a, key)
 	r := getResult(modeInt, "TTL")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsType writes the arguments of TYPE (Client.Type, Pipeline.Type).
+func argsType(a *argBuf, key string) {
+	a.key(key)
 }
 
 // Type runs TYPE: determines the type of value stored at a key.
@@ -933,7 +1078,7 @@ func (c *Client) TTL(ctx context.Context, key string) (int64, error) {
 //   - Type of the key
 func (c *Client) Type(ctx context.Context, key string) (string, error) {
 	a := c.newArgs("TYPE")
-	a.key(key)
+	argsType(a, key)
 	r := getResult(modeString, "TYPE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -952,12 +1097,19 @@ func (c *Client) Type(ctx context.Context, key string) (string, error) {
 //   - Type of the key
 func (c *Client) TypeAppend(ctx context.Context, dst []byte, key string) ([]byte, error) {
 	a := c.newArgs("TYPE")
-	a.key(key)
+	argsType(a, key)
 	r := getResult(modeAppend, "TYPE")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
+}
+
+// argsUnlink writes the arguments of UNLINK (Client.Unlink, Pipeline.Unlink).
+func argsUnlink(a *argBuf, keys []string) {
+	for _, v := range keys {
+		a.key(v)
+	}
 }
 
 // Unlink runs UNLINK: asynchronously deletes one or more keys.
@@ -970,13 +1122,18 @@ func (c *Client) TypeAppend(ctx context.Context, dst []byte, key string) ([]byte
 //   - the number of keys that were unlinked
 func (c *Client) Unlink(ctx context.Context, keys ...string) (int64, error) {
 	a := c.newArgs("UNLINK")
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsUnlink(a, keys)
 	r := getResult(modeInt, "UNLINK")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsWait writes the arguments of WAIT (Client.Wait, Pipeline.Wait).
+func argsWait(a *argBuf, numReplicas int64, timeout int64) {
+	a.block()
+	a.int(numReplicas)
+	a.int(timeout)
 }
 
 // Wait runs WAIT: blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.
@@ -990,13 +1147,19 @@ func (c *Client) Unlink(ctx context.Context, keys ...string) (int64, error) {
 //   - The number of replicas reached by all the writes performed in the context of the current connection.
 func (c *Client) Wait(ctx context.Context, numReplicas int64, timeout int64) (int64, error) {
 	a := c.newArgs("WAIT")
-	a.block()
-	a.int(numReplicas)
-	a.int(timeout)
+	argsWait(a, numReplicas, timeout)
 	r := getResult(modeInt, "WAIT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsWaitAOF writes the arguments of WAITAOF (Client.WaitAOF, Pipeline.WaitAOF).
+func argsWaitAOF(a *argBuf, numLocal int64, numReplicas int64, timeout int64) {
+	a.block()
+	a.int(numLocal)
+	a.int(numReplicas)
+	a.int(timeout)
 }
 
 // WaitAOF runs WAITAOF: blocks until all of the preceding write commands sent by the connection are written to the append-only file of the master and/or replicas.
@@ -1011,10 +1174,7 @@ func (c *Client) Wait(ctx context.Context, numReplicas int64, timeout int64) (in
 //   - Number of local and remote AOF files in sync.
 func (c *Client) WaitAOF(ctx context.Context, numLocal int64, numReplicas int64, timeout int64) ([]int64, error) {
 	a := c.newArgs("WAITAOF")
-	a.block()
-	a.int(numLocal)
-	a.int(numReplicas)
-	a.int(timeout)
+	argsWaitAOF(a, numLocal, numReplicas, timeout)
 	raw, err := c.execRaw(ctx, a, "WAITAOF")
 	if err != nil {
 		return nil, err

@@ -39,20 +39,12 @@ type GeoAddOptions struct {
 	CH bool
 }
 
-// GeoAdd runs GEOADD: adds one or more members to a geospatial index. The key is created if it doesn't exist.
-//
-//	GEOADD key [NX | XX] [CH] longitude latitude member [longitude latitude member ...]
-//
-// Available since Redis 3.2.0. Time complexity: O(log(N)) for each item added, where N is the number of elements in the sorted set.
-//
-// Reply:
-//   - When used without optional arguments, the number of elements added to the sorted set (excluding score updates).  If the CH option is specified, the number of elements that were changed (added or updated).
-func (c *Client) GeoAdd(ctx context.Context, key string, opts *GeoAddOptions, members ...GeoMember) (int64, error) {
+// argsGeoAdd writes the arguments of GEOADD (Client.GeoAdd, Pipeline.GeoAdd).
+func argsGeoAdd(a *argBuf, key string, opts *GeoAddOptions, members []GeoMember) {
 	var o GeoAddOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("GEOADD")
 	a.key(key)
 	if o.Condition != "" {
 		a.str(string(o.Condition))
@@ -63,6 +55,19 @@ func (c *Client) GeoAdd(ctx context.Context, key string, opts *GeoAddOptions, me
 	for i := range members {
 		members[i].writeArgs(a)
 	}
+}
+
+// GeoAdd runs GEOADD: adds one or more members to a geospatial index. The key is created if it doesn't exist.
+//
+//	GEOADD key [NX | XX] [CH] longitude latitude member [longitude latitude member ...]
+//
+// Available since Redis 3.2.0. Time complexity: O(log(N)) for each item added, where N is the number of elements in the sorted set.
+//
+// Reply:
+//   - When used without optional arguments, the number of elements added to the sorted set (excluding score updates).  If the CH option is specified, the number of elements that were changed (added or updated).
+func (c *Client) GeoAdd(ctx context.Context, key string, opts *GeoAddOptions, members ...GeoMember) (int64, error) {
+	a := c.newArgs("GEOADD")
+	argsGeoAdd(a, key, opts, members)
 	r := getResult(modeInt, "GEOADD")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -86,6 +91,20 @@ type GeoDistOptions struct {
 	Unit GeoUnit
 }
 
+// argsGeoDist writes the arguments of GEODIST (Client.GeoDist, Pipeline.GeoDist).
+func argsGeoDist(a *argBuf, key string, member1 string, member2 string, opts *GeoDistOptions) {
+	var o GeoDistOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key)
+	a.str(member1)
+	a.str(member2)
+	if o.Unit != "" {
+		a.str(string(o.Unit))
+	}
+}
+
 // GeoDist runs GEODIST: returns the distance between two members of a geospatial index.
 // The distance is parsed as a float64; Nil if a member is missing.
 //
@@ -97,21 +116,20 @@ type GeoDistOptions struct {
 //   - null (Nil): one or both of elements are missing
 //   - distance as a double (represented as a string) in the specified units
 func (c *Client) GeoDist(ctx context.Context, key string, member1 string, member2 string, opts *GeoDistOptions) (float64, error) {
-	var o GeoDistOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("GEODIST")
-	a.key(key)
-	a.str(member1)
-	a.str(member2)
-	if o.Unit != "" {
-		a.str(string(o.Unit))
-	}
+	argsGeoDist(a, key, member1, member2, opts)
 	r := getResult(modeFloat, "GEODIST")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.f, err
+}
+
+// argsGeoHash writes the arguments of GEOHASH (Client.GeoHash, Pipeline.GeoHash).
+func argsGeoHash(a *argBuf, key string, members []string) {
+	a.key(key)
+	for _, v := range members {
+		a.str(v)
+	}
 }
 
 // GeoHash runs GEOHASH: returns members from a geospatial index as geohash strings.
@@ -124,14 +142,19 @@ func (c *Client) GeoDist(ctx context.Context, key string, member1 string, member
 //   - An array where each element is the Geohash corresponding to each member name passed as argument to the command.
 func (c *Client) GeoHash(ctx context.Context, key string, members ...string) ([]string, error) {
 	a := c.newArgs("GEOHASH")
-	a.key(key)
-	for _, v := range members {
-		a.str(v)
-	}
+	argsGeoHash(a, key, members)
 	r := getResult(modeStrings, "GEOHASH")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
+}
+
+// argsGeoPos writes the arguments of GEOPOS (Client.GeoPos, Pipeline.GeoPos).
+func argsGeoPos(a *argBuf, key string, members []string) {
+	a.key(key)
+	for _, v := range members {
+		a.str(v)
+	}
 }
 
 // GeoPos runs GEOPOS: returns the longitude and latitude of members from a geospatial index.
@@ -145,10 +168,7 @@ func (c *Client) GeoHash(ctx context.Context, key string, members ...string) ([]
 //   - An array where each element is a two elements array representing longitude and latitude (x,y) of each member name passed as argument to the command
 func (c *Client) GeoPos(ctx context.Context, key string, members ...string) ([]GeoPos, error) {
 	a := c.newArgs("GEOPOS")
-	a.key(key)
-	for _, v := range members {
-		a.str(v)
-	}
+	argsGeoPos(a, key, members)
 	raw, err := c.execRaw(ctx, a, "GEOPOS")
 	if err != nil {
 		return nil, err
@@ -200,23 +220,12 @@ type GeoRadiusOptions struct {
 	StoreDist string
 }
 
-// GeoRadius runs GEORADIUS: queries a geospatial index for members within a distance from a coordinate, optionally stores the result.
-//
-//	GEORADIUS key longitude latitude radius <m | km | ft | mi> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC] [STORE key | STOREDIST key]
-//
-// Available since Redis 3.2.0. Time complexity: O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.
-//
-// Reply:
-//   - If no WITH* option is specified, array of matched members names
-//   - number of items stored in key
-//
-// Deprecated: as of Redis 6.2.0, use GEOSEARCH and GEOSEARCHSTORE with the BYRADIUS argument (GeoSearch).
-func (c *Client) GeoRadius(ctx context.Context, key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts *GeoRadiusOptions) (Reply, error) {
+// argsGeoRadius writes the arguments of GEORADIUS (Client.GeoRadius, Pipeline.GeoRadius).
+func argsGeoRadius(a *argBuf, key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts *GeoRadiusOptions) {
 	var o GeoRadiusOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("GEORADIUS")
 	a.key(key)
 	a.float(longitude)
 	a.float(latitude)
@@ -245,6 +254,22 @@ func (c *Client) GeoRadius(ctx context.Context, key string, longitude float64, l
 		a.str("STOREDIST")
 		a.key(o.StoreDist)
 	}
+}
+
+// GeoRadius runs GEORADIUS: queries a geospatial index for members within a distance from a coordinate, optionally stores the result.
+//
+//	GEORADIUS key longitude latitude radius <m | km | ft | mi> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC] [STORE key | STOREDIST key]
+//
+// Available since Redis 3.2.0. Time complexity: O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.
+//
+// Reply:
+//   - If no WITH* option is specified, array of matched members names
+//   - number of items stored in key
+//
+// Deprecated: as of Redis 6.2.0, use GEOSEARCH and GEOSEARCHSTORE with the BYRADIUS argument (GeoSearch).
+func (c *Client) GeoRadius(ctx context.Context, key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts *GeoRadiusOptions) (Reply, error) {
+	a := c.newArgs("GEORADIUS")
+	argsGeoRadius(a, key, longitude, latitude, radius, unit, opts)
 	r := getResult(modeReply, "GEORADIUS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -272,23 +297,12 @@ type GeoRadiusByMemberOptions struct {
 	StoreDist string
 }
 
-// GeoRadiusByMember runs GEORADIUSBYMEMBER: queries a geospatial index for members within a distance from a member, optionally stores the result.
-//
-//	GEORADIUSBYMEMBER key member radius <m | km | ft | mi> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC] [STORE key | STOREDIST key]
-//
-// Available since Redis 3.2.0. Time complexity: O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.
-//
-// Reply:
-//   - If no WITH* option is specified, array of matched members names
-//   - number of items stored in key
-//
-// Deprecated: as of Redis 6.2.0, use GEOSEARCH and GEOSEARCHSTORE with the BYRADIUS and FROMMEMBER arguments (GeoSearch).
-func (c *Client) GeoRadiusByMember(ctx context.Context, key string, member string, radius float64, unit GeoUnit, opts *GeoRadiusByMemberOptions) (Reply, error) {
+// argsGeoRadiusByMember writes the arguments of GEORADIUSBYMEMBER (Client.GeoRadiusByMember, Pipeline.GeoRadiusByMember).
+func argsGeoRadiusByMember(a *argBuf, key string, member string, radius float64, unit GeoUnit, opts *GeoRadiusByMemberOptions) {
 	var o GeoRadiusByMemberOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("GEORADIUSBYMEMBER")
 	a.key(key)
 	a.str(member)
 	a.float(radius)
@@ -316,6 +330,22 @@ func (c *Client) GeoRadiusByMember(ctx context.Context, key string, member strin
 		a.str("STOREDIST")
 		a.key(o.StoreDist)
 	}
+}
+
+// GeoRadiusByMember runs GEORADIUSBYMEMBER: queries a geospatial index for members within a distance from a member, optionally stores the result.
+//
+//	GEORADIUSBYMEMBER key member radius <m | km | ft | mi> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC] [STORE key | STOREDIST key]
+//
+// Available since Redis 3.2.0. Time complexity: O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.
+//
+// Reply:
+//   - If no WITH* option is specified, array of matched members names
+//   - number of items stored in key
+//
+// Deprecated: as of Redis 6.2.0, use GEOSEARCH and GEOSEARCHSTORE with the BYRADIUS and FROMMEMBER arguments (GeoSearch).
+func (c *Client) GeoRadiusByMember(ctx context.Context, key string, member string, radius float64, unit GeoUnit, opts *GeoRadiusByMemberOptions) (Reply, error) {
+	a := c.newArgs("GEORADIUSBYMEMBER")
+	argsGeoRadiusByMember(a, key, member, radius, unit, opts)
 	r := getResult(modeReply, "GEORADIUSBYMEMBER")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -339,22 +369,12 @@ type GeoRadiusByMemberROOptions struct {
 	Order SortOrder
 }
 
-// GeoRadiusByMemberRO runs GEORADIUSBYMEMBER_RO: returns members from a geospatial index that are within a distance from a member.
-//
-//	GEORADIUSBYMEMBER_RO key member radius <m | km | ft | mi> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC]
-//
-// Available since Redis 3.2.10. Time complexity: O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.
-//
-// Reply:
-//   - If no WITH* option is specified, array of matched members names
-//
-// Deprecated: as of Redis 6.2.0, use GEOSEARCH with the BYRADIUS and FROMMEMBER arguments (GeoSearch).
-func (c *Client) GeoRadiusByMemberRO(ctx context.Context, key string, member string, radius float64, unit GeoUnit, opts *GeoRadiusByMemberROOptions) (Reply, error) {
+// argsGeoRadiusByMemberRO writes the arguments of GEORADIUSBYMEMBER_RO (Client.GeoRadiusByMemberRO, Pipeline.GeoRadiusByMemberRO).
+func argsGeoRadiusByMemberRO(a *argBuf, key string, member string, radius float64, unit GeoUnit, opts *GeoRadiusByMemberROOptions) {
 	var o GeoRadiusByMemberROOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("GEORADIUSBYMEMBER_RO")
 	a.key(key)
 	a.str(member)
 	a.float(radius)
@@ -374,6 +394,21 @@ func (c *Client) GeoRadiusByMemberRO(ctx context.Context, key string, member str
 	if o.Order != "" {
 		a.str(string(o.Order))
 	}
+}
+
+// GeoRadiusByMemberRO runs GEORADIUSBYMEMBER_RO: returns members from a geospatial index that are within a distance from a member.
+//
+//	GEORADIUSBYMEMBER_RO key member radius <m | km | ft | mi> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC]
+//
+// Available since Redis 3.2.10. Time complexity: O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.
+//
+// Reply:
+//   - If no WITH* option is specified, array of matched members names
+//
+// Deprecated: as of Redis 6.2.0, use GEOSEARCH with the BYRADIUS and FROMMEMBER arguments (GeoSearch).
+func (c *Client) GeoRadiusByMemberRO(ctx context.Context, key string, member string, radius float64, unit GeoUnit, opts *GeoRadiusByMemberROOptions) (Reply, error) {
+	a := c.newArgs("GEORADIUSBYMEMBER_RO")
+	argsGeoRadiusByMemberRO(a, key, member, radius, unit, opts)
 	r := getResult(modeReply, "GEORADIUSBYMEMBER_RO")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -397,22 +432,12 @@ type GeoRadiusROOptions struct {
 	Order SortOrder
 }
 
-// GeoRadiusRO runs GEORADIUS_RO: returns members from a geospatial index that are within a distance from a coordinate.
-//
-//	GEORADIUS_RO key longitude latitude radius <m | km | ft | mi> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC]
-//
-// Available since Redis 3.2.10. Time complexity: O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.
-//
-// Reply:
-//   - If no WITH* option is specified, array of matched members names
-//
-// Deprecated: as of Redis 6.2.0, use GEOSEARCH with the BYRADIUS argument (GeoSearch).
-func (c *Client) GeoRadiusRO(ctx context.Context, key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts *GeoRadiusROOptions) (Reply, error) {
+// argsGeoRadiusRO writes the arguments of GEORADIUS_RO (Client.GeoRadiusRO, Pipeline.GeoRadiusRO).
+func argsGeoRadiusRO(a *argBuf, key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts *GeoRadiusROOptions) {
 	var o GeoRadiusROOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("GEORADIUS_RO")
 	a.key(key)
 	a.float(longitude)
 	a.float(latitude)
@@ -433,6 +458,21 @@ func (c *Client) GeoRadiusRO(ctx context.Context, key string, longitude float64,
 	if o.Order != "" {
 		a.str(string(o.Order))
 	}
+}
+
+// GeoRadiusRO runs GEORADIUS_RO: returns members from a geospatial index that are within a distance from a coordinate.
+//
+//	GEORADIUS_RO key longitude latitude radius <m | km | ft | mi> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC]
+//
+// Available since Redis 3.2.10. Time complexity: O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.
+//
+// Reply:
+//   - If no WITH* option is specified, array of matched members names
+//
+// Deprecated: as of Redis 6.2.0, use GEOSEARCH with the BYRADIUS argument (GeoSearch).
+func (c *Client) GeoRadiusRO(ctx context.Context, key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts *GeoRadiusROOptions) (Reply, error) {
+	a := c.newArgs("GEORADIUS_RO")
+	argsGeoRadiusRO(a, key, longitude, latitude, radius, unit, opts)
 	r := getResult(modeReply, "GEORADIUS_RO")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -530,6 +570,23 @@ type GeoSearchOptions struct {
 	Count *GeoCount
 }
 
+// argsGeoSearch writes the arguments of GEOSEARCH (Client.GeoSearch, Pipeline.GeoSearch).
+func argsGeoSearch(a *argBuf, key string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchOptions) {
+	var o GeoSearchOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key)
+	from.writeArgs(a)
+	by.writeArgs(a)
+	if o.Order != "" {
+		a.str(string(o.Order))
+	}
+	if o.Count != nil {
+		o.Count.writeArgs(a)
+	}
+}
+
 // GeoSearch runs GEOSEARCH: queries a geospatial index for members inside an area of a box or a circle.
 // Without WITHCOORD, WITHDIST and WITHHASH: member names.
 //
@@ -540,20 +597,8 @@ type GeoSearchOptions struct {
 // Reply:
 //   - If no WITH* option is specified, array of matched members names
 func (c *Client) GeoSearch(ctx context.Context, key string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchOptions) ([]string, error) {
-	var o GeoSearchOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("GEOSEARCH")
-	a.key(key)
-	from.writeArgs(a)
-	by.writeArgs(a)
-	if o.Order != "" {
-		a.str(string(o.Order))
-	}
-	if o.Count != nil {
-		o.Count.writeArgs(a)
-	}
+	argsGeoSearch(a, key, from, by, opts)
 	r := getResult(modeStrings, "GEOSEARCH")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -574,21 +619,12 @@ type GeoSearchLocationOptions struct {
 	WithHash bool
 }
 
-// GeoSearchLocation runs GEOSEARCH: queries a geospatial index for members inside an area of a box or a circle.
-// With any of WITHCOORD, WITHDIST and WITHHASH (set them in the options): members with what was asked for.
-//
-//	GEOSEARCH key <FROMMEMBER member | FROMLONLAT longitude latitude> <BYRADIUS radius <m | km | ft | mi> | BYBOX width height <m | km | ft | mi>> [ASC | DESC] [COUNT count [ANY]] [WITHCOORD] [WITHDIST] [WITHHASH]
-//
-// Available since Redis 6.2.0. Time complexity: O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape.
-//
-// Reply:
-//   - If no WITH* option is specified, array of matched members names
-func (c *Client) GeoSearchLocation(ctx context.Context, key string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchLocationOptions) ([]GeoLocation, error) {
+// argsGeoSearchLocation writes the arguments of GEOSEARCH (Client.GeoSearchLocation, Pipeline.GeoSearchLocation).
+func argsGeoSearchLocation(a *argBuf, key string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchLocationOptions) {
 	var o GeoSearchLocationOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("GEOSEARCH")
 	a.key(key)
 	from.writeArgs(a)
 	by.writeArgs(a)
@@ -607,6 +643,20 @@ func (c *Client) GeoSearchLocation(ctx context.Context, key string, from GeoSear
 	if o.WithHash {
 		a.str("WITHHASH")
 	}
+}
+
+// GeoSearchLocation runs GEOSEARCH: queries a geospatial index for members inside an area of a box or a circle.
+// With any of WITHCOORD, WITHDIST and WITHHASH (set them in the options): members with what was asked for.
+//
+//	GEOSEARCH key <FROMMEMBER member | FROMLONLAT longitude latitude> <BYRADIUS radius <m | km | ft | mi> | BYBOX width height <m | km | ft | mi>> [ASC | DESC] [COUNT count [ANY]] [WITHCOORD] [WITHDIST] [WITHHASH]
+//
+// Available since Redis 6.2.0. Time complexity: O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape.
+//
+// Reply:
+//   - If no WITH* option is specified, array of matched members names
+func (c *Client) GeoSearchLocation(ctx context.Context, key string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchLocationOptions) ([]GeoLocation, error) {
+	a := c.newArgs("GEOSEARCH")
+	argsGeoSearchLocation(a, key, from, by, opts)
 	raw, err := c.execRaw(ctx, a, "GEOSEARCH")
 	if err != nil {
 		return nil, err
@@ -625,20 +675,12 @@ type GeoSearchStoreOptions struct {
 	StoreDist bool
 }
 
-// GeoSearchStore runs GEOSEARCHSTORE: queries a geospatial index for members inside an area of a box or a circle, optionally stores the result.
-//
-//	GEOSEARCHSTORE destination source <FROMMEMBER member | FROMLONLAT longitude latitude> <BYRADIUS radius <m | km | ft | mi> | BYBOX width height <m | km | ft | mi>> [ASC | DESC] [COUNT count [ANY]] [STOREDIST]
-//
-// Available since Redis 6.2.0. Time complexity: O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape.
-//
-// Reply:
-//   - the number of elements in the resulting set
-func (c *Client) GeoSearchStore(ctx context.Context, destination string, source string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchStoreOptions) (int64, error) {
+// argsGeoSearchStore writes the arguments of GEOSEARCHSTORE (Client.GeoSearchStore, Pipeline.GeoSearchStore).
+func argsGeoSearchStore(a *argBuf, destination string, source string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchStoreOptions) {
 	var o GeoSearchStoreOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("GEOSEARCHSTORE")
 	a.key(destination)
 	a.key(source)
 	from.writeArgs(a)
@@ -652,6 +694,19 @@ func (c *Client) GeoSearchStore(ctx context.Context, destination string, source 
 	if o.StoreDist {
 		a.str("STOREDIST")
 	}
+}
+
+// GeoSearchStore runs GEOSEARCHSTORE: queries a geospatial index for members inside an area of a box or a circle, optionally stores the result.
+//
+//	GEOSEARCHSTORE destination source <FROMMEMBER member | FROMLONLAT longitude latitude> <BYRADIUS radius <m | km | ft | mi> | BYBOX width height <m | km | ft | mi>> [ASC | DESC] [COUNT count [ANY]] [STOREDIST]
+//
+// Available since Redis 6.2.0. Time complexity: O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape.
+//
+// Reply:
+//   - the number of elements in the resulting set
+func (c *Client) GeoSearchStore(ctx context.Context, destination string, source string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchStoreOptions) (int64, error) {
+	a := c.newArgs("GEOSEARCHSTORE")
+	argsGeoSearchStore(a, destination, source, from, by, opts)
 	r := getResult(modeInt, "GEOSEARCHSTORE")
 	defer r.release()
 	err := c.exec(ctx, a, r)

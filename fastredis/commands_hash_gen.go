@@ -6,6 +6,14 @@ import (
 	"context"
 )
 
+// argsHDel writes the arguments of HDEL (Client.HDel, Pipeline.HDel).
+func argsHDel(a *argBuf, key string, fields []string) {
+	a.key(key)
+	for _, v := range fields {
+		a.str(v)
+	}
+}
+
 // HDel runs HDEL: deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.
 //
 //	HDEL key field [field ...]
@@ -16,14 +24,17 @@ import (
 //   - The number of fields that were removed from the hash.
 func (c *Client) HDel(ctx context.Context, key string, fields ...string) (int64, error) {
 	a := c.newArgs("HDEL")
-	a.key(key)
-	for _, v := range fields {
-		a.str(v)
-	}
+	argsHDel(a, key, fields)
 	r := getResult(modeInt, "HDEL")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsHExists writes the arguments of HEXISTS (Client.HExists, Pipeline.HExists).
+func argsHExists(a *argBuf, key string, field string) {
+	a.key(key)
+	a.str(field)
 }
 
 // HExists runs HEXISTS: determines whether a field exists in a hash.
@@ -37,12 +48,17 @@ func (c *Client) HDel(ctx context.Context, key string, fields ...string) (int64,
 //   - The hash contains the field.
 func (c *Client) HExists(ctx context.Context, key string, field string) (int64, error) {
 	a := c.newArgs("HEXISTS")
-	a.key(key)
-	a.str(field)
+	argsHExists(a, key, field)
 	r := getResult(modeInt, "HEXISTS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsHGet writes the arguments of HGET (Client.HGet, Pipeline.HGet).
+func argsHGet(a *argBuf, key string, field string) {
+	a.key(key)
+	a.str(field)
 }
 
 // HGet runs HGET: returns the value of a field in a hash.
@@ -56,8 +72,7 @@ func (c *Client) HExists(ctx context.Context, key string, field string) (int64, 
 //   - null (Nil): If the field is not present in the hash or key does not exist.
 func (c *Client) HGet(ctx context.Context, key string, field string) (string, error) {
 	a := c.newArgs("HGET")
-	a.key(key)
-	a.str(field)
+	argsHGet(a, key, field)
 	r := getResult(modeString, "HGET")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -76,13 +91,17 @@ func (c *Client) HGet(ctx context.Context, key string, field string) (string, er
 //   - null (Nil): If the field is not present in the hash or key does not exist.
 func (c *Client) HGetAppend(ctx context.Context, dst []byte, key string, field string) ([]byte, error) {
 	a := c.newArgs("HGET")
-	a.key(key)
-	a.str(field)
+	argsHGet(a, key, field)
 	r := getResult(modeAppend, "HGET")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
+}
+
+// argsHGetAll writes the arguments of HGETALL (Client.HGetAll, Pipeline.HGetAll).
+func argsHGetAll(a *argBuf, key string) {
+	a.key(key)
 }
 
 // HGetAll runs HGETALL: returns all fields and values in a hash.
@@ -95,11 +114,18 @@ func (c *Client) HGetAppend(ctx context.Context, dst []byte, key string, field s
 //   - Map of fields and their values stored in the hash, or an empty list when key does not exist. In RESP2 this is returned as a flat array.
 func (c *Client) HGetAll(ctx context.Context, key string) (map[string]string, error) {
 	a := c.newArgs("HGETALL")
-	a.key(key)
+	argsHGetAll(a, key)
 	r := getResult(modeStringMap, "HGETALL")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.m, err
+}
+
+// argsHIncrBy writes the arguments of HINCRBY (Client.HIncrBy, Pipeline.HIncrBy).
+func argsHIncrBy(a *argBuf, key string, field string, increment int64) {
+	a.key(key)
+	a.str(field)
+	a.int(increment)
 }
 
 // HIncrBy runs HINCRBY: increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.
@@ -112,13 +138,18 @@ func (c *Client) HGetAll(ctx context.Context, key string) (map[string]string, er
 //   - The value of the field after the increment operation.
 func (c *Client) HIncrBy(ctx context.Context, key string, field string, increment int64) (int64, error) {
 	a := c.newArgs("HINCRBY")
-	a.key(key)
-	a.str(field)
-	a.int(increment)
+	argsHIncrBy(a, key, field, increment)
 	r := getResult(modeInt, "HINCRBY")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsHIncrByFloat writes the arguments of HINCRBYFLOAT (Client.HIncrByFloat, Pipeline.HIncrByFloat).
+func argsHIncrByFloat(a *argBuf, key string, field string, increment float64) {
+	a.key(key)
+	a.str(field)
+	a.float(increment)
 }
 
 // HIncrByFloat runs HINCRBYFLOAT: increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist.
@@ -132,13 +163,16 @@ func (c *Client) HIncrBy(ctx context.Context, key string, field string, incremen
 //   - The value of the field after the increment operation.
 func (c *Client) HIncrByFloat(ctx context.Context, key string, field string, increment float64) (float64, error) {
 	a := c.newArgs("HINCRBYFLOAT")
-	a.key(key)
-	a.str(field)
-	a.float(increment)
+	argsHIncrByFloat(a, key, field, increment)
 	r := getResult(modeFloat, "HINCRBYFLOAT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.f, err
+}
+
+// argsHKeys writes the arguments of HKEYS (Client.HKeys, Pipeline.HKeys).
+func argsHKeys(a *argBuf, key string) {
+	a.key(key)
 }
 
 // HKeys runs HKEYS: returns all fields in a hash.
@@ -151,11 +185,16 @@ func (c *Client) HIncrByFloat(ctx context.Context, key string, field string, inc
 //   - List of fields in the hash, or an empty list when the key does not exist.
 func (c *Client) HKeys(ctx context.Context, key string) ([]string, error) {
 	a := c.newArgs("HKEYS")
-	a.key(key)
+	argsHKeys(a, key)
 	r := getResult(modeStrings, "HKEYS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
+}
+
+// argsHLen writes the arguments of HLEN (Client.HLen, Pipeline.HLen).
+func argsHLen(a *argBuf, key string) {
+	a.key(key)
 }
 
 // HLen runs HLEN: returns the number of fields in a hash.
@@ -168,11 +207,19 @@ func (c *Client) HKeys(ctx context.Context, key string) ([]string, error) {
 //   - Number of the fields in the hash, or 0 when the key does not exist.
 func (c *Client) HLen(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("HLEN")
-	a.key(key)
+	argsHLen(a, key)
 	r := getResult(modeInt, "HLEN")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsHMGet writes the arguments of HMGET (Client.HMGet, Pipeline.HMGet).
+func argsHMGet(a *argBuf, key string, fields []string) {
+	a.key(key)
+	for _, v := range fields {
+		a.str(v)
+	}
 }
 
 // HMGet runs HMGET: returns the values of all fields in a hash.
@@ -185,10 +232,7 @@ func (c *Client) HLen(ctx context.Context, key string) (int64, error) {
 //   - List of values associated with the given fields, in the same order as they are requested.
 func (c *Client) HMGet(ctx context.Context, key string, fields ...string) ([]NullString, error) {
 	a := c.newArgs("HMGET")
-	a.key(key)
-	for _, v := range fields {
-		a.str(v)
-	}
+	argsHMGet(a, key, fields)
 	r := getResult(modeNullStrings, "HMGET")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -201,6 +245,14 @@ func (x *FieldValue) writeArgs(a *argBuf) {
 	a.str(x.Value)
 }
 
+// argsHMSet writes the arguments of HMSET (Client.HMSet, Pipeline.HMSet).
+func argsHMSet(a *argBuf, key string, fieldValues []FieldValue) {
+	a.key(key)
+	for i := range fieldValues {
+		fieldValues[i].writeArgs(a)
+	}
+}
+
 // HMSet runs HMSET: sets the values of multiple fields.
 //
 //	HMSET key field value [field value ...]
@@ -210,13 +262,15 @@ func (x *FieldValue) writeArgs(a *argBuf) {
 // Deprecated: as of Redis 4.0.0, use HSET with multiple field-value pairs (HSet).
 func (c *Client) HMSet(ctx context.Context, key string, fieldValues ...FieldValue) error {
 	a := c.newArgs("HMSET")
-	a.key(key)
-	for i := range fieldValues {
-		fieldValues[i].writeArgs(a)
-	}
+	argsHMSet(a, key, fieldValues)
 	r := getResult(modeStatus, "HMSET")
 	defer r.release()
 	return c.exec(ctx, a, r)
+}
+
+// argsHRandField writes the arguments of HRANDFIELD (Client.HRandField, Pipeline.HRandField).
+func argsHRandField(a *argBuf, key string) {
+	a.key(key)
 }
 
 // HRandField runs HRANDFIELD: returns one or more random fields from a hash.
@@ -233,7 +287,7 @@ func (c *Client) HMSet(ctx context.Context, key string, fieldValues ...FieldValu
 //   - Fields and their values. Returned in case COUNT and WITHVALUES were used. In RESP2 this is returned as a flat array.
 func (c *Client) HRandField(ctx context.Context, key string) (string, error) {
 	a := c.newArgs("HRANDFIELD")
-	a.key(key)
+	argsHRandField(a, key)
 	r := getResult(modeString, "HRANDFIELD")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -255,12 +309,18 @@ func (c *Client) HRandField(ctx context.Context, key string) (string, error) {
 //   - Fields and their values. Returned in case COUNT and WITHVALUES were used. In RESP2 this is returned as a flat array.
 func (c *Client) HRandFieldAppend(ctx context.Context, dst []byte, key string) ([]byte, error) {
 	a := c.newArgs("HRANDFIELD")
-	a.key(key)
+	argsHRandField(a, key)
 	r := getResult(modeAppend, "HRANDFIELD")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
+}
+
+// argsHRandFieldCount writes the arguments of HRANDFIELD (Client.HRandFieldCount, Pipeline.HRandFieldCount).
+func argsHRandFieldCount(a *argBuf, key string, count int64) {
+	a.key(key)
+	a.int(count)
 }
 
 // HRandFieldCount runs HRANDFIELD: returns one or more random fields from a hash.
@@ -277,12 +337,18 @@ func (c *Client) HRandFieldAppend(ctx context.Context, dst []byte, key string) (
 //   - Fields and their values. Returned in case COUNT and WITHVALUES were used. In RESP2 this is returned as a flat array.
 func (c *Client) HRandFieldCount(ctx context.Context, key string, count int64) ([]string, error) {
 	a := c.newArgs("HRANDFIELD")
-	a.key(key)
-	a.int(count)
+	argsHRandFieldCount(a, key, count)
 	r := getResult(modeStrings, "HRANDFIELD")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
+}
+
+// argsHRandFieldWithValues writes the arguments of HRANDFIELD (Client.HRandFieldWithValues, Pipeline.HRandFieldWithValues).
+func argsHRandFieldWithValues(a *argBuf, key string, count int64) {
+	a.key(key)
+	a.int(count)
+	a.str("WITHVALUES")
 }
 
 // HRandFieldWithValues runs HRANDFIELD: returns one or more random fields from a hash.
@@ -299,9 +365,7 @@ func (c *Client) HRandFieldCount(ctx context.Context, key string, count int64) (
 //   - Fields and their values. Returned in case COUNT and WITHVALUES were used. In RESP2 this is returned as a flat array.
 func (c *Client) HRandFieldWithValues(ctx context.Context, key string, count int64) ([]FieldValue, error) {
 	a := c.newArgs("HRANDFIELD")
-	a.key(key)
-	a.int(count)
-	a.str("WITHVALUES")
+	argsHRandFieldWithValues(a, key, count)
 	raw, err := c.execRaw(ctx, a, "HRANDFIELD")
 	if err != nil {
 		return nil, err
@@ -318,21 +382,12 @@ type HScanOptions struct {
 	Count int64
 }
 
-// HScan runs HSCAN: iterates over fields and values of a hash.
-// Elements alternate fields and values.
-//
-//	HSCAN key cursor [MATCH pattern] [COUNT count]
-//
-// Available since Redis 2.8.0. Time complexity: O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.
-//
-// Reply:
-//   - cursor and scan response in array form
-func (c *Client) HScan(ctx context.Context, key string, cursor int64, opts *HScanOptions) (ScanResult, error) {
+// argsHScan writes the arguments of HSCAN (Client.HScan, Pipeline.HScan).
+func argsHScan(a *argBuf, key string, cursor int64, opts *HScanOptions) {
 	var o HScanOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("HSCAN")
 	a.key(key)
 	a.int(cursor)
 	if o.Match != "" {
@@ -343,12 +398,34 @@ func (c *Client) HScan(ctx context.Context, key string, cursor int64, opts *HSca
 		a.str("COUNT")
 		a.int(o.Count)
 	}
+}
+
+// HScan runs HSCAN: iterates over fields and values of a hash.
+// Elements alternate fields and values.
+//
+//	HSCAN key cursor [MATCH pattern] [COUNT count]
+//
+// Available since Redis 2.8.0. Time complexity: O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.
+//
+// Reply:
+//   - cursor and scan response in array form
+func (c *Client) HScan(ctx context.Context, key string, cursor int64, opts *HScanOptions) (ScanResult, error) {
+	a := c.newArgs("HSCAN")
+	argsHScan(a, key, cursor, opts)
 	raw, err := c.execRaw(ctx, a, "HSCAN")
 	if err != nil {
 		return ScanResult{}, err
 	}
 	defer raw.release()
 	return decodeScan(raw.v)
+}
+
+// argsHSet writes the arguments of HSET (Client.HSet, Pipeline.HSet).
+func argsHSet(a *argBuf, key string, fieldValues []FieldValue) {
+	a.key(key)
+	for i := range fieldValues {
+		fieldValues[i].writeArgs(a)
+	}
 }
 
 // HSet runs HSET: creates or modifies the value of a field in a hash.
@@ -361,14 +438,18 @@ func (c *Client) HScan(ctx context.Context, key string, cursor int64, opts *HSca
 //   - The number of fields that were added
 func (c *Client) HSet(ctx context.Context, key string, fieldValues ...FieldValue) (int64, error) {
 	a := c.newArgs("HSET")
-	a.key(key)
-	for i := range fieldValues {
-		fieldValues[i].writeArgs(a)
-	}
+	argsHSet(a, key, fieldValues)
 	r := getResult(modeInt, "HSET")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsHSetNX writes the arguments of HSETNX (Client.HSetNX, Pipeline.HSetNX).
+func argsHSetNX(a *argBuf, key string, field string, value string) {
+	a.key(key)
+	a.str(field)
+	a.str(value)
 }
 
 // HSetNX runs HSETNX: sets the value of a field in a hash only when the field doesn't exist.
@@ -382,13 +463,17 @@ func (c *Client) HSet(ctx context.Context, key string, fieldValues ...FieldValue
 //   - The field already exists in the hash and no operation was performed.
 func (c *Client) HSetNX(ctx context.Context, key string, field string, value string) (int64, error) {
 	a := c.newArgs("HSETNX")
-	a.key(key)
-	a.str(field)
-	a.str(value)
+	argsHSetNX(a, key, field, value)
 	r := getResult(modeInt, "HSETNX")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsHStrLen writes the arguments of HSTRLEN (Client.HStrLen, Pipeline.HStrLen).
+func argsHStrLen(a *argBuf, key string, field string) {
+	a.key(key)
+	a.str(field)
 }
 
 // HStrLen runs HSTRLEN: returns the length of the value of a field.
@@ -401,12 +486,16 @@ func (c *Client) HSetNX(ctx context.Context, key string, field string, value str
 //   - String length of the value associated with the field, or zero when the field is not present in the hash or key does not exist at all.
 func (c *Client) HStrLen(ctx context.Context, key string, field string) (int64, error) {
 	a := c.newArgs("HSTRLEN")
-	a.key(key)
-	a.str(field)
+	argsHStrLen(a, key, field)
 	r := getResult(modeInt, "HSTRLEN")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsHVals writes the arguments of HVALS (Client.HVals, Pipeline.HVals).
+func argsHVals(a *argBuf, key string) {
+	a.key(key)
 }
 
 // HVals runs HVALS: returns all values in a hash.
@@ -419,7 +508,7 @@ func (c *Client) HStrLen(ctx context.Context, key string, field string) (int64, 
 //   - List of values in the hash, or an empty list when the key does not exist.
 func (c *Client) HVals(ctx context.Context, key string) ([]string, error) {
 	a := c.newArgs("HVALS")
-	a.key(key)
+	argsHVals(a, key)
 	r := getResult(modeStrings, "HVALS")
 	defer r.release()
 	err := c.exec(ctx, a, r)

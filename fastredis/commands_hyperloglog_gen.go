@@ -6,6 +6,14 @@ import (
 	"context"
 )
 
+// argsPFAdd writes the arguments of PFADD (Client.PFAdd, Pipeline.PFAdd).
+func argsPFAdd(a *argBuf, key string, elements []string) {
+	a.key(key)
+	for _, v := range elements {
+		a.str(v)
+	}
+}
+
 // PFAdd runs PFADD: adds elements to a HyperLogLog key. Creates the key if it doesn't exist.
 //
 //	PFADD key [element [element ...]]
@@ -17,14 +25,18 @@ import (
 //   - if no HyperLogLog internal register were altered
 func (c *Client) PFAdd(ctx context.Context, key string, elements ...string) (int64, error) {
 	a := c.newArgs("PFADD")
-	a.key(key)
-	for _, v := range elements {
-		a.str(v)
-	}
+	argsPFAdd(a, key, elements)
 	r := getResult(modeInt, "PFADD")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsPFCount writes the arguments of PFCOUNT (Client.PFCount, Pipeline.PFCount).
+func argsPFCount(a *argBuf, keys []string) {
+	for _, v := range keys {
+		a.key(v)
+	}
 }
 
 // PFCount runs PFCOUNT: returns the approximated cardinality of the set(s) observed by the HyperLogLog key(s).
@@ -37,13 +49,19 @@ func (c *Client) PFAdd(ctx context.Context, key string, elements ...string) (int
 //   - The approximated number of unique elements observed via PFADD
 func (c *Client) PFCount(ctx context.Context, keys ...string) (int64, error) {
 	a := c.newArgs("PFCOUNT")
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsPFCount(a, keys)
 	r := getResult(modeInt, "PFCOUNT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsPFMerge writes the arguments of PFMERGE (Client.PFMerge, Pipeline.PFMerge).
+func argsPFMerge(a *argBuf, destKey string, sourceKeys []string) {
+	a.key(destKey)
+	for _, v := range sourceKeys {
+		a.key(v)
+	}
 }
 
 // PFMerge runs PFMERGE: merges one or more HyperLogLog values into a single key.
@@ -53,10 +71,7 @@ func (c *Client) PFCount(ctx context.Context, keys ...string) (int64, error) {
 // Available since Redis 2.8.9. Time complexity: O(N) to merge N HyperLogLogs, but with high constant times.
 func (c *Client) PFMerge(ctx context.Context, destKey string, sourceKeys ...string) error {
 	a := c.newArgs("PFMERGE")
-	a.key(destKey)
-	for _, v := range sourceKeys {
-		a.key(v)
-	}
+	argsPFMerge(a, destKey, sourceKeys)
 	r := getResult(modeStatus, "PFMERGE")
 	defer r.release()
 	return c.exec(ctx, a, r)

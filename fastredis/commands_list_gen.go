@@ -15,6 +15,16 @@ const (
 	Right ListSide = "RIGHT"
 )
 
+// argsBLMove writes the arguments of BLMOVE (Client.BLMove, Pipeline.BLMove).
+func argsBLMove(a *argBuf, source string, destination string, whereFrom ListSide, whereTo ListSide, timeout float64) {
+	a.block()
+	a.key(source)
+	a.key(destination)
+	a.str(string(whereFrom))
+	a.str(string(whereTo))
+	a.float(timeout)
+}
+
 // BLMove runs BLMOVE: pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.
 //
 //	BLMOVE source destination <LEFT | RIGHT> <LEFT | RIGHT> timeout
@@ -27,12 +37,7 @@ const (
 //   - null (Nil): Operation timed-out
 func (c *Client) BLMove(ctx context.Context, source string, destination string, whereFrom ListSide, whereTo ListSide, timeout float64) (string, error) {
 	a := c.newArgs("BLMOVE")
-	a.block()
-	a.key(source)
-	a.key(destination)
-	a.str(string(whereFrom))
-	a.str(string(whereTo))
-	a.float(timeout)
+	argsBLMove(a, source, destination, whereFrom, whereTo, timeout)
 	r := getResult(modeString, "BLMOVE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -52,12 +57,7 @@ func (c *Client) BLMove(ctx context.Context, source string, destination string, 
 //   - null (Nil): Operation timed-out
 func (c *Client) BLMoveAppend(ctx context.Context, dst []byte, source string, destination string, whereFrom ListSide, whereTo ListSide, timeout float64) ([]byte, error) {
 	a := c.newArgs("BLMOVE")
-	a.block()
-	a.key(source)
-	a.key(destination)
-	a.str(string(whereFrom))
-	a.str(string(whereTo))
-	a.float(timeout)
+	argsBLMove(a, source, destination, whereFrom, whereTo, timeout)
 	r := getResult(modeAppend, "BLMOVE")
 	defer r.release()
 	r.dst = dst
@@ -69,6 +69,25 @@ func (c *Client) BLMoveAppend(ctx context.Context, dst []byte, source string, de
 type BLMPopOptions struct {
 	// Count is "count": sends COUNT count when not 0.
 	Count int64
+}
+
+// argsBLMPop writes the arguments of BLMPOP (Client.BLMPop, Pipeline.BLMPop).
+func argsBLMPop(a *argBuf, timeout float64, keys []string, where ListSide, opts *BLMPopOptions) {
+	var o BLMPopOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.block()
+	a.float(timeout)
+	a.int(int64(len(keys)))
+	for _, v := range keys {
+		a.key(v)
+	}
+	a.str(string(where))
+	if o.Count != 0 {
+		a.str("COUNT")
+		a.int(o.Count)
+	}
 }
 
 // BLMPop runs BLMPOP: pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.
@@ -85,28 +104,23 @@ type BLMPopOptions struct {
 //   - null (Nil): Operation timed-out
 //   - The key from which elements were popped and the popped elements
 func (c *Client) BLMPop(ctx context.Context, timeout float64, keys []string, where ListSide, opts *BLMPopOptions) (KeyElements, error) {
-	var o BLMPopOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("BLMPOP")
-	a.block()
-	a.float(timeout)
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	a.str(string(where))
-	if o.Count != 0 {
-		a.str("COUNT")
-		a.int(o.Count)
-	}
+	argsBLMPop(a, timeout, keys, where, opts)
 	raw, err := c.execRaw(ctx, a, "BLMPOP")
 	if err != nil {
 		return KeyElements{}, err
 	}
 	defer raw.release()
 	return decodeKeyElements(raw.v)
+}
+
+// argsBLPop writes the arguments of BLPOP (Client.BLPop, Pipeline.BLPop).
+func argsBLPop(a *argBuf, keys []string, timeout float64) {
+	a.block()
+	for _, v := range keys {
+		a.key(v)
+	}
+	a.float(timeout)
 }
 
 // BLPop runs BLPOP: removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.
@@ -121,15 +135,20 @@ func (c *Client) BLMPop(ctx context.Context, timeout float64, keys []string, whe
 //   - The key from which the element was popped and the value of the popped element
 func (c *Client) BLPop(ctx context.Context, keys []string, timeout float64) ([]string, error) {
 	a := c.newArgs("BLPOP")
+	argsBLPop(a, keys, timeout)
+	r := getResult(modeStrings, "BLPOP")
+	defer r.release()
+	err := c.exec(ctx, a, r)
+	return r.strs, err
+}
+
+// argsBRPop writes the arguments of BRPOP (Client.BRPop, Pipeline.BRPop).
+func argsBRPop(a *argBuf, keys []string, timeout float64) {
 	a.block()
 	for _, v := range keys {
 		a.key(v)
 	}
 	a.float(timeout)
-	r := getResult(modeStrings, "BLPOP")
-	defer r.release()
-	err := c.exec(ctx, a, r)
-	return r.strs, err
 }
 
 // BRPop runs BRPOP: removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.
@@ -143,15 +162,19 @@ func (c *Client) BLPop(ctx context.Context, keys []string, timeout float64) ([]s
 //   - null (Nil): No element could be popped and the timeout expired.
 func (c *Client) BRPop(ctx context.Context, keys []string, timeout float64) ([]string, error) {
 	a := c.newArgs("BRPOP")
-	a.block()
-	for _, v := range keys {
-		a.key(v)
-	}
-	a.float(timeout)
+	argsBRPop(a, keys, timeout)
 	r := getResult(modeStrings, "BRPOP")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
+}
+
+// argsBRPopLPush writes the arguments of BRPOPLPUSH (Client.BRPopLPush, Pipeline.BRPopLPush).
+func argsBRPopLPush(a *argBuf, source string, destination string, timeout float64) {
+	a.block()
+	a.key(source)
+	a.key(destination)
+	a.float(timeout)
 }
 
 // BRPopLPush runs BRPOPLPUSH: pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped.
@@ -168,10 +191,7 @@ func (c *Client) BRPop(ctx context.Context, keys []string, timeout float64) ([]s
 // Deprecated: as of Redis 6.2.0, use BLMOVE with the RIGHT and LEFT arguments (BLMove).
 func (c *Client) BRPopLPush(ctx context.Context, source string, destination string, timeout float64) (string, error) {
 	a := c.newArgs("BRPOPLPUSH")
-	a.block()
-	a.key(source)
-	a.key(destination)
-	a.float(timeout)
+	argsBRPopLPush(a, source, destination, timeout)
 	r := getResult(modeString, "BRPOPLPUSH")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -193,15 +213,18 @@ func (c *Client) BRPopLPush(ctx context.Context, source string, destination stri
 // Deprecated: as of Redis 6.2.0, use BLMOVE with the RIGHT and LEFT arguments (BLMove).
 func (c *Client) BRPopLPushAppend(ctx context.Context, dst []byte, source string, destination string, timeout float64) ([]byte, error) {
 	a := c.newArgs("BRPOPLPUSH")
-	a.block()
-	a.key(source)
-	a.key(destination)
-	a.float(timeout)
+	argsBRPopLPush(a, source, destination, timeout)
 	r := getResult(modeAppend, "BRPOPLPUSH")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
+}
+
+// argsLIndex writes the arguments of LINDEX (Client.LIndex, Pipeline.LIndex).
+func argsLIndex(a *argBuf, key string, index int64) {
+	a.key(key)
+	a.int(index)
 }
 
 // LIndex runs LINDEX: returns an element from a list by its index.
@@ -215,8 +238,7 @@ func (c *Client) BRPopLPushAppend(ctx context.Context, dst []byte, source string
 //   - The requested element
 func (c *Client) LIndex(ctx context.Context, key string, index int64) (string, error) {
 	a := c.newArgs("LINDEX")
-	a.key(key)
-	a.int(index)
+	argsLIndex(a, key, index)
 	r := getResult(modeString, "LINDEX")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -235,8 +257,7 @@ func (c *Client) LIndex(ctx context.Context, key string, index int64) (string, e
 //   - The requested element
 func (c *Client) LIndexAppend(ctx context.Context, dst []byte, key string, index int64) ([]byte, error) {
 	a := c.newArgs("LINDEX")
-	a.key(key)
-	a.int(index)
+	argsLIndex(a, key, index)
 	r := getResult(modeAppend, "LINDEX")
 	defer r.release()
 	r.dst = dst
@@ -253,6 +274,14 @@ const (
 	LInsertAfter  LInsertWhere = "AFTER"
 )
 
+// argsLInsert writes the arguments of LINSERT (Client.LInsert, Pipeline.LInsert).
+func argsLInsert(a *argBuf, key string, where LInsertWhere, pivot string, element string) {
+	a.key(key)
+	a.str(string(where))
+	a.str(pivot)
+	a.str(element)
+}
+
 // LInsert runs LINSERT: inserts an element before or after another element in a list.
 //
 //	LINSERT key <BEFORE | AFTER> pivot element
@@ -265,14 +294,16 @@ const (
 //   - when the pivot wasn't found.
 func (c *Client) LInsert(ctx context.Context, key string, where LInsertWhere, pivot string, element string) (int64, error) {
 	a := c.newArgs("LINSERT")
-	a.key(key)
-	a.str(string(where))
-	a.str(pivot)
-	a.str(element)
+	argsLInsert(a, key, where, pivot, element)
 	r := getResult(modeInt, "LINSERT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsLLen writes the arguments of LLEN (Client.LLen, Pipeline.LLen).
+func argsLLen(a *argBuf, key string) {
+	a.key(key)
 }
 
 // LLen runs LLEN: returns the length of a list.
@@ -285,11 +316,19 @@ func (c *Client) LInsert(ctx context.Context, key string, where LInsertWhere, pi
 //   - List length.
 func (c *Client) LLen(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("LLEN")
-	a.key(key)
+	argsLLen(a, key)
 	r := getResult(modeInt, "LLEN")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsLMove writes the arguments of LMOVE (Client.LMove, Pipeline.LMove).
+func argsLMove(a *argBuf, source string, destination string, whereFrom ListSide, whereTo ListSide) {
+	a.key(source)
+	a.key(destination)
+	a.str(string(whereFrom))
+	a.str(string(whereTo))
 }
 
 // LMove runs LMOVE: returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.
@@ -302,10 +341,7 @@ func (c *Client) LLen(ctx context.Context, key string) (int64, error) {
 //   - The element being popped and pushed.
 func (c *Client) LMove(ctx context.Context, source string, destination string, whereFrom ListSide, whereTo ListSide) (string, error) {
 	a := c.newArgs("LMOVE")
-	a.key(source)
-	a.key(destination)
-	a.str(string(whereFrom))
-	a.str(string(whereTo))
+	argsLMove(a, source, destination, whereFrom, whereTo)
 	r := getResult(modeString, "LMOVE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -323,10 +359,7 @@ func (c *Client) LMove(ctx context.Context, source string, destination string, w
 //   - The element being popped and pushed.
 func (c *Client) LMoveAppend(ctx context.Context, dst []byte, source string, destination string, whereFrom ListSide, whereTo ListSide) ([]byte, error) {
 	a := c.newArgs("LMOVE")
-	a.key(source)
-	a.key(destination)
-	a.str(string(whereFrom))
-	a.str(string(whereTo))
+	argsLMove(a, source, destination, whereFrom, whereTo)
 	r := getResult(modeAppend, "LMOVE")
 	defer r.release()
 	r.dst = dst
@@ -338,6 +371,23 @@ func (c *Client) LMoveAppend(ctx context.Context, dst []byte, source string, des
 type LMPopOptions struct {
 	// Count is "count": sends COUNT count when not 0.
 	Count int64
+}
+
+// argsLMPop writes the arguments of LMPOP (Client.LMPop, Pipeline.LMPop).
+func argsLMPop(a *argBuf, keys []string, where ListSide, opts *LMPopOptions) {
+	var o LMPopOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.int(int64(len(keys)))
+	for _, v := range keys {
+		a.key(v)
+	}
+	a.str(string(where))
+	if o.Count != 0 {
+		a.str("COUNT")
+		a.int(o.Count)
+	}
 }
 
 // LMPop runs LMPOP: returns multiple elements from a list after removing them. Deletes the list if the last element was popped.
@@ -353,26 +403,19 @@ type LMPopOptions struct {
 //   - null (Nil): If no element could be popped.
 //   - List key from which elements were popped.
 func (c *Client) LMPop(ctx context.Context, keys []string, where ListSide, opts *LMPopOptions) (KeyElements, error) {
-	var o LMPopOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("LMPOP")
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	a.str(string(where))
-	if o.Count != 0 {
-		a.str("COUNT")
-		a.int(o.Count)
-	}
+	argsLMPop(a, keys, where, opts)
 	raw, err := c.execRaw(ctx, a, "LMPOP")
 	if err != nil {
 		return KeyElements{}, err
 	}
 	defer raw.release()
 	return decodeKeyElements(raw.v)
+}
+
+// argsLPop writes the arguments of LPOP (Client.LPop, Pipeline.LPop).
+func argsLPop(a *argBuf, key string) {
+	a.key(key)
 }
 
 // LPop runs LPOP: returns the first elements in a list after removing it. Deletes the list if the last element was popped.
@@ -388,7 +431,7 @@ func (c *Client) LMPop(ctx context.Context, keys []string, where ListSide, opts 
 //   - In case count argument was given, a list of popped elements
 func (c *Client) LPop(ctx context.Context, key string) (string, error) {
 	a := c.newArgs("LPOP")
-	a.key(key)
+	argsLPop(a, key)
 	r := getResult(modeString, "LPOP")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -409,12 +452,18 @@ func (c *Client) LPop(ctx context.Context, key string) (string, error) {
 //   - In case count argument was given, a list of popped elements
 func (c *Client) LPopAppend(ctx context.Context, dst []byte, key string) ([]byte, error) {
 	a := c.newArgs("LPOP")
-	a.key(key)
+	argsLPop(a, key)
 	r := getResult(modeAppend, "LPOP")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
+}
+
+// argsLPopCount writes the arguments of LPOP (Client.LPopCount, Pipeline.LPopCount).
+func argsLPopCount(a *argBuf, key string, count int64) {
+	a.key(key)
+	a.int(count)
 }
 
 // LPopCount runs LPOP: returns the first elements in a list after removing it. Deletes the list if the last element was popped.
@@ -430,8 +479,7 @@ func (c *Client) LPopAppend(ctx context.Context, dst []byte, key string) ([]byte
 //   - In case count argument was given, a list of popped elements
 func (c *Client) LPopCount(ctx context.Context, key string, count int64) ([]string, error) {
 	a := c.newArgs("LPOP")
-	a.key(key)
-	a.int(count)
+	argsLPopCount(a, key, count)
 	r := getResult(modeStrings, "LPOP")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -446,6 +494,24 @@ type LPosOptions struct {
 	MaxLen int64
 }
 
+// argsLPos writes the arguments of LPOS (Client.LPos, Pipeline.LPos).
+func argsLPos(a *argBuf, key string, element string, opts *LPosOptions) {
+	var o LPosOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key)
+	a.str(element)
+	if o.Rank != 0 {
+		a.str("RANK")
+		a.int(o.Rank)
+	}
+	if o.MaxLen != 0 {
+		a.str("MAXLEN")
+		a.int(o.MaxLen)
+	}
+}
+
 // LPos runs LPOS: returns the index of matching elements in a list.
 // Without COUNT: the first match's index, Nil if there is none.
 //
@@ -458,25 +524,32 @@ type LPosOptions struct {
 //   - An integer representing the matching element
 //   - If the COUNT option is given, an array of integers representing the matching elements (empty if there are no matches)
 func (c *Client) LPos(ctx context.Context, key string, element string, opts *LPosOptions) (int64, error) {
+	a := c.newArgs("LPOS")
+	argsLPos(a, key, element, opts)
+	r := getResult(modeInt, "LPOS")
+	defer r.release()
+	err := c.exec(ctx, a, r)
+	return r.i, err
+}
+
+// argsLPosCount writes the arguments of LPOS (Client.LPosCount, Pipeline.LPosCount).
+func argsLPosCount(a *argBuf, key string, element string, numMatches int64, opts *LPosOptions) {
 	var o LPosOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("LPOS")
 	a.key(key)
 	a.str(element)
 	if o.Rank != 0 {
 		a.str("RANK")
 		a.int(o.Rank)
 	}
+	a.str("COUNT")
+	a.int(numMatches)
 	if o.MaxLen != 0 {
 		a.str("MAXLEN")
 		a.int(o.MaxLen)
 	}
-	r := getResult(modeInt, "LPOS")
-	defer r.release()
-	err := c.exec(ctx, a, r)
-	return r.i, err
 }
 
 // LPosCount runs LPOS: returns the index of matching elements in a list.
@@ -491,29 +564,22 @@ func (c *Client) LPos(ctx context.Context, key string, element string, opts *LPo
 //   - An integer representing the matching element
 //   - If the COUNT option is given, an array of integers representing the matching elements (empty if there are no matches)
 func (c *Client) LPosCount(ctx context.Context, key string, element string, numMatches int64, opts *LPosOptions) ([]int64, error) {
-	var o LPosOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("LPOS")
-	a.key(key)
-	a.str(element)
-	if o.Rank != 0 {
-		a.str("RANK")
-		a.int(o.Rank)
-	}
-	a.str("COUNT")
-	a.int(numMatches)
-	if o.MaxLen != 0 {
-		a.str("MAXLEN")
-		a.int(o.MaxLen)
-	}
+	argsLPosCount(a, key, element, numMatches, opts)
 	raw, err := c.execRaw(ctx, a, "LPOS")
 	if err != nil {
 		return nil, err
 	}
 	defer raw.release()
 	return decodeInts(raw.v)
+}
+
+// argsLPush writes the arguments of LPUSH (Client.LPush, Pipeline.LPush).
+func argsLPush(a *argBuf, key string, elements []string) {
+	a.key(key)
+	for _, v := range elements {
+		a.str(v)
+	}
 }
 
 // LPush runs LPUSH: prepends one or more elements to a list. Creates the key if it doesn't exist.
@@ -526,14 +592,19 @@ func (c *Client) LPosCount(ctx context.Context, key string, element string, numM
 //   - Length of the list after the push operations.
 func (c *Client) LPush(ctx context.Context, key string, elements ...string) (int64, error) {
 	a := c.newArgs("LPUSH")
-	a.key(key)
-	for _, v := range elements {
-		a.str(v)
-	}
+	argsLPush(a, key, elements)
 	r := getResult(modeInt, "LPUSH")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsLPushX writes the arguments of LPUSHX (Client.LPushX, Pipeline.LPushX).
+func argsLPushX(a *argBuf, key string, elements []string) {
+	a.key(key)
+	for _, v := range elements {
+		a.str(v)
+	}
 }
 
 // LPushX runs LPUSHX: prepends one or more elements to a list only when the list exists.
@@ -546,14 +617,18 @@ func (c *Client) LPush(ctx context.Context, key string, elements ...string) (int
 //   - the length of the list after the push operation
 func (c *Client) LPushX(ctx context.Context, key string, elements ...string) (int64, error) {
 	a := c.newArgs("LPUSHX")
-	a.key(key)
-	for _, v := range elements {
-		a.str(v)
-	}
+	argsLPushX(a, key, elements)
 	r := getResult(modeInt, "LPUSHX")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsLRange writes the arguments of LRANGE (Client.LRange, Pipeline.LRange).
+func argsLRange(a *argBuf, key string, start int64, stop int64) {
+	a.key(key)
+	a.int(start)
+	a.int(stop)
 }
 
 // LRange runs LRANGE: returns a range of elements from a list.
@@ -566,13 +641,18 @@ func (c *Client) LPushX(ctx context.Context, key string, elements ...string) (in
 //   - List of elements in the specified range
 func (c *Client) LRange(ctx context.Context, key string, start int64, stop int64) ([]string, error) {
 	a := c.newArgs("LRANGE")
-	a.key(key)
-	a.int(start)
-	a.int(stop)
+	argsLRange(a, key, start, stop)
 	r := getResult(modeStrings, "LRANGE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
+}
+
+// argsLRem writes the arguments of LREM (Client.LRem, Pipeline.LRem).
+func argsLRem(a *argBuf, key string, count int64, element string) {
+	a.key(key)
+	a.int(count)
+	a.str(element)
 }
 
 // LRem runs LREM: removes elements from a list. Deletes the list if the last element was removed.
@@ -585,13 +665,18 @@ func (c *Client) LRange(ctx context.Context, key string, start int64, stop int64
 //   - The number of removed elements.
 func (c *Client) LRem(ctx context.Context, key string, count int64, element string) (int64, error) {
 	a := c.newArgs("LREM")
-	a.key(key)
-	a.int(count)
-	a.str(element)
+	argsLRem(a, key, count, element)
 	r := getResult(modeInt, "LREM")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsLSet writes the arguments of LSET (Client.LSet, Pipeline.LSet).
+func argsLSet(a *argBuf, key string, index int64, element string) {
+	a.key(key)
+	a.int(index)
+	a.str(element)
 }
 
 // LSet runs LSET: sets the value of an element in a list by its index.
@@ -601,12 +686,17 @@ func (c *Client) LRem(ctx context.Context, key string, count int64, element stri
 // Available since Redis 1.0.0. Time complexity: O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).
 func (c *Client) LSet(ctx context.Context, key string, index int64, element string) error {
 	a := c.newArgs("LSET")
-	a.key(key)
-	a.int(index)
-	a.str(element)
+	argsLSet(a, key, index, element)
 	r := getResult(modeStatus, "LSET")
 	defer r.release()
 	return c.exec(ctx, a, r)
+}
+
+// argsLTrim writes the arguments of LTRIM (Client.LTrim, Pipeline.LTrim).
+func argsLTrim(a *argBuf, key string, start int64, stop int64) {
+	a.key(key)
+	a.int(start)
+	a.int(stop)
 }
 
 // LTrim runs LTRIM: removes elements from both ends a list. Deletes the list if all elements were trimmed.
@@ -616,12 +706,15 @@ func (c *Client) LSet(ctx context.Context, key string, index int64, element stri
 // Available since Redis 1.0.0. Time complexity: O(N) where N is the number of elements to be removed by the operation.
 func (c *Client) LTrim(ctx context.Context, key string, start int64, stop int64) error {
 	a := c.newArgs("LTRIM")
-	a.key(key)
-	a.int(start)
-	a.int(stop)
+	argsLTrim(a, key, start, stop)
 	r := getResult(modeStatus, "LTRIM")
 	defer r.release()
 	return c.exec(ctx, a, r)
+}
+
+// argsRPop writes the arguments of RPOP (Client.RPop, Pipeline.RPop).
+func argsRPop(a *argBuf, key string) {
+	a.key(key)
 }
 
 // RPop runs RPOP: returns and removes the last elements of a list. Deletes the list if the last element was popped.
@@ -637,7 +730,7 @@ func (c *Client) LTrim(ctx context.Context, key string, start int64, stop int64)
 //   - When 'COUNT' was given, list of popped elements.
 func (c *Client) RPop(ctx context.Context, key string) (string, error) {
 	a := c.newArgs("RPOP")
-	a.key(key)
+	argsRPop(a, key)
 	r := getResult(modeString, "RPOP")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -658,12 +751,18 @@ func (c *Client) RPop(ctx context.Context, key string) (string, error) {
 //   - When 'COUNT' was given, list of popped elements.
 func (c *Client) RPopAppend(ctx context.Context, dst []byte, key string) ([]byte, error) {
 	a := c.newArgs("RPOP")
-	a.key(key)
+	argsRPop(a, key)
 	r := getResult(modeAppend, "RPOP")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
+}
+
+// argsRPopCount writes the arguments of RPOP (Client.RPopCount, Pipeline.RPopCount).
+func argsRPopCount(a *argBuf, key string, count int64) {
+	a.key(key)
+	a.int(count)
 }
 
 // RPopCount runs RPOP: returns and removes the last elements of a list. Deletes the list if the last element was popped.
@@ -679,12 +778,17 @@ func (c *Client) RPopAppend(ctx context.Context, dst []byte, key string) ([]byte
 //   - When 'COUNT' was given, list of popped elements.
 func (c *Client) RPopCount(ctx context.Context, key string, count int64) ([]string, error) {
 	a := c.newArgs("RPOP")
-	a.key(key)
-	a.int(count)
+	argsRPopCount(a, key, count)
 	r := getResult(modeStrings, "RPOP")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
+}
+
+// argsRPopLPush writes the arguments of RPOPLPUSH (Client.RPopLPush, Pipeline.RPopLPush).
+func argsRPopLPush(a *argBuf, source string, destination string) {
+	a.key(source)
+	a.key(destination)
 }
 
 // RPopLPush runs RPOPLPUSH: returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.
@@ -700,8 +804,7 @@ func (c *Client) RPopCount(ctx context.Context, key string, count int64) ([]stri
 // Deprecated: as of Redis 6.2.0, use LMOVE with the RIGHT and LEFT arguments (LMove).
 func (c *Client) RPopLPush(ctx context.Context, source string, destination string) (string, error) {
 	a := c.newArgs("RPOPLPUSH")
-	a.key(source)
-	a.key(destination)
+	argsRPopLPush(a, source, destination)
 	r := getResult(modeString, "RPOPLPUSH")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -722,13 +825,20 @@ func (c *Client) RPopLPush(ctx context.Context, source string, destination strin
 // Deprecated: as of Redis 6.2.0, use LMOVE with the RIGHT and LEFT arguments (LMove).
 func (c *Client) RPopLPushAppend(ctx context.Context, dst []byte, source string, destination string) ([]byte, error) {
 	a := c.newArgs("RPOPLPUSH")
-	a.key(source)
-	a.key(destination)
+	argsRPopLPush(a, source, destination)
 	r := getResult(modeAppend, "RPOPLPUSH")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
+}
+
+// argsRPush writes the arguments of RPUSH (Client.RPush, Pipeline.RPush).
+func argsRPush(a *argBuf, key string, elements []string) {
+	a.key(key)
+	for _, v := range elements {
+		a.str(v)
+	}
 }
 
 // RPush runs RPUSH: appends one or more elements to a list. Creates the key if it doesn't exist.
@@ -741,14 +851,19 @@ func (c *Client) RPopLPushAppend(ctx context.Context, dst []byte, source string,
 //   - Length of the list after the push operations.
 func (c *Client) RPush(ctx context.Context, key string, elements ...string) (int64, error) {
 	a := c.newArgs("RPUSH")
-	a.key(key)
-	for _, v := range elements {
-		a.str(v)
-	}
+	argsRPush(a, key, elements)
 	r := getResult(modeInt, "RPUSH")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsRPushX writes the arguments of RPUSHX (Client.RPushX, Pipeline.RPushX).
+func argsRPushX(a *argBuf, key string, elements []string) {
+	a.key(key)
+	for _, v := range elements {
+		a.str(v)
+	}
 }
 
 // RPushX runs RPUSHX: appends an element to a list only when the list exists.
@@ -761,10 +876,7 @@ func (c *Client) RPush(ctx context.Context, key string, elements ...string) (int
 //   - Length of the list after the push operation.
 func (c *Client) RPushX(ctx context.Context, key string, elements ...string) (int64, error) {
 	a := c.newArgs("RPUSHX")
-	a.key(key)
-	for _, v := range elements {
-		a.str(v)
-	}
+	argsRPushX(a, key, elements)
 	r := getResult(modeInt, "RPUSHX")
 	defer r.release()
 	err := c.exec(ctx, a, r)

@@ -6,6 +6,12 @@ import (
 	"context"
 )
 
+// argsPublish writes the arguments of PUBLISH (Client.Publish, Pipeline.Publish).
+func argsPublish(a *argBuf, channel string, message string) {
+	a.str(channel)
+	a.str(message)
+}
+
 // Publish runs PUBLISH: posts a message to a channel.
 //
 //	PUBLISH channel message
@@ -16,8 +22,7 @@ import (
 //   - the number of clients that received the message. Note that in a Redis Cluster, only clients that are connected to the same node as the publishing client are included in the count
 func (c *Client) Publish(ctx context.Context, channel string, message string) (int64, error) {
 	a := c.newArgs("PUBLISH")
-	a.str(channel)
-	a.str(message)
+	argsPublish(a, channel, message)
 	r := getResult(modeInt, "PUBLISH")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -30,6 +35,17 @@ type PubSubChannelsOptions struct {
 	Pattern string
 }
 
+// argsPubSubChannels writes the arguments of PUBSUB CHANNELS (Client.PubSubChannels, Pipeline.PubSubChannels).
+func argsPubSubChannels(a *argBuf, opts *PubSubChannelsOptions) {
+	var o PubSubChannelsOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Pattern != "" {
+		a.str(o.Pattern)
+	}
+}
+
 // PubSubChannels runs PUBSUB CHANNELS: returns the active channels.
 //
 //	PUBSUB CHANNELS [pattern]
@@ -39,15 +55,9 @@ type PubSubChannelsOptions struct {
 // Reply:
 //   - a list of active channels, optionally matching the specified pattern
 func (c *Client) PubSubChannels(ctx context.Context, opts *PubSubChannelsOptions) ([]string, error) {
-	var o PubSubChannelsOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("PUBSUB")
 	a.str("CHANNELS")
-	if o.Pattern != "" {
-		a.str(o.Pattern)
-	}
+	argsPubSubChannels(a, opts)
 	r := getResult(modeStrings, "PUBSUB CHANNELS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -88,6 +98,13 @@ func (c *Client) PubSubNumPat(ctx context.Context) (int64, error) {
 	return r.i, err
 }
 
+// argsPubSubNumSub writes the arguments of PUBSUB NUMSUB (Client.PubSubNumSub, Pipeline.PubSubNumSub).
+func argsPubSubNumSub(a *argBuf, channels []string) {
+	for _, v := range channels {
+		a.str(v)
+	}
+}
+
 // PubSubNumSub runs PUBSUB NUMSUB: returns a count of subscribers to channels.
 // Channel -> number of subscribers.
 //
@@ -100,9 +117,7 @@ func (c *Client) PubSubNumPat(ctx context.Context) (int64, error) {
 func (c *Client) PubSubNumSub(ctx context.Context, channels ...string) (map[string]int64, error) {
 	a := c.newArgs("PUBSUB")
 	a.str("NUMSUB")
-	for _, v := range channels {
-		a.str(v)
-	}
+	argsPubSubNumSub(a, channels)
 	raw, err := c.execRaw(ctx, a, "PUBSUB NUMSUB")
 	if err != nil {
 		return nil, err
@@ -117,6 +132,17 @@ type PubSubShardChannelsOptions struct {
 	Pattern string
 }
 
+// argsPubSubShardChannels writes the arguments of PUBSUB SHARDCHANNELS (Client.PubSubShardChannels, Pipeline.PubSubShardChannels).
+func argsPubSubShardChannels(a *argBuf, opts *PubSubShardChannelsOptions) {
+	var o PubSubShardChannelsOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Pattern != "" {
+		a.str(o.Pattern)
+	}
+}
+
 // PubSubShardChannels runs PUBSUB SHARDCHANNELS: returns the active shard channels.
 //
 //	PUBSUB SHARDCHANNELS [pattern]
@@ -126,19 +152,20 @@ type PubSubShardChannelsOptions struct {
 // Reply:
 //   - a list of active channels, optionally matching the specified pattern
 func (c *Client) PubSubShardChannels(ctx context.Context, opts *PubSubShardChannelsOptions) ([]string, error) {
-	var o PubSubShardChannelsOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("PUBSUB")
 	a.str("SHARDCHANNELS")
-	if o.Pattern != "" {
-		a.str(o.Pattern)
-	}
+	argsPubSubShardChannels(a, opts)
 	r := getResult(modeStrings, "PUBSUB SHARDCHANNELS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
+}
+
+// argsPubSubShardNumSub writes the arguments of PUBSUB SHARDNUMSUB (Client.PubSubShardNumSub, Pipeline.PubSubShardNumSub).
+func argsPubSubShardNumSub(a *argBuf, shardChannels []string) {
+	for _, v := range shardChannels {
+		a.str(v)
+	}
 }
 
 // PubSubShardNumSub runs PUBSUB SHARDNUMSUB: returns the count of subscribers of shard channels.
@@ -153,15 +180,19 @@ func (c *Client) PubSubShardChannels(ctx context.Context, opts *PubSubShardChann
 func (c *Client) PubSubShardNumSub(ctx context.Context, shardChannels ...string) (map[string]int64, error) {
 	a := c.newArgs("PUBSUB")
 	a.str("SHARDNUMSUB")
-	for _, v := range shardChannels {
-		a.str(v)
-	}
+	argsPubSubShardNumSub(a, shardChannels)
 	raw, err := c.execRaw(ctx, a, "PUBSUB SHARDNUMSUB")
 	if err != nil {
 		return nil, err
 	}
 	defer raw.release()
 	return decodeStringInts(raw.v)
+}
+
+// argsSPublish writes the arguments of SPUBLISH (Client.SPublish, Pipeline.SPublish).
+func argsSPublish(a *argBuf, shardChannel string, message string) {
+	a.str(shardChannel)
+	a.str(message)
 }
 
 // SPublish runs SPUBLISH: post a message to a shard channel.
@@ -174,8 +205,7 @@ func (c *Client) PubSubShardNumSub(ctx context.Context, shardChannels ...string)
 //   - the number of clients that received the message. Note that in a Redis Cluster, only clients that are connected to the same node as the publishing client are included in the count
 func (c *Client) SPublish(ctx context.Context, shardChannel string, message string) (int64, error) {
 	a := c.newArgs("SPUBLISH")
-	a.str(shardChannel)
-	a.str(message)
+	argsSPublish(a, shardChannel, message)
 	r := getResult(modeInt, "SPUBLISH")
 	defer r.release()
 	err := c.exec(ctx, a, r)

@@ -6,6 +6,18 @@ import (
 	"context"
 )
 
+// argsEval writes the arguments of EVAL (Client.Eval, Pipeline.Eval).
+func argsEval(a *argBuf, script string, keys []string, args []string) {
+	a.str(script)
+	a.int(int64(len(keys)))
+	for _, v := range keys {
+		a.key(v)
+	}
+	for _, v := range args {
+		a.str(v)
+	}
+}
+
 // Eval runs EVAL: executes a server-side Lua script.
 //
 //	EVAL script numkeys [key [key ...]] [arg [arg ...]]
@@ -18,14 +30,7 @@ import (
 //   - Return value depends on the script that is executed
 func (c *Client) Eval(ctx context.Context, script string, keys []string, args ...string) (Reply, error) {
 	a := c.newArgs("EVAL")
-	a.str(script)
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	for _, v := range args {
-		a.str(v)
-	}
+	argsEval(a, script, keys, args)
 	r := getResult(modeReply, "EVAL")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -33,6 +38,18 @@ func (c *Client) Eval(ctx context.Context, script string, keys []string, args ..
 		err = Nil
 	}
 	return r.reply, err
+}
+
+// argsEvalSha writes the arguments of EVALSHA (Client.EvalSha, Pipeline.EvalSha).
+func argsEvalSha(a *argBuf, sha1 string, keys []string, args []string) {
+	a.str(sha1)
+	a.int(int64(len(keys)))
+	for _, v := range keys {
+		a.key(v)
+	}
+	for _, v := range args {
+		a.str(v)
+	}
 }
 
 // EvalSha runs EVALSHA: executes a server-side Lua script by SHA1 digest.
@@ -47,6 +64,18 @@ func (c *Client) Eval(ctx context.Context, script string, keys []string, args ..
 //   - Return value depends on the script that is executed
 func (c *Client) EvalSha(ctx context.Context, sha1 string, keys []string, args ...string) (Reply, error) {
 	a := c.newArgs("EVALSHA")
+	argsEvalSha(a, sha1, keys, args)
+	r := getResult(modeReply, "EVALSHA")
+	defer r.release()
+	err := c.exec(ctx, a, r)
+	if err == nil && r.reply.IsNull() {
+		err = Nil
+	}
+	return r.reply, err
+}
+
+// argsEvalShaRO writes the arguments of EVALSHA_RO (Client.EvalShaRO, Pipeline.EvalShaRO).
+func argsEvalShaRO(a *argBuf, sha1 string, keys []string, args []string) {
 	a.str(sha1)
 	a.int(int64(len(keys)))
 	for _, v := range keys {
@@ -55,13 +84,6 @@ func (c *Client) EvalSha(ctx context.Context, sha1 string, keys []string, args .
 	for _, v := range args {
 		a.str(v)
 	}
-	r := getResult(modeReply, "EVALSHA")
-	defer r.release()
-	err := c.exec(ctx, a, r)
-	if err == nil && r.reply.IsNull() {
-		err = Nil
-	}
-	return r.reply, err
 }
 
 // EvalShaRO runs EVALSHA_RO: executes a read-only server-side Lua script by SHA1 digest.
@@ -76,14 +98,7 @@ func (c *Client) EvalSha(ctx context.Context, sha1 string, keys []string, args .
 //   - Return value depends on the script that is executed
 func (c *Client) EvalShaRO(ctx context.Context, sha1 string, keys []string, args ...string) (Reply, error) {
 	a := c.newArgs("EVALSHA_RO")
-	a.str(sha1)
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	for _, v := range args {
-		a.str(v)
-	}
+	argsEvalShaRO(a, sha1, keys, args)
 	r := getResult(modeReply, "EVALSHA_RO")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -91,6 +106,18 @@ func (c *Client) EvalShaRO(ctx context.Context, sha1 string, keys []string, args
 		err = Nil
 	}
 	return r.reply, err
+}
+
+// argsEvalRO writes the arguments of EVAL_RO (Client.EvalRO, Pipeline.EvalRO).
+func argsEvalRO(a *argBuf, script string, keys []string, args []string) {
+	a.str(script)
+	a.int(int64(len(keys)))
+	for _, v := range keys {
+		a.key(v)
+	}
+	for _, v := range args {
+		a.str(v)
+	}
 }
 
 // EvalRO runs EVAL_RO: executes a read-only server-side Lua script.
@@ -105,14 +132,7 @@ func (c *Client) EvalShaRO(ctx context.Context, sha1 string, keys []string, args
 //   - Return value depends on the script that is executed
 func (c *Client) EvalRO(ctx context.Context, script string, keys []string, args ...string) (Reply, error) {
 	a := c.newArgs("EVAL_RO")
-	a.str(script)
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	for _, v := range args {
-		a.str(v)
-	}
+	argsEvalRO(a, script, keys, args)
 	r := getResult(modeReply, "EVAL_RO")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -120,6 +140,18 @@ func (c *Client) EvalRO(ctx context.Context, script string, keys []string, args 
 		err = Nil
 	}
 	return r.reply, err
+}
+
+// argsFCall writes the arguments of FCALL (Client.FCall, Pipeline.FCall).
+func argsFCall(a *argBuf, function string, keys []string, args []string) {
+	a.str(function)
+	a.int(int64(len(keys)))
+	for _, v := range keys {
+		a.key(v)
+	}
+	for _, v := range args {
+		a.str(v)
+	}
 }
 
 // FCall runs FCALL: invokes a function.
@@ -134,6 +166,18 @@ func (c *Client) EvalRO(ctx context.Context, script string, keys []string, args 
 //   - Return value depends on the function that is executed
 func (c *Client) FCall(ctx context.Context, function string, keys []string, args ...string) (Reply, error) {
 	a := c.newArgs("FCALL")
+	argsFCall(a, function, keys, args)
+	r := getResult(modeReply, "FCALL")
+	defer r.release()
+	err := c.exec(ctx, a, r)
+	if err == nil && r.reply.IsNull() {
+		err = Nil
+	}
+	return r.reply, err
+}
+
+// argsFCallRO writes the arguments of FCALL_RO (Client.FCallRO, Pipeline.FCallRO).
+func argsFCallRO(a *argBuf, function string, keys []string, args []string) {
 	a.str(function)
 	a.int(int64(len(keys)))
 	for _, v := range keys {
@@ -142,13 +186,6 @@ func (c *Client) FCall(ctx context.Context, function string, keys []string, args
 	for _, v := range args {
 		a.str(v)
 	}
-	r := getResult(modeReply, "FCALL")
-	defer r.release()
-	err := c.exec(ctx, a, r)
-	if err == nil && r.reply.IsNull() {
-		err = Nil
-	}
-	return r.reply, err
 }
 
 // FCallRO runs FCALL_RO: invokes a read-only function.
@@ -163,14 +200,7 @@ func (c *Client) FCall(ctx context.Context, function string, keys []string, args
 //   - Return value depends on the function that is executed
 func (c *Client) FCallRO(ctx context.Context, function string, keys []string, args ...string) (Reply, error) {
 	a := c.newArgs("FCALL_RO")
-	a.str(function)
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	for _, v := range args {
-		a.str(v)
-	}
+	argsFCallRO(a, function, keys, args)
 	r := getResult(modeReply, "FCALL_RO")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -178,6 +208,11 @@ func (c *Client) FCallRO(ctx context.Context, function string, keys []string, ar
 		err = Nil
 	}
 	return r.reply, err
+}
+
+// argsFunctionDelete writes the arguments of FUNCTION DELETE (Client.FunctionDelete, Pipeline.FunctionDelete).
+func argsFunctionDelete(a *argBuf, libraryName string) {
+	a.str(libraryName)
 }
 
 // FunctionDelete runs FUNCTION DELETE: deletes a library and its functions.
@@ -188,7 +223,7 @@ func (c *Client) FCallRO(ctx context.Context, function string, keys []string, ar
 func (c *Client) FunctionDelete(ctx context.Context, libraryName string) error {
 	a := c.newArgs("FUNCTION")
 	a.str("DELETE")
-	a.str(libraryName)
+	argsFunctionDelete(a, libraryName)
 	r := getResult(modeStatus, "FUNCTION DELETE")
 	defer r.release()
 	return c.exec(ctx, a, r)
@@ -236,21 +271,26 @@ type FunctionFlushOptions struct {
 	FlushType FlushMode
 }
 
+// argsFunctionFlush writes the arguments of FUNCTION FLUSH (Client.FunctionFlush, Pipeline.FunctionFlush).
+func argsFunctionFlush(a *argBuf, opts *FunctionFlushOptions) {
+	var o FunctionFlushOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.FlushType != "" {
+		a.str(string(o.FlushType))
+	}
+}
+
 // FunctionFlush runs FUNCTION FLUSH: deletes all libraries and functions.
 //
 //	FUNCTION FLUSH [ASYNC | SYNC]
 //
 // Available since Redis 7.0.0. Time complexity: O(N) where N is the number of functions deleted.
 func (c *Client) FunctionFlush(ctx context.Context, opts *FunctionFlushOptions) error {
-	var o FunctionFlushOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("FUNCTION")
 	a.str("FLUSH")
-	if o.FlushType != "" {
-		a.str(string(o.FlushType))
-	}
+	argsFunctionFlush(a, opts)
 	r := getResult(modeStatus, "FUNCTION FLUSH")
 	defer r.release()
 	return c.exec(ctx, a, r)
@@ -294,18 +334,12 @@ type FunctionListOptions struct {
 	WithCode bool
 }
 
-// FunctionList runs FUNCTION LIST: returns information about all libraries.
-//
-//	FUNCTION LIST [LIBRARYNAME library-name-pattern] [WITHCODE]
-//
-// Available since Redis 7.0.0. Time complexity: O(N) where N is the number of functions.
-func (c *Client) FunctionList(ctx context.Context, opts *FunctionListOptions) (Reply, error) {
+// argsFunctionList writes the arguments of FUNCTION LIST (Client.FunctionList, Pipeline.FunctionList).
+func argsFunctionList(a *argBuf, opts *FunctionListOptions) {
 	var o FunctionListOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("FUNCTION")
-	a.str("LIST")
 	if o.LibraryName != "" {
 		a.str("LIBRARYNAME")
 		a.str(o.LibraryName)
@@ -313,6 +347,17 @@ func (c *Client) FunctionList(ctx context.Context, opts *FunctionListOptions) (R
 	if o.WithCode {
 		a.str("WITHCODE")
 	}
+}
+
+// FunctionList runs FUNCTION LIST: returns information about all libraries.
+//
+//	FUNCTION LIST [LIBRARYNAME library-name-pattern] [WITHCODE]
+//
+// Available since Redis 7.0.0. Time complexity: O(N) where N is the number of functions.
+func (c *Client) FunctionList(ctx context.Context, opts *FunctionListOptions) (Reply, error) {
+	a := c.newArgs("FUNCTION")
+	a.str("LIST")
+	argsFunctionList(a, opts)
 	r := getResult(modeReply, "FUNCTION LIST")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -328,6 +373,18 @@ type FunctionLoadOptions struct {
 	Replace bool
 }
 
+// argsFunctionLoad writes the arguments of FUNCTION LOAD (Client.FunctionLoad, Pipeline.FunctionLoad).
+func argsFunctionLoad(a *argBuf, functionCode string, opts *FunctionLoadOptions) {
+	var o FunctionLoadOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Replace {
+		a.str("REPLACE")
+	}
+	a.str(functionCode)
+}
+
 // FunctionLoad runs FUNCTION LOAD: creates a library.
 //
 //	FUNCTION LOAD [REPLACE] function-code
@@ -337,16 +394,9 @@ type FunctionLoadOptions struct {
 // Reply:
 //   - The library name that was loaded
 func (c *Client) FunctionLoad(ctx context.Context, functionCode string, opts *FunctionLoadOptions) (string, error) {
-	var o FunctionLoadOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("FUNCTION")
 	a.str("LOAD")
-	if o.Replace {
-		a.str("REPLACE")
-	}
-	a.str(functionCode)
+	argsFunctionLoad(a, functionCode, opts)
 	r := getResult(modeString, "FUNCTION LOAD")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -363,16 +413,9 @@ func (c *Client) FunctionLoad(ctx context.Context, functionCode string, opts *Fu
 // Reply:
 //   - The library name that was loaded
 func (c *Client) FunctionLoadAppend(ctx context.Context, dst []byte, functionCode string, opts *FunctionLoadOptions) ([]byte, error) {
-	var o FunctionLoadOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("FUNCTION")
 	a.str("LOAD")
-	if o.Replace {
-		a.str("REPLACE")
-	}
-	a.str(functionCode)
+	argsFunctionLoad(a, functionCode, opts)
 	r := getResult(modeAppend, "FUNCTION LOAD")
 	defer r.release()
 	r.dst = dst
@@ -396,22 +439,27 @@ type FunctionRestoreOptions struct {
 	Policy FunctionRestorePolicy
 }
 
+// argsFunctionRestore writes the arguments of FUNCTION RESTORE (Client.FunctionRestore, Pipeline.FunctionRestore).
+func argsFunctionRestore(a *argBuf, serializedValue string, opts *FunctionRestoreOptions) {
+	var o FunctionRestoreOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.str(serializedValue)
+	if o.Policy != "" {
+		a.str(string(o.Policy))
+	}
+}
+
 // FunctionRestore runs FUNCTION RESTORE: restores all libraries from a payload.
 //
 //	FUNCTION RESTORE serialized-value [FLUSH | APPEND | REPLACE]
 //
 // Available since Redis 7.0.0. Time complexity: O(N) where N is the number of functions on the payload.
 func (c *Client) FunctionRestore(ctx context.Context, serializedValue string, opts *FunctionRestoreOptions) error {
-	var o FunctionRestoreOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("FUNCTION")
 	a.str("RESTORE")
-	a.str(serializedValue)
-	if o.Policy != "" {
-		a.str(string(o.Policy))
-	}
+	argsFunctionRestore(a, serializedValue, opts)
 	r := getResult(modeStatus, "FUNCTION RESTORE")
 	defer r.release()
 	return c.exec(ctx, a, r)
@@ -444,6 +492,11 @@ const (
 	ScriptDebugNo   ScriptDebugMode = "NO"
 )
 
+// argsScriptDebug writes the arguments of SCRIPT DEBUG (Client.ScriptDebug, Pipeline.ScriptDebug).
+func argsScriptDebug(a *argBuf, mode ScriptDebugMode) {
+	a.str(string(mode))
+}
+
 // ScriptDebug runs SCRIPT DEBUG: sets the debug mode of server-side Lua scripts.
 //
 //	SCRIPT DEBUG <YES | SYNC | NO>
@@ -452,10 +505,17 @@ const (
 func (c *Client) ScriptDebug(ctx context.Context, mode ScriptDebugMode) error {
 	a := c.newArgs("SCRIPT")
 	a.str("DEBUG")
-	a.str(string(mode))
+	argsScriptDebug(a, mode)
 	r := getResult(modeStatus, "SCRIPT DEBUG")
 	defer r.release()
 	return c.exec(ctx, a, r)
+}
+
+// argsScriptExists writes the arguments of SCRIPT EXISTS (Client.ScriptExists, Pipeline.ScriptExists).
+func argsScriptExists(a *argBuf, sha1s []string) {
+	for _, v := range sha1s {
+		a.str(v)
+	}
 }
 
 // ScriptExists runs SCRIPT EXISTS: determines whether server-side Lua scripts exist in the script cache.
@@ -469,9 +529,7 @@ func (c *Client) ScriptDebug(ctx context.Context, mode ScriptDebugMode) error {
 func (c *Client) ScriptExists(ctx context.Context, sha1s ...string) ([]int64, error) {
 	a := c.newArgs("SCRIPT")
 	a.str("EXISTS")
-	for _, v := range sha1s {
-		a.str(v)
-	}
+	argsScriptExists(a, sha1s)
 	raw, err := c.execRaw(ctx, a, "SCRIPT EXISTS")
 	if err != nil {
 		return nil, err
@@ -486,21 +544,26 @@ type ScriptFlushOptions struct {
 	FlushType FlushMode
 }
 
+// argsScriptFlush writes the arguments of SCRIPT FLUSH (Client.ScriptFlush, Pipeline.ScriptFlush).
+func argsScriptFlush(a *argBuf, opts *ScriptFlushOptions) {
+	var o ScriptFlushOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.FlushType != "" {
+		a.str(string(o.FlushType))
+	}
+}
+
 // ScriptFlush runs SCRIPT FLUSH: removes all server-side Lua scripts from the script cache.
 //
 //	SCRIPT FLUSH [ASYNC | SYNC]
 //
 // Available since Redis 2.6.0. Time complexity: O(N) with N being the number of scripts in cache.
 func (c *Client) ScriptFlush(ctx context.Context, opts *ScriptFlushOptions) error {
-	var o ScriptFlushOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("SCRIPT")
 	a.str("FLUSH")
-	if o.FlushType != "" {
-		a.str(string(o.FlushType))
-	}
+	argsScriptFlush(a, opts)
 	r := getResult(modeStatus, "SCRIPT FLUSH")
 	defer r.release()
 	return c.exec(ctx, a, r)
@@ -536,6 +599,11 @@ func (c *Client) ScriptKill(ctx context.Context) error {
 	return c.exec(ctx, a, r)
 }
 
+// argsScriptLoad writes the arguments of SCRIPT LOAD (Client.ScriptLoad, Pipeline.ScriptLoad).
+func argsScriptLoad(a *argBuf, script string) {
+	a.str(script)
+}
+
 // ScriptLoad runs SCRIPT LOAD: loads a server-side Lua script to the script cache.
 //
 //	SCRIPT LOAD script
@@ -547,7 +615,7 @@ func (c *Client) ScriptKill(ctx context.Context) error {
 func (c *Client) ScriptLoad(ctx context.Context, script string) (string, error) {
 	a := c.newArgs("SCRIPT")
 	a.str("LOAD")
-	a.str(script)
+	argsScriptLoad(a, script)
 	r := getResult(modeString, "SCRIPT LOAD")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -566,7 +634,7 @@ func (c *Client) ScriptLoad(ctx context.Context, script string) (string, error) 
 func (c *Client) ScriptLoadAppend(ctx context.Context, dst []byte, script string) ([]byte, error) {
 	a := c.newArgs("SCRIPT")
 	a.str("LOAD")
-	a.str(script)
+	argsScriptLoad(a, script)
 	r := getResult(modeAppend, "SCRIPT LOAD")
 	defer r.release()
 	r.dst = dst

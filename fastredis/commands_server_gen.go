@@ -13,6 +13,17 @@ type ACLCatOptions struct {
 	Category string
 }
 
+// argsACLCat writes the arguments of ACL CAT (Client.ACLCat, Pipeline.ACLCat).
+func argsACLCat(a *argBuf, opts *ACLCatOptions) {
+	var o ACLCatOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Category != "" {
+		a.str(o.Category)
+	}
+}
+
 // ACLCat runs ACL CAT: lists the ACL categories, or the commands inside a category.
 //
 //	ACL CAT [category]
@@ -23,19 +34,20 @@ type ACLCatOptions struct {
 //   - In case category was not given, a list of existing ACL categories
 //   - In case category was given, list of commands that fall under the provided ACL category
 func (c *Client) ACLCat(ctx context.Context, opts *ACLCatOptions) ([]string, error) {
-	var o ACLCatOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("ACL")
 	a.str("CAT")
-	if o.Category != "" {
-		a.str(o.Category)
-	}
+	argsACLCat(a, opts)
 	r := getResult(modeStrings, "ACL CAT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
+}
+
+// argsACLDelUser writes the arguments of ACL DELUSER (Client.ACLDelUser, Pipeline.ACLDelUser).
+func argsACLDelUser(a *argBuf, userNames []string) {
+	for _, v := range userNames {
+		a.str(v)
+	}
 }
 
 // ACLDelUser runs ACL DELUSER: deletes ACL users, and terminates their connections.
@@ -49,13 +61,20 @@ func (c *Client) ACLCat(ctx context.Context, opts *ACLCatOptions) ([]string, err
 func (c *Client) ACLDelUser(ctx context.Context, userNames ...string) (int64, error) {
 	a := c.newArgs("ACL")
 	a.str("DELUSER")
-	for _, v := range userNames {
-		a.str(v)
-	}
+	argsACLDelUser(a, userNames)
 	r := getResult(modeInt, "ACL DELUSER")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsACLDryRun writes the arguments of ACL DRYRUN (Client.ACLDryRun, Pipeline.ACLDryRun).
+func argsACLDryRun(a *argBuf, userName string, command string, args []string) {
+	a.str(userName)
+	a.str(command)
+	for _, v := range args {
+		a.str(v)
+	}
 }
 
 // ACLDryRun runs ACL DRYRUN: simulates the execution of a command by a user, without executing the command.
@@ -70,11 +89,7 @@ func (c *Client) ACLDelUser(ctx context.Context, userNames ...string) (int64, er
 func (c *Client) ACLDryRun(ctx context.Context, userName string, command string, args ...string) (string, error) {
 	a := c.newArgs("ACL")
 	a.str("DRYRUN")
-	a.str(userName)
-	a.str(command)
-	for _, v := range args {
-		a.str(v)
-	}
+	argsACLDryRun(a, userName, command, args)
 	r := getResult(modeString, "ACL DRYRUN")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -94,11 +109,7 @@ func (c *Client) ACLDryRun(ctx context.Context, userName string, command string,
 func (c *Client) ACLDryRunAppend(ctx context.Context, dst []byte, userName string, command string, args ...string) ([]byte, error) {
 	a := c.newArgs("ACL")
 	a.str("DRYRUN")
-	a.str(userName)
-	a.str(command)
-	for _, v := range args {
-		a.str(v)
-	}
+	argsACLDryRun(a, userName, command, args)
 	r := getResult(modeAppend, "ACL DRYRUN")
 	defer r.release()
 	r.dst = dst
@@ -112,6 +123,17 @@ type ACLGenPassOptions struct {
 	Bits int64
 }
 
+// argsACLGenPass writes the arguments of ACL GENPASS (Client.ACLGenPass, Pipeline.ACLGenPass).
+func argsACLGenPass(a *argBuf, opts *ACLGenPassOptions) {
+	var o ACLGenPassOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Bits != 0 {
+		a.int(o.Bits)
+	}
+}
+
 // ACLGenPass runs ACL GENPASS: generates a pseudorandom, secure password that can be used to identify ACL users.
 //
 //	ACL GENPASS [bits]
@@ -121,15 +143,9 @@ type ACLGenPassOptions struct {
 // Reply:
 //   - Pseudorandom data. By default it contains 64 bytes, representing 256 bits of data. If bits was given, the output string length is the number of specified bits (rounded to the next multiple of 4) divided by 4.
 func (c *Client) ACLGenPass(ctx context.Context, opts *ACLGenPassOptions) (string, error) {
-	var o ACLGenPassOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("ACL")
 	a.str("GENPASS")
-	if o.Bits != 0 {
-		a.int(o.Bits)
-	}
+	argsACLGenPass(a, opts)
 	r := getResult(modeString, "ACL GENPASS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -146,20 +162,19 @@ func (c *Client) ACLGenPass(ctx context.Context, opts *ACLGenPassOptions) (strin
 // Reply:
 //   - Pseudorandom data. By default it contains 64 bytes, representing 256 bits of data. If bits was given, the output string length is the number of specified bits (rounded to the next multiple of 4) divided by 4.
 func (c *Client) ACLGenPassAppend(ctx context.Context, dst []byte, opts *ACLGenPassOptions) ([]byte, error) {
-	var o ACLGenPassOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("ACL")
 	a.str("GENPASS")
-	if o.Bits != 0 {
-		a.int(o.Bits)
-	}
+	argsACLGenPass(a, opts)
 	r := getResult(modeAppend, "ACL GENPASS")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
+}
+
+// argsACLGetUser writes the arguments of ACL GETUSER (Client.ACLGetUser, Pipeline.ACLGetUser).
+func argsACLGetUser(a *argBuf, userName string) {
+	a.str(userName)
 }
 
 // ACLGetUser runs ACL GETUSER: lists the ACL rules of a user.
@@ -174,7 +189,7 @@ func (c *Client) ACLGenPassAppend(ctx context.Context, dst []byte, opts *ACLGenP
 func (c *Client) ACLGetUser(ctx context.Context, userName string) (Reply, error) {
 	a := c.newArgs("ACL")
 	a.str("GETUSER")
-	a.str(userName)
+	argsACLGetUser(a, userName)
 	r := getResult(modeReply, "ACL GETUSER")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -239,6 +254,20 @@ type ACLLogOptions struct {
 	Reset bool
 }
 
+// argsACLLog writes the arguments of ACL LOG (Client.ACLLog, Pipeline.ACLLog).
+func argsACLLog(a *argBuf, opts *ACLLogOptions) {
+	var o ACLLogOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Count != 0 {
+		a.int(o.Count)
+	}
+	if o.Reset {
+		a.str("RESET")
+	}
+}
+
 // ACLLog runs ACL LOG: lists recent security events generated due to ACL rules.
 //
 //	ACL LOG [count | RESET]
@@ -249,18 +278,9 @@ type ACLLogOptions struct {
 //   - In case RESET was not given, a list of recent ACL security events.
 //   - In case RESET was given, OK indicates ACL log was cleared.
 func (c *Client) ACLLog(ctx context.Context, opts *ACLLogOptions) (Reply, error) {
-	var o ACLLogOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("ACL")
 	a.str("LOG")
-	if o.Count != 0 {
-		a.int(o.Count)
-	}
-	if o.Reset {
-		a.str("RESET")
-	}
+	argsACLLog(a, opts)
 	r := getResult(modeReply, "ACL LOG")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -283,6 +303,14 @@ func (c *Client) ACLSave(ctx context.Context) error {
 	return c.exec(ctx, a, r)
 }
 
+// argsACLSetUser writes the arguments of ACL SETUSER (Client.ACLSetUser, Pipeline.ACLSetUser).
+func argsACLSetUser(a *argBuf, userName string, rules []string) {
+	a.str(userName)
+	for _, v := range rules {
+		a.str(v)
+	}
+}
+
 // ACLSetUser runs ACL SETUSER: creates and modifies an ACL user and its rules.
 //
 //	ACL SETUSER username [rule [rule ...]]
@@ -291,10 +319,7 @@ func (c *Client) ACLSave(ctx context.Context) error {
 func (c *Client) ACLSetUser(ctx context.Context, userName string, rules ...string) error {
 	a := c.newArgs("ACL")
 	a.str("SETUSER")
-	a.str(userName)
-	for _, v := range rules {
-		a.str(v)
-	}
+	argsACLSetUser(a, userName, rules)
 	r := getResult(modeStatus, "ACL SETUSER")
 	defer r.release()
 	return c.exec(ctx, a, r)
@@ -393,20 +418,25 @@ type BgSaveOptions struct {
 	Schedule bool
 }
 
+// argsBgSave writes the arguments of BGSAVE (Client.BgSave, Pipeline.BgSave).
+func argsBgSave(a *argBuf, opts *BgSaveOptions) {
+	var o BgSaveOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Schedule {
+		a.str("SCHEDULE")
+	}
+}
+
 // BgSave runs BGSAVE: asynchronously saves the database(s) to disk.
 //
 //	BGSAVE [SCHEDULE]
 //
 // Available since Redis 1.0.0. Time complexity: O(1).
 func (c *Client) BgSave(ctx context.Context, opts *BgSaveOptions) (string, error) {
-	var o BgSaveOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("BGSAVE")
-	if o.Schedule {
-		a.str("SCHEDULE")
-	}
+	argsBgSave(a, opts)
 	r := getResult(modeString, "BGSAVE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -430,6 +460,13 @@ func (c *Client) CommandCount(ctx context.Context) (int64, error) {
 	return r.i, err
 }
 
+// argsCommandDocs writes the arguments of COMMAND DOCS (Client.CommandDocs, Pipeline.CommandDocs).
+func argsCommandDocs(a *argBuf, commandNames []string) {
+	for _, v := range commandNames {
+		a.str(v)
+	}
+}
+
 // CommandDocs runs COMMAND DOCS: returns documentary information about one, multiple or all commands.
 //
 //	COMMAND DOCS [command-name [command-name ...]]
@@ -441,9 +478,7 @@ func (c *Client) CommandCount(ctx context.Context) (int64, error) {
 func (c *Client) CommandDocs(ctx context.Context, commandNames ...string) (Reply, error) {
 	a := c.newArgs("COMMAND")
 	a.str("DOCS")
-	for _, v := range commandNames {
-		a.str(v)
-	}
+	argsCommandDocs(a, commandNames)
 	r := getResult(modeReply, "COMMAND DOCS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -451,6 +486,14 @@ func (c *Client) CommandDocs(ctx context.Context, commandNames ...string) (Reply
 		err = Nil
 	}
 	return r.reply, err
+}
+
+// argsCommandGetKeys writes the arguments of COMMAND GETKEYS (Client.CommandGetKeys, Pipeline.CommandGetKeys).
+func argsCommandGetKeys(a *argBuf, command string, args []string) {
+	a.str(command)
+	for _, v := range args {
+		a.str(v)
+	}
 }
 
 // CommandGetKeys runs COMMAND GETKEYS: extracts the key names from an arbitrary command.
@@ -464,14 +507,19 @@ func (c *Client) CommandDocs(ctx context.Context, commandNames ...string) (Reply
 func (c *Client) CommandGetKeys(ctx context.Context, command string, args ...string) ([]string, error) {
 	a := c.newArgs("COMMAND")
 	a.str("GETKEYS")
-	a.str(command)
-	for _, v := range args {
-		a.str(v)
-	}
+	argsCommandGetKeys(a, command, args)
 	r := getResult(modeStrings, "COMMAND GETKEYS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
+}
+
+// argsCommandGetKeysAndFlags writes the arguments of COMMAND GETKEYSANDFLAGS (Client.CommandGetKeysAndFlags, Pipeline.CommandGetKeysAndFlags).
+func argsCommandGetKeysAndFlags(a *argBuf, command string, args []string) {
+	a.str(command)
+	for _, v := range args {
+		a.str(v)
+	}
 }
 
 // CommandGetKeysAndFlags runs COMMAND GETKEYSANDFLAGS: extracts the key names and access flags for an arbitrary command.
@@ -485,10 +533,7 @@ func (c *Client) CommandGetKeys(ctx context.Context, command string, args ...str
 func (c *Client) CommandGetKeysAndFlags(ctx context.Context, command string, args ...string) (Reply, error) {
 	a := c.newArgs("COMMAND")
 	a.str("GETKEYSANDFLAGS")
-	a.str(command)
-	for _, v := range args {
-		a.str(v)
-	}
+	argsCommandGetKeysAndFlags(a, command, args)
 	r := getResult(modeReply, "COMMAND GETKEYSANDFLAGS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -515,6 +560,13 @@ func (c *Client) CommandHelp(ctx context.Context) ([]string, error) {
 	return r.strs, err
 }
 
+// argsCommandInfo writes the arguments of COMMAND INFO (Client.CommandInfo, Pipeline.CommandInfo).
+func argsCommandInfo(a *argBuf, commandNames []string) {
+	for _, v := range commandNames {
+		a.str(v)
+	}
+}
+
 // CommandInfo runs COMMAND INFO: returns information about one, multiple or all commands.
 //
 //	COMMAND INFO [command-name [command-name ...]]
@@ -523,9 +575,7 @@ func (c *Client) CommandHelp(ctx context.Context) ([]string, error) {
 func (c *Client) CommandInfo(ctx context.Context, commandNames ...string) (Reply, error) {
 	a := c.newArgs("COMMAND")
 	a.str("INFO")
-	for _, v := range commandNames {
-		a.str(v)
-	}
+	argsCommandInfo(a, commandNames)
 	r := getResult(modeReply, "COMMAND INFO")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -545,18 +595,12 @@ type CommandListOptions struct {
 	Pattern string
 }
 
-// CommandList runs COMMAND LIST: returns a list of command names.
-//
-//	COMMAND LIST [FILTERBY MODULE module-name | ACLCAT category | PATTERN pattern]
-//
-// Available since Redis 7.0.0. Time complexity: O(N) where N is the total number of Redis commands.
-func (c *Client) CommandList(ctx context.Context, opts *CommandListOptions) ([]string, error) {
+// argsCommandList writes the arguments of COMMAND LIST (Client.CommandList, Pipeline.CommandList).
+func argsCommandList(a *argBuf, opts *CommandListOptions) {
 	var o CommandListOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("COMMAND")
-	a.str("LIST")
 	if o.Module != "" || o.ACLCat != "" || o.Pattern != "" {
 		a.str("FILTERBY")
 	}
@@ -572,10 +616,28 @@ func (c *Client) CommandList(ctx context.Context, opts *CommandListOptions) ([]s
 		a.str("PATTERN")
 		a.str(o.Pattern)
 	}
+}
+
+// CommandList runs COMMAND LIST: returns a list of command names.
+//
+//	COMMAND LIST [FILTERBY MODULE module-name | ACLCAT category | PATTERN pattern]
+//
+// Available since Redis 7.0.0. Time complexity: O(N) where N is the total number of Redis commands.
+func (c *Client) CommandList(ctx context.Context, opts *CommandListOptions) ([]string, error) {
+	a := c.newArgs("COMMAND")
+	a.str("LIST")
+	argsCommandList(a, opts)
 	r := getResult(modeStrings, "COMMAND LIST")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
+}
+
+// argsConfigGet writes the arguments of CONFIG GET (Client.ConfigGet, Pipeline.ConfigGet).
+func argsConfigGet(a *argBuf, parameters []string) {
+	for _, v := range parameters {
+		a.str(v)
+	}
 }
 
 // ConfigGet runs CONFIG GET: returns the effective values of configuration parameters.
@@ -586,9 +648,7 @@ func (c *Client) CommandList(ctx context.Context, opts *CommandListOptions) ([]s
 func (c *Client) ConfigGet(ctx context.Context, parameters ...string) (map[string]string, error) {
 	a := c.newArgs("CONFIG")
 	a.str("GET")
-	for _, v := range parameters {
-		a.str(v)
-	}
+	argsConfigGet(a, parameters)
 	r := getResult(modeStringMap, "CONFIG GET")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -651,6 +711,13 @@ func (x *ConfigParameter) writeArgs(a *argBuf) {
 	a.str(x.Value)
 }
 
+// argsConfigSet writes the arguments of CONFIG SET (Client.ConfigSet, Pipeline.ConfigSet).
+func argsConfigSet(a *argBuf, parameters []ConfigParameter) {
+	for i := range parameters {
+		parameters[i].writeArgs(a)
+	}
+}
+
 // ConfigSet runs CONFIG SET: sets configuration parameters in-flight.
 //
 //	CONFIG SET parameter value [parameter value ...]
@@ -659,9 +726,7 @@ func (x *ConfigParameter) writeArgs(a *argBuf) {
 func (c *Client) ConfigSet(ctx context.Context, parameters ...ConfigParameter) error {
 	a := c.newArgs("CONFIG")
 	a.str("SET")
-	for i := range parameters {
-		parameters[i].writeArgs(a)
-	}
+	argsConfigSet(a, parameters)
 	r := getResult(modeStatus, "CONFIG SET")
 	defer r.release()
 	return c.exec(ctx, a, r)
@@ -711,17 +776,12 @@ type FailoverOptions struct {
 	Timeout int64
 }
 
-// Failover runs FAILOVER: starts a coordinated failover from a server to one of its replicas.
-//
-//	FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds]
-//
-// Available since Redis 6.2.0. Time complexity: O(1).
-func (c *Client) Failover(ctx context.Context, opts *FailoverOptions) error {
+// argsFailover writes the arguments of FAILOVER (Client.Failover, Pipeline.Failover).
+func argsFailover(a *argBuf, opts *FailoverOptions) {
 	var o FailoverOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("FAILOVER")
 	if o.To != nil {
 		a.str("TO")
 		o.To.writeArgs(a)
@@ -733,6 +793,16 @@ func (c *Client) Failover(ctx context.Context, opts *FailoverOptions) error {
 		a.str("TIMEOUT")
 		a.int(o.Timeout)
 	}
+}
+
+// Failover runs FAILOVER: starts a coordinated failover from a server to one of its replicas.
+//
+//	FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds]
+//
+// Available since Redis 6.2.0. Time complexity: O(1).
+func (c *Client) Failover(ctx context.Context, opts *FailoverOptions) error {
+	a := c.newArgs("FAILOVER")
+	argsFailover(a, opts)
 	r := getResult(modeStatus, "FAILOVER")
 	defer r.release()
 	return c.exec(ctx, a, r)
@@ -753,20 +823,25 @@ type FlushAllOptions struct {
 	FlushType FlushMode
 }
 
+// argsFlushAll writes the arguments of FLUSHALL (Client.FlushAll, Pipeline.FlushAll).
+func argsFlushAll(a *argBuf, opts *FlushAllOptions) {
+	var o FlushAllOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.FlushType != "" {
+		a.str(string(o.FlushType))
+	}
+}
+
 // FlushAll runs FLUSHALL: removes all keys from all databases.
 //
 //	FLUSHALL [ASYNC | SYNC]
 //
 // Available since Redis 1.0.0. Time complexity: O(N) where N is the total number of keys in all databases.
 func (c *Client) FlushAll(ctx context.Context, opts *FlushAllOptions) error {
-	var o FlushAllOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("FLUSHALL")
-	if o.FlushType != "" {
-		a.str(string(o.FlushType))
-	}
+	argsFlushAll(a, opts)
 	r := getResult(modeStatus, "FLUSHALL")
 	defer r.release()
 	return c.exec(ctx, a, r)
@@ -778,23 +853,35 @@ type FlushDBOptions struct {
 	FlushType FlushMode
 }
 
+// argsFlushDB writes the arguments of FLUSHDB (Client.FlushDB, Pipeline.FlushDB).
+func argsFlushDB(a *argBuf, opts *FlushDBOptions) {
+	var o FlushDBOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.FlushType != "" {
+		a.str(string(o.FlushType))
+	}
+}
+
 // FlushDB runs FLUSHDB: remove all keys from the current database.
 //
 //	FLUSHDB [ASYNC | SYNC]
 //
 // Available since Redis 1.0.0. Time complexity: O(N) where N is the number of keys in the selected database.
 func (c *Client) FlushDB(ctx context.Context, opts *FlushDBOptions) error {
-	var o FlushDBOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("FLUSHDB")
-	if o.FlushType != "" {
-		a.str(string(o.FlushType))
-	}
+	argsFlushDB(a, opts)
 	r := getResult(modeStatus, "FLUSHDB")
 	defer r.release()
 	return c.exec(ctx, a, r)
+}
+
+// argsInfo writes the arguments of INFO (Client.Info, Pipeline.Info).
+func argsInfo(a *argBuf, sections []string) {
+	for _, v := range sections {
+		a.str(v)
+	}
 }
 
 // Info runs INFO: returns information and statistics about the server.
@@ -807,9 +894,7 @@ func (c *Client) FlushDB(ctx context.Context, opts *FlushDBOptions) error {
 //   - A map of info fields, one field per line in the form of <field>:<value> where the value can be a comma separated map like <key>=<val>. Also contains section header lines starting with # and blank lines.
 func (c *Client) Info(ctx context.Context, sections ...string) (string, error) {
 	a := c.newArgs("INFO")
-	for _, v := range sections {
-		a.str(v)
-	}
+	argsInfo(a, sections)
 	r := getResult(modeString, "INFO")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -827,9 +912,7 @@ func (c *Client) Info(ctx context.Context, sections ...string) (string, error) {
 //   - A map of info fields, one field per line in the form of <field>:<value> where the value can be a comma separated map like <key>=<val>. Also contains section header lines starting with # and blank lines.
 func (c *Client) InfoAppend(ctx context.Context, dst []byte, sections ...string) ([]byte, error) {
 	a := c.newArgs("INFO")
-	for _, v := range sections {
-		a.str(v)
-	}
+	argsInfo(a, sections)
 	r := getResult(modeAppend, "INFO")
 	defer r.release()
 	r.dst = dst
@@ -889,6 +972,11 @@ func (c *Client) LatencyDoctorAppend(ctx context.Context, dst []byte) ([]byte, e
 	return r.dst, err
 }
 
+// argsLatencyGraph writes the arguments of LATENCY GRAPH (Client.LatencyGraph, Pipeline.LatencyGraph).
+func argsLatencyGraph(a *argBuf, event string) {
+	a.str(event)
+}
+
 // LatencyGraph runs LATENCY GRAPH: returns a latency graph for an event.
 //
 //	LATENCY GRAPH event
@@ -900,7 +988,7 @@ func (c *Client) LatencyDoctorAppend(ctx context.Context, dst []byte) ([]byte, e
 func (c *Client) LatencyGraph(ctx context.Context, event string) (string, error) {
 	a := c.newArgs("LATENCY")
 	a.str("GRAPH")
-	a.str(event)
+	argsLatencyGraph(a, event)
 	r := getResult(modeString, "LATENCY GRAPH")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -919,7 +1007,7 @@ func (c *Client) LatencyGraph(ctx context.Context, event string) (string, error)
 func (c *Client) LatencyGraphAppend(ctx context.Context, dst []byte, event string) ([]byte, error) {
 	a := c.newArgs("LATENCY")
 	a.str("GRAPH")
-	a.str(event)
+	argsLatencyGraph(a, event)
 	r := getResult(modeAppend, "LATENCY GRAPH")
 	defer r.release()
 	r.dst = dst
@@ -944,6 +1032,13 @@ func (c *Client) LatencyHelp(ctx context.Context) ([]string, error) {
 	return r.strs, err
 }
 
+// argsLatencyHistogram writes the arguments of LATENCY HISTOGRAM (Client.LatencyHistogram, Pipeline.LatencyHistogram).
+func argsLatencyHistogram(a *argBuf, commands []string) {
+	for _, v := range commands {
+		a.str(v)
+	}
+}
+
 // LatencyHistogram runs LATENCY HISTOGRAM: returns the cumulative distribution of latencies of a subset or all commands.
 //
 //	LATENCY HISTOGRAM [COMMAND [COMMAND ...]]
@@ -955,9 +1050,7 @@ func (c *Client) LatencyHelp(ctx context.Context) ([]string, error) {
 func (c *Client) LatencyHistogram(ctx context.Context, commands ...string) (Reply, error) {
 	a := c.newArgs("LATENCY")
 	a.str("HISTOGRAM")
-	for _, v := range commands {
-		a.str(v)
-	}
+	argsLatencyHistogram(a, commands)
 	r := getResult(modeReply, "LATENCY HISTOGRAM")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -965,6 +1058,11 @@ func (c *Client) LatencyHistogram(ctx context.Context, commands ...string) (Repl
 		err = Nil
 	}
 	return r.reply, err
+}
+
+// argsLatencyHistory writes the arguments of LATENCY HISTORY (Client.LatencyHistory, Pipeline.LatencyHistory).
+func argsLatencyHistory(a *argBuf, event string) {
+	a.str(event)
 }
 
 // LatencyHistory runs LATENCY HISTORY: returns timestamp-latency samples for an event.
@@ -978,7 +1076,7 @@ func (c *Client) LatencyHistogram(ctx context.Context, commands ...string) (Repl
 func (c *Client) LatencyHistory(ctx context.Context, event string) (Reply, error) {
 	a := c.newArgs("LATENCY")
 	a.str("HISTORY")
-	a.str(event)
+	argsLatencyHistory(a, event)
 	r := getResult(modeReply, "LATENCY HISTORY")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -1008,6 +1106,13 @@ func (c *Client) LatencyLatest(ctx context.Context) (Reply, error) {
 	return r.reply, err
 }
 
+// argsLatencyReset writes the arguments of LATENCY RESET (Client.LatencyReset, Pipeline.LatencyReset).
+func argsLatencyReset(a *argBuf, events []string) {
+	for _, v := range events {
+		a.str(v)
+	}
+}
+
 // LatencyReset runs LATENCY RESET: resets the latency data for one or more events.
 //
 //	LATENCY RESET [event [event ...]]
@@ -1019,9 +1124,7 @@ func (c *Client) LatencyLatest(ctx context.Context) (Reply, error) {
 func (c *Client) LatencyReset(ctx context.Context, events ...string) (int64, error) {
 	a := c.newArgs("LATENCY")
 	a.str("RESET")
-	for _, v := range events {
-		a.str(v)
-	}
+	argsLatencyReset(a, events)
 	r := getResult(modeInt, "LATENCY RESET")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -1034,6 +1137,18 @@ type LolwutOptions struct {
 	Version int64
 }
 
+// argsLolwut writes the arguments of LOLWUT (Client.Lolwut, Pipeline.Lolwut).
+func argsLolwut(a *argBuf, opts *LolwutOptions) {
+	var o LolwutOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Version != 0 {
+		a.str("VERSION")
+		a.int(o.Version)
+	}
+}
+
 // Lolwut runs LOLWUT: displays computer art and the Redis version.
 //
 //	LOLWUT [VERSION version]
@@ -1043,15 +1158,8 @@ type LolwutOptions struct {
 // Reply:
 //   - String containing the generative computer art, and a text with the Redis version.
 func (c *Client) Lolwut(ctx context.Context, opts *LolwutOptions) (string, error) {
-	var o LolwutOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("LOLWUT")
-	if o.Version != 0 {
-		a.str("VERSION")
-		a.int(o.Version)
-	}
+	argsLolwut(a, opts)
 	r := getResult(modeString, "LOLWUT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -1068,15 +1176,8 @@ func (c *Client) Lolwut(ctx context.Context, opts *LolwutOptions) (string, error
 // Reply:
 //   - String containing the generative computer art, and a text with the Redis version.
 func (c *Client) LolwutAppend(ctx context.Context, dst []byte, opts *LolwutOptions) ([]byte, error) {
-	var o LolwutOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("LOLWUT")
-	if o.Version != 0 {
-		a.str("VERSION")
-		a.int(o.Version)
-	}
+	argsLolwut(a, opts)
 	r := getResult(modeAppend, "LOLWUT")
 	defer r.release()
 	r.dst = dst
@@ -1212,6 +1313,19 @@ type MemoryUsageOptions struct {
 	Samples *int64
 }
 
+// argsMemoryUsage writes the arguments of MEMORY USAGE (Client.MemoryUsage, Pipeline.MemoryUsage).
+func argsMemoryUsage(a *argBuf, key string, opts *MemoryUsageOptions) {
+	var o MemoryUsageOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key)
+	if o.Samples != nil {
+		a.str("SAMPLES")
+		a.int(*o.Samples)
+	}
+}
+
 // MemoryUsage runs MEMORY USAGE: estimates the memory usage of a key.
 //
 //	MEMORY USAGE key [SAMPLES count]
@@ -1222,17 +1336,9 @@ type MemoryUsageOptions struct {
 //   - Number of bytes that a key and its value require to be stored in RAM.
 //   - null (Nil): Key does not exist.
 func (c *Client) MemoryUsage(ctx context.Context, key string, opts *MemoryUsageOptions) (int64, error) {
-	var o MemoryUsageOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("MEMORY")
 	a.str("USAGE")
-	a.key(key)
-	if o.Samples != nil {
-		a.str("SAMPLES")
-		a.int(*o.Samples)
-	}
+	argsMemoryUsage(a, key, opts)
 	r := getResult(modeInt, "MEMORY USAGE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -1276,6 +1382,14 @@ func (c *Client) ModuleList(ctx context.Context) (Reply, error) {
 	return r.reply, err
 }
 
+// argsModuleLoad writes the arguments of MODULE LOAD (Client.ModuleLoad, Pipeline.ModuleLoad).
+func argsModuleLoad(a *argBuf, path string, args []string) {
+	a.str(path)
+	for _, v := range args {
+		a.str(v)
+	}
+}
+
 // ModuleLoad runs MODULE LOAD: loads a module.
 //
 //	MODULE LOAD path [arg [arg ...]]
@@ -1284,10 +1398,7 @@ func (c *Client) ModuleList(ctx context.Context) (Reply, error) {
 func (c *Client) ModuleLoad(ctx context.Context, path string, args ...string) error {
 	a := c.newArgs("MODULE")
 	a.str("LOAD")
-	a.str(path)
-	for _, v := range args {
-		a.str(v)
-	}
+	argsModuleLoad(a, path, args)
 	r := getResult(modeStatus, "MODULE LOAD")
 	defer r.release()
 	return c.exec(ctx, a, r)
@@ -1314,18 +1425,12 @@ type ModuleLoadExOptions struct {
 	Args []string
 }
 
-// ModuleLoadEx runs MODULE LOADEX: loads a module using extended parameters.
-//
-//	MODULE LOADEX path [CONFIG name value [CONFIG name value ...]] [ARGS args [args ...]]
-//
-// Available since Redis 7.0.0. Time complexity: O(1).
-func (c *Client) ModuleLoadEx(ctx context.Context, path string, opts *ModuleLoadExOptions) error {
+// argsModuleLoadEx writes the arguments of MODULE LOADEX (Client.ModuleLoadEx, Pipeline.ModuleLoadEx).
+func argsModuleLoadEx(a *argBuf, path string, opts *ModuleLoadExOptions) {
 	var o ModuleLoadExOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("MODULE")
-	a.str("LOADEX")
 	a.str(path)
 	for i := range o.Config {
 		a.str("CONFIG")
@@ -1337,9 +1442,25 @@ func (c *Client) ModuleLoadEx(ctx context.Context, path string, opts *ModuleLoad
 	for _, v := range o.Args {
 		a.str(v)
 	}
+}
+
+// ModuleLoadEx runs MODULE LOADEX: loads a module using extended parameters.
+//
+//	MODULE LOADEX path [CONFIG name value [CONFIG name value ...]] [ARGS args [args ...]]
+//
+// Available since Redis 7.0.0. Time complexity: O(1).
+func (c *Client) ModuleLoadEx(ctx context.Context, path string, opts *ModuleLoadExOptions) error {
+	a := c.newArgs("MODULE")
+	a.str("LOADEX")
+	argsModuleLoadEx(a, path, opts)
 	r := getResult(modeStatus, "MODULE LOADEX")
 	defer r.release()
 	return c.exec(ctx, a, r)
+}
+
+// argsModuleUnload writes the arguments of MODULE UNLOAD (Client.ModuleUnload, Pipeline.ModuleUnload).
+func argsModuleUnload(a *argBuf, name string) {
+	a.str(name)
 }
 
 // ModuleUnload runs MODULE UNLOAD: unloads a module.
@@ -1350,7 +1471,7 @@ func (c *Client) ModuleLoadEx(ctx context.Context, path string, opts *ModuleLoad
 func (c *Client) ModuleUnload(ctx context.Context, name string) error {
 	a := c.newArgs("MODULE")
 	a.str("UNLOAD")
-	a.str(name)
+	argsModuleUnload(a, name)
 	r := getResult(modeStatus, "MODULE UNLOAD")
 	defer r.release()
 	return c.exec(ctx, a, r)
@@ -1387,6 +1508,11 @@ func (x *ReplicaOfHostPort) writeArgs(a *argBuf) {
 	a.int(x.Port)
 }
 
+// argsReplicaOf writes the arguments of REPLICAOF (Client.ReplicaOf, Pipeline.ReplicaOf).
+func argsReplicaOf(a *argBuf, args ReplicaOfArgs) {
+	args.writeArgs(a)
+}
+
 // ReplicaOf runs REPLICAOF: configures a server as replica of another, or promotes it to a master.
 //
 //	REPLICAOF <host port | NO ONE>
@@ -1397,7 +1523,7 @@ func (x *ReplicaOfHostPort) writeArgs(a *argBuf) {
 //   - replicaOf status
 func (c *Client) ReplicaOf(ctx context.Context, args ReplicaOfArgs) (string, error) {
 	a := c.newArgs("REPLICAOF")
-	args.writeArgs(a)
+	argsReplicaOf(a, args)
 	r := getResult(modeString, "REPLICAOF")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -1453,20 +1579,12 @@ type ShutdownOptions struct {
 	Abort bool
 }
 
-// Shutdown runs SHUTDOWN: synchronously saves the database(s) to disk and shuts down the Redis server.
-//
-//	SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
-//
-// Available since Redis 1.0.0. Time complexity: O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1).
-//
-// Reply:
-//   - OK if ABORT was specified and shutdown was aborted. On successful shutdown, nothing is returned since the server quits and the connection is closed. On failure, an error is returned.
-func (c *Client) Shutdown(ctx context.Context, opts *ShutdownOptions) error {
+// argsShutdown writes the arguments of SHUTDOWN (Client.Shutdown, Pipeline.Shutdown).
+func argsShutdown(a *argBuf, opts *ShutdownOptions) {
 	var o ShutdownOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("SHUTDOWN")
 	if o.Mode != "" {
 		a.str(string(o.Mode))
 	}
@@ -1479,9 +1597,27 @@ func (c *Client) Shutdown(ctx context.Context, opts *ShutdownOptions) error {
 	if o.Abort {
 		a.str("ABORT")
 	}
+}
+
+// Shutdown runs SHUTDOWN: synchronously saves the database(s) to disk and shuts down the Redis server.
+//
+//	SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
+//
+// Available since Redis 1.0.0. Time complexity: O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1).
+//
+// Reply:
+//   - OK if ABORT was specified and shutdown was aborted. On successful shutdown, nothing is returned since the server quits and the connection is closed. On failure, an error is returned.
+func (c *Client) Shutdown(ctx context.Context, opts *ShutdownOptions) error {
+	a := c.newArgs("SHUTDOWN")
+	argsShutdown(a, opts)
 	r := getResult(modeStatus, "SHUTDOWN")
 	defer r.release()
 	return c.exec(ctx, a, r)
+}
+
+// argsSlaveOf writes the arguments of SLAVEOF (Client.SlaveOf, Pipeline.SlaveOf).
+func argsSlaveOf(a *argBuf, args ReplicaOfArgs) {
+	args.writeArgs(a)
 }
 
 // SlaveOf runs SLAVEOF: sets a Redis server as a replica of another, or promotes it to being a master.
@@ -1496,7 +1632,7 @@ func (c *Client) Shutdown(ctx context.Context, opts *ShutdownOptions) error {
 // Deprecated: as of Redis 5.0.0, use REPLICAOF (ReplicaOf).
 func (c *Client) SlaveOf(ctx context.Context, args ReplicaOfArgs) (string, error) {
 	a := c.newArgs("SLAVEOF")
-	args.writeArgs(a)
+	argsSlaveOf(a, args)
 	r := getResult(modeString, "SLAVEOF")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -1509,6 +1645,17 @@ type SlowLogGetOptions struct {
 	Count *int64
 }
 
+// argsSlowLogGet writes the arguments of SLOWLOG GET (Client.SlowLogGet, Pipeline.SlowLogGet).
+func argsSlowLogGet(a *argBuf, opts *SlowLogGetOptions) {
+	var o SlowLogGetOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Count != nil {
+		a.int(*o.Count)
+	}
+}
+
 // SlowLogGet runs SLOWLOG GET: returns the slow log's entries.
 //
 //	SLOWLOG GET [count]
@@ -1518,15 +1665,9 @@ type SlowLogGetOptions struct {
 // Reply:
 //   - Entries from the slow log in chronological order.
 func (c *Client) SlowLogGet(ctx context.Context, opts *SlowLogGetOptions) (Reply, error) {
-	var o SlowLogGetOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("SLOWLOG")
 	a.str("GET")
-	if o.Count != nil {
-		a.int(*o.Count)
-	}
+	argsSlowLogGet(a, opts)
 	r := getResult(modeReply, "SLOWLOG GET")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -1583,6 +1724,12 @@ func (c *Client) SlowLogReset(ctx context.Context) error {
 	return c.exec(ctx, a, r)
 }
 
+// argsSwapDB writes the arguments of SWAPDB (Client.SwapDB, Pipeline.SwapDB).
+func argsSwapDB(a *argBuf, index1 int64, index2 int64) {
+	a.int(index1)
+	a.int(index2)
+}
+
 // SwapDB runs SWAPDB: swaps two Redis databases.
 //
 //	SWAPDB index1 index2
@@ -1590,8 +1737,7 @@ func (c *Client) SlowLogReset(ctx context.Context) error {
 // Available since Redis 4.0.0. Time complexity: O(N) where N is the count of clients watching or blocking on keys from both databases.
 func (c *Client) SwapDB(ctx context.Context, index1 int64, index2 int64) error {
 	a := c.newArgs("SWAPDB")
-	a.int(index1)
-	a.int(index2)
+	argsSwapDB(a, index1, index2)
 	r := getResult(modeStatus, "SWAPDB")
 	defer r.release()
 	return c.exec(ctx, a, r)

@@ -6,6 +6,14 @@ import (
 	"context"
 )
 
+// argsSAdd writes the arguments of SADD (Client.SAdd, Pipeline.SAdd).
+func argsSAdd(a *argBuf, key string, members []string) {
+	a.key(key)
+	for _, v := range members {
+		a.str(v)
+	}
+}
+
 // SAdd runs SADD: adds one or more members to a set. Creates the key if it doesn't exist.
 //
 //	SADD key member [member ...]
@@ -16,14 +24,16 @@ import (
 //   - Number of elements that were added to the set, not including all the elements already present in the set.
 func (c *Client) SAdd(ctx context.Context, key string, members ...string) (int64, error) {
 	a := c.newArgs("SADD")
-	a.key(key)
-	for _, v := range members {
-		a.str(v)
-	}
+	argsSAdd(a, key, members)
 	r := getResult(modeInt, "SADD")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsSCard writes the arguments of SCARD (Client.SCard, Pipeline.SCard).
+func argsSCard(a *argBuf, key string) {
+	a.key(key)
 }
 
 // SCard runs SCARD: returns the number of members in a set.
@@ -36,11 +46,18 @@ func (c *Client) SAdd(ctx context.Context, key string, members ...string) (int64
 //   - The cardinality (number of elements) of the set, or 0 if key does not exist.
 func (c *Client) SCard(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("SCARD")
-	a.key(key)
+	argsSCard(a, key)
 	r := getResult(modeInt, "SCARD")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsSDiff writes the arguments of SDIFF (Client.SDiff, Pipeline.SDiff).
+func argsSDiff(a *argBuf, keys []string) {
+	for _, v := range keys {
+		a.key(v)
+	}
 }
 
 // SDiff runs SDIFF: returns the difference of multiple sets.
@@ -53,13 +70,19 @@ func (c *Client) SCard(ctx context.Context, key string) (int64, error) {
 //   - List with the members of the resulting set.
 func (c *Client) SDiff(ctx context.Context, keys ...string) ([]string, error) {
 	a := c.newArgs("SDIFF")
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsSDiff(a, keys)
 	r := getResult(modeStrings, "SDIFF")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
+}
+
+// argsSDiffStore writes the arguments of SDIFFSTORE (Client.SDiffStore, Pipeline.SDiffStore).
+func argsSDiffStore(a *argBuf, destination string, keys []string) {
+	a.key(destination)
+	for _, v := range keys {
+		a.key(v)
+	}
 }
 
 // SDiffStore runs SDIFFSTORE: stores the difference of multiple sets in a key.
@@ -72,14 +95,18 @@ func (c *Client) SDiff(ctx context.Context, keys ...string) ([]string, error) {
 //   - Number of the elements in the resulting set.
 func (c *Client) SDiffStore(ctx context.Context, destination string, keys ...string) (int64, error) {
 	a := c.newArgs("SDIFFSTORE")
-	a.key(destination)
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsSDiffStore(a, destination, keys)
 	r := getResult(modeInt, "SDIFFSTORE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsSInter writes the arguments of SINTER (Client.SInter, Pipeline.SInter).
+func argsSInter(a *argBuf, keys []string) {
+	for _, v := range keys {
+		a.key(v)
+	}
 }
 
 // SInter runs SINTER: returns the intersect of multiple sets.
@@ -92,9 +119,7 @@ func (c *Client) SDiffStore(ctx context.Context, destination string, keys ...str
 //   - List with the members of the resulting set.
 func (c *Client) SInter(ctx context.Context, keys ...string) ([]string, error) {
 	a := c.newArgs("SINTER")
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsSInter(a, keys)
 	r := getResult(modeStrings, "SINTER")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -105,6 +130,22 @@ func (c *Client) SInter(ctx context.Context, keys ...string) ([]string, error) {
 type SInterCardOptions struct {
 	// Limit is "limit": sends LIMIT limit when not 0.
 	Limit int64
+}
+
+// argsSInterCard writes the arguments of SINTERCARD (Client.SInterCard, Pipeline.SInterCard).
+func argsSInterCard(a *argBuf, opts *SInterCardOptions, keys []string) {
+	var o SInterCardOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.int(int64(len(keys)))
+	for _, v := range keys {
+		a.key(v)
+	}
+	if o.Limit != 0 {
+		a.str("LIMIT")
+		a.int(o.Limit)
+	}
 }
 
 // SInterCard runs SINTERCARD: returns the number of members of the intersect of multiple sets.
@@ -118,23 +159,20 @@ type SInterCardOptions struct {
 // Reply:
 //   - Number of the elements in the resulting intersection.
 func (c *Client) SInterCard(ctx context.Context, opts *SInterCardOptions, keys ...string) (int64, error) {
-	var o SInterCardOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("SINTERCARD")
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	if o.Limit != 0 {
-		a.str("LIMIT")
-		a.int(o.Limit)
-	}
+	argsSInterCard(a, opts, keys)
 	r := getResult(modeInt, "SINTERCARD")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsSInterStore writes the arguments of SINTERSTORE (Client.SInterStore, Pipeline.SInterStore).
+func argsSInterStore(a *argBuf, destination string, keys []string) {
+	a.key(destination)
+	for _, v := range keys {
+		a.key(v)
+	}
 }
 
 // SInterStore runs SINTERSTORE: stores the intersect of multiple sets in a key.
@@ -147,14 +185,17 @@ func (c *Client) SInterCard(ctx context.Context, opts *SInterCardOptions, keys .
 //   - Number of the elements in the result set.
 func (c *Client) SInterStore(ctx context.Context, destination string, keys ...string) (int64, error) {
 	a := c.newArgs("SINTERSTORE")
-	a.key(destination)
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsSInterStore(a, destination, keys)
 	r := getResult(modeInt, "SINTERSTORE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsSIsMember writes the arguments of SISMEMBER (Client.SIsMember, Pipeline.SIsMember).
+func argsSIsMember(a *argBuf, key string, member string) {
+	a.key(key)
+	a.str(member)
 }
 
 // SIsMember runs SISMEMBER: determines whether a member belongs to a set.
@@ -168,12 +209,16 @@ func (c *Client) SInterStore(ctx context.Context, destination string, keys ...st
 //   - The element is a member of the set.
 func (c *Client) SIsMember(ctx context.Context, key string, member string) (int64, error) {
 	a := c.newArgs("SISMEMBER")
-	a.key(key)
-	a.str(member)
+	argsSIsMember(a, key, member)
 	r := getResult(modeInt, "SISMEMBER")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsSMembers writes the arguments of SMEMBERS (Client.SMembers, Pipeline.SMembers).
+func argsSMembers(a *argBuf, key string) {
+	a.key(key)
 }
 
 // SMembers runs SMEMBERS: returns all members of a set.
@@ -186,11 +231,19 @@ func (c *Client) SIsMember(ctx context.Context, key string, member string) (int6
 //   - All elements of the set.
 func (c *Client) SMembers(ctx context.Context, key string) ([]string, error) {
 	a := c.newArgs("SMEMBERS")
-	a.key(key)
+	argsSMembers(a, key)
 	r := getResult(modeStrings, "SMEMBERS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
+}
+
+// argsSMIsMember writes the arguments of SMISMEMBER (Client.SMIsMember, Pipeline.SMIsMember).
+func argsSMIsMember(a *argBuf, key string, members []string) {
+	a.key(key)
+	for _, v := range members {
+		a.str(v)
+	}
 }
 
 // SMIsMember runs SMISMEMBER: determines whether multiple members belong to a set.
@@ -203,16 +256,20 @@ func (c *Client) SMembers(ctx context.Context, key string) ([]string, error) {
 //   - List representing the membership of the given elements, in the same order as they are requested.
 func (c *Client) SMIsMember(ctx context.Context, key string, members ...string) ([]int64, error) {
 	a := c.newArgs("SMISMEMBER")
-	a.key(key)
-	for _, v := range members {
-		a.str(v)
-	}
+	argsSMIsMember(a, key, members)
 	raw, err := c.execRaw(ctx, a, "SMISMEMBER")
 	if err != nil {
 		return nil, err
 	}
 	defer raw.release()
 	return decodeInts(raw.v)
+}
+
+// argsSMove writes the arguments of SMOVE (Client.SMove, Pipeline.SMove).
+func argsSMove(a *argBuf, source string, destination string, member string) {
+	a.key(source)
+	a.key(destination)
+	a.str(member)
 }
 
 // SMove runs SMOVE: moves a member from one set to another.
@@ -226,13 +283,16 @@ func (c *Client) SMIsMember(ctx context.Context, key string, members ...string) 
 //   - The element is not a member of source and no operation was performed.
 func (c *Client) SMove(ctx context.Context, source string, destination string, member string) (int64, error) {
 	a := c.newArgs("SMOVE")
-	a.key(source)
-	a.key(destination)
-	a.str(member)
+	argsSMove(a, source, destination, member)
 	r := getResult(modeInt, "SMOVE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsSPop writes the arguments of SPOP (Client.SPop, Pipeline.SPop).
+func argsSPop(a *argBuf, key string) {
+	a.key(key)
 }
 
 // SPop runs SPOP: returns one or more random members from a set after removing them. Deletes the set if the last member was popped.
@@ -248,7 +308,7 @@ func (c *Client) SMove(ctx context.Context, source string, destination string, m
 //   - List to the removed members when 'COUNT' is given.
 func (c *Client) SPop(ctx context.Context, key string) (string, error) {
 	a := c.newArgs("SPOP")
-	a.key(key)
+	argsSPop(a, key)
 	r := getResult(modeString, "SPOP")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -269,12 +329,18 @@ func (c *Client) SPop(ctx context.Context, key string) (string, error) {
 //   - List to the removed members when 'COUNT' is given.
 func (c *Client) SPopAppend(ctx context.Context, dst []byte, key string) ([]byte, error) {
 	a := c.newArgs("SPOP")
-	a.key(key)
+	argsSPop(a, key)
 	r := getResult(modeAppend, "SPOP")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
+}
+
+// argsSPopCount writes the arguments of SPOP (Client.SPopCount, Pipeline.SPopCount).
+func argsSPopCount(a *argBuf, key string, count int64) {
+	a.key(key)
+	a.int(count)
 }
 
 // SPopCount runs SPOP: returns one or more random members from a set after removing them. Deletes the set if the last member was popped.
@@ -290,12 +356,16 @@ func (c *Client) SPopAppend(ctx context.Context, dst []byte, key string) ([]byte
 //   - List to the removed members when 'COUNT' is given.
 func (c *Client) SPopCount(ctx context.Context, key string, count int64) ([]string, error) {
 	a := c.newArgs("SPOP")
-	a.key(key)
-	a.int(count)
+	argsSPopCount(a, key, count)
 	r := getResult(modeStrings, "SPOP")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
+}
+
+// argsSRandMember writes the arguments of SRANDMEMBER (Client.SRandMember, Pipeline.SRandMember).
+func argsSRandMember(a *argBuf, key string) {
+	a.key(key)
 }
 
 // SRandMember runs SRANDMEMBER: get one or multiple random members from a set.
@@ -312,7 +382,7 @@ func (c *Client) SPopCount(ctx context.Context, key string, count int64) ([]stri
 //   - In case count is given and key doesn't exist
 func (c *Client) SRandMember(ctx context.Context, key string) (string, error) {
 	a := c.newArgs("SRANDMEMBER")
-	a.key(key)
+	argsSRandMember(a, key)
 	r := getResult(modeString, "SRANDMEMBER")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -334,12 +404,18 @@ func (c *Client) SRandMember(ctx context.Context, key string) (string, error) {
 //   - In case count is given and key doesn't exist
 func (c *Client) SRandMemberAppend(ctx context.Context, dst []byte, key string) ([]byte, error) {
 	a := c.newArgs("SRANDMEMBER")
-	a.key(key)
+	argsSRandMember(a, key)
 	r := getResult(modeAppend, "SRANDMEMBER")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
+}
+
+// argsSRandMemberCount writes the arguments of SRANDMEMBER (Client.SRandMemberCount, Pipeline.SRandMemberCount).
+func argsSRandMemberCount(a *argBuf, key string, count int64) {
+	a.key(key)
+	a.int(count)
 }
 
 // SRandMemberCount runs SRANDMEMBER: get one or multiple random members from a set.
@@ -356,12 +432,19 @@ func (c *Client) SRandMemberAppend(ctx context.Context, dst []byte, key string) 
 //   - In case count is given and key doesn't exist
 func (c *Client) SRandMemberCount(ctx context.Context, key string, count int64) ([]string, error) {
 	a := c.newArgs("SRANDMEMBER")
-	a.key(key)
-	a.int(count)
+	argsSRandMemberCount(a, key, count)
 	r := getResult(modeStrings, "SRANDMEMBER")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
+}
+
+// argsSRem writes the arguments of SREM (Client.SRem, Pipeline.SRem).
+func argsSRem(a *argBuf, key string, members []string) {
+	a.key(key)
+	for _, v := range members {
+		a.str(v)
+	}
 }
 
 // SRem runs SREM: removes one or more members from a set. Deletes the set if the last member was removed.
@@ -374,10 +457,7 @@ func (c *Client) SRandMemberCount(ctx context.Context, key string, count int64) 
 //   - Number of members that were removed from the set, not including non existing members.
 func (c *Client) SRem(ctx context.Context, key string, members ...string) (int64, error) {
 	a := c.newArgs("SREM")
-	a.key(key)
-	for _, v := range members {
-		a.str(v)
-	}
+	argsSRem(a, key, members)
 	r := getResult(modeInt, "SREM")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -392,20 +472,12 @@ type SScanOptions struct {
 	Count int64
 }
 
-// SScan runs SSCAN: iterates over members of a set.
-//
-//	SSCAN key cursor [MATCH pattern] [COUNT count]
-//
-// Available since Redis 2.8.0. Time complexity: O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.
-//
-// Reply:
-//   - cursor and scan response in array form
-func (c *Client) SScan(ctx context.Context, key string, cursor int64, opts *SScanOptions) (ScanResult, error) {
+// argsSScan writes the arguments of SSCAN (Client.SScan, Pipeline.SScan).
+func argsSScan(a *argBuf, key string, cursor int64, opts *SScanOptions) {
 	var o SScanOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("SSCAN")
 	a.key(key)
 	a.int(cursor)
 	if o.Match != "" {
@@ -416,12 +488,32 @@ func (c *Client) SScan(ctx context.Context, key string, cursor int64, opts *SSca
 		a.str("COUNT")
 		a.int(o.Count)
 	}
+}
+
+// SScan runs SSCAN: iterates over members of a set.
+//
+//	SSCAN key cursor [MATCH pattern] [COUNT count]
+//
+// Available since Redis 2.8.0. Time complexity: O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.
+//
+// Reply:
+//   - cursor and scan response in array form
+func (c *Client) SScan(ctx context.Context, key string, cursor int64, opts *SScanOptions) (ScanResult, error) {
+	a := c.newArgs("SSCAN")
+	argsSScan(a, key, cursor, opts)
 	raw, err := c.execRaw(ctx, a, "SSCAN")
 	if err != nil {
 		return ScanResult{}, err
 	}
 	defer raw.release()
 	return decodeScan(raw.v)
+}
+
+// argsSUnion writes the arguments of SUNION (Client.SUnion, Pipeline.SUnion).
+func argsSUnion(a *argBuf, keys []string) {
+	for _, v := range keys {
+		a.key(v)
+	}
 }
 
 // SUnion runs SUNION: returns the union of multiple sets.
@@ -434,13 +526,19 @@ func (c *Client) SScan(ctx context.Context, key string, cursor int64, opts *SSca
 //   - List with the members of the resulting set.
 func (c *Client) SUnion(ctx context.Context, keys ...string) ([]string, error) {
 	a := c.newArgs("SUNION")
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsSUnion(a, keys)
 	r := getResult(modeStrings, "SUNION")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
+}
+
+// argsSUnionStore writes the arguments of SUNIONSTORE (Client.SUnionStore, Pipeline.SUnionStore).
+func argsSUnionStore(a *argBuf, destination string, keys []string) {
+	a.key(destination)
+	for _, v := range keys {
+		a.key(v)
+	}
 }
 
 // SUnionStore runs SUNIONSTORE: stores the union of multiple sets in a key.
@@ -453,10 +551,7 @@ func (c *Client) SUnion(ctx context.Context, keys ...string) ([]string, error) {
 //   - Number of the elements in the resulting set.
 func (c *Client) SUnionStore(ctx context.Context, destination string, keys ...string) (int64, error) {
 	a := c.newArgs("SUNIONSTORE")
-	a.key(destination)
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsSUnionStore(a, destination, keys)
 	r := getResult(modeInt, "SUNIONSTORE")
 	defer r.release()
 	err := c.exec(ctx, a, r)

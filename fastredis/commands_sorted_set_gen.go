@@ -21,6 +21,25 @@ type BZMPopOptions struct {
 	Count int64
 }
 
+// argsBZMPop writes the arguments of BZMPOP (Client.BZMPop, Pipeline.BZMPop).
+func argsBZMPop(a *argBuf, timeout float64, keys []string, where ZSide, opts *BZMPopOptions) {
+	var o BZMPopOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.block()
+	a.float(timeout)
+	a.int(int64(len(keys)))
+	for _, v := range keys {
+		a.key(v)
+	}
+	a.str(string(where))
+	if o.Count != 0 {
+		a.str("COUNT")
+		a.int(o.Count)
+	}
+}
+
 // BZMPop runs BZMPOP: removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.
 // Nil when the timeout expires.
 //
@@ -35,28 +54,23 @@ type BZMPopOptions struct {
 //   - null (Nil): Timeout reached and no elements were popped.
 //   - The keyname and the popped members.
 func (c *Client) BZMPop(ctx context.Context, timeout float64, keys []string, where ZSide, opts *BZMPopOptions) (KeyZMembers, error) {
-	var o BZMPopOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("BZMPOP")
-	a.block()
-	a.float(timeout)
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	a.str(string(where))
-	if o.Count != 0 {
-		a.str("COUNT")
-		a.int(o.Count)
-	}
+	argsBZMPop(a, timeout, keys, where, opts)
 	raw, err := c.execRaw(ctx, a, "BZMPOP")
 	if err != nil {
 		return KeyZMembers{}, err
 	}
 	defer raw.release()
 	return decodeKeyZMembers(raw.v)
+}
+
+// argsBZPopMax writes the arguments of BZPOPMAX (Client.BZPopMax, Pipeline.BZPopMax).
+func argsBZPopMax(a *argBuf, keys []string, timeout float64) {
+	a.block()
+	for _, v := range keys {
+		a.key(v)
+	}
+	a.float(timeout)
 }
 
 // BZPopMax runs BZPOPMAX: removes and returns the member with the highest score from one or more sorted sets. Blocks until a member available otherwise.  Deletes the sorted set if the last element was popped.
@@ -72,17 +86,22 @@ func (c *Client) BZMPop(ctx context.Context, timeout float64, keys []string, whe
 //   - The keyname, popped member, and its score.
 func (c *Client) BZPopMax(ctx context.Context, keys []string, timeout float64) (KeyZMember, error) {
 	a := c.newArgs("BZPOPMAX")
-	a.block()
-	for _, v := range keys {
-		a.key(v)
-	}
-	a.float(timeout)
+	argsBZPopMax(a, keys, timeout)
 	raw, err := c.execRaw(ctx, a, "BZPOPMAX")
 	if err != nil {
 		return KeyZMember{}, err
 	}
 	defer raw.release()
 	return decodeKeyZMember(raw.v)
+}
+
+// argsBZPopMin writes the arguments of BZPOPMIN (Client.BZPopMin, Pipeline.BZPopMin).
+func argsBZPopMin(a *argBuf, keys []string, timeout float64) {
+	a.block()
+	for _, v := range keys {
+		a.key(v)
+	}
+	a.float(timeout)
 }
 
 // BZPopMin runs BZPOPMIN: removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.
@@ -98,11 +117,7 @@ func (c *Client) BZPopMax(ctx context.Context, keys []string, timeout float64) (
 //   - The keyname, popped member, and its score.
 func (c *Client) BZPopMin(ctx context.Context, keys []string, timeout float64) (KeyZMember, error) {
 	a := c.newArgs("BZPOPMIN")
-	a.block()
-	for _, v := range keys {
-		a.key(v)
-	}
-	a.float(timeout)
+	argsBZPopMin(a, keys, timeout)
 	raw, err := c.execRaw(ctx, a, "BZPOPMIN")
 	if err != nil {
 		return KeyZMember{}, err
@@ -136,24 +151,12 @@ type ZAddOptions struct {
 	CH bool
 }
 
-// ZAdd runs ZADD: adds one or more members to a sorted set, or updates their scores. Creates the key if it doesn't exist.
-// Without INCR: the number of members added (changed, with CH).
-//
-//	ZADD key [NX | XX] [GT | LT] [CH] score member [score member ...]
-//
-// Available since Redis 1.2.0. Time complexity: O(log(N)) for each item added, where N is the number of elements in the sorted set.
-//
-// Reply:
-//   - null (Nil): Operation was aborted (conflict with one of the XX/NX/LT/GT options).
-//   - The number of new members (when the CH option is not used)
-//   - The number of new or updated members (when the CH option is used)
-//   - The updated score of the member (when the INCR option is used)
-func (c *Client) ZAdd(ctx context.Context, key string, opts *ZAddOptions, members ...ZMember) (int64, error) {
+// argsZAdd writes the arguments of ZADD (Client.ZAdd, Pipeline.ZAdd).
+func argsZAdd(a *argBuf, key string, opts *ZAddOptions, members []ZMember) {
 	var o ZAddOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("ZADD")
 	a.key(key)
 	if o.Condition != "" {
 		a.str(string(o.Condition))
@@ -167,10 +170,49 @@ func (c *Client) ZAdd(ctx context.Context, key string, opts *ZAddOptions, member
 	for i := range members {
 		members[i].writeArgs(a)
 	}
+}
+
+// ZAdd runs ZADD: adds one or more members to a sorted set, or updates their scores. Creates the key if it doesn't exist.
+// Without INCR: the number of members added (changed, with CH).
+//
+//	ZADD key [NX | XX] [GT | LT] [CH] score member [score member ...]
+//
+// Available since Redis 1.2.0. Time complexity: O(log(N)) for each item added, where N is the number of elements in the sorted set.
+//
+// Reply:
+//   - null (Nil): Operation was aborted (conflict with one of the XX/NX/LT/GT options).
+//   - The number of new members (when the CH option is not used)
+//   - The number of new or updated members (when the CH option is used)
+//   - The updated score of the member (when the INCR option is used)
+func (c *Client) ZAdd(ctx context.Context, key string, opts *ZAddOptions, members ...ZMember) (int64, error) {
+	a := c.newArgs("ZADD")
+	argsZAdd(a, key, opts, members)
 	r := getResult(modeInt, "ZADD")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsZAddIncr writes the arguments of ZADD (Client.ZAddIncr, Pipeline.ZAddIncr).
+func argsZAddIncr(a *argBuf, key string, opts *ZAddOptions, members []ZMember) {
+	var o ZAddOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key)
+	if o.Condition != "" {
+		a.str(string(o.Condition))
+	}
+	if o.Comparison != "" {
+		a.str(string(o.Comparison))
+	}
+	if o.CH {
+		a.str("CH")
+	}
+	a.str("INCR")
+	for i := range members {
+		members[i].writeArgs(a)
+	}
 }
 
 // ZAddIncr runs ZADD: adds one or more members to a sorted set, or updates their scores. Creates the key if it doesn't exist.
@@ -186,29 +228,17 @@ func (c *Client) ZAdd(ctx context.Context, key string, opts *ZAddOptions, member
 //   - The number of new or updated members (when the CH option is used)
 //   - The updated score of the member (when the INCR option is used)
 func (c *Client) ZAddIncr(ctx context.Context, key string, opts *ZAddOptions, members ...ZMember) (float64, error) {
-	var o ZAddOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("ZADD")
-	a.key(key)
-	if o.Condition != "" {
-		a.str(string(o.Condition))
-	}
-	if o.Comparison != "" {
-		a.str(string(o.Comparison))
-	}
-	if o.CH {
-		a.str("CH")
-	}
-	a.str("INCR")
-	for i := range members {
-		members[i].writeArgs(a)
-	}
+	argsZAddIncr(a, key, opts, members)
 	r := getResult(modeFloat, "ZADD")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.f, err
+}
+
+// argsZCard writes the arguments of ZCARD (Client.ZCard, Pipeline.ZCard).
+func argsZCard(a *argBuf, key string) {
+	a.key(key)
 }
 
 // ZCard runs ZCARD: returns the number of members in a sorted set.
@@ -221,11 +251,18 @@ func (c *Client) ZAddIncr(ctx context.Context, key string, opts *ZAddOptions, me
 //   - The cardinality (number of elements) of the sorted set, or 0 if key does not exist
 func (c *Client) ZCard(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("ZCARD")
-	a.key(key)
+	argsZCard(a, key)
 	r := getResult(modeInt, "ZCARD")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsZCount writes the arguments of ZCOUNT (Client.ZCount, Pipeline.ZCount).
+func argsZCount(a *argBuf, key string, min string, max string) {
+	a.key(key)
+	a.str(min)
+	a.str(max)
 }
 
 // ZCount runs ZCOUNT: returns the count of members in a sorted set that have scores within a range.
@@ -238,13 +275,19 @@ func (c *Client) ZCard(ctx context.Context, key string) (int64, error) {
 //   - The number of elements in the specified score range
 func (c *Client) ZCount(ctx context.Context, key string, min string, max string) (int64, error) {
 	a := c.newArgs("ZCOUNT")
-	a.key(key)
-	a.str(min)
-	a.str(max)
+	argsZCount(a, key, min, max)
 	r := getResult(modeInt, "ZCOUNT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsZDiff writes the arguments of ZDIFF (Client.ZDiff, Pipeline.ZDiff).
+func argsZDiff(a *argBuf, keys []string) {
+	a.int(int64(len(keys)))
+	for _, v := range keys {
+		a.key(v)
+	}
 }
 
 // ZDiff runs ZDIFF: returns the difference between multiple sorted sets.
@@ -261,14 +304,20 @@ func (c *Client) ZCount(ctx context.Context, key string, min string, max string)
 //   - Members and their scores. Returned in case WITHSCORES was used. In RESP2 this is returned as a flat array
 func (c *Client) ZDiff(ctx context.Context, keys ...string) ([]string, error) {
 	a := c.newArgs("ZDIFF")
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsZDiff(a, keys)
 	r := getResult(modeStrings, "ZDIFF")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
+}
+
+// argsZDiffWithScores writes the arguments of ZDIFF (Client.ZDiffWithScores, Pipeline.ZDiffWithScores).
+func argsZDiffWithScores(a *argBuf, keys []string) {
+	a.int(int64(len(keys)))
+	for _, v := range keys {
+		a.key(v)
+	}
+	a.str("WITHSCORES")
 }
 
 // ZDiffWithScores runs ZDIFF: returns the difference between multiple sorted sets.
@@ -285,17 +334,22 @@ func (c *Client) ZDiff(ctx context.Context, keys ...string) ([]string, error) {
 //   - Members and their scores. Returned in case WITHSCORES was used. In RESP2 this is returned as a flat array
 func (c *Client) ZDiffWithScores(ctx context.Context, keys ...string) ([]ZMember, error) {
 	a := c.newArgs("ZDIFF")
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	a.str("WITHSCORES")
+	argsZDiffWithScores(a, keys)
 	raw, err := c.execRaw(ctx, a, "ZDIFF")
 	if err != nil {
 		return nil, err
 	}
 	defer raw.release()
 	return decodeZMembers(raw.v)
+}
+
+// argsZDiffStore writes the arguments of ZDIFFSTORE (Client.ZDiffStore, Pipeline.ZDiffStore).
+func argsZDiffStore(a *argBuf, destination string, keys []string) {
+	a.key(destination)
+	a.int(int64(len(keys)))
+	for _, v := range keys {
+		a.key(v)
+	}
 }
 
 // ZDiffStore runs ZDIFFSTORE: stores the difference of multiple sorted sets in a key.
@@ -310,15 +364,18 @@ func (c *Client) ZDiffWithScores(ctx context.Context, keys ...string) ([]ZMember
 //   - Number of elements in the resulting sorted set at destination
 func (c *Client) ZDiffStore(ctx context.Context, destination string, keys ...string) (int64, error) {
 	a := c.newArgs("ZDIFFSTORE")
-	a.key(destination)
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsZDiffStore(a, destination, keys)
 	r := getResult(modeInt, "ZDIFFSTORE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsZIncrBy writes the arguments of ZINCRBY (Client.ZIncrBy, Pipeline.ZIncrBy).
+func argsZIncrBy(a *argBuf, key string, increment float64, member string) {
+	a.key(key)
+	a.float(increment)
+	a.str(member)
 }
 
 // ZIncrBy runs ZINCRBY: increments the score of a member in a sorted set.
@@ -331,9 +388,7 @@ func (c *Client) ZDiffStore(ctx context.Context, destination string, keys ...str
 //   - The new score of member
 func (c *Client) ZIncrBy(ctx context.Context, key string, increment float64, member string) (float64, error) {
 	a := c.newArgs("ZINCRBY")
-	a.key(key)
-	a.float(increment)
-	a.str(member)
+	argsZIncrBy(a, key, increment, member)
 	r := getResult(modeFloat, "ZINCRBY")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -358,24 +413,12 @@ type ZInterOptions struct {
 	Aggregate Aggregate
 }
 
-// ZInter runs ZINTER: returns the intersect of multiple sorted sets.
-// Without WITHSCORES: the members.
-//
-//	ZINTER numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX]
-//
-// Available since Redis 6.2.0. Time complexity: O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.
-//
-// numkeys is sent as len(keys).
-//
-// Reply:
-//   - Result of intersection, containing only the member names. Returned in case WITHSCORES was not used.
-//   - Result of intersection, containing members and their scores. Returned in case WITHSCORES was used. In RESP2 this is returned as a flat array
-func (c *Client) ZInter(ctx context.Context, opts *ZInterOptions, keys ...string) ([]string, error) {
+// argsZInter writes the arguments of ZINTER (Client.ZInter, Pipeline.ZInter).
+func argsZInter(a *argBuf, opts *ZInterOptions, keys []string) {
 	var o ZInterOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("ZINTER")
 	a.int(int64(len(keys)))
 	for _, v := range keys {
 		a.key(v)
@@ -390,16 +433,12 @@ func (c *Client) ZInter(ctx context.Context, opts *ZInterOptions, keys ...string
 		a.str("AGGREGATE")
 		a.str(string(o.Aggregate))
 	}
-	r := getResult(modeStrings, "ZINTER")
-	defer r.release()
-	err := c.exec(ctx, a, r)
-	return r.strs, err
 }
 
-// ZInterWithScores runs ZINTER: returns the intersect of multiple sorted sets.
-// With WITHSCORES: members and their scores.
+// ZInter runs ZINTER: returns the intersect of multiple sorted sets.
+// Without WITHSCORES: the members.
 //
-//	ZINTER numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] WITHSCORES
+//	ZINTER numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX]
 //
 // Available since Redis 6.2.0. Time complexity: O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.
 //
@@ -408,12 +447,21 @@ func (c *Client) ZInter(ctx context.Context, opts *ZInterOptions, keys ...string
 // Reply:
 //   - Result of intersection, containing only the member names. Returned in case WITHSCORES was not used.
 //   - Result of intersection, containing members and their scores. Returned in case WITHSCORES was used. In RESP2 this is returned as a flat array
-func (c *Client) ZInterWithScores(ctx context.Context, opts *ZInterOptions, keys ...string) ([]ZMember, error) {
+func (c *Client) ZInter(ctx context.Context, opts *ZInterOptions, keys ...string) ([]string, error) {
+	a := c.newArgs("ZINTER")
+	argsZInter(a, opts, keys)
+	r := getResult(modeStrings, "ZINTER")
+	defer r.release()
+	err := c.exec(ctx, a, r)
+	return r.strs, err
+}
+
+// argsZInterWithScores writes the arguments of ZINTER (Client.ZInterWithScores, Pipeline.ZInterWithScores).
+func argsZInterWithScores(a *argBuf, opts *ZInterOptions, keys []string) {
 	var o ZInterOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("ZINTER")
 	a.int(int64(len(keys)))
 	for _, v := range keys {
 		a.key(v)
@@ -429,6 +477,23 @@ func (c *Client) ZInterWithScores(ctx context.Context, opts *ZInterOptions, keys
 		a.str(string(o.Aggregate))
 	}
 	a.str("WITHSCORES")
+}
+
+// ZInterWithScores runs ZINTER: returns the intersect of multiple sorted sets.
+// With WITHSCORES: members and their scores.
+//
+//	ZINTER numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] WITHSCORES
+//
+// Available since Redis 6.2.0. Time complexity: O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.
+//
+// numkeys is sent as len(keys).
+//
+// Reply:
+//   - Result of intersection, containing only the member names. Returned in case WITHSCORES was not used.
+//   - Result of intersection, containing members and their scores. Returned in case WITHSCORES was used. In RESP2 this is returned as a flat array
+func (c *Client) ZInterWithScores(ctx context.Context, opts *ZInterOptions, keys ...string) ([]ZMember, error) {
+	a := c.newArgs("ZINTER")
+	argsZInterWithScores(a, opts, keys)
 	raw, err := c.execRaw(ctx, a, "ZINTER")
 	if err != nil {
 		return nil, err
@@ -443,6 +508,22 @@ type ZInterCardOptions struct {
 	Limit int64
 }
 
+// argsZInterCard writes the arguments of ZINTERCARD (Client.ZInterCard, Pipeline.ZInterCard).
+func argsZInterCard(a *argBuf, opts *ZInterCardOptions, keys []string) {
+	var o ZInterCardOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.int(int64(len(keys)))
+	for _, v := range keys {
+		a.key(v)
+	}
+	if o.Limit != 0 {
+		a.str("LIMIT")
+		a.int(o.Limit)
+	}
+}
+
 // ZInterCard runs ZINTERCARD: returns the number of members of the intersect of multiple sorted sets.
 //
 //	ZINTERCARD numkeys key [key ...] [LIMIT limit]
@@ -454,19 +535,8 @@ type ZInterCardOptions struct {
 // Reply:
 //   - Number of elements in the resulting intersection.
 func (c *Client) ZInterCard(ctx context.Context, opts *ZInterCardOptions, keys ...string) (int64, error) {
-	var o ZInterCardOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("ZINTERCARD")
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	if o.Limit != 0 {
-		a.str("LIMIT")
-		a.int(o.Limit)
-	}
+	argsZInterCard(a, opts, keys)
 	r := getResult(modeInt, "ZINTERCARD")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -481,22 +551,12 @@ type ZInterStoreOptions struct {
 	Aggregate Aggregate
 }
 
-// ZInterStore runs ZINTERSTORE: stores the intersect of multiple sorted sets in a key.
-//
-//	ZINTERSTORE destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX]
-//
-// Available since Redis 2.0.0. Time complexity: O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.
-//
-// numkeys is sent as len(keys).
-//
-// Reply:
-//   - Number of elements in the resulting sorted set.
-func (c *Client) ZInterStore(ctx context.Context, destination string, opts *ZInterStoreOptions, keys ...string) (int64, error) {
+// argsZInterStore writes the arguments of ZINTERSTORE (Client.ZInterStore, Pipeline.ZInterStore).
+func argsZInterStore(a *argBuf, destination string, opts *ZInterStoreOptions, keys []string) {
 	var o ZInterStoreOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("ZINTERSTORE")
 	a.key(destination)
 	a.int(int64(len(keys)))
 	for _, v := range keys {
@@ -512,10 +572,32 @@ func (c *Client) ZInterStore(ctx context.Context, destination string, opts *ZInt
 		a.str("AGGREGATE")
 		a.str(string(o.Aggregate))
 	}
+}
+
+// ZInterStore runs ZINTERSTORE: stores the intersect of multiple sorted sets in a key.
+//
+//	ZINTERSTORE destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX]
+//
+// Available since Redis 2.0.0. Time complexity: O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.
+//
+// numkeys is sent as len(keys).
+//
+// Reply:
+//   - Number of elements in the resulting sorted set.
+func (c *Client) ZInterStore(ctx context.Context, destination string, opts *ZInterStoreOptions, keys ...string) (int64, error) {
+	a := c.newArgs("ZINTERSTORE")
+	argsZInterStore(a, destination, opts, keys)
 	r := getResult(modeInt, "ZINTERSTORE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsZLexCount writes the arguments of ZLEXCOUNT (Client.ZLexCount, Pipeline.ZLexCount).
+func argsZLexCount(a *argBuf, key string, min string, max string) {
+	a.key(key)
+	a.str(min)
+	a.str(max)
 }
 
 // ZLexCount runs ZLEXCOUNT: returns the number of members in a sorted set within a lexicographical range.
@@ -528,9 +610,7 @@ func (c *Client) ZInterStore(ctx context.Context, destination string, opts *ZInt
 //   - Number of elements in the specified score range.
 func (c *Client) ZLexCount(ctx context.Context, key string, min string, max string) (int64, error) {
 	a := c.newArgs("ZLEXCOUNT")
-	a.key(key)
-	a.str(min)
-	a.str(max)
+	argsZLexCount(a, key, min, max)
 	r := getResult(modeInt, "ZLEXCOUNT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -541,6 +621,23 @@ func (c *Client) ZLexCount(ctx context.Context, key string, min string, max stri
 type ZMPopOptions struct {
 	// Count is "count": sends COUNT count when not 0.
 	Count int64
+}
+
+// argsZMPop writes the arguments of ZMPOP (Client.ZMPop, Pipeline.ZMPop).
+func argsZMPop(a *argBuf, keys []string, where ZSide, opts *ZMPopOptions) {
+	var o ZMPopOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.int(int64(len(keys)))
+	for _, v := range keys {
+		a.key(v)
+	}
+	a.str(string(where))
+	if o.Count != 0 {
+		a.str("COUNT")
+		a.int(o.Count)
+	}
 }
 
 // ZMPop runs ZMPOP: returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.
@@ -555,26 +652,22 @@ type ZMPopOptions struct {
 // Reply:
 //   - null (Nil): No element could be popped.
 func (c *Client) ZMPop(ctx context.Context, keys []string, where ZSide, opts *ZMPopOptions) (KeyZMembers, error) {
-	var o ZMPopOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("ZMPOP")
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	a.str(string(where))
-	if o.Count != 0 {
-		a.str("COUNT")
-		a.int(o.Count)
-	}
+	argsZMPop(a, keys, where, opts)
 	raw, err := c.execRaw(ctx, a, "ZMPOP")
 	if err != nil {
 		return KeyZMembers{}, err
 	}
 	defer raw.release()
 	return decodeKeyZMembers(raw.v)
+}
+
+// argsZMScore writes the arguments of ZMSCORE (Client.ZMScore, Pipeline.ZMScore).
+func argsZMScore(a *argBuf, key string, members []string) {
+	a.key(key)
+	for _, v := range members {
+		a.str(v)
+	}
 }
 
 // ZMScore runs ZMSCORE: returns the score of one or more members in a sorted set.
@@ -585,16 +678,19 @@ func (c *Client) ZMPop(ctx context.Context, keys []string, where ZSide, opts *ZM
 // Available since Redis 6.2.0. Time complexity: O(N) where N is the number of members being requested.
 func (c *Client) ZMScore(ctx context.Context, key string, members ...string) ([]NullFloat, error) {
 	a := c.newArgs("ZMSCORE")
-	a.key(key)
-	for _, v := range members {
-		a.str(v)
-	}
+	argsZMScore(a, key, members)
 	raw, err := c.execRaw(ctx, a, "ZMSCORE")
 	if err != nil {
 		return nil, err
 	}
 	defer raw.release()
 	return decodeNullFloats(raw.v)
+}
+
+// argsZPopMax writes the arguments of ZPOPMAX (Client.ZPopMax, Pipeline.ZPopMax).
+func argsZPopMax(a *argBuf, key string, count int64) {
+	a.key(key)
+	a.int(count)
 }
 
 // ZPopMax runs ZPOPMAX: returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.
@@ -609,14 +705,19 @@ func (c *Client) ZMScore(ctx context.Context, key string, members ...string) ([]
 //   - List of popped elements and scores when 'COUNT' is specified.
 func (c *Client) ZPopMax(ctx context.Context, key string, count int64) ([]ZMember, error) {
 	a := c.newArgs("ZPOPMAX")
-	a.key(key)
-	a.int(count)
+	argsZPopMax(a, key, count)
 	raw, err := c.execRaw(ctx, a, "ZPOPMAX")
 	if err != nil {
 		return nil, err
 	}
 	defer raw.release()
 	return decodeZMembers(raw.v)
+}
+
+// argsZPopMin writes the arguments of ZPOPMIN (Client.ZPopMin, Pipeline.ZPopMin).
+func argsZPopMin(a *argBuf, key string, count int64) {
+	a.key(key)
+	a.int(count)
 }
 
 // ZPopMin runs ZPOPMIN: returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.
@@ -631,14 +732,18 @@ func (c *Client) ZPopMax(ctx context.Context, key string, count int64) ([]ZMembe
 //   - List of popped elements and scores when 'COUNT' is specified.
 func (c *Client) ZPopMin(ctx context.Context, key string, count int64) ([]ZMember, error) {
 	a := c.newArgs("ZPOPMIN")
-	a.key(key)
-	a.int(count)
+	argsZPopMin(a, key, count)
 	raw, err := c.execRaw(ctx, a, "ZPOPMIN")
 	if err != nil {
 		return nil, err
 	}
 	defer raw.release()
 	return decodeZMembers(raw.v)
+}
+
+// argsZRandMember writes the arguments of ZRANDMEMBER (Client.ZRandMember, Pipeline.ZRandMember).
+func argsZRandMember(a *argBuf, key string) {
+	a.key(key)
 }
 
 // ZRandMember runs ZRANDMEMBER: returns one or more random members from a sorted set.
@@ -655,7 +760,7 @@ func (c *Client) ZPopMin(ctx context.Context, key string, count int64) ([]ZMembe
 //   - Randomly selected elements when 'COUNT' and 'WITHSCORES' modifiers are used.
 func (c *Client) ZRandMember(ctx context.Context, key string) (string, error) {
 	a := c.newArgs("ZRANDMEMBER")
-	a.key(key)
+	argsZRandMember(a, key)
 	r := getResult(modeString, "ZRANDMEMBER")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -677,12 +782,18 @@ func (c *Client) ZRandMember(ctx context.Context, key string) (string, error) {
 //   - Randomly selected elements when 'COUNT' and 'WITHSCORES' modifiers are used.
 func (c *Client) ZRandMemberAppend(ctx context.Context, dst []byte, key string) ([]byte, error) {
 	a := c.newArgs("ZRANDMEMBER")
-	a.key(key)
+	argsZRandMember(a, key)
 	r := getResult(modeAppend, "ZRANDMEMBER")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
+}
+
+// argsZRandMemberCount writes the arguments of ZRANDMEMBER (Client.ZRandMemberCount, Pipeline.ZRandMemberCount).
+func argsZRandMemberCount(a *argBuf, key string, count int64) {
+	a.key(key)
+	a.int(count)
 }
 
 // ZRandMemberCount runs ZRANDMEMBER: returns one or more random members from a sorted set.
@@ -699,12 +810,18 @@ func (c *Client) ZRandMemberAppend(ctx context.Context, dst []byte, key string) 
 //   - Randomly selected elements when 'COUNT' and 'WITHSCORES' modifiers are used.
 func (c *Client) ZRandMemberCount(ctx context.Context, key string, count int64) ([]string, error) {
 	a := c.newArgs("ZRANDMEMBER")
-	a.key(key)
-	a.int(count)
+	argsZRandMemberCount(a, key, count)
 	r := getResult(modeStrings, "ZRANDMEMBER")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
+}
+
+// argsZRandMemberWithScores writes the arguments of ZRANDMEMBER (Client.ZRandMemberWithScores, Pipeline.ZRandMemberWithScores).
+func argsZRandMemberWithScores(a *argBuf, key string, count int64) {
+	a.key(key)
+	a.int(count)
+	a.str("WITHSCORES")
 }
 
 // ZRandMemberWithScores runs ZRANDMEMBER: returns one or more random members from a sorted set.
@@ -721,9 +838,7 @@ func (c *Client) ZRandMemberCount(ctx context.Context, key string, count int64) 
 //   - Randomly selected elements when 'COUNT' and 'WITHSCORES' modifiers are used.
 func (c *Client) ZRandMemberWithScores(ctx context.Context, key string, count int64) ([]ZMember, error) {
 	a := c.newArgs("ZRANDMEMBER")
-	a.key(key)
-	a.int(count)
-	a.str("WITHSCORES")
+	argsZRandMemberWithScores(a, key, count)
 	raw, err := c.execRaw(ctx, a, "ZRANDMEMBER")
 	if err != nil {
 		return nil, err
@@ -751,22 +866,12 @@ type ZRangeOptions struct {
 	Limit *Limit
 }
 
-// ZRange runs ZRANGE: returns members in a sorted set within a range of indexes.
-// Without WITHSCORES: the members.
-//
-//	ZRANGE key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count]
-//
-// Available since Redis 1.2.0. Time complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.
-//
-// Reply:
-//   - A list of member elements
-//   - Members and their scores. Returned in case WITHSCORES was used. In RESP2 this is returned as a flat array
-func (c *Client) ZRange(ctx context.Context, key string, start string, stop string, opts *ZRangeOptions) ([]string, error) {
+// argsZRange writes the arguments of ZRANGE (Client.ZRange, Pipeline.ZRange).
+func argsZRange(a *argBuf, key string, start string, stop string, opts *ZRangeOptions) {
 	var o ZRangeOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("ZRANGE")
 	a.key(key)
 	a.str(start)
 	a.str(stop)
@@ -780,28 +885,33 @@ func (c *Client) ZRange(ctx context.Context, key string, start string, stop stri
 		a.str("LIMIT")
 		o.Limit.writeArgs(a)
 	}
-	r := getResult(modeStrings, "ZRANGE")
-	defer r.release()
-	err := c.exec(ctx, a, r)
-	return r.strs, err
 }
 
-// ZRangeWithScores runs ZRANGE: returns members in a sorted set within a range of indexes.
-// With WITHSCORES: members and their scores.
+// ZRange runs ZRANGE: returns members in a sorted set within a range of indexes.
+// Without WITHSCORES: the members.
 //
-//	ZRANGE key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] WITHSCORES
+//	ZRANGE key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count]
 //
 // Available since Redis 1.2.0. Time complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.
 //
 // Reply:
 //   - A list of member elements
 //   - Members and their scores. Returned in case WITHSCORES was used. In RESP2 this is returned as a flat array
-func (c *Client) ZRangeWithScores(ctx context.Context, key string, start string, stop string, opts *ZRangeOptions) ([]ZMember, error) {
+func (c *Client) ZRange(ctx context.Context, key string, start string, stop string, opts *ZRangeOptions) ([]string, error) {
+	a := c.newArgs("ZRANGE")
+	argsZRange(a, key, start, stop, opts)
+	r := getResult(modeStrings, "ZRANGE")
+	defer r.release()
+	err := c.exec(ctx, a, r)
+	return r.strs, err
+}
+
+// argsZRangeWithScores writes the arguments of ZRANGE (Client.ZRangeWithScores, Pipeline.ZRangeWithScores).
+func argsZRangeWithScores(a *argBuf, key string, start string, stop string, opts *ZRangeOptions) {
 	var o ZRangeOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("ZRANGE")
 	a.key(key)
 	a.str(start)
 	a.str(stop)
@@ -816,6 +926,21 @@ func (c *Client) ZRangeWithScores(ctx context.Context, key string, start string,
 		o.Limit.writeArgs(a)
 	}
 	a.str("WITHSCORES")
+}
+
+// ZRangeWithScores runs ZRANGE: returns members in a sorted set within a range of indexes.
+// With WITHSCORES: members and their scores.
+//
+//	ZRANGE key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] WITHSCORES
+//
+// Available since Redis 1.2.0. Time complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.
+//
+// Reply:
+//   - A list of member elements
+//   - Members and their scores. Returned in case WITHSCORES was used. In RESP2 this is returned as a flat array
+func (c *Client) ZRangeWithScores(ctx context.Context, key string, start string, stop string, opts *ZRangeOptions) ([]ZMember, error) {
+	a := c.newArgs("ZRANGE")
+	argsZRangeWithScores(a, key, start, stop, opts)
 	raw, err := c.execRaw(ctx, a, "ZRANGE")
 	if err != nil {
 		return nil, err
@@ -830,6 +955,21 @@ type ZRangeByLexOptions struct {
 	Limit *Limit
 }
 
+// argsZRangeByLex writes the arguments of ZRANGEBYLEX (Client.ZRangeByLex, Pipeline.ZRangeByLex).
+func argsZRangeByLex(a *argBuf, key string, min string, max string, opts *ZRangeByLexOptions) {
+	var o ZRangeByLexOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key)
+	a.str(min)
+	a.str(max)
+	if o.Limit != nil {
+		a.str("LIMIT")
+		o.Limit.writeArgs(a)
+	}
+}
+
 // ZRangeByLex runs ZRANGEBYLEX: returns members in a sorted set within a lexicographical range.
 //
 //	ZRANGEBYLEX key min max [LIMIT offset count]
@@ -841,18 +981,8 @@ type ZRangeByLexOptions struct {
 //
 // Deprecated: as of Redis 6.2.0, use ZRANGE with the BYLEX argument (ZRange).
 func (c *Client) ZRangeByLex(ctx context.Context, key string, min string, max string, opts *ZRangeByLexOptions) ([]string, error) {
-	var o ZRangeByLexOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("ZRANGEBYLEX")
-	a.key(key)
-	a.str(min)
-	a.str(max)
-	if o.Limit != nil {
-		a.str("LIMIT")
-		o.Limit.writeArgs(a)
-	}
+	argsZRangeByLex(a, key, min, max, opts)
 	r := getResult(modeStrings, "ZRANGEBYLEX")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -863,6 +993,21 @@ func (c *Client) ZRangeByLex(ctx context.Context, key string, min string, max st
 type ZRangeByScoreOptions struct {
 	// Limit is "limit": sends LIMIT offset count when not nil.
 	Limit *Limit
+}
+
+// argsZRangeByScore writes the arguments of ZRANGEBYSCORE (Client.ZRangeByScore, Pipeline.ZRangeByScore).
+func argsZRangeByScore(a *argBuf, key string, min string, max string, opts *ZRangeByScoreOptions) {
+	var o ZRangeByScoreOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key)
+	a.str(min)
+	a.str(max)
+	if o.Limit != nil {
+		a.str("LIMIT")
+		o.Limit.writeArgs(a)
+	}
 }
 
 // ZRangeByScore runs ZRANGEBYSCORE: returns members in a sorted set within a range of scores.
@@ -878,22 +1023,28 @@ type ZRangeByScoreOptions struct {
 //
 // Deprecated: as of Redis 6.2.0, use ZRANGE with the BYSCORE argument (ZRange).
 func (c *Client) ZRangeByScore(ctx context.Context, key string, min string, max string, opts *ZRangeByScoreOptions) ([]string, error) {
-	var o ZRangeByScoreOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("ZRANGEBYSCORE")
-	a.key(key)
-	a.str(min)
-	a.str(max)
-	if o.Limit != nil {
-		a.str("LIMIT")
-		o.Limit.writeArgs(a)
-	}
+	argsZRangeByScore(a, key, min, max, opts)
 	r := getResult(modeStrings, "ZRANGEBYSCORE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
+}
+
+// argsZRangeByScoreWithScores writes the arguments of ZRANGEBYSCORE (Client.ZRangeByScoreWithScores, Pipeline.ZRangeByScoreWithScores).
+func argsZRangeByScoreWithScores(a *argBuf, key string, min string, max string, opts *ZRangeByScoreOptions) {
+	var o ZRangeByScoreOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key)
+	a.str(min)
+	a.str(max)
+	a.str("WITHSCORES")
+	if o.Limit != nil {
+		a.str("LIMIT")
+		o.Limit.writeArgs(a)
+	}
 }
 
 // ZRangeByScoreWithScores runs ZRANGEBYSCORE: returns members in a sorted set within a range of scores.
@@ -909,19 +1060,8 @@ func (c *Client) ZRangeByScore(ctx context.Context, key string, min string, max 
 //
 // Deprecated: as of Redis 6.2.0, use ZRANGE with the BYSCORE argument (ZRange).
 func (c *Client) ZRangeByScoreWithScores(ctx context.Context, key string, min string, max string, opts *ZRangeByScoreOptions) ([]ZMember, error) {
-	var o ZRangeByScoreOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("ZRANGEBYSCORE")
-	a.key(key)
-	a.str(min)
-	a.str(max)
-	a.str("WITHSCORES")
-	if o.Limit != nil {
-		a.str("LIMIT")
-		o.Limit.writeArgs(a)
-	}
+	argsZRangeByScoreWithScores(a, key, min, max, opts)
 	raw, err := c.execRaw(ctx, a, "ZRANGEBYSCORE")
 	if err != nil {
 		return nil, err
@@ -940,20 +1080,12 @@ type ZRangeStoreOptions struct {
 	Limit *Limit
 }
 
-// ZRangeStore runs ZRANGESTORE: stores a range of members from sorted set in a key.
-//
-//	ZRANGESTORE dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count]
-//
-// Available since Redis 6.2.0. Time complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.
-//
-// Reply:
-//   - Number of elements in the resulting sorted set.
-func (c *Client) ZRangeStore(ctx context.Context, destination string, source string, min string, max string, opts *ZRangeStoreOptions) (int64, error) {
+// argsZRangeStore writes the arguments of ZRANGESTORE (Client.ZRangeStore, Pipeline.ZRangeStore).
+func argsZRangeStore(a *argBuf, destination string, source string, min string, max string, opts *ZRangeStoreOptions) {
 	var o ZRangeStoreOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("ZRANGESTORE")
 	a.key(destination)
 	a.key(source)
 	a.str(min)
@@ -968,10 +1100,29 @@ func (c *Client) ZRangeStore(ctx context.Context, destination string, source str
 		a.str("LIMIT")
 		o.Limit.writeArgs(a)
 	}
+}
+
+// ZRangeStore runs ZRANGESTORE: stores a range of members from sorted set in a key.
+//
+//	ZRANGESTORE dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count]
+//
+// Available since Redis 6.2.0. Time complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.
+//
+// Reply:
+//   - Number of elements in the resulting sorted set.
+func (c *Client) ZRangeStore(ctx context.Context, destination string, source string, min string, max string, opts *ZRangeStoreOptions) (int64, error) {
+	a := c.newArgs("ZRANGESTORE")
+	argsZRangeStore(a, destination, source, min, max, opts)
 	r := getResult(modeInt, "ZRANGESTORE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsZRank writes the arguments of ZRANK (Client.ZRank, Pipeline.ZRank).
+func argsZRank(a *argBuf, key string, member string) {
+	a.key(key)
+	a.str(member)
 }
 
 // ZRank runs ZRANK: returns the index of a member in a sorted set ordered by ascending scores.
@@ -987,12 +1138,18 @@ func (c *Client) ZRangeStore(ctx context.Context, destination string, source str
 //   - The rank and score of the member when 'WITHSCORE' is used.
 func (c *Client) ZRank(ctx context.Context, key string, member string) (int64, error) {
 	a := c.newArgs("ZRANK")
-	a.key(key)
-	a.str(member)
+	argsZRank(a, key, member)
 	r := getResult(modeInt, "ZRANK")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsZRankWithScore writes the arguments of ZRANK (Client.ZRankWithScore, Pipeline.ZRankWithScore).
+func argsZRankWithScore(a *argBuf, key string, member string) {
+	a.key(key)
+	a.str(member)
+	a.str("WITHSCORE")
 }
 
 // ZRankWithScore runs ZRANK: returns the index of a member in a sorted set ordered by ascending scores.
@@ -1008,15 +1165,21 @@ func (c *Client) ZRank(ctx context.Context, key string, member string) (int64, e
 //   - The rank and score of the member when 'WITHSCORE' is used.
 func (c *Client) ZRankWithScore(ctx context.Context, key string, member string) (RankScore, error) {
 	a := c.newArgs("ZRANK")
-	a.key(key)
-	a.str(member)
-	a.str("WITHSCORE")
+	argsZRankWithScore(a, key, member)
 	raw, err := c.execRaw(ctx, a, "ZRANK")
 	if err != nil {
 		return RankScore{}, err
 	}
 	defer raw.release()
 	return decodeRankScore(raw.v)
+}
+
+// argsZRem writes the arguments of ZREM (Client.ZRem, Pipeline.ZRem).
+func argsZRem(a *argBuf, key string, members []string) {
+	a.key(key)
+	for _, v := range members {
+		a.str(v)
+	}
 }
 
 // ZRem runs ZREM: removes one or more members from a sorted set. Deletes the sorted set if all members were removed.
@@ -1029,14 +1192,18 @@ func (c *Client) ZRankWithScore(ctx context.Context, key string, member string) 
 //   - The number of members removed from the sorted set, not including non existing members.
 func (c *Client) ZRem(ctx context.Context, key string, members ...string) (int64, error) {
 	a := c.newArgs("ZREM")
-	a.key(key)
-	for _, v := range members {
-		a.str(v)
-	}
+	argsZRem(a, key, members)
 	r := getResult(modeInt, "ZREM")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsZRemRangeByLex writes the arguments of ZREMRANGEBYLEX (Client.ZRemRangeByLex, Pipeline.ZRemRangeByLex).
+func argsZRemRangeByLex(a *argBuf, key string, min string, max string) {
+	a.key(key)
+	a.str(min)
+	a.str(max)
 }
 
 // ZRemRangeByLex runs ZREMRANGEBYLEX: removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.
@@ -1049,13 +1216,18 @@ func (c *Client) ZRem(ctx context.Context, key string, members ...string) (int64
 //   - Number of elements removed.
 func (c *Client) ZRemRangeByLex(ctx context.Context, key string, min string, max string) (int64, error) {
 	a := c.newArgs("ZREMRANGEBYLEX")
-	a.key(key)
-	a.str(min)
-	a.str(max)
+	argsZRemRangeByLex(a, key, min, max)
 	r := getResult(modeInt, "ZREMRANGEBYLEX")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsZRemRangeByRank writes the arguments of ZREMRANGEBYRANK (Client.ZRemRangeByRank, Pipeline.ZRemRangeByRank).
+func argsZRemRangeByRank(a *argBuf, key string, start int64, stop int64) {
+	a.key(key)
+	a.int(start)
+	a.int(stop)
 }
 
 // ZRemRangeByRank runs ZREMRANGEBYRANK: removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed.
@@ -1068,13 +1240,18 @@ func (c *Client) ZRemRangeByLex(ctx context.Context, key string, min string, max
 //   - Number of elements removed.
 func (c *Client) ZRemRangeByRank(ctx context.Context, key string, start int64, stop int64) (int64, error) {
 	a := c.newArgs("ZREMRANGEBYRANK")
-	a.key(key)
-	a.int(start)
-	a.int(stop)
+	argsZRemRangeByRank(a, key, start, stop)
 	r := getResult(modeInt, "ZREMRANGEBYRANK")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsZRemRangeByScore writes the arguments of ZREMRANGEBYSCORE (Client.ZRemRangeByScore, Pipeline.ZRemRangeByScore).
+func argsZRemRangeByScore(a *argBuf, key string, min string, max string) {
+	a.key(key)
+	a.str(min)
+	a.str(max)
 }
 
 // ZRemRangeByScore runs ZREMRANGEBYSCORE: removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.
@@ -1087,13 +1264,18 @@ func (c *Client) ZRemRangeByRank(ctx context.Context, key string, start int64, s
 //   - Number of elements removed.
 func (c *Client) ZRemRangeByScore(ctx context.Context, key string, min string, max string) (int64, error) {
 	a := c.newArgs("ZREMRANGEBYSCORE")
-	a.key(key)
-	a.str(min)
-	a.str(max)
+	argsZRemRangeByScore(a, key, min, max)
 	r := getResult(modeInt, "ZREMRANGEBYSCORE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsZRevRange writes the arguments of ZREVRANGE (Client.ZRevRange, Pipeline.ZRevRange).
+func argsZRevRange(a *argBuf, key string, start int64, stop int64) {
+	a.key(key)
+	a.int(start)
+	a.int(stop)
 }
 
 // ZRevRange runs ZREVRANGE: returns members in a sorted set within a range of indexes in reverse order.
@@ -1110,13 +1292,19 @@ func (c *Client) ZRemRangeByScore(ctx context.Context, key string, min string, m
 // Deprecated: as of Redis 6.2.0, use ZRANGE with the REV argument (ZRange).
 func (c *Client) ZRevRange(ctx context.Context, key string, start int64, stop int64) ([]string, error) {
 	a := c.newArgs("ZREVRANGE")
-	a.key(key)
-	a.int(start)
-	a.int(stop)
+	argsZRevRange(a, key, start, stop)
 	r := getResult(modeStrings, "ZREVRANGE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
+}
+
+// argsZRevRangeWithScores writes the arguments of ZREVRANGE (Client.ZRevRangeWithScores, Pipeline.ZRevRangeWithScores).
+func argsZRevRangeWithScores(a *argBuf, key string, start int64, stop int64) {
+	a.key(key)
+	a.int(start)
+	a.int(stop)
+	a.str("WITHSCORES")
 }
 
 // ZRevRangeWithScores runs ZREVRANGE: returns members in a sorted set within a range of indexes in reverse order.
@@ -1133,10 +1321,7 @@ func (c *Client) ZRevRange(ctx context.Context, key string, start int64, stop in
 // Deprecated: as of Redis 6.2.0, use ZRANGE with the REV argument (ZRange).
 func (c *Client) ZRevRangeWithScores(ctx context.Context, key string, start int64, stop int64) ([]ZMember, error) {
 	a := c.newArgs("ZREVRANGE")
-	a.key(key)
-	a.int(start)
-	a.int(stop)
-	a.str("WITHSCORES")
+	argsZRevRangeWithScores(a, key, start, stop)
 	raw, err := c.execRaw(ctx, a, "ZREVRANGE")
 	if err != nil {
 		return nil, err
@@ -1151,6 +1336,21 @@ type ZRevRangeByLexOptions struct {
 	Limit *Limit
 }
 
+// argsZRevRangeByLex writes the arguments of ZREVRANGEBYLEX (Client.ZRevRangeByLex, Pipeline.ZRevRangeByLex).
+func argsZRevRangeByLex(a *argBuf, key string, max string, min string, opts *ZRevRangeByLexOptions) {
+	var o ZRevRangeByLexOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key)
+	a.str(max)
+	a.str(min)
+	if o.Limit != nil {
+		a.str("LIMIT")
+		o.Limit.writeArgs(a)
+	}
+}
+
 // ZRevRangeByLex runs ZREVRANGEBYLEX: returns members in a sorted set within a lexicographical range in reverse order.
 //
 //	ZREVRANGEBYLEX key max min [LIMIT offset count]
@@ -1162,18 +1362,8 @@ type ZRevRangeByLexOptions struct {
 //
 // Deprecated: as of Redis 6.2.0, use ZRANGE with the REV and BYLEX arguments (ZRange).
 func (c *Client) ZRevRangeByLex(ctx context.Context, key string, max string, min string, opts *ZRevRangeByLexOptions) ([]string, error) {
-	var o ZRevRangeByLexOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("ZREVRANGEBYLEX")
-	a.key(key)
-	a.str(max)
-	a.str(min)
-	if o.Limit != nil {
-		a.str("LIMIT")
-		o.Limit.writeArgs(a)
-	}
+	argsZRevRangeByLex(a, key, max, min, opts)
 	r := getResult(modeStrings, "ZREVRANGEBYLEX")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -1184,6 +1374,21 @@ func (c *Client) ZRevRangeByLex(ctx context.Context, key string, max string, min
 type ZRevRangeByScoreOptions struct {
 	// Limit is "limit": sends LIMIT offset count when not nil.
 	Limit *Limit
+}
+
+// argsZRevRangeByScore writes the arguments of ZREVRANGEBYSCORE (Client.ZRevRangeByScore, Pipeline.ZRevRangeByScore).
+func argsZRevRangeByScore(a *argBuf, key string, max string, min string, opts *ZRevRangeByScoreOptions) {
+	var o ZRevRangeByScoreOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key)
+	a.str(max)
+	a.str(min)
+	if o.Limit != nil {
+		a.str("LIMIT")
+		o.Limit.writeArgs(a)
+	}
 }
 
 // ZRevRangeByScore runs ZREVRANGEBYSCORE: returns members in a sorted set within a range of scores in reverse order.
@@ -1199,22 +1404,28 @@ type ZRevRangeByScoreOptions struct {
 //
 // Deprecated: as of Redis 6.2.0, use ZRANGE with the REV and BYSCORE arguments (ZRange).
 func (c *Client) ZRevRangeByScore(ctx context.Context, key string, max string, min string, opts *ZRevRangeByScoreOptions) ([]string, error) {
-	var o ZRevRangeByScoreOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("ZREVRANGEBYSCORE")
-	a.key(key)
-	a.str(max)
-	a.str(min)
-	if o.Limit != nil {
-		a.str("LIMIT")
-		o.Limit.writeArgs(a)
-	}
+	argsZRevRangeByScore(a, key, max, min, opts)
 	r := getResult(modeStrings, "ZREVRANGEBYSCORE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
+}
+
+// argsZRevRangeByScoreWithScores writes the arguments of ZREVRANGEBYSCORE (Client.ZRevRangeByScoreWithScores, Pipeline.ZRevRangeByScoreWithScores).
+func argsZRevRangeByScoreWithScores(a *argBuf, key string, max string, min string, opts *ZRevRangeByScoreOptions) {
+	var o ZRevRangeByScoreOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key)
+	a.str(max)
+	a.str(min)
+	a.str("WITHSCORES")
+	if o.Limit != nil {
+		a.str("LIMIT")
+		o.Limit.writeArgs(a)
+	}
 }
 
 // ZRevRangeByScoreWithScores runs ZREVRANGEBYSCORE: returns members in a sorted set within a range of scores in reverse order.
@@ -1230,25 +1441,20 @@ func (c *Client) ZRevRangeByScore(ctx context.Context, key string, max string, m
 //
 // Deprecated: as of Redis 6.2.0, use ZRANGE with the REV and BYSCORE arguments (ZRange).
 func (c *Client) ZRevRangeByScoreWithScores(ctx context.Context, key string, max string, min string, opts *ZRevRangeByScoreOptions) ([]ZMember, error) {
-	var o ZRevRangeByScoreOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("ZREVRANGEBYSCORE")
-	a.key(key)
-	a.str(max)
-	a.str(min)
-	a.str("WITHSCORES")
-	if o.Limit != nil {
-		a.str("LIMIT")
-		o.Limit.writeArgs(a)
-	}
+	argsZRevRangeByScoreWithScores(a, key, max, min, opts)
 	raw, err := c.execRaw(ctx, a, "ZREVRANGEBYSCORE")
 	if err != nil {
 		return nil, err
 	}
 	defer raw.release()
 	return decodeZMembers(raw.v)
+}
+
+// argsZRevRank writes the arguments of ZREVRANK (Client.ZRevRank, Pipeline.ZRevRank).
+func argsZRevRank(a *argBuf, key string, member string) {
+	a.key(key)
+	a.str(member)
 }
 
 // ZRevRank runs ZREVRANK: returns the index of a member in a sorted set ordered by descending scores.
@@ -1264,12 +1470,18 @@ func (c *Client) ZRevRangeByScoreWithScores(ctx context.Context, key string, max
 //   - The rank and score of the member when 'WITHSCORE' is used.
 func (c *Client) ZRevRank(ctx context.Context, key string, member string) (int64, error) {
 	a := c.newArgs("ZREVRANK")
-	a.key(key)
-	a.str(member)
+	argsZRevRank(a, key, member)
 	r := getResult(modeInt, "ZREVRANK")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsZRevRankWithScore writes the arguments of ZREVRANK (Client.ZRevRankWithScore, Pipeline.ZRevRankWithScore).
+func argsZRevRankWithScore(a *argBuf, key string, member string) {
+	a.key(key)
+	a.str(member)
+	a.str("WITHSCORE")
 }
 
 // ZRevRankWithScore runs ZREVRANK: returns the index of a member in a sorted set ordered by descending scores.
@@ -1285,9 +1497,7 @@ func (c *Client) ZRevRank(ctx context.Context, key string, member string) (int64
 //   - The rank and score of the member when 'WITHSCORE' is used.
 func (c *Client) ZRevRankWithScore(ctx context.Context, key string, member string) (RankScore, error) {
 	a := c.newArgs("ZREVRANK")
-	a.key(key)
-	a.str(member)
-	a.str("WITHSCORE")
+	argsZRevRankWithScore(a, key, member)
 	raw, err := c.execRaw(ctx, a, "ZREVRANK")
 	if err != nil {
 		return RankScore{}, err
@@ -1304,21 +1514,12 @@ type ZScanOptions struct {
 	Count int64
 }
 
-// ZScan runs ZSCAN: iterates over members and scores of a sorted set.
-// Elements alternate members and scores.
-//
-//	ZSCAN key cursor [MATCH pattern] [COUNT count]
-//
-// Available since Redis 2.8.0. Time complexity: O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.
-//
-// Reply:
-//   - cursor and scan response in array form
-func (c *Client) ZScan(ctx context.Context, key string, cursor int64, opts *ZScanOptions) (ScanResult, error) {
+// argsZScan writes the arguments of ZSCAN (Client.ZScan, Pipeline.ZScan).
+func argsZScan(a *argBuf, key string, cursor int64, opts *ZScanOptions) {
 	var o ZScanOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("ZSCAN")
 	a.key(key)
 	a.int(cursor)
 	if o.Match != "" {
@@ -1329,12 +1530,32 @@ func (c *Client) ZScan(ctx context.Context, key string, cursor int64, opts *ZSca
 		a.str("COUNT")
 		a.int(o.Count)
 	}
+}
+
+// ZScan runs ZSCAN: iterates over members and scores of a sorted set.
+// Elements alternate members and scores.
+//
+//	ZSCAN key cursor [MATCH pattern] [COUNT count]
+//
+// Available since Redis 2.8.0. Time complexity: O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.
+//
+// Reply:
+//   - cursor and scan response in array form
+func (c *Client) ZScan(ctx context.Context, key string, cursor int64, opts *ZScanOptions) (ScanResult, error) {
+	a := c.newArgs("ZSCAN")
+	argsZScan(a, key, cursor, opts)
 	raw, err := c.execRaw(ctx, a, "ZSCAN")
 	if err != nil {
 		return ScanResult{}, err
 	}
 	defer raw.release()
 	return decodeScan(raw.v)
+}
+
+// argsZScore writes the arguments of ZSCORE (Client.ZScore, Pipeline.ZScore).
+func argsZScore(a *argBuf, key string, member string) {
+	a.key(key)
+	a.str(member)
 }
 
 // ZScore runs ZSCORE: returns the score of a member in a sorted set.
@@ -1348,8 +1569,7 @@ func (c *Client) ZScan(ctx context.Context, key string, cursor int64, opts *ZSca
 //   - null (Nil): Member does not exist in the sorted set, or key does not exist.
 func (c *Client) ZScore(ctx context.Context, key string, member string) (float64, error) {
 	a := c.newArgs("ZSCORE")
-	a.key(key)
-	a.str(member)
+	argsZScore(a, key, member)
 	r := getResult(modeFloat, "ZSCORE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -1362,6 +1582,28 @@ type ZUnionOptions struct {
 	Weights []float64
 	// Aggregate is "aggregate": sends AGGREGATE <SUM | MIN | MAX> when not empty.
 	Aggregate Aggregate
+}
+
+// argsZUnion writes the arguments of ZUNION (Client.ZUnion, Pipeline.ZUnion).
+func argsZUnion(a *argBuf, opts *ZUnionOptions, keys []string) {
+	var o ZUnionOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.int(int64(len(keys)))
+	for _, v := range keys {
+		a.key(v)
+	}
+	if len(o.Weights) > 0 {
+		a.str("WEIGHTS")
+	}
+	for _, v := range o.Weights {
+		a.float(v)
+	}
+	if o.Aggregate != "" {
+		a.str("AGGREGATE")
+		a.str(string(o.Aggregate))
+	}
 }
 
 // ZUnion runs ZUNION: returns the union of multiple sorted sets.
@@ -1377,49 +1619,20 @@ type ZUnionOptions struct {
 //   - The result of union when 'WITHSCORES' is not used.
 //   - The result of union when 'WITHSCORES' is used.
 func (c *Client) ZUnion(ctx context.Context, opts *ZUnionOptions, keys ...string) ([]string, error) {
-	var o ZUnionOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("ZUNION")
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	if len(o.Weights) > 0 {
-		a.str("WEIGHTS")
-	}
-	for _, v := range o.Weights {
-		a.float(v)
-	}
-	if o.Aggregate != "" {
-		a.str("AGGREGATE")
-		a.str(string(o.Aggregate))
-	}
+	argsZUnion(a, opts, keys)
 	r := getResult(modeStrings, "ZUNION")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
 }
 
-// ZUnionWithScores runs ZUNION: returns the union of multiple sorted sets.
-// With WITHSCORES: members and their scores.
-//
-//	ZUNION numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] WITHSCORES
-//
-// Available since Redis 6.2.0. Time complexity: O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.
-//
-// numkeys is sent as len(keys).
-//
-// Reply:
-//   - The result of union when 'WITHSCORES' is not used.
-//   - The result of union when 'WITHSCORES' is used.
-func (c *Client) ZUnionWithScores(ctx context.Context, opts *ZUnionOptions, keys ...string) ([]ZMember, error) {
+// argsZUnionWithScores writes the arguments of ZUNION (Client.ZUnionWithScores, Pipeline.ZUnionWithScores).
+func argsZUnionWithScores(a *argBuf, opts *ZUnionOptions, keys []string) {
 	var o ZUnionOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("ZUNION")
 	a.int(int64(len(keys)))
 	for _, v := range keys {
 		a.key(v)
@@ -1435,6 +1648,23 @@ func (c *Client) ZUnionWithScores(ctx context.Context, opts *ZUnionOptions, keys
 		a.str(string(o.Aggregate))
 	}
 	a.str("WITHSCORES")
+}
+
+// ZUnionWithScores runs ZUNION: returns the union of multiple sorted sets.
+// With WITHSCORES: members and their scores.
+//
+//	ZUNION numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] WITHSCORES
+//
+// Available since Redis 6.2.0. Time complexity: O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.
+//
+// numkeys is sent as len(keys).
+//
+// Reply:
+//   - The result of union when 'WITHSCORES' is not used.
+//   - The result of union when 'WITHSCORES' is used.
+func (c *Client) ZUnionWithScores(ctx context.Context, opts *ZUnionOptions, keys ...string) ([]ZMember, error) {
+	a := c.newArgs("ZUNION")
+	argsZUnionWithScores(a, opts, keys)
 	raw, err := c.execRaw(ctx, a, "ZUNION")
 	if err != nil {
 		return nil, err
@@ -1451,22 +1681,12 @@ type ZUnionStoreOptions struct {
 	Aggregate Aggregate
 }
 
-// ZUnionStore runs ZUNIONSTORE: stores the union of multiple sorted sets in a key.
-//
-//	ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX]
-//
-// Available since Redis 2.0.0. Time complexity: O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.
-//
-// numkeys is sent as len(keys).
-//
-// Reply:
-//   - The number of elements in the resulting sorted set.
-func (c *Client) ZUnionStore(ctx context.Context, destination string, opts *ZUnionStoreOptions, keys ...string) (int64, error) {
+// argsZUnionStore writes the arguments of ZUNIONSTORE (Client.ZUnionStore, Pipeline.ZUnionStore).
+func argsZUnionStore(a *argBuf, destination string, opts *ZUnionStoreOptions, keys []string) {
 	var o ZUnionStoreOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("ZUNIONSTORE")
 	a.key(destination)
 	a.int(int64(len(keys)))
 	for _, v := range keys {
@@ -1482,6 +1702,21 @@ func (c *Client) ZUnionStore(ctx context.Context, destination string, opts *ZUni
 		a.str("AGGREGATE")
 		a.str(string(o.Aggregate))
 	}
+}
+
+// ZUnionStore runs ZUNIONSTORE: stores the union of multiple sorted sets in a key.
+//
+//	ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX]
+//
+// Available since Redis 2.0.0. Time complexity: O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.
+//
+// numkeys is sent as len(keys).
+//
+// Reply:
+//   - The number of elements in the resulting sorted set.
+func (c *Client) ZUnionStore(ctx context.Context, destination string, opts *ZUnionStoreOptions, keys ...string) (int64, error) {
+	a := c.newArgs("ZUNIONSTORE")
+	argsZUnionStore(a, destination, opts, keys)
 	r := getResult(modeInt, "ZUNIONSTORE")
 	defer r.release()
 	err := c.exec(ctx, a, r)

@@ -6,6 +6,15 @@ import (
 	"context"
 )
 
+// argsXAck writes the arguments of XACK (Client.XAck, Pipeline.XAck).
+func argsXAck(a *argBuf, key string, group string, ids []string) {
+	a.key(key)
+	a.str(group)
+	for _, v := range ids {
+		a.str(v)
+	}
+}
+
 // XAck runs XACK: returns the number of messages that were successfully acknowledged by the consumer group member of a stream.
 //
 //	XACK key group ID [ID ...]
@@ -16,11 +25,7 @@ import (
 //   - The command returns the number of messages successfully acknowledged. Certain message IDs may no longer be part of the PEL (for example because they have already been acknowledged), and XACK will not count them as successfully acknowledged.
 func (c *Client) XAck(ctx context.Context, key string, group string, ids ...string) (int64, error) {
 	a := c.newArgs("XACK")
-	a.key(key)
-	a.str(group)
-	for _, v := range ids {
-		a.str(v)
-	}
+	argsXAck(a, key, group, ids)
 	r := getResult(modeInt, "XACK")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -77,6 +82,25 @@ type XAddOptions struct {
 	Trim *XAddTrim
 }
 
+// argsXAdd writes the arguments of XADD (Client.XAdd, Pipeline.XAdd).
+func argsXAdd(a *argBuf, key string, id string, opts *XAddOptions, fields []FieldValue) {
+	var o XAddOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key)
+	if o.NoMkStream {
+		a.str("NOMKSTREAM")
+	}
+	if o.Trim != nil {
+		o.Trim.writeArgs(a)
+	}
+	a.str(id)
+	for i := range fields {
+		fields[i].writeArgs(a)
+	}
+}
+
 // XAdd runs XADD: appends a new message to a stream. Creates the key if it doesn't exist.
 //
 //	XADD key [NOMKSTREAM] [<MAXLEN | MINID> [= | ~] threshold [LIMIT count]] <* | id> field value [field value ...]
@@ -89,22 +113,8 @@ type XAddOptions struct {
 //   - The ID of the added entry. The ID is the one auto-generated if * is passed as ID argument, otherwise the command just returns the same ID specified by the user during insertion.
 //   - null (Nil): The NOMKSTREAM option is given and the key doesn't exist.
 func (c *Client) XAdd(ctx context.Context, key string, id string, opts *XAddOptions, fields ...FieldValue) (string, error) {
-	var o XAddOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("XADD")
-	a.key(key)
-	if o.NoMkStream {
-		a.str("NOMKSTREAM")
-	}
-	if o.Trim != nil {
-		o.Trim.writeArgs(a)
-	}
-	a.str(id)
-	for i := range fields {
-		fields[i].writeArgs(a)
-	}
+	argsXAdd(a, key, id, opts, fields)
 	r := getResult(modeString, "XADD")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -119,21 +129,12 @@ type XAutoClaimOptions struct {
 	JustID bool
 }
 
-// XAutoClaim runs XAUTOCLAIM: changes, or acquires, ownership of messages in a consumer group, as if the messages were delivered to as consumer group member.
-//
-//	XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
-//
-// Available since Redis 6.2.0. Time complexity: O(1) if COUNT is small.
-//
-// Reply:
-//   - Claimed stream entries (with data, if JUSTID was not given).
-//   - Claimed stream entries (without data, if JUSTID was given).
-func (c *Client) XAutoClaim(ctx context.Context, key string, group string, consumer string, minIdleTime string, start string, opts *XAutoClaimOptions) (Reply, error) {
+// argsXAutoClaim writes the arguments of XAUTOCLAIM (Client.XAutoClaim, Pipeline.XAutoClaim).
+func argsXAutoClaim(a *argBuf, key string, group string, consumer string, minIdleTime string, start string, opts *XAutoClaimOptions) {
 	var o XAutoClaimOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("XAUTOCLAIM")
 	a.key(key)
 	a.str(group)
 	a.str(consumer)
@@ -146,6 +147,20 @@ func (c *Client) XAutoClaim(ctx context.Context, key string, group string, consu
 	if o.JustID {
 		a.str("JUSTID")
 	}
+}
+
+// XAutoClaim runs XAUTOCLAIM: changes, or acquires, ownership of messages in a consumer group, as if the messages were delivered to as consumer group member.
+//
+//	XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
+//
+// Available since Redis 6.2.0. Time complexity: O(1) if COUNT is small.
+//
+// Reply:
+//   - Claimed stream entries (with data, if JUSTID was not given).
+//   - Claimed stream entries (without data, if JUSTID was given).
+func (c *Client) XAutoClaim(ctx context.Context, key string, group string, consumer string, minIdleTime string, start string, opts *XAutoClaimOptions) (Reply, error) {
+	a := c.newArgs("XAUTOCLAIM")
+	argsXAutoClaim(a, key, group, consumer, minIdleTime, start, opts)
 	r := getResult(modeReply, "XAUTOCLAIM")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -169,22 +184,12 @@ type XClaimOptions struct {
 	LastID string
 }
 
-// XClaim runs XCLAIM: changes, or acquires, ownership of a message in a consumer group, as if the message was delivered a consumer group member.
-// The claimed messages.
-//
-//	XCLAIM key group consumer min-idle-time ID [ID ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [LASTID lastid]
-//
-// Available since Redis 5.0.0. Time complexity: O(log N) with N being the number of messages in the PEL of the consumer group.
-//
-// Reply:
-//   - If JUSTID option is specified, return just an array of IDs of messages successfully claimed
-//   - array of stream entries that contains each entry as an array of 2 elements, the Entry ID and the entry data itself
-func (c *Client) XClaim(ctx context.Context, key string, group string, consumer string, minIdleTime string, opts *XClaimOptions, ids ...string) ([]XMessage, error) {
+// argsXClaim writes the arguments of XCLAIM (Client.XClaim, Pipeline.XClaim).
+func argsXClaim(a *argBuf, key string, group string, consumer string, minIdleTime string, opts *XClaimOptions, ids []string) {
 	var o XClaimOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("XCLAIM")
 	a.key(key)
 	a.str(group)
 	a.str(consumer)
@@ -211,6 +216,21 @@ func (c *Client) XClaim(ctx context.Context, key string, group string, consumer 
 		a.str("LASTID")
 		a.str(o.LastID)
 	}
+}
+
+// XClaim runs XCLAIM: changes, or acquires, ownership of a message in a consumer group, as if the message was delivered a consumer group member.
+// The claimed messages.
+//
+//	XCLAIM key group consumer min-idle-time ID [ID ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [LASTID lastid]
+//
+// Available since Redis 5.0.0. Time complexity: O(log N) with N being the number of messages in the PEL of the consumer group.
+//
+// Reply:
+//   - If JUSTID option is specified, return just an array of IDs of messages successfully claimed
+//   - array of stream entries that contains each entry as an array of 2 elements, the Entry ID and the entry data itself
+func (c *Client) XClaim(ctx context.Context, key string, group string, consumer string, minIdleTime string, opts *XClaimOptions, ids ...string) ([]XMessage, error) {
+	a := c.newArgs("XCLAIM")
+	argsXClaim(a, key, group, consumer, minIdleTime, opts, ids)
 	raw, err := c.execRaw(ctx, a, "XCLAIM")
 	if err != nil {
 		return nil, err
@@ -219,22 +239,12 @@ func (c *Client) XClaim(ctx context.Context, key string, group string, consumer 
 	return decodeXMessages(raw.v)
 }
 
-// XClaimJustID runs XCLAIM: changes, or acquires, ownership of a message in a consumer group, as if the message was delivered a consumer group member.
-// XCLAIM with JUSTID: the claimed IDs.
-//
-//	XCLAIM key group consumer min-idle-time ID [ID ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] JUSTID [LASTID lastid]
-//
-// Available since Redis 5.0.0. Time complexity: O(log N) with N being the number of messages in the PEL of the consumer group.
-//
-// Reply:
-//   - If JUSTID option is specified, return just an array of IDs of messages successfully claimed
-//   - array of stream entries that contains each entry as an array of 2 elements, the Entry ID and the entry data itself
-func (c *Client) XClaimJustID(ctx context.Context, key string, group string, consumer string, minIdleTime string, opts *XClaimOptions, ids ...string) ([]string, error) {
+// argsXClaimJustID writes the arguments of XCLAIM (Client.XClaimJustID, Pipeline.XClaimJustID).
+func argsXClaimJustID(a *argBuf, key string, group string, consumer string, minIdleTime string, opts *XClaimOptions, ids []string) {
 	var o XClaimOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("XCLAIM")
 	a.key(key)
 	a.str(group)
 	a.str(consumer)
@@ -262,10 +272,33 @@ func (c *Client) XClaimJustID(ctx context.Context, key string, group string, con
 		a.str("LASTID")
 		a.str(o.LastID)
 	}
+}
+
+// XClaimJustID runs XCLAIM: changes, or acquires, ownership of a message in a consumer group, as if the message was delivered a consumer group member.
+// XCLAIM with JUSTID: the claimed IDs.
+//
+//	XCLAIM key group consumer min-idle-time ID [ID ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] JUSTID [LASTID lastid]
+//
+// Available since Redis 5.0.0. Time complexity: O(log N) with N being the number of messages in the PEL of the consumer group.
+//
+// Reply:
+//   - If JUSTID option is specified, return just an array of IDs of messages successfully claimed
+//   - array of stream entries that contains each entry as an array of 2 elements, the Entry ID and the entry data itself
+func (c *Client) XClaimJustID(ctx context.Context, key string, group string, consumer string, minIdleTime string, opts *XClaimOptions, ids ...string) ([]string, error) {
+	a := c.newArgs("XCLAIM")
+	argsXClaimJustID(a, key, group, consumer, minIdleTime, opts, ids)
 	r := getResult(modeStrings, "XCLAIM")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
+}
+
+// argsXDel writes the arguments of XDEL (Client.XDel, Pipeline.XDel).
+func argsXDel(a *argBuf, key string, ids []string) {
+	a.key(key)
+	for _, v := range ids {
+		a.str(v)
+	}
 }
 
 // XDel runs XDEL: returns the number of messages after removing them from a stream.
@@ -278,10 +311,7 @@ func (c *Client) XClaimJustID(ctx context.Context, key string, group string, con
 //   - The number of entries actually deleted
 func (c *Client) XDel(ctx context.Context, key string, ids ...string) (int64, error) {
 	a := c.newArgs("XDEL")
-	a.key(key)
-	for _, v := range ids {
-		a.str(v)
-	}
+	argsXDel(a, key, ids)
 	r := getResult(modeInt, "XDEL")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -296,20 +326,12 @@ type XGroupCreateOptions struct {
 	EntriesRead *int64
 }
 
-// XGroupCreate runs XGROUP CREATE: creates a consumer group.
-//
-//	XGROUP CREATE key group <id | $> [MKSTREAM] [ENTRIESREAD entries-read]
-//
-// Available since Redis 5.0.0. Time complexity: O(1).
-//
-// id may also be "$".
-func (c *Client) XGroupCreate(ctx context.Context, key string, group string, id string, opts *XGroupCreateOptions) error {
+// argsXGroupCreate writes the arguments of XGROUP CREATE (Client.XGroupCreate, Pipeline.XGroupCreate).
+func argsXGroupCreate(a *argBuf, key string, group string, id string, opts *XGroupCreateOptions) {
 	var o XGroupCreateOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("XGROUP")
-	a.str("CREATE")
 	a.key(key)
 	a.str(group)
 	a.str(id)
@@ -320,9 +342,29 @@ func (c *Client) XGroupCreate(ctx context.Context, key string, group string, id 
 		a.str("ENTRIESREAD")
 		a.int(*o.EntriesRead)
 	}
+}
+
+// XGroupCreate runs XGROUP CREATE: creates a consumer group.
+//
+//	XGROUP CREATE key group <id | $> [MKSTREAM] [ENTRIESREAD entries-read]
+//
+// Available since Redis 5.0.0. Time complexity: O(1).
+//
+// id may also be "$".
+func (c *Client) XGroupCreate(ctx context.Context, key string, group string, id string, opts *XGroupCreateOptions) error {
+	a := c.newArgs("XGROUP")
+	a.str("CREATE")
+	argsXGroupCreate(a, key, group, id, opts)
 	r := getResult(modeStatus, "XGROUP CREATE")
 	defer r.release()
 	return c.exec(ctx, a, r)
+}
+
+// argsXGroupCreateConsumer writes the arguments of XGROUP CREATECONSUMER (Client.XGroupCreateConsumer, Pipeline.XGroupCreateConsumer).
+func argsXGroupCreateConsumer(a *argBuf, key string, group string, consumer string) {
+	a.key(key)
+	a.str(group)
+	a.str(consumer)
 }
 
 // XGroupCreateConsumer runs XGROUP CREATECONSUMER: creates a consumer in a consumer group.
@@ -336,13 +378,18 @@ func (c *Client) XGroupCreate(ctx context.Context, key string, group string, id 
 func (c *Client) XGroupCreateConsumer(ctx context.Context, key string, group string, consumer string) (int64, error) {
 	a := c.newArgs("XGROUP")
 	a.str("CREATECONSUMER")
-	a.key(key)
-	a.str(group)
-	a.str(consumer)
+	argsXGroupCreateConsumer(a, key, group, consumer)
 	r := getResult(modeInt, "XGROUP CREATECONSUMER")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsXGroupDelConsumer writes the arguments of XGROUP DELCONSUMER (Client.XGroupDelConsumer, Pipeline.XGroupDelConsumer).
+func argsXGroupDelConsumer(a *argBuf, key string, group string, consumer string) {
+	a.key(key)
+	a.str(group)
+	a.str(consumer)
 }
 
 // XGroupDelConsumer runs XGROUP DELCONSUMER: deletes a consumer from a consumer group.
@@ -356,13 +403,17 @@ func (c *Client) XGroupCreateConsumer(ctx context.Context, key string, group str
 func (c *Client) XGroupDelConsumer(ctx context.Context, key string, group string, consumer string) (int64, error) {
 	a := c.newArgs("XGROUP")
 	a.str("DELCONSUMER")
-	a.key(key)
-	a.str(group)
-	a.str(consumer)
+	argsXGroupDelConsumer(a, key, group, consumer)
 	r := getResult(modeInt, "XGROUP DELCONSUMER")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsXGroupDestroy writes the arguments of XGROUP DESTROY (Client.XGroupDestroy, Pipeline.XGroupDestroy).
+func argsXGroupDestroy(a *argBuf, key string, group string) {
+	a.key(key)
+	a.str(group)
 }
 
 // XGroupDestroy runs XGROUP DESTROY: destroys a consumer group.
@@ -376,8 +427,7 @@ func (c *Client) XGroupDelConsumer(ctx context.Context, key string, group string
 func (c *Client) XGroupDestroy(ctx context.Context, key string, group string) (int64, error) {
 	a := c.newArgs("XGROUP")
 	a.str("DESTROY")
-	a.key(key)
-	a.str(group)
+	argsXGroupDestroy(a, key, group)
 	r := getResult(modeInt, "XGROUP DESTROY")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -407,6 +457,21 @@ type XGroupSetIDOptions struct {
 	EntriesRead *int64
 }
 
+// argsXGroupSetID writes the arguments of XGROUP SETID (Client.XGroupSetID, Pipeline.XGroupSetID).
+func argsXGroupSetID(a *argBuf, key string, group string, id string, opts *XGroupSetIDOptions) {
+	var o XGroupSetIDOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key)
+	a.str(group)
+	a.str(id)
+	if o.EntriesRead != nil {
+		a.str("ENTRIESREAD")
+		a.int(*o.EntriesRead)
+	}
+}
+
 // XGroupSetID runs XGROUP SETID: sets the last-delivered ID of a consumer group.
 //
 //	XGROUP SETID key group <id | $> [ENTRIESREAD entries-read]
@@ -415,22 +480,18 @@ type XGroupSetIDOptions struct {
 //
 // id may also be "$".
 func (c *Client) XGroupSetID(ctx context.Context, key string, group string, id string, opts *XGroupSetIDOptions) error {
-	var o XGroupSetIDOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("XGROUP")
 	a.str("SETID")
-	a.key(key)
-	a.str(group)
-	a.str(id)
-	if o.EntriesRead != nil {
-		a.str("ENTRIESREAD")
-		a.int(*o.EntriesRead)
-	}
+	argsXGroupSetID(a, key, group, id, opts)
 	r := getResult(modeStatus, "XGROUP SETID")
 	defer r.release()
 	return c.exec(ctx, a, r)
+}
+
+// argsXInfoConsumers writes the arguments of XINFO CONSUMERS (Client.XInfoConsumers, Pipeline.XInfoConsumers).
+func argsXInfoConsumers(a *argBuf, key string, group string) {
+	a.key(key)
+	a.str(group)
 }
 
 // XInfoConsumers runs XINFO CONSUMERS: returns a list of the consumers in a consumer group.
@@ -444,8 +505,7 @@ func (c *Client) XGroupSetID(ctx context.Context, key string, group string, id s
 func (c *Client) XInfoConsumers(ctx context.Context, key string, group string) (Reply, error) {
 	a := c.newArgs("XINFO")
 	a.str("CONSUMERS")
-	a.key(key)
-	a.str(group)
+	argsXInfoConsumers(a, key, group)
 	r := getResult(modeReply, "XINFO CONSUMERS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -453,6 +513,11 @@ func (c *Client) XInfoConsumers(ctx context.Context, key string, group string) (
 		err = Nil
 	}
 	return r.reply, err
+}
+
+// argsXInfoGroups writes the arguments of XINFO GROUPS (Client.XInfoGroups, Pipeline.XInfoGroups).
+func argsXInfoGroups(a *argBuf, key string) {
+	a.key(key)
 }
 
 // XInfoGroups runs XINFO GROUPS: returns a list of the consumer groups of a stream.
@@ -463,7 +528,7 @@ func (c *Client) XInfoConsumers(ctx context.Context, key string, group string) (
 func (c *Client) XInfoGroups(ctx context.Context, key string) (Reply, error) {
 	a := c.newArgs("XINFO")
 	a.str("GROUPS")
-	a.key(key)
+	argsXInfoGroups(a, key)
 	r := getResult(modeReply, "XINFO GROUPS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -510,6 +575,18 @@ type XInfoStreamOptions struct {
 	Full *XInfoStreamFull
 }
 
+// argsXInfoStream writes the arguments of XINFO STREAM (Client.XInfoStream, Pipeline.XInfoStream).
+func argsXInfoStream(a *argBuf, key string, opts *XInfoStreamOptions) {
+	var o XInfoStreamOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key)
+	if o.Full != nil {
+		o.Full.writeArgs(a)
+	}
+}
+
 // XInfoStream runs XINFO STREAM: returns information about a stream.
 //
 //	XINFO STREAM key [FULL [COUNT count]]
@@ -520,16 +597,9 @@ type XInfoStreamOptions struct {
 //   - Summary form, in case FULL was not given.
 //   - Extended form, in case FULL was given.
 func (c *Client) XInfoStream(ctx context.Context, key string, opts *XInfoStreamOptions) (Reply, error) {
-	var o XInfoStreamOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("XINFO")
 	a.str("STREAM")
-	a.key(key)
-	if o.Full != nil {
-		o.Full.writeArgs(a)
-	}
+	argsXInfoStream(a, key, opts)
 	r := getResult(modeReply, "XINFO STREAM")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -537,6 +607,11 @@ func (c *Client) XInfoStream(ctx context.Context, key string, opts *XInfoStreamO
 		err = Nil
 	}
 	return r.reply, err
+}
+
+// argsXLen writes the arguments of XLEN (Client.XLen, Pipeline.XLen).
+func argsXLen(a *argBuf, key string) {
+	a.key(key)
 }
 
 // XLen runs XLEN: return the number of messages in a stream.
@@ -549,11 +624,17 @@ func (c *Client) XInfoStream(ctx context.Context, key string, opts *XInfoStreamO
 //   - The number of entries of the stream at key
 func (c *Client) XLen(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("XLEN")
-	a.key(key)
+	argsXLen(a, key)
 	r := getResult(modeInt, "XLEN")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsXPending writes the arguments of XPENDING (Client.XPending, Pipeline.XPending).
+func argsXPending(a *argBuf, key string, group string) {
+	a.key(key)
+	a.str(group)
 }
 
 // XPending runs XPENDING: returns the information and entries from a stream consumer group's pending entries list.
@@ -568,8 +649,7 @@ func (c *Client) XLen(ctx context.Context, key string) (int64, error) {
 //   - Summary form, in case start was not given.
 func (c *Client) XPending(ctx context.Context, key string, group string) (XPendingSummary, error) {
 	a := c.newArgs("XPENDING")
-	a.key(key)
-	a.str(group)
+	argsXPending(a, key, group)
 	raw, err := c.execRaw(ctx, a, "XPENDING")
 	if err != nil {
 		return XPendingSummary{}, err
@@ -586,22 +666,12 @@ type XPendingExtOptions struct {
 	Consumer string
 }
 
-// XPendingExt runs XPENDING: returns the information and entries from a stream consumer group's pending entries list.
-// The extended form: one entry per pending message.
-//
-//	XPENDING key group [IDLE min-idle-time] start end count [consumer]
-//
-// Available since Redis 5.0.0. Time complexity: O(N) with N being the number of elements returned, so asking for a small fixed number of entries per call is O(1). O(M), where M is the total number of entries scanned when used with the IDLE filter. When the command returns just the summary and the list of consumers is small, it runs in O(1) time; otherwise, an additional O(N) time for iterating every consumer.
-//
-// Reply:
-//   - Extended form, in case start was given.
-//   - Summary form, in case start was not given.
-func (c *Client) XPendingExt(ctx context.Context, key string, group string, start string, end string, count int64, opts *XPendingExtOptions) ([]XPendingEntry, error) {
+// argsXPendingExt writes the arguments of XPENDING (Client.XPendingExt, Pipeline.XPendingExt).
+func argsXPendingExt(a *argBuf, key string, group string, start string, end string, count int64, opts *XPendingExtOptions) {
 	var o XPendingExtOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("XPENDING")
 	a.key(key)
 	a.str(group)
 	if o.Idle != 0 {
@@ -614,6 +684,21 @@ func (c *Client) XPendingExt(ctx context.Context, key string, group string, star
 	if o.Consumer != "" {
 		a.str(o.Consumer)
 	}
+}
+
+// XPendingExt runs XPENDING: returns the information and entries from a stream consumer group's pending entries list.
+// The extended form: one entry per pending message.
+//
+//	XPENDING key group [IDLE min-idle-time] start end count [consumer]
+//
+// Available since Redis 5.0.0. Time complexity: O(N) with N being the number of elements returned, so asking for a small fixed number of entries per call is O(1). O(M), where M is the total number of entries scanned when used with the IDLE filter. When the command returns just the summary and the list of consumers is small, it runs in O(1) time; otherwise, an additional O(N) time for iterating every consumer.
+//
+// Reply:
+//   - Extended form, in case start was given.
+//   - Summary form, in case start was not given.
+func (c *Client) XPendingExt(ctx context.Context, key string, group string, start string, end string, count int64, opts *XPendingExtOptions) ([]XPendingEntry, error) {
+	a := c.newArgs("XPENDING")
+	argsXPendingExt(a, key, group, start, end, count, opts)
 	raw, err := c.execRaw(ctx, a, "XPENDING")
 	if err != nil {
 		return nil, err
@@ -628,6 +713,21 @@ type XRangeOptions struct {
 	Count int64
 }
 
+// argsXRange writes the arguments of XRANGE (Client.XRange, Pipeline.XRange).
+func argsXRange(a *argBuf, key string, start string, end string, opts *XRangeOptions) {
+	var o XRangeOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key)
+	a.str(start)
+	a.str(end)
+	if o.Count != 0 {
+		a.str("COUNT")
+		a.int(o.Count)
+	}
+}
+
 // XRange runs XRANGE: returns the messages from a stream within a range of IDs.
 //
 //	XRANGE key start end [COUNT count]
@@ -637,18 +737,8 @@ type XRangeOptions struct {
 // Reply:
 //   - Stream entries with IDs matching the specified range.
 func (c *Client) XRange(ctx context.Context, key string, start string, end string, opts *XRangeOptions) ([]XMessage, error) {
-	var o XRangeOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("XRANGE")
-	a.key(key)
-	a.str(start)
-	a.str(end)
-	if o.Count != 0 {
-		a.str("COUNT")
-		a.int(o.Count)
-	}
+	argsXRange(a, key, start, end, opts)
 	raw, err := c.execRaw(ctx, a, "XRANGE")
 	if err != nil {
 		return nil, err
@@ -665,23 +755,12 @@ type XReadOptions struct {
 	Block *int64
 }
 
-// XRead runs XREAD: returns messages from multiple streams with IDs greater than the ones requested. Blocks until a message is available otherwise.
-// Nil when BLOCK times out.
-//
-//	XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] ID [ID ...]
-//
-// Available since Redis 5.0.0.
-// It blocks, so it runs on a dedicated connection, never stalling the shared ones; ReadTimeout does not apply, and when ctx ends the connection is freed with CLIENT UNBLOCK.
-//
-// Reply:
-//   - A map of key-value elements when each element composed of key name and the entries reported for that key
-//   - null (Nil): If BLOCK option is given, and a timeout occurs, or there is no stream we can serve
-func (c *Client) XRead(ctx context.Context, keys []string, ids []string, opts *XReadOptions) ([]XStream, error) {
+// argsXRead writes the arguments of XREAD (Client.XRead, Pipeline.XRead).
+func argsXRead(a *argBuf, keys []string, ids []string, opts *XReadOptions) {
 	var o XReadOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("XREAD")
 	if o.Block != nil {
 		a.block()
 	}
@@ -700,6 +779,22 @@ func (c *Client) XRead(ctx context.Context, keys []string, ids []string, opts *X
 	for _, v := range ids {
 		a.str(v)
 	}
+}
+
+// XRead runs XREAD: returns messages from multiple streams with IDs greater than the ones requested. Blocks until a message is available otherwise.
+// Nil when BLOCK times out.
+//
+//	XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] ID [ID ...]
+//
+// Available since Redis 5.0.0.
+// It blocks, so it runs on a dedicated connection, never stalling the shared ones; ReadTimeout does not apply, and when ctx ends the connection is freed with CLIENT UNBLOCK.
+//
+// Reply:
+//   - A map of key-value elements when each element composed of key name and the entries reported for that key
+//   - null (Nil): If BLOCK option is given, and a timeout occurs, or there is no stream we can serve
+func (c *Client) XRead(ctx context.Context, keys []string, ids []string, opts *XReadOptions) ([]XStream, error) {
+	a := c.newArgs("XREAD")
+	argsXRead(a, keys, ids, opts)
 	raw, err := c.execRaw(ctx, a, "XREAD")
 	if err != nil {
 		return nil, err
@@ -718,23 +813,12 @@ type XReadGroupOptions struct {
 	NoAck bool
 }
 
-// XReadGroup runs XREADGROUP: returns new or historical messages from a stream for a consumer in a group. Blocks until a message is available otherwise.
-// Nil when BLOCK times out. A message deleted while pending has no Fields.
-//
-//	XREADGROUP GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] ID [ID ...]
-//
-// Available since Redis 5.0.0. Time complexity: For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data.
-// It blocks, so it runs on a dedicated connection, never stalling the shared ones; ReadTimeout does not apply, and when ctx ends the connection is freed with CLIENT UNBLOCK.
-//
-// Reply:
-//   - null (Nil): If BLOCK option is specified and the timeout expired
-//   - A map of key-value elements when each element composed of key name and the entries reported for that key
-func (c *Client) XReadGroup(ctx context.Context, group string, consumer string, keys []string, ids []string, opts *XReadGroupOptions) ([]XStream, error) {
+// argsXReadGroup writes the arguments of XREADGROUP (Client.XReadGroup, Pipeline.XReadGroup).
+func argsXReadGroup(a *argBuf, group string, consumer string, keys []string, ids []string, opts *XReadGroupOptions) {
 	var o XReadGroupOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("XREADGROUP")
 	if o.Block != nil {
 		a.block()
 	}
@@ -759,6 +843,22 @@ func (c *Client) XReadGroup(ctx context.Context, group string, consumer string, 
 	for _, v := range ids {
 		a.str(v)
 	}
+}
+
+// XReadGroup runs XREADGROUP: returns new or historical messages from a stream for a consumer in a group. Blocks until a message is available otherwise.
+// Nil when BLOCK times out. A message deleted while pending has no Fields.
+//
+//	XREADGROUP GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] ID [ID ...]
+//
+// Available since Redis 5.0.0. Time complexity: For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data.
+// It blocks, so it runs on a dedicated connection, never stalling the shared ones; ReadTimeout does not apply, and when ctx ends the connection is freed with CLIENT UNBLOCK.
+//
+// Reply:
+//   - null (Nil): If BLOCK option is specified and the timeout expired
+//   - A map of key-value elements when each element composed of key name and the entries reported for that key
+func (c *Client) XReadGroup(ctx context.Context, group string, consumer string, keys []string, ids []string, opts *XReadGroupOptions) ([]XStream, error) {
+	a := c.newArgs("XREADGROUP")
+	argsXReadGroup(a, group, consumer, keys, ids, opts)
 	raw, err := c.execRaw(ctx, a, "XREADGROUP")
 	if err != nil {
 		return nil, err
@@ -773,6 +873,21 @@ type XRevRangeOptions struct {
 	Count int64
 }
 
+// argsXRevRange writes the arguments of XREVRANGE (Client.XRevRange, Pipeline.XRevRange).
+func argsXRevRange(a *argBuf, key string, end string, start string, opts *XRevRangeOptions) {
+	var o XRevRangeOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key)
+	a.str(end)
+	a.str(start)
+	if o.Count != 0 {
+		a.str("COUNT")
+		a.int(o.Count)
+	}
+}
+
 // XRevRange runs XREVRANGE: returns the messages from a stream within a range of IDs in reverse order.
 //
 //	XREVRANGE key end start [COUNT count]
@@ -782,18 +897,8 @@ type XRevRangeOptions struct {
 // Reply:
 //   - An array of the entries with IDs matching the specified range
 func (c *Client) XRevRange(ctx context.Context, key string, end string, start string, opts *XRevRangeOptions) ([]XMessage, error) {
-	var o XRevRangeOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("XREVRANGE")
-	a.key(key)
-	a.str(end)
-	a.str(start)
-	if o.Count != 0 {
-		a.str("COUNT")
-		a.int(o.Count)
-	}
+	argsXRevRange(a, key, end, start, opts)
 	raw, err := c.execRaw(ctx, a, "XREVRANGE")
 	if err != nil {
 		return nil, err
@@ -810,17 +915,12 @@ type XSetIDOptions struct {
 	MaxDeletedID string
 }
 
-// XSetID runs XSETID: an internal command for replicating stream values.
-//
-//	XSETID key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id]
-//
-// Available since Redis 5.0.0. Time complexity: O(1).
-func (c *Client) XSetID(ctx context.Context, key string, lastID string, opts *XSetIDOptions) error {
+// argsXSetID writes the arguments of XSETID (Client.XSetID, Pipeline.XSetID).
+func argsXSetID(a *argBuf, key string, lastID string, opts *XSetIDOptions) {
 	var o XSetIDOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("XSETID")
 	a.key(key)
 	a.str(lastID)
 	if o.EntriesAdded != nil {
@@ -831,6 +931,16 @@ func (c *Client) XSetID(ctx context.Context, key string, lastID string, opts *XS
 		a.str("MAXDELETEDID")
 		a.str(o.MaxDeletedID)
 	}
+}
+
+// XSetID runs XSETID: an internal command for replicating stream values.
+//
+//	XSETID key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id]
+//
+// Available since Redis 5.0.0. Time complexity: O(1).
+func (c *Client) XSetID(ctx context.Context, key string, lastID string, opts *XSetIDOptions) error {
+	a := c.newArgs("XSETID")
+	argsXSetID(a, key, lastID, opts)
 	r := getResult(modeStatus, "XSETID")
 	defer r.release()
 	return c.exec(ctx, a, r)
@@ -844,20 +954,12 @@ type XTrimOptions struct {
 	Limit *int64
 }
 
-// XTrim runs XTRIM: deletes messages from the beginning of a stream.
-//
-//	XTRIM key <MAXLEN | MINID> [= | ~] threshold [LIMIT count]
-//
-// Available since Redis 5.0.0. Time complexity: O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.
-//
-// Reply:
-//   - The number of entries deleted from the stream.
-func (c *Client) XTrim(ctx context.Context, key string, strategy XTrimStrategy, threshold string, opts *XTrimOptions) (int64, error) {
+// argsXTrim writes the arguments of XTRIM (Client.XTrim, Pipeline.XTrim).
+func argsXTrim(a *argBuf, key string, strategy XTrimStrategy, threshold string, opts *XTrimOptions) {
 	var o XTrimOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("XTRIM")
 	a.key(key)
 	a.str(string(strategy))
 	if o.Operator != "" {
@@ -868,6 +970,19 @@ func (c *Client) XTrim(ctx context.Context, key string, strategy XTrimStrategy, 
 		a.str("LIMIT")
 		a.int(*o.Limit)
 	}
+}
+
+// XTrim runs XTRIM: deletes messages from the beginning of a stream.
+//
+//	XTRIM key <MAXLEN | MINID> [= | ~] threshold [LIMIT count]
+//
+// Available since Redis 5.0.0. Time complexity: O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.
+//
+// Reply:
+//   - The number of entries deleted from the stream.
+func (c *Client) XTrim(ctx context.Context, key string, strategy XTrimStrategy, threshold string, opts *XTrimOptions) (int64, error) {
+	a := c.newArgs("XTRIM")
+	argsXTrim(a, key, strategy, threshold, opts)
 	r := getResult(modeInt, "XTRIM")
 	defer r.release()
 	err := c.exec(ctx, a, r)

@@ -6,6 +6,12 @@ import (
 	"context"
 )
 
+// argsAppend writes the arguments of APPEND (Client.Append, Pipeline.Append).
+func argsAppend(a *argBuf, key string, value string) {
+	a.key(key)
+	a.str(value)
+}
+
 // Append runs APPEND: appends a string to the value of a key. Creates the key if it doesn't exist.
 //
 //	APPEND key value
@@ -16,12 +22,16 @@ import (
 //   - The length of the string after the append operation.
 func (c *Client) Append(ctx context.Context, key string, value string) (int64, error) {
 	a := c.newArgs("APPEND")
-	a.key(key)
-	a.str(value)
+	argsAppend(a, key, value)
 	r := getResult(modeInt, "APPEND")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsDecr writes the arguments of DECR (Client.Decr, Pipeline.Decr).
+func argsDecr(a *argBuf, key string) {
+	a.key(key)
 }
 
 // Decr runs DECR: decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.
@@ -34,11 +44,17 @@ func (c *Client) Append(ctx context.Context, key string, value string) (int64, e
 //   - The value of the key after decrementing it.
 func (c *Client) Decr(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("DECR")
-	a.key(key)
+	argsDecr(a, key)
 	r := getResult(modeInt, "DECR")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsDecrBy writes the arguments of DECRBY (Client.DecrBy, Pipeline.DecrBy).
+func argsDecrBy(a *argBuf, key string, decrement int64) {
+	a.key(key)
+	a.int(decrement)
 }
 
 // DecrBy runs DECRBY: decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.
@@ -51,12 +67,16 @@ func (c *Client) Decr(ctx context.Context, key string) (int64, error) {
 //   - The value of the key after decrementing it.
 func (c *Client) DecrBy(ctx context.Context, key string, decrement int64) (int64, error) {
 	a := c.newArgs("DECRBY")
-	a.key(key)
-	a.int(decrement)
+	argsDecrBy(a, key, decrement)
 	r := getResult(modeInt, "DECRBY")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsGet writes the arguments of GET (Client.Get, Pipeline.Get).
+func argsGet(a *argBuf, key string) {
+	a.key(key)
 }
 
 // Get runs GET: returns the string value of a key.
@@ -70,7 +90,7 @@ func (c *Client) DecrBy(ctx context.Context, key string, decrement int64) (int64
 //   - null (Nil): Key does not exist.
 func (c *Client) Get(ctx context.Context, key string) (string, error) {
 	a := c.newArgs("GET")
-	a.key(key)
+	argsGet(a, key)
 	r := getResult(modeString, "GET")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -89,12 +109,17 @@ func (c *Client) Get(ctx context.Context, key string) (string, error) {
 //   - null (Nil): Key does not exist.
 func (c *Client) GetAppend(ctx context.Context, dst []byte, key string) ([]byte, error) {
 	a := c.newArgs("GET")
-	a.key(key)
+	argsGet(a, key)
 	r := getResult(modeAppend, "GET")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
+}
+
+// argsGetDel writes the arguments of GETDEL (Client.GetDel, Pipeline.GetDel).
+func argsGetDel(a *argBuf, key string) {
+	a.key(key)
 }
 
 // GetDel runs GETDEL: returns the string value of a key after deleting the key.
@@ -108,7 +133,7 @@ func (c *Client) GetAppend(ctx context.Context, dst []byte, key string) ([]byte,
 //   - null (Nil): The key does not exist.
 func (c *Client) GetDel(ctx context.Context, key string) (string, error) {
 	a := c.newArgs("GETDEL")
-	a.key(key)
+	argsGetDel(a, key)
 	r := getResult(modeString, "GETDEL")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -127,7 +152,7 @@ func (c *Client) GetDel(ctx context.Context, key string) (string, error) {
 //   - null (Nil): The key does not exist.
 func (c *Client) GetDelAppend(ctx context.Context, dst []byte, key string) ([]byte, error) {
 	a := c.newArgs("GETDEL")
-	a.key(key)
+	argsGetDel(a, key)
 	r := getResult(modeAppend, "GETDEL")
 	defer r.release()
 	r.dst = dst
@@ -149,21 +174,12 @@ type GetExOptions struct {
 	Persist bool
 }
 
-// GetEx runs GETEX: returns the string value of a key after setting its expiration time.
-//
-//	GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]
-//
-// Available since Redis 6.2.0. Time complexity: O(1).
-//
-// Reply:
-//   - The value of the key.
-//   - null (Nil): Key does not exist.
-func (c *Client) GetEx(ctx context.Context, key string, opts *GetExOptions) (string, error) {
+// argsGetEx writes the arguments of GETEX (Client.GetEx, Pipeline.GetEx).
+func argsGetEx(a *argBuf, key string, opts *GetExOptions) {
 	var o GetExOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("GETEX")
 	a.key(key)
 	if o.EX != 0 {
 		a.str("EX")
@@ -184,6 +200,20 @@ func (c *Client) GetEx(ctx context.Context, key string, opts *GetExOptions) (str
 	if o.Persist {
 		a.str("PERSIST")
 	}
+}
+
+// GetEx runs GETEX: returns the string value of a key after setting its expiration time.
+//
+//	GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]
+//
+// Available since Redis 6.2.0. Time complexity: O(1).
+//
+// Reply:
+//   - The value of the key.
+//   - null (Nil): Key does not exist.
+func (c *Client) GetEx(ctx context.Context, key string, opts *GetExOptions) (string, error) {
+	a := c.newArgs("GETEX")
+	argsGetEx(a, key, opts)
 	r := getResult(modeString, "GETEX")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -201,36 +231,20 @@ func (c *Client) GetEx(ctx context.Context, key string, opts *GetExOptions) (str
 //   - The value of the key.
 //   - null (Nil): Key does not exist.
 func (c *Client) GetExAppend(ctx context.Context, dst []byte, key string, opts *GetExOptions) ([]byte, error) {
-	var o GetExOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("GETEX")
-	a.key(key)
-	if o.EX != 0 {
-		a.str("EX")
-		a.int(o.EX)
-	}
-	if o.PX != 0 {
-		a.str("PX")
-		a.int(o.PX)
-	}
-	if o.EXAT != 0 {
-		a.str("EXAT")
-		a.int(o.EXAT)
-	}
-	if o.PXAT != 0 {
-		a.str("PXAT")
-		a.int(o.PXAT)
-	}
-	if o.Persist {
-		a.str("PERSIST")
-	}
+	argsGetEx(a, key, opts)
 	r := getResult(modeAppend, "GETEX")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
+}
+
+// argsGetRange writes the arguments of GETRANGE (Client.GetRange, Pipeline.GetRange).
+func argsGetRange(a *argBuf, key string, start int64, end int64) {
+	a.key(key)
+	a.int(start)
+	a.int(end)
 }
 
 // GetRange runs GETRANGE: returns a substring of the string stored at a key.
@@ -243,9 +257,7 @@ func (c *Client) GetExAppend(ctx context.Context, dst []byte, key string, opts *
 //   - The substring of the string value stored at key, determined by the offsets start and end (both are inclusive).
 func (c *Client) GetRange(ctx context.Context, key string, start int64, end int64) (string, error) {
 	a := c.newArgs("GETRANGE")
-	a.key(key)
-	a.int(start)
-	a.int(end)
+	argsGetRange(a, key, start, end)
 	r := getResult(modeString, "GETRANGE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -263,14 +275,18 @@ func (c *Client) GetRange(ctx context.Context, key string, start int64, end int6
 //   - The substring of the string value stored at key, determined by the offsets start and end (both are inclusive).
 func (c *Client) GetRangeAppend(ctx context.Context, dst []byte, key string, start int64, end int64) ([]byte, error) {
 	a := c.newArgs("GETRANGE")
-	a.key(key)
-	a.int(start)
-	a.int(end)
+	argsGetRange(a, key, start, end)
 	r := getResult(modeAppend, "GETRANGE")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
+}
+
+// argsGetSet writes the arguments of GETSET (Client.GetSet, Pipeline.GetSet).
+func argsGetSet(a *argBuf, key string, value string) {
+	a.key(key)
+	a.str(value)
 }
 
 // GetSet runs GETSET: returns the previous string value of a key after setting it to a new value.
@@ -286,8 +302,7 @@ func (c *Client) GetRangeAppend(ctx context.Context, dst []byte, key string, sta
 // Deprecated: as of Redis 6.2.0, use SET with the GET argument (Set).
 func (c *Client) GetSet(ctx context.Context, key string, value string) (string, error) {
 	a := c.newArgs("GETSET")
-	a.key(key)
-	a.str(value)
+	argsGetSet(a, key, value)
 	r := getResult(modeString, "GETSET")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -308,13 +323,17 @@ func (c *Client) GetSet(ctx context.Context, key string, value string) (string, 
 // Deprecated: as of Redis 6.2.0, use SET with the GET argument (Set).
 func (c *Client) GetSetAppend(ctx context.Context, dst []byte, key string, value string) ([]byte, error) {
 	a := c.newArgs("GETSET")
-	a.key(key)
-	a.str(value)
+	argsGetSet(a, key, value)
 	r := getResult(modeAppend, "GETSET")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
+}
+
+// argsIncr writes the arguments of INCR (Client.Incr, Pipeline.Incr).
+func argsIncr(a *argBuf, key string) {
+	a.key(key)
 }
 
 // Incr runs INCR: increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.
@@ -327,11 +346,17 @@ func (c *Client) GetSetAppend(ctx context.Context, dst []byte, key string, value
 //   - The value of key after the increment
 func (c *Client) Incr(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("INCR")
-	a.key(key)
+	argsIncr(a, key)
 	r := getResult(modeInt, "INCR")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsIncrBy writes the arguments of INCRBY (Client.IncrBy, Pipeline.IncrBy).
+func argsIncrBy(a *argBuf, key string, increment int64) {
+	a.key(key)
+	a.int(increment)
 }
 
 // IncrBy runs INCRBY: increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.
@@ -344,12 +369,17 @@ func (c *Client) Incr(ctx context.Context, key string) (int64, error) {
 //   - The value of the key after incrementing it.
 func (c *Client) IncrBy(ctx context.Context, key string, increment int64) (int64, error) {
 	a := c.newArgs("INCRBY")
-	a.key(key)
-	a.int(increment)
+	argsIncrBy(a, key, increment)
 	r := getResult(modeInt, "INCRBY")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsIncrByFloat writes the arguments of INCRBYFLOAT (Client.IncrByFloat, Pipeline.IncrByFloat).
+func argsIncrByFloat(a *argBuf, key string, increment float64) {
+	a.key(key)
+	a.float(increment)
 }
 
 // IncrByFloat runs INCRBYFLOAT: increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.
@@ -363,12 +393,17 @@ func (c *Client) IncrBy(ctx context.Context, key string, increment int64) (int64
 //   - The value of the key after incrementing it.
 func (c *Client) IncrByFloat(ctx context.Context, key string, increment float64) (float64, error) {
 	a := c.newArgs("INCRBYFLOAT")
-	a.key(key)
-	a.float(increment)
+	argsIncrByFloat(a, key, increment)
 	r := getResult(modeFloat, "INCRBYFLOAT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.f, err
+}
+
+// argsLCS writes the arguments of LCS (Client.LCS, Pipeline.LCS).
+func argsLCS(a *argBuf, key1 string, key2 string) {
+	a.key(key1)
+	a.key(key2)
 }
 
 // LCS runs LCS: finds the longest common substring.
@@ -384,8 +419,7 @@ func (c *Client) IncrByFloat(ctx context.Context, key string, increment float64)
 //   - Array with the LCS length and all the ranges in both the strings when 'IDX' is given. In RESP2 this is returned as a flat array
 func (c *Client) LCS(ctx context.Context, key1 string, key2 string) (string, error) {
 	a := c.newArgs("LCS")
-	a.key(key1)
-	a.key(key2)
+	argsLCS(a, key1, key2)
 	r := getResult(modeString, "LCS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -406,13 +440,19 @@ func (c *Client) LCS(ctx context.Context, key1 string, key2 string) (string, err
 //   - Array with the LCS length and all the ranges in both the strings when 'IDX' is given. In RESP2 this is returned as a flat array
 func (c *Client) LCSAppend(ctx context.Context, dst []byte, key1 string, key2 string) ([]byte, error) {
 	a := c.newArgs("LCS")
-	a.key(key1)
-	a.key(key2)
+	argsLCS(a, key1, key2)
 	r := getResult(modeAppend, "LCS")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
+}
+
+// argsLCSLen writes the arguments of LCS (Client.LCSLen, Pipeline.LCSLen).
+func argsLCSLen(a *argBuf, key1 string, key2 string) {
+	a.key(key1)
+	a.key(key2)
+	a.str("LEN")
 }
 
 // LCSLen runs LCS: finds the longest common substring.
@@ -428,9 +468,7 @@ func (c *Client) LCSAppend(ctx context.Context, dst []byte, key1 string, key2 st
 //   - Array with the LCS length and all the ranges in both the strings when 'IDX' is given. In RESP2 this is returned as a flat array
 func (c *Client) LCSLen(ctx context.Context, key1 string, key2 string) (int64, error) {
 	a := c.newArgs("LCS")
-	a.key(key1)
-	a.key(key2)
-	a.str("LEN")
+	argsLCSLen(a, key1, key2)
 	r := getResult(modeInt, "LCS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -445,6 +483,24 @@ type LCSIdxOptions struct {
 	WithMatchLen bool
 }
 
+// argsLCSIdx writes the arguments of LCS (Client.LCSIdx, Pipeline.LCSIdx).
+func argsLCSIdx(a *argBuf, key1 string, key2 string, opts *LCSIdxOptions) {
+	var o LCSIdxOptions
+	if opts != nil {
+		o = *opts
+	}
+	a.key(key1)
+	a.key(key2)
+	a.str("IDX")
+	if o.MinMatchLen != 0 {
+		a.str("MINMATCHLEN")
+		a.int(o.MinMatchLen)
+	}
+	if o.WithMatchLen {
+		a.str("WITHMATCHLEN")
+	}
+}
+
 // LCSIdx runs LCS: finds the longest common substring.
 // LCS with IDX: the matches and the length, as a Reply (a map).
 //
@@ -457,21 +513,8 @@ type LCSIdxOptions struct {
 //   - The length of the longest common subsequence when 'LEN' is given.
 //   - Array with the LCS length and all the ranges in both the strings when 'IDX' is given. In RESP2 this is returned as a flat array
 func (c *Client) LCSIdx(ctx context.Context, key1 string, key2 string, opts *LCSIdxOptions) (Reply, error) {
-	var o LCSIdxOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("LCS")
-	a.key(key1)
-	a.key(key2)
-	a.str("IDX")
-	if o.MinMatchLen != 0 {
-		a.str("MINMATCHLEN")
-		a.int(o.MinMatchLen)
-	}
-	if o.WithMatchLen {
-		a.str("WITHMATCHLEN")
-	}
+	argsLCSIdx(a, key1, key2, opts)
 	r := getResult(modeReply, "LCS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -479,6 +522,13 @@ func (c *Client) LCSIdx(ctx context.Context, key1 string, key2 string, opts *LCS
 		err = Nil
 	}
 	return r.reply, err
+}
+
+// argsMGet writes the arguments of MGET (Client.MGet, Pipeline.MGet).
+func argsMGet(a *argBuf, keys []string) {
+	for _, v := range keys {
+		a.key(v)
+	}
 }
 
 // MGet runs MGET: atomically returns the string values of one or more keys.
@@ -491,9 +541,7 @@ func (c *Client) LCSIdx(ctx context.Context, key1 string, key2 string, opts *LCS
 //   - List of values at the specified keys.
 func (c *Client) MGet(ctx context.Context, keys ...string) ([]NullString, error) {
 	a := c.newArgs("MGET")
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsMGet(a, keys)
 	r := getResult(modeNullStrings, "MGET")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -513,6 +561,13 @@ func (x *KeyValue) writeArgs(a *argBuf) {
 	a.str(x.Value)
 }
 
+// argsMSet writes the arguments of MSET (Client.MSet, Pipeline.MSet).
+func argsMSet(a *argBuf, keyValues []KeyValue) {
+	for i := range keyValues {
+		keyValues[i].writeArgs(a)
+	}
+}
+
 // MSet runs MSET: atomically creates or modifies the string values of one or more keys.
 //
 //	MSET key value [key value ...]
@@ -520,12 +575,17 @@ func (x *KeyValue) writeArgs(a *argBuf) {
 // Available since Redis 1.0.1. Time complexity: O(N) where N is the number of keys to set.
 func (c *Client) MSet(ctx context.Context, keyValues ...KeyValue) error {
 	a := c.newArgs("MSET")
-	for i := range keyValues {
-		keyValues[i].writeArgs(a)
-	}
+	argsMSet(a, keyValues)
 	r := getResult(modeStatus, "MSET")
 	defer r.release()
 	return c.exec(ctx, a, r)
+}
+
+// argsMSetNX writes the arguments of MSETNX (Client.MSetNX, Pipeline.MSetNX).
+func argsMSetNX(a *argBuf, keyValues []KeyValue) {
+	for i := range keyValues {
+		keyValues[i].writeArgs(a)
+	}
 }
 
 // MSetNX runs MSETNX: atomically modifies the string values of one or more keys only when all keys don't exist.
@@ -539,13 +599,18 @@ func (c *Client) MSet(ctx context.Context, keyValues ...KeyValue) error {
 //   - All the keys were set.
 func (c *Client) MSetNX(ctx context.Context, keyValues ...KeyValue) (int64, error) {
 	a := c.newArgs("MSETNX")
-	for i := range keyValues {
-		keyValues[i].writeArgs(a)
-	}
+	argsMSetNX(a, keyValues)
 	r := getResult(modeInt, "MSETNX")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsPSetEx writes the arguments of PSETEX (Client.PSetEx, Pipeline.PSetEx).
+func argsPSetEx(a *argBuf, key string, milliseconds int64, value string) {
+	a.key(key)
+	a.int(milliseconds)
+	a.str(value)
 }
 
 // PSetEx runs PSETEX: sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.
@@ -557,9 +622,7 @@ func (c *Client) MSetNX(ctx context.Context, keyValues ...KeyValue) (int64, erro
 // Deprecated: as of Redis 2.6.12, use SET with the PX argument (Set).
 func (c *Client) PSetEx(ctx context.Context, key string, milliseconds int64, value string) error {
 	a := c.newArgs("PSETEX")
-	a.key(key)
-	a.int(milliseconds)
-	a.str(value)
+	argsPSetEx(a, key, milliseconds, value)
 	r := getResult(modeStatus, "PSETEX")
 	defer r.release()
 	return c.exec(ctx, a, r)
@@ -581,24 +644,12 @@ type SetOptions struct {
 	KeepTTL bool
 }
 
-// Set runs SET: sets the string value of a key, ignoring its type. The key is created if it doesn't exist.
-// Without GET; a null reply (an NX or XX condition not met) is the Nil error.
-//
-//	SET key value [NX | XX] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]
-//
-// Available since Redis 1.0.0. Time complexity: O(1).
-//
-// Reply:
-//   - null (Nil): GET not given: Operation was aborted (conflict with one of the XX/NX options).
-//   - GET not given: The key was set.
-//   - null (Nil): GET given: The key didn't exist before the SET
-//   - GET given: The previous value of the key
-func (c *Client) Set(ctx context.Context, key string, value string, opts *SetOptions) error {
+// argsSet writes the arguments of SET (Client.Set, Pipeline.Set).
+func argsSet(a *argBuf, key string, value string, opts *SetOptions) {
 	var o SetOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("SET")
 	a.key(key)
 	a.str(value)
 	if o.Condition != "" {
@@ -623,13 +674,12 @@ func (c *Client) Set(ctx context.Context, key string, value string, opts *SetOpt
 	if o.KeepTTL {
 		a.str("KEEPTTL")
 	}
-	return c.execStatusNil(ctx, a, "SET")
 }
 
-// SetGet runs SET: sets the string value of a key, ignoring its type. The key is created if it doesn't exist.
-// SET with GET: it returns the old value, or Nil if the key did not exist.
+// Set runs SET: sets the string value of a key, ignoring its type. The key is created if it doesn't exist.
+// Without GET; a null reply (an NX or XX condition not met) is the Nil error.
 //
-//	SET key value [NX | XX] GET [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]
+//	SET key value [NX | XX] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]
 //
 // Available since Redis 1.0.0. Time complexity: O(1).
 //
@@ -638,12 +688,18 @@ func (c *Client) Set(ctx context.Context, key string, value string, opts *SetOpt
 //   - GET not given: The key was set.
 //   - null (Nil): GET given: The key didn't exist before the SET
 //   - GET given: The previous value of the key
-func (c *Client) SetGet(ctx context.Context, key string, value string, opts *SetOptions) (string, error) {
+func (c *Client) Set(ctx context.Context, key string, value string, opts *SetOptions) error {
+	a := c.newArgs("SET")
+	argsSet(a, key, value, opts)
+	return c.execStatusNil(ctx, a, "SET")
+}
+
+// argsSetGet writes the arguments of SET (Client.SetGet, Pipeline.SetGet).
+func argsSetGet(a *argBuf, key string, value string, opts *SetOptions) {
 	var o SetOptions
 	if opts != nil {
 		o = *opts
 	}
-	a := c.newArgs("SET")
 	a.key(key)
 	a.str(value)
 	if o.Condition != "" {
@@ -669,6 +725,23 @@ func (c *Client) SetGet(ctx context.Context, key string, value string, opts *Set
 	if o.KeepTTL {
 		a.str("KEEPTTL")
 	}
+}
+
+// SetGet runs SET: sets the string value of a key, ignoring its type. The key is created if it doesn't exist.
+// SET with GET: it returns the old value, or Nil if the key did not exist.
+//
+//	SET key value [NX | XX] GET [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]
+//
+// Available since Redis 1.0.0. Time complexity: O(1).
+//
+// Reply:
+//   - null (Nil): GET not given: Operation was aborted (conflict with one of the XX/NX options).
+//   - GET not given: The key was set.
+//   - null (Nil): GET given: The key didn't exist before the SET
+//   - GET given: The previous value of the key
+func (c *Client) SetGet(ctx context.Context, key string, value string, opts *SetOptions) (string, error) {
+	a := c.newArgs("SET")
+	argsSetGet(a, key, value, opts)
 	r := getResult(modeString, "SET")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -689,41 +762,20 @@ func (c *Client) SetGet(ctx context.Context, key string, value string, opts *Set
 //   - null (Nil): GET given: The key didn't exist before the SET
 //   - GET given: The previous value of the key
 func (c *Client) SetGetAppend(ctx context.Context, dst []byte, key string, value string, opts *SetOptions) ([]byte, error) {
-	var o SetOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := c.newArgs("SET")
-	a.key(key)
-	a.str(value)
-	if o.Condition != "" {
-		a.str(string(o.Condition))
-	}
-	a.str("GET")
-	if o.EX != 0 {
-		a.str("EX")
-		a.int(o.EX)
-	}
-	if o.PX != 0 {
-		a.str("PX")
-		a.int(o.PX)
-	}
-	if o.EXAT != 0 {
-		a.str("EXAT")
-		a.int(o.EXAT)
-	}
-	if o.PXAT != 0 {
-		a.str("PXAT")
-		a.int(o.PXAT)
-	}
-	if o.KeepTTL {
-		a.str("KEEPTTL")
-	}
+	argsSetGet(a, key, value, opts)
 	r := getResult(modeAppend, "SET")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
+}
+
+// argsSetEx writes the arguments of SETEX (Client.SetEx, Pipeline.SetEx).
+func argsSetEx(a *argBuf, key string, seconds int64, value string) {
+	a.key(key)
+	a.int(seconds)
+	a.str(value)
 }
 
 // SetEx runs SETEX: sets the string value and expiration time of a key. Creates the key if it doesn't exist.
@@ -735,12 +787,16 @@ func (c *Client) SetGetAppend(ctx context.Context, dst []byte, key string, value
 // Deprecated: as of Redis 2.6.12, use SET with the EX argument (Set).
 func (c *Client) SetEx(ctx context.Context, key string, seconds int64, value string) error {
 	a := c.newArgs("SETEX")
-	a.key(key)
-	a.int(seconds)
-	a.str(value)
+	argsSetEx(a, key, seconds, value)
 	r := getResult(modeStatus, "SETEX")
 	defer r.release()
 	return c.exec(ctx, a, r)
+}
+
+// argsSetNX writes the arguments of SETNX (Client.SetNX, Pipeline.SetNX).
+func argsSetNX(a *argBuf, key string, value string) {
+	a.key(key)
+	a.str(value)
 }
 
 // SetNX runs SETNX: set the string value of a key only when the key doesn't exist.
@@ -756,12 +812,18 @@ func (c *Client) SetEx(ctx context.Context, key string, seconds int64, value str
 // Deprecated: as of Redis 2.6.12, use SET with the NX argument (Set).
 func (c *Client) SetNX(ctx context.Context, key string, value string) (int64, error) {
 	a := c.newArgs("SETNX")
-	a.key(key)
-	a.str(value)
+	argsSetNX(a, key, value)
 	r := getResult(modeInt, "SETNX")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsSetRange writes the arguments of SETRANGE (Client.SetRange, Pipeline.SetRange).
+func argsSetRange(a *argBuf, key string, offset int64, value string) {
+	a.key(key)
+	a.int(offset)
+	a.str(value)
 }
 
 // SetRange runs SETRANGE: overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.
@@ -774,13 +836,16 @@ func (c *Client) SetNX(ctx context.Context, key string, value string) (int64, er
 //   - Length of the string after it was modified by the command.
 func (c *Client) SetRange(ctx context.Context, key string, offset int64, value string) (int64, error) {
 	a := c.newArgs("SETRANGE")
-	a.key(key)
-	a.int(offset)
-	a.str(value)
+	argsSetRange(a, key, offset, value)
 	r := getResult(modeInt, "SETRANGE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsStrLen writes the arguments of STRLEN (Client.StrLen, Pipeline.StrLen).
+func argsStrLen(a *argBuf, key string) {
+	a.key(key)
 }
 
 // StrLen runs STRLEN: returns the length of a string value.
@@ -793,11 +858,18 @@ func (c *Client) SetRange(ctx context.Context, key string, offset int64, value s
 //   - The length of the string value stored at key, or 0 when key does not exist.
 func (c *Client) StrLen(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("STRLEN")
-	a.key(key)
+	argsStrLen(a, key)
 	r := getResult(modeInt, "STRLEN")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
+}
+
+// argsSubStr writes the arguments of SUBSTR (Client.SubStr, Pipeline.SubStr).
+func argsSubStr(a *argBuf, key string, start int64, end int64) {
+	a.key(key)
+	a.int(start)
+	a.int(end)
 }
 
 // SubStr runs SUBSTR: returns a substring from a string value.
@@ -812,9 +884,7 @@ func (c *Client) StrLen(ctx context.Context, key string) (int64, error) {
 // Deprecated: as of Redis 2.0.0, use GETRANGE (GetRange).
 func (c *Client) SubStr(ctx context.Context, key string, start int64, end int64) (string, error) {
 	a := c.newArgs("SUBSTR")
-	a.key(key)
-	a.int(start)
-	a.int(end)
+	argsSubStr(a, key, start, end)
 	r := getResult(modeString, "SUBSTR")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -834,9 +904,7 @@ func (c *Client) SubStr(ctx context.Context, key string, start int64, end int64)
 // Deprecated: as of Redis 2.0.0, use GETRANGE (GetRange).
 func (c *Client) SubStrAppend(ctx context.Context, dst []byte, key string, start int64, end int64) ([]byte, error) {
 	a := c.newArgs("SUBSTR")
-	a.key(key)
-	a.int(start)
-	a.int(end)
+	argsSubStr(a, key, start, end)
 	r := getResult(modeAppend, "SUBSTR")
 	defer r.release()
 	r.dst = dst

@@ -4,78 +4,49 @@ package fastredis
 
 // BitCount queues BITCOUNT; its Future holds what Client.BitCount returns.
 func (p *Pipeline) BitCount(key string, opts *BitCountOptions) Future[int64] {
-	var o BitCountOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("BITCOUNT")
-	a.key(key)
-	if o.Range != nil {
-		o.Range.writeArgs(a)
-	}
+	argsBitCount(a, key, opts)
 	return queued(p, modeInt, "BITCOUNT", getInt)
 }
 
 // BitField queues BITFIELD; its Future holds what Client.BitField returns.
 func (p *Pipeline) BitField(key string, operations ...BitFieldOp) Future[[]NullInt64] {
 	a := p.newArgs("BITFIELD")
-	a.key(key)
-	for i := range operations {
-		operations[i].writeArgs(a)
-	}
+	argsBitField(a, key, operations)
 	return queuedRaw(p, "BITFIELD", decodeNullInts)
 }
 
 // BitFieldRO queues BITFIELD_RO; its Future holds what Client.BitFieldRO returns.
 func (p *Pipeline) BitFieldRO(key string, gets ...BitFieldGet) Future[[]int64] {
 	a := p.newArgs("BITFIELD_RO")
-	a.key(key)
-	for i := range gets {
-		a.str("GET")
-		gets[i].writeArgs(a)
-	}
+	argsBitFieldRO(a, key, gets)
 	return queuedRaw(p, "BITFIELD_RO", decodeInts)
 }
 
 // BitOp queues BITOP; its Future holds what Client.BitOp returns.
 func (p *Pipeline) BitOp(operation BitOpOperation, destKey string, keys ...string) Future[int64] {
 	a := p.newArgs("BITOP")
-	a.str(string(operation))
-	a.key(destKey)
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsBitOp(a, operation, destKey, keys)
 	return queued(p, modeInt, "BITOP", getInt)
 }
 
 // BitPos queues BITPOS; its Future holds what Client.BitPos returns.
 func (p *Pipeline) BitPos(key string, bit int64, opts *BitPosOptions) Future[int64] {
-	var o BitPosOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("BITPOS")
-	a.key(key)
-	a.int(bit)
-	if o.Range != nil {
-		o.Range.writeArgs(a)
-	}
+	argsBitPos(a, key, bit, opts)
 	return queued(p, modeInt, "BITPOS", getInt)
 }
 
 // GetBit queues GETBIT; its Future holds what Client.GetBit returns.
 func (p *Pipeline) GetBit(key string, offset int64) Future[int64] {
 	a := p.newArgs("GETBIT")
-	a.key(key)
-	a.int(offset)
+	argsGetBit(a, key, offset)
 	return queued(p, modeInt, "GETBIT", getInt)
 }
 
 // SetBit queues SETBIT; its Future holds what Client.SetBit returns.
 func (p *Pipeline) SetBit(key string, offset int64, value int64) Future[int64] {
 	a := p.newArgs("SETBIT")
-	a.key(key)
-	a.int(offset)
-	a.int(value)
+	argsSetBit(a, key, offset, value)
 	return queued(p, modeInt, "SETBIT", getInt)
 }

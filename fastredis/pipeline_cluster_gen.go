@@ -6,7 +6,7 @@ package fastredis
 func (p *Pipeline) ClusterCountKeysInSlot(slot int64) Future[int64] {
 	a := p.newArgs("CLUSTER")
 	a.str("COUNTKEYSINSLOT")
-	a.int(slot)
+	argsClusterCountKeysInSlot(a, slot)
 	return queued(p, modeInt, "CLUSTER COUNTKEYSINSLOT", getInt)
 }
 
@@ -14,8 +14,7 @@ func (p *Pipeline) ClusterCountKeysInSlot(slot int64) Future[int64] {
 func (p *Pipeline) ClusterGetKeysInSlot(slot int64, count int64) Future[[]string] {
 	a := p.newArgs("CLUSTER")
 	a.str("GETKEYSINSLOT")
-	a.int(slot)
-	a.int(count)
+	argsClusterGetKeysInSlot(a, slot, count)
 	return queued(p, modeStrings, "CLUSTER GETKEYSINSLOT", getStrings)
 }
 
@@ -35,7 +34,7 @@ func (p *Pipeline) ClusterInfoAppend(dst []byte) Future[[]byte] {
 func (p *Pipeline) ClusterKeySlot(key string) Future[int64] {
 	a := p.newArgs("CLUSTER")
 	a.str("KEYSLOT")
-	a.str(key)
+	argsClusterKeySlot(a, key)
 	return queued(p, modeInt, "CLUSTER KEYSLOT", getInt)
 }
 

@@ -6,7 +6,7 @@ package fastredis
 func (p *Pipeline) ClientCaching(mode YesNo) Future[OK] {
 	a := p.newArgs("CLIENT")
 	a.str("CACHING")
-	a.str(string(mode))
+	argsClientCaching(a, mode)
 	return queued(p, modeStatus, "CLIENT CACHING", getOK)
 }
 
@@ -62,70 +62,31 @@ func (p *Pipeline) ClientInfoParsed() Future[ClientInfo] {
 func (p *Pipeline) ClientKill(filter ClientKillFilter) Future[int64] {
 	a := p.newArgs("CLIENT")
 	a.str("KILL")
-	filter.writeArgs(a)
+	argsClientKill(a, filter)
 	return queued(p, modeInt, "CLIENT KILL", getInt)
 }
 
 // ClientList queues CLIENT LIST; its Future holds what Client.ClientList returns.
 func (p *Pipeline) ClientList(opts *ClientListOptions) Future[string] {
-	var o ClientListOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("CLIENT")
 	a.str("LIST")
-	if o.Type != "" {
-		a.str("TYPE")
-		a.str(string(o.Type))
-	}
-	if len(o.ID) > 0 {
-		a.str("ID")
-	}
-	for _, v := range o.ID {
-		a.int(v)
-	}
+	argsClientList(a, opts)
 	return queued(p, modeString, "CLIENT LIST", getString)
 }
 
 // ClientListAppend queues CLIENT LIST; its Future holds the reply appended to dst, as Client.ClientListAppend returns it.
 func (p *Pipeline) ClientListAppend(dst []byte, opts *ClientListOptions) Future[[]byte] {
-	var o ClientListOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("CLIENT")
 	a.str("LIST")
-	if o.Type != "" {
-		a.str("TYPE")
-		a.str(string(o.Type))
-	}
-	if len(o.ID) > 0 {
-		a.str("ID")
-	}
-	for _, v := range o.ID {
-		a.int(v)
-	}
+	argsClientList(a, opts)
 	return queuedAppend(p, "CLIENT LIST", dst)
 }
 
 // ClientListParsed queues CLIENT LIST; its Future holds what Client.ClientListParsed returns.
 func (p *Pipeline) ClientListParsed(opts *ClientListOptions) Future[[]ClientInfo] {
-	var o ClientListOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("CLIENT")
 	a.str("LIST")
-	if o.Type != "" {
-		a.str("TYPE")
-		a.str(string(o.Type))
-	}
-	if len(o.ID) > 0 {
-		a.str("ID")
-	}
-	for _, v := range o.ID {
-		a.int(v)
-	}
+	argsClientListParsed(a, opts)
 	return queuedRaw(p, "CLIENT LIST", decodeClientInfos)
 }
 
@@ -133,7 +94,7 @@ func (p *Pipeline) ClientListParsed(opts *ClientListOptions) Future[[]ClientInfo
 func (p *Pipeline) ClientNoEvict(enabled Toggle) Future[OK] {
 	a := p.newArgs("CLIENT")
 	a.str("NO-EVICT")
-	a.str(string(enabled))
+	argsClientNoEvict(a, enabled)
 	return queued(p, modeStatus, "CLIENT NO-EVICT", getOK)
 }
 
@@ -141,22 +102,15 @@ func (p *Pipeline) ClientNoEvict(enabled Toggle) Future[OK] {
 func (p *Pipeline) ClientNoTouch(enabled Toggle) Future[OK] {
 	a := p.newArgs("CLIENT")
 	a.str("NO-TOUCH")
-	a.str(string(enabled))
+	argsClientNoTouch(a, enabled)
 	return queued(p, modeStatus, "CLIENT NO-TOUCH", getOK)
 }
 
 // ClientPause queues CLIENT PAUSE; its Future holds what Client.ClientPause returns.
 func (p *Pipeline) ClientPause(timeout int64, opts *ClientPauseOptions) Future[OK] {
-	var o ClientPauseOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("CLIENT")
 	a.str("PAUSE")
-	a.int(timeout)
-	if o.Mode != "" {
-		a.str(string(o.Mode))
-	}
+	argsClientPause(a, timeout, opts)
 	return queued(p, modeStatus, "CLIENT PAUSE", getOK)
 }
 
@@ -164,7 +118,7 @@ func (p *Pipeline) ClientPause(timeout int64, opts *ClientPauseOptions) Future[O
 func (p *Pipeline) ClientSetInfo(attr ClientSetInfoAttr) Future[OK] {
 	a := p.newArgs("CLIENT")
 	a.str("SETINFO")
-	attr.writeArgs(a)
+	argsClientSetInfo(a, attr)
 	return queued(p, modeStatus, "CLIENT SETINFO", getOK)
 }
 
@@ -172,39 +126,15 @@ func (p *Pipeline) ClientSetInfo(attr ClientSetInfoAttr) Future[OK] {
 func (p *Pipeline) ClientSetName(connectionName string) Future[OK] {
 	a := p.newArgs("CLIENT")
 	a.str("SETNAME")
-	a.str(connectionName)
+	argsClientSetName(a, connectionName)
 	return queued(p, modeStatus, "CLIENT SETNAME", getOK)
 }
 
 // ClientTracking queues CLIENT TRACKING; its Future holds what Client.ClientTracking returns.
 func (p *Pipeline) ClientTracking(status Toggle, opts *ClientTrackingOptions) Future[OK] {
-	var o ClientTrackingOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("CLIENT")
 	a.str("TRACKING")
-	a.str(string(status))
-	if o.Redirect != 0 {
-		a.str("REDIRECT")
-		a.int(o.Redirect)
-	}
-	for _, v := range o.Prefix {
-		a.str("PREFIX")
-		a.str(v)
-	}
-	if o.BCast {
-		a.str("BCAST")
-	}
-	if o.OptIn {
-		a.str("OPTIN")
-	}
-	if o.OptOut {
-		a.str("OPTOUT")
-	}
-	if o.NoLoop {
-		a.str("NOLOOP")
-	}
+	argsClientTracking(a, status, opts)
 	return queued(p, modeStatus, "CLIENT TRACKING", getOK)
 }
 
@@ -216,16 +146,9 @@ func (p *Pipeline) ClientTrackingInfo() Future[Reply] {
 
 // ClientUnblock queues CLIENT UNBLOCK; its Future holds what Client.ClientUnblock returns.
 func (p *Pipeline) ClientUnblock(clientID int64, opts *ClientUnblockOptions) Future[int64] {
-	var o ClientUnblockOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("CLIENT")
 	a.str("UNBLOCK")
-	a.int(clientID)
-	if o.UnblockType != "" {
-		a.str(string(o.UnblockType))
-	}
+	argsClientUnblock(a, clientID, opts)
 	return queued(p, modeInt, "CLIENT UNBLOCK", getInt)
 }
 
@@ -238,39 +161,27 @@ func (p *Pipeline) ClientUnpause() Future[OK] {
 // Echo queues ECHO; its Future holds what Client.Echo returns.
 func (p *Pipeline) Echo(message string) Future[string] {
 	a := p.newArgs("ECHO")
-	a.str(message)
+	argsEcho(a, message)
 	return queued(p, modeString, "ECHO", getString)
 }
 
 // EchoAppend queues ECHO; its Future holds the reply appended to dst, as Client.EchoAppend returns it.
 func (p *Pipeline) EchoAppend(dst []byte, message string) Future[[]byte] {
 	a := p.newArgs("ECHO")
-	a.str(message)
+	argsEcho(a, message)
 	return queuedAppend(p, "ECHO", dst)
 }
 
 // Ping queues PING; its Future holds what Client.Ping returns.
 func (p *Pipeline) Ping(opts *PingOptions) Future[string] {
-	var o PingOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("PING")
-	if o.Message != "" {
-		a.str(o.Message)
-	}
+	argsPing(a, opts)
 	return queued(p, modeString, "PING", getString)
 }
 
 // PingAppend queues PING; its Future holds the reply appended to dst, as Client.PingAppend returns it.
 func (p *Pipeline) PingAppend(dst []byte, opts *PingOptions) Future[[]byte] {
-	var o PingOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("PING")
-	if o.Message != "" {
-		a.str(o.Message)
-	}
+	argsPing(a, opts)
 	return queuedAppend(p, "PING", dst)
 }

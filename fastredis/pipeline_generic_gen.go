@@ -4,143 +4,78 @@ package fastredis
 
 // Copy queues COPY; its Future holds what Client.Copy returns.
 func (p *Pipeline) Copy(source string, destination string, opts *CopyOptions) Future[int64] {
-	var o CopyOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("COPY")
-	a.key(source)
-	a.key(destination)
-	if o.DB != nil {
-		a.str("DB")
-		a.int(*o.DB)
-	}
-	if o.Replace {
-		a.str("REPLACE")
-	}
+	argsCopy(a, source, destination, opts)
 	return queued(p, modeInt, "COPY", getInt)
 }
 
 // Del queues DEL; its Future holds what Client.Del returns.
 func (p *Pipeline) Del(keys ...string) Future[int64] {
 	a := p.newArgs("DEL")
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsDel(a, keys)
 	return queued(p, modeInt, "DEL", getInt)
 }
 
 // Dump queues DUMP; its Future holds what Client.Dump returns.
 func (p *Pipeline) Dump(key string) Future[string] {
 	a := p.newArgs("DUMP")
-	a.key(key)
+	argsDump(a, key)
 	return queued(p, modeString, "DUMP", getString)
 }
 
 // DumpAppend queues DUMP; its Future holds the reply appended to dst, as Client.DumpAppend returns it.
 func (p *Pipeline) DumpAppend(dst []byte, key string) Future[[]byte] {
 	a := p.newArgs("DUMP")
-	a.key(key)
+	argsDump(a, key)
 	return queuedAppend(p, "DUMP", dst)
 }
 
 // Exists queues EXISTS; its Future holds what Client.Exists returns.
 func (p *Pipeline) Exists(keys ...string) Future[int64] {
 	a := p.newArgs("EXISTS")
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsExists(a, keys)
 	return queued(p, modeInt, "EXISTS", getInt)
 }
 
 // Expire queues EXPIRE; its Future holds what Client.Expire returns.
 func (p *Pipeline) Expire(key string, seconds int64, opts *ExpireOptions) Future[int64] {
-	var o ExpireOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("EXPIRE")
-	a.key(key)
-	a.int(seconds)
-	if o.Condition != "" {
-		a.str(string(o.Condition))
-	}
+	argsExpire(a, key, seconds, opts)
 	return queued(p, modeInt, "EXPIRE", getInt)
 }
 
 // ExpireAt queues EXPIREAT; its Future holds what Client.ExpireAt returns.
 func (p *Pipeline) ExpireAt(key string, unixTimeSeconds int64, opts *ExpireAtOptions) Future[int64] {
-	var o ExpireAtOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("EXPIREAT")
-	a.key(key)
-	a.int(unixTimeSeconds)
-	if o.Condition != "" {
-		a.str(string(o.Condition))
-	}
+	argsExpireAt(a, key, unixTimeSeconds, opts)
 	return queued(p, modeInt, "EXPIREAT", getInt)
 }
 
 // ExpireTime queues EXPIRETIME; its Future holds what Client.ExpireTime returns.
 func (p *Pipeline) ExpireTime(key string) Future[int64] {
 	a := p.newArgs("EXPIRETIME")
-	a.key(key)
+	argsExpireTime(a, key)
 	return queued(p, modeInt, "EXPIRETIME", getInt)
 }
 
 // Keys queues KEYS; its Future holds what Client.Keys returns.
 func (p *Pipeline) Keys(pattern string) Future[[]string] {
 	a := p.newArgs("KEYS")
-	a.str(pattern)
+	argsKeys(a, pattern)
 	return queued(p, modeStrings, "KEYS", getStrings)
 }
 
 // Migrate queues MIGRATE; its Future holds what Client.Migrate returns.
 func (p *Pipeline) Migrate(host string, port int64, key string, destinationDB int64, timeout int64, opts *MigrateOptions) Future[string] {
-	var o MigrateOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("MIGRATE")
-	a.str(host)
-	a.int(port)
-	if key == "" {
-		a.str(key)
-	} else {
-		a.key(key)
-	}
-	a.int(destinationDB)
-	a.int(timeout)
-	if o.Copy {
-		a.str("COPY")
-	}
-	if o.Replace {
-		a.str("REPLACE")
-	}
-	if o.Auth != "" {
-		a.str("AUTH")
-		a.str(o.Auth)
-	}
-	if o.Auth2 != nil {
-		a.str("AUTH2")
-		o.Auth2.writeArgs(a)
-	}
-	if len(o.Keys) > 0 {
-		a.str("KEYS")
-	}
-	for _, v := range o.Keys {
-		a.key(v)
-	}
+	argsMigrate(a, host, port, key, destinationDB, timeout, opts)
 	return queued(p, modeString, "MIGRATE", getString)
 }
 
 // Move queues MOVE; its Future holds what Client.Move returns.
 func (p *Pipeline) Move(key string, db int64) Future[int64] {
 	a := p.newArgs("MOVE")
-	a.key(key)
-	a.int(db)
+	argsMove(a, key, db)
 	return queued(p, modeInt, "MOVE", getInt)
 }
 
@@ -148,7 +83,7 @@ func (p *Pipeline) Move(key string, db int64) Future[int64] {
 func (p *Pipeline) ObjectEncoding(key string) Future[string] {
 	a := p.newArgs("OBJECT")
 	a.str("ENCODING")
-	a.key(key)
+	argsObjectEncoding(a, key)
 	return queued(p, modeString, "OBJECT ENCODING", getString)
 }
 
@@ -156,7 +91,7 @@ func (p *Pipeline) ObjectEncoding(key string) Future[string] {
 func (p *Pipeline) ObjectEncodingAppend(dst []byte, key string) Future[[]byte] {
 	a := p.newArgs("OBJECT")
 	a.str("ENCODING")
-	a.key(key)
+	argsObjectEncoding(a, key)
 	return queuedAppend(p, "OBJECT ENCODING", dst)
 }
 
@@ -164,7 +99,7 @@ func (p *Pipeline) ObjectEncodingAppend(dst []byte, key string) Future[[]byte] {
 func (p *Pipeline) ObjectFreq(key string) Future[int64] {
 	a := p.newArgs("OBJECT")
 	a.str("FREQ")
-	a.key(key)
+	argsObjectFreq(a, key)
 	return queued(p, modeInt, "OBJECT FREQ", getInt)
 }
 
@@ -178,7 +113,7 @@ func (p *Pipeline) ObjectHelp() Future[[]string] {
 func (p *Pipeline) ObjectIdleTime(key string) Future[int64] {
 	a := p.newArgs("OBJECT")
 	a.str("IDLETIME")
-	a.key(key)
+	argsObjectIdleTime(a, key)
 	return queued(p, modeInt, "OBJECT IDLETIME", getInt)
 }
 
@@ -186,58 +121,42 @@ func (p *Pipeline) ObjectIdleTime(key string) Future[int64] {
 func (p *Pipeline) ObjectRefCount(key string) Future[int64] {
 	a := p.newArgs("OBJECT")
 	a.str("REFCOUNT")
-	a.key(key)
+	argsObjectRefCount(a, key)
 	return queued(p, modeInt, "OBJECT REFCOUNT", getInt)
 }
 
 // Persist queues PERSIST; its Future holds what Client.Persist returns.
 func (p *Pipeline) Persist(key string) Future[int64] {
 	a := p.newArgs("PERSIST")
-	a.key(key)
+	argsPersist(a, key)
 	return queued(p, modeInt, "PERSIST", getInt)
 }
 
 // PExpire queues PEXPIRE; its Future holds what Client.PExpire returns.
 func (p *Pipeline) PExpire(key string, milliseconds int64, opts *PExpireOptions) Future[int64] {
-	var o PExpireOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("PEXPIRE")
-	a.key(key)
-	a.int(milliseconds)
-	if o.Condition != "" {
-		a.str(string(o.Condition))
-	}
+	argsPExpire(a, key, milliseconds, opts)
 	return queued(p, modeInt, "PEXPIRE", getInt)
 }
 
 // PExpireAt queues PEXPIREAT; its Future holds what Client.PExpireAt returns.
 func (p *Pipeline) PExpireAt(key string, unixTimeMilliseconds int64, opts *PExpireAtOptions) Future[int64] {
-	var o PExpireAtOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("PEXPIREAT")
-	a.key(key)
-	a.int(unixTimeMilliseconds)
-	if o.Condition != "" {
-		a.str(string(o.Condition))
-	}
+	argsPExpireAt(a, key, unixTimeMilliseconds, opts)
 	return queued(p, modeInt, "PEXPIREAT", getInt)
 }
 
 // PExpireTime queues PEXPIRETIME; its Future holds what Client.PExpireTime returns.
 func (p *Pipeline) PExpireTime(key string) Future[int64] {
 	a := p.newArgs("PEXPIRETIME")
-	a.key(key)
+	argsPExpireTime(a, key)
 	return queued(p, modeInt, "PEXPIRETIME", getInt)
 }
 
 // PTTL queues PTTL; its Future holds what Client.PTTL returns.
 func (p *Pipeline) PTTL(key string) Future[int64] {
 	a := p.newArgs("PTTL")
-	a.key(key)
+	argsPTTL(a, key)
 	return queued(p, modeInt, "PTTL", getInt)
 }
 
@@ -256,210 +175,97 @@ func (p *Pipeline) RandomKeyAppend(dst []byte) Future[[]byte] {
 // Rename queues RENAME; its Future holds what Client.Rename returns.
 func (p *Pipeline) Rename(key string, newKey string) Future[OK] {
 	a := p.newArgs("RENAME")
-	a.key(key)
-	a.key(newKey)
+	argsRename(a, key, newKey)
 	return queued(p, modeStatus, "RENAME", getOK)
 }
 
 // RenameNX queues RENAMENX; its Future holds what Client.RenameNX returns.
 func (p *Pipeline) RenameNX(key string, newKey string) Future[int64] {
 	a := p.newArgs("RENAMENX")
-	a.key(key)
-	a.key(newKey)
+	argsRenameNX(a, key, newKey)
 	return queued(p, modeInt, "RENAMENX", getInt)
 }
 
 // Restore queues RESTORE; its Future holds what Client.Restore returns.
 func (p *Pipeline) Restore(key string, ttl int64, serializedValue string, opts *RestoreOptions) Future[OK] {
-	var o RestoreOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("RESTORE")
-	a.key(key)
-	a.int(ttl)
-	a.str(serializedValue)
-	if o.Replace {
-		a.str("REPLACE")
-	}
-	if o.AbsTTL {
-		a.str("ABSTTL")
-	}
-	if o.IdleTime != 0 {
-		a.str("IDLETIME")
-		a.int(o.IdleTime)
-	}
-	if o.Freq != 0 {
-		a.str("FREQ")
-		a.int(o.Freq)
-	}
+	argsRestore(a, key, ttl, serializedValue, opts)
 	return queued(p, modeStatus, "RESTORE", getOK)
 }
 
 // Scan queues SCAN; its Future holds what Client.Scan returns.
 func (p *Pipeline) Scan(cursor int64, opts *ScanOptions) Future[ScanResult] {
-	var o ScanOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("SCAN")
-	a.int(cursor)
-	if o.Match != "" {
-		a.str("MATCH")
-		a.str(o.Match)
-	}
-	if o.Count != 0 {
-		a.str("COUNT")
-		a.int(o.Count)
-	}
-	if o.Type != "" {
-		a.str("TYPE")
-		a.str(o.Type)
-	}
+	argsScan(a, cursor, opts)
 	return queuedRaw(p, "SCAN", decodeScan)
 }
 
 // Sort queues SORT; its Future holds what Client.Sort returns.
 func (p *Pipeline) Sort(key string, opts *SortOptions) Future[[]NullString] {
-	var o SortOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("SORT")
-	a.key(key)
-	if o.By != "" {
-		a.str("BY")
-		a.sortPattern(o.By)
-	}
-	if o.Limit != nil {
-		a.str("LIMIT")
-		o.Limit.writeArgs(a)
-	}
-	for _, v := range o.Get {
-		a.str("GET")
-		a.sortPattern(v)
-	}
-	if o.Order != "" {
-		a.str(string(o.Order))
-	}
-	if o.Alpha {
-		a.str("ALPHA")
-	}
+	argsSort(a, key, opts)
 	return queued(p, modeNullStrings, "SORT", getNullStrings)
 }
 
 // SortStore queues SORT; its Future holds what Client.SortStore returns.
 func (p *Pipeline) SortStore(key string, destination string, opts *SortOptions) Future[int64] {
-	var o SortOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("SORT")
-	a.key(key)
-	if o.By != "" {
-		a.str("BY")
-		a.sortPattern(o.By)
-	}
-	if o.Limit != nil {
-		a.str("LIMIT")
-		o.Limit.writeArgs(a)
-	}
-	for _, v := range o.Get {
-		a.str("GET")
-		a.sortPattern(v)
-	}
-	if o.Order != "" {
-		a.str(string(o.Order))
-	}
-	if o.Alpha {
-		a.str("ALPHA")
-	}
-	a.str("STORE")
-	a.key(destination)
+	argsSortStore(a, key, destination, opts)
 	return queued(p, modeInt, "SORT", getInt)
 }
 
 // SortRO queues SORT_RO; its Future holds what Client.SortRO returns.
 func (p *Pipeline) SortRO(key string, opts *SortROOptions) Future[[]NullString] {
-	var o SortROOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("SORT_RO")
-	a.key(key)
-	if o.By != "" {
-		a.str("BY")
-		a.sortPattern(o.By)
-	}
-	if o.Limit != nil {
-		a.str("LIMIT")
-		o.Limit.writeArgs(a)
-	}
-	for _, v := range o.Get {
-		a.str("GET")
-		a.sortPattern(v)
-	}
-	if o.Order != "" {
-		a.str(string(o.Order))
-	}
-	if o.Alpha {
-		a.str("ALPHA")
-	}
+	argsSortRO(a, key, opts)
 	return queued(p, modeNullStrings, "SORT_RO", getNullStrings)
 }
 
 // Touch queues TOUCH; its Future holds what Client.Touch returns.
 func (p *Pipeline) Touch(keys ...string) Future[int64] {
 	a := p.newArgs("TOUCH")
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsTouch(a, keys)
 	return queued(p, modeInt, "TOUCH", getInt)
 }
 
 // TTL queues TTL; its Future holds what Client.TTL returns.
 func (p *Pipeline) TTL(key string) Future[int64] {
 	a := p.newArgs("TTL")
-	a.key(key)
+	argsTTL(a, key)
 	return queued(p, modeInt, "TTL", getInt)
 }
 
 // Type queues TYPE; its Future holds what Client.Type returns.
 func (p *Pipeline) Type(key string) Future[string] {
 	a := p.newArgs("TYPE")
-	a.key(key)
+	argsType(a, key)
 	return queued(p, modeString, "TYPE", getString)
 }
 
 // TypeAppend queues TYPE; its Future holds the reply appended to dst, as Client.TypeAppend returns it.
 func (p *Pipeline) TypeAppend(dst []byte, key string) Future[[]byte] {
 	a := p.newArgs("TYPE")
-	a.key(key)
+	argsType(a, key)
 	return queuedAppend(p, "TYPE", dst)
 }
 
 // Unlink queues UNLINK; its Future holds what Client.Unlink returns.
 func (p *Pipeline) Unlink(keys ...string) Future[int64] {
 	a := p.newArgs("UNLINK")
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsUnlink(a, keys)
 	return queued(p, modeInt, "UNLINK", getInt)
 }
 
 // Wait queues WAIT; its Future holds what Client.Wait returns.
 func (p *Pipeline) Wait(numReplicas int64, timeout int64) Future[int64] {
 	a := p.newArgs("WAIT")
-	a.int(numReplicas)
-	a.int(timeout)
+	argsWait(a, numReplicas, timeout)
 	return queued(p, modeInt, "WAIT", getInt)
 }
 
 // WaitAOF queues WAITAOF; its Future holds what Client.WaitAOF returns.
 func (p *Pipeline) WaitAOF(numLocal int64, numReplicas int64, timeout int64) Future[[]int64] {
 	a := p.newArgs("WAITAOF")
-	a.int(numLocal)
-	a.int(numReplicas)
-	a.int(timeout)
+	argsWaitAOF(a, numLocal, numReplicas, timeout)
 	return queuedRaw(p, "WAITAOF", decodeInts)
 }

@@ -4,260 +4,77 @@ package fastredis
 
 // GeoAdd queues GEOADD; its Future holds what Client.GeoAdd returns.
 func (p *Pipeline) GeoAdd(key string, opts *GeoAddOptions, members ...GeoMember) Future[int64] {
-	var o GeoAddOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("GEOADD")
-	a.key(key)
-	if o.Condition != "" {
-		a.str(string(o.Condition))
-	}
-	if o.CH {
-		a.str("CH")
-	}
-	for i := range members {
-		members[i].writeArgs(a)
-	}
+	argsGeoAdd(a, key, opts, members)
 	return queued(p, modeInt, "GEOADD", getInt)
 }
 
 // GeoDist queues GEODIST; its Future holds what Client.GeoDist returns.
 func (p *Pipeline) GeoDist(key string, member1 string, member2 string, opts *GeoDistOptions) Future[float64] {
-	var o GeoDistOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("GEODIST")
-	a.key(key)
-	a.str(member1)
-	a.str(member2)
-	if o.Unit != "" {
-		a.str(string(o.Unit))
-	}
+	argsGeoDist(a, key, member1, member2, opts)
 	return queued(p, modeFloat, "GEODIST", getFloat)
 }
 
 // GeoHash queues GEOHASH; its Future holds what Client.GeoHash returns.
 func (p *Pipeline) GeoHash(key string, members ...string) Future[[]string] {
 	a := p.newArgs("GEOHASH")
-	a.key(key)
-	for _, v := range members {
-		a.str(v)
-	}
+	argsGeoHash(a, key, members)
 	return queued(p, modeStrings, "GEOHASH", getStrings)
 }
 
 // GeoPos queues GEOPOS; its Future holds what Client.GeoPos returns.
 func (p *Pipeline) GeoPos(key string, members ...string) Future[[]GeoPos] {
 	a := p.newArgs("GEOPOS")
-	a.key(key)
-	for _, v := range members {
-		a.str(v)
-	}
+	argsGeoPos(a, key, members)
 	return queuedRaw(p, "GEOPOS", decodeGeoPos)
 }
 
 // GeoRadius queues GEORADIUS; its Future holds what Client.GeoRadius returns.
 func (p *Pipeline) GeoRadius(key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts *GeoRadiusOptions) Future[Reply] {
-	var o GeoRadiusOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("GEORADIUS")
-	a.key(key)
-	a.float(longitude)
-	a.float(latitude)
-	a.float(radius)
-	a.str(string(unit))
-	if o.WithCoord {
-		a.str("WITHCOORD")
-	}
-	if o.WithDist {
-		a.str("WITHDIST")
-	}
-	if o.WithHash {
-		a.str("WITHHASH")
-	}
-	if o.Count != nil {
-		o.Count.writeArgs(a)
-	}
-	if o.Order != "" {
-		a.str(string(o.Order))
-	}
-	if o.Store != "" {
-		a.str("STORE")
-		a.key(o.Store)
-	}
-	if o.StoreDist != "" {
-		a.str("STOREDIST")
-		a.key(o.StoreDist)
-	}
+	argsGeoRadius(a, key, longitude, latitude, radius, unit, opts)
 	return queued(p, modeReply, "GEORADIUS", getReply)
 }
 
 // GeoRadiusByMember queues GEORADIUSBYMEMBER; its Future holds what Client.GeoRadiusByMember returns.
 func (p *Pipeline) GeoRadiusByMember(key string, member string, radius float64, unit GeoUnit, opts *GeoRadiusByMemberOptions) Future[Reply] {
-	var o GeoRadiusByMemberOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("GEORADIUSBYMEMBER")
-	a.key(key)
-	a.str(member)
-	a.float(radius)
-	a.str(string(unit))
-	if o.WithCoord {
-		a.str("WITHCOORD")
-	}
-	if o.WithDist {
-		a.str("WITHDIST")
-	}
-	if o.WithHash {
-		a.str("WITHHASH")
-	}
-	if o.Count != nil {
-		o.Count.writeArgs(a)
-	}
-	if o.Order != "" {
-		a.str(string(o.Order))
-	}
-	if o.Store != "" {
-		a.str("STORE")
-		a.key(o.Store)
-	}
-	if o.StoreDist != "" {
-		a.str("STOREDIST")
-		a.key(o.StoreDist)
-	}
+	argsGeoRadiusByMember(a, key, member, radius, unit, opts)
 	return queued(p, modeReply, "GEORADIUSBYMEMBER", getReply)
 }
 
 // GeoRadiusByMemberRO queues GEORADIUSBYMEMBER_RO; its Future holds what Client.GeoRadiusByMemberRO returns.
 func (p *Pipeline) GeoRadiusByMemberRO(key string, member string, radius float64, unit GeoUnit, opts *GeoRadiusByMemberROOptions) Future[Reply] {
-	var o GeoRadiusByMemberROOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("GEORADIUSBYMEMBER_RO")
-	a.key(key)
-	a.str(member)
-	a.float(radius)
-	a.str(string(unit))
-	if o.WithCoord {
-		a.str("WITHCOORD")
-	}
-	if o.WithDist {
-		a.str("WITHDIST")
-	}
-	if o.WithHash {
-		a.str("WITHHASH")
-	}
-	if o.Count != nil {
-		o.Count.writeArgs(a)
-	}
-	if o.Order != "" {
-		a.str(string(o.Order))
-	}
+	argsGeoRadiusByMemberRO(a, key, member, radius, unit, opts)
 	return queued(p, modeReply, "GEORADIUSBYMEMBER_RO", getReply)
 }
 
 // GeoRadiusRO queues GEORADIUS_RO; its Future holds what Client.GeoRadiusRO returns.
 func (p *Pipeline) GeoRadiusRO(key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts *GeoRadiusROOptions) Future[Reply] {
-	var o GeoRadiusROOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("GEORADIUS_RO")
-	a.key(key)
-	a.float(longitude)
-	a.float(latitude)
-	a.float(radius)
-	a.str(string(unit))
-	if o.WithCoord {
-		a.str("WITHCOORD")
-	}
-	if o.WithDist {
-		a.str("WITHDIST")
-	}
-	if o.WithHash {
-		a.str("WITHHASH")
-	}
-	if o.Count != nil {
-		o.Count.writeArgs(a)
-	}
-	if o.Order != "" {
-		a.str(string(o.Order))
-	}
+	argsGeoRadiusRO(a, key, longitude, latitude, radius, unit, opts)
 	return queued(p, modeReply, "GEORADIUS_RO", getReply)
 }
 
 // GeoSearch queues GEOSEARCH; its Future holds what Client.GeoSearch returns.
 func (p *Pipeline) GeoSearch(key string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchOptions) Future[[]string] {
-	var o GeoSearchOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("GEOSEARCH")
-	a.key(key)
-	from.writeArgs(a)
-	by.writeArgs(a)
-	if o.Order != "" {
-		a.str(string(o.Order))
-	}
-	if o.Count != nil {
-		o.Count.writeArgs(a)
-	}
+	argsGeoSearch(a, key, from, by, opts)
 	return queued(p, modeStrings, "GEOSEARCH", getStrings)
 }
 
 // GeoSearchLocation queues GEOSEARCH; its Future holds what Client.GeoSearchLocation returns.
 func (p *Pipeline) GeoSearchLocation(key string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchLocationOptions) Future[[]GeoLocation] {
-	var o GeoSearchLocationOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("GEOSEARCH")
-	a.key(key)
-	from.writeArgs(a)
-	by.writeArgs(a)
-	if o.Order != "" {
-		a.str(string(o.Order))
-	}
-	if o.Count != nil {
-		o.Count.writeArgs(a)
-	}
-	if o.WithCoord {
-		a.str("WITHCOORD")
-	}
-	if o.WithDist {
-		a.str("WITHDIST")
-	}
-	if o.WithHash {
-		a.str("WITHHASH")
-	}
+	argsGeoSearchLocation(a, key, from, by, opts)
 	return queuedRaw(p, "GEOSEARCH", decodeGeoLocations)
 }
 
 // GeoSearchStore queues GEOSEARCHSTORE; its Future holds what Client.GeoSearchStore returns.
 func (p *Pipeline) GeoSearchStore(destination string, source string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchStoreOptions) Future[int64] {
-	var o GeoSearchStoreOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("GEOSEARCHSTORE")
-	a.key(destination)
-	a.key(source)
-	from.writeArgs(a)
-	by.writeArgs(a)
-	if o.Order != "" {
-		a.str(string(o.Order))
-	}
-	if o.Count != nil {
-		o.Count.writeArgs(a)
-	}
-	if o.StoreDist {
-		a.str("STOREDIST")
-	}
+	argsGeoSearchStore(a, destination, source, from, by, opts)
 	return queued(p, modeInt, "GEOSEARCHSTORE", getInt)
 }

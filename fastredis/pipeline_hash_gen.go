@@ -5,177 +5,139 @@ package fastredis
 // HDel queues HDEL; its Future holds what Client.HDel returns.
 func (p *Pipeline) HDel(key string, fields ...string) Future[int64] {
 	a := p.newArgs("HDEL")
-	a.key(key)
-	for _, v := range fields {
-		a.str(v)
-	}
+	argsHDel(a, key, fields)
 	return queued(p, modeInt, "HDEL", getInt)
 }
 
 // HExists queues HEXISTS; its Future holds what Client.HExists returns.
 func (p *Pipeline) HExists(key string, field string) Future[int64] {
 	a := p.newArgs("HEXISTS")
-	a.key(key)
-	a.str(field)
+	argsHExists(a, key, field)
 	return queued(p, modeInt, "HEXISTS", getInt)
 }
 
 // HGet queues HGET; its Future holds what Client.HGet returns.
 func (p *Pipeline) HGet(key string, field string) Future[string] {
 	a := p.newArgs("HGET")
-	a.key(key)
-	a.str(field)
+	argsHGet(a, key, field)
 	return queued(p, modeString, "HGET", getString)
 }
 
 // HGetAppend queues HGET; its Future holds the reply appended to dst, as Client.HGetAppend returns it.
 func (p *Pipeline) HGetAppend(dst []byte, key string, field string) Future[[]byte] {
 	a := p.newArgs("HGET")
-	a.key(key)
-	a.str(field)
+	argsHGet(a, key, field)
 	return queuedAppend(p, "HGET", dst)
 }
 
 // HGetAll queues HGETALL; its Future holds what Client.HGetAll returns.
 func (p *Pipeline) HGetAll(key string) Future[map[string]string] {
 	a := p.newArgs("HGETALL")
-	a.key(key)
+	argsHGetAll(a, key)
 	return queued(p, modeStringMap, "HGETALL", getStringMap)
 }
 
 // HIncrBy queues HINCRBY; its Future holds what Client.HIncrBy returns.
 func (p *Pipeline) HIncrBy(key string, field string, increment int64) Future[int64] {
 	a := p.newArgs("HINCRBY")
-	a.key(key)
-	a.str(field)
-	a.int(increment)
+	argsHIncrBy(a, key, field, increment)
 	return queued(p, modeInt, "HINCRBY", getInt)
 }
 
 // HIncrByFloat queues HINCRBYFLOAT; its Future holds what Client.HIncrByFloat returns.
 func (p *Pipeline) HIncrByFloat(key string, field string, increment float64) Future[float64] {
 	a := p.newArgs("HINCRBYFLOAT")
-	a.key(key)
-	a.str(field)
-	a.float(increment)
+	argsHIncrByFloat(a, key, field, increment)
 	return queued(p, modeFloat, "HINCRBYFLOAT", getFloat)
 }
 
 // HKeys queues HKEYS; its Future holds what Client.HKeys returns.
 func (p *Pipeline) HKeys(key string) Future[[]string] {
 	a := p.newArgs("HKEYS")
-	a.key(key)
+	argsHKeys(a, key)
 	return queued(p, modeStrings, "HKEYS", getStrings)
 }
 
 // HLen queues HLEN; its Future holds what Client.HLen returns.
 func (p *Pipeline) HLen(key string) Future[int64] {
 	a := p.newArgs("HLEN")
-	a.key(key)
+	argsHLen(a, key)
 	return queued(p, modeInt, "HLEN", getInt)
 }
 
 // HMGet queues HMGET; its Future holds what Client.HMGet returns.
 func (p *Pipeline) HMGet(key string, fields ...string) Future[[]NullString] {
 	a := p.newArgs("HMGET")
-	a.key(key)
-	for _, v := range fields {
-		a.str(v)
-	}
+	argsHMGet(a, key, fields)
 	return queued(p, modeNullStrings, "HMGET", getNullStrings)
 }
 
 // HMSet queues HMSET; its Future holds what Client.HMSet returns.
 func (p *Pipeline) HMSet(key string, fieldValues ...FieldValue) Future[OK] {
 	a := p.newArgs("HMSET")
-	a.key(key)
-	for i := range fieldValues {
-		fieldValues[i].writeArgs(a)
-	}
+	argsHMSet(a, key, fieldValues)
 	return queued(p, modeStatus, "HMSET", getOK)
 }
 
 // HRandField queues HRANDFIELD; its Future holds what Client.HRandField returns.
 func (p *Pipeline) HRandField(key string) Future[string] {
 	a := p.newArgs("HRANDFIELD")
-	a.key(key)
+	argsHRandField(a, key)
 	return queued(p, modeString, "HRANDFIELD", getString)
 }
 
 // HRandFieldAppend queues HRANDFIELD; its Future holds the reply appended to dst, as Client.HRandFieldAppend returns it.
 func (p *Pipeline) HRandFieldAppend(dst []byte, key string) Future[[]byte] {
 	a := p.newArgs("HRANDFIELD")
-	a.key(key)
+	argsHRandField(a, key)
 	return queuedAppend(p, "HRANDFIELD", dst)
 }
 
 // HRandFieldCount queues HRANDFIELD; its Future holds what Client.HRandFieldCount returns.
 func (p *Pipeline) HRandFieldCount(key string, count int64) Future[[]string] {
 	a := p.newArgs("HRANDFIELD")
-	a.key(key)
-	a.int(count)
+	argsHRandFieldCount(a, key, count)
 	return queued(p, modeStrings, "HRANDFIELD", getStrings)
 }
 
 // HRandFieldWithValues queues HRANDFIELD; its Future holds what Client.HRandFieldWithValues returns.
 func (p *Pipeline) HRandFieldWithValues(key string, count int64) Future[[]FieldValue] {
 	a := p.newArgs("HRANDFIELD")
-	a.key(key)
-	a.int(count)
-	a.str("WITHVALUES")
+	argsHRandFieldWithValues(a, key, count)
 	return queuedRaw(p, "HRANDFIELD", decodeFieldValues)
 }
 
 // HScan queues HSCAN; its Future holds what Client.HScan returns.
 func (p *Pipeline) HScan(key string, cursor int64, opts *HScanOptions) Future[ScanResult] {
-	var o HScanOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("HSCAN")
-	a.key(key)
-	a.int(cursor)
-	if o.Match != "" {
-		a.str("MATCH")
-		a.str(o.Match)
-	}
-	if o.Count != 0 {
-		a.str("COUNT")
-		a.int(o.Count)
-	}
+	argsHScan(a, key, cursor, opts)
 	return queuedRaw(p, "HSCAN", decodeScan)
 }
 
 // HSet queues HSET; its Future holds what Client.HSet returns.
 func (p *Pipeline) HSet(key string, fieldValues ...FieldValue) Future[int64] {
 	a := p.newArgs("HSET")
-	a.key(key)
-	for i := range fieldValues {
-		fieldValues[i].writeArgs(a)
-	}
+	argsHSet(a, key, fieldValues)
 	return queued(p, modeInt, "HSET", getInt)
 }
 
 // HSetNX queues HSETNX; its Future holds what Client.HSetNX returns.
 func (p *Pipeline) HSetNX(key string, field string, value string) Future[int64] {
 	a := p.newArgs("HSETNX")
-	a.key(key)
-	a.str(field)
-	a.str(value)
+	argsHSetNX(a, key, field, value)
 	return queued(p, modeInt, "HSETNX", getInt)
 }
 
 // HStrLen queues HSTRLEN; its Future holds what Client.HStrLen returns.
 func (p *Pipeline) HStrLen(key string, field string) Future[int64] {
 	a := p.newArgs("HSTRLEN")
-	a.key(key)
-	a.str(field)
+	argsHStrLen(a, key, field)
 	return queued(p, modeInt, "HSTRLEN", getInt)
 }
 
 // HVals queues HVALS; its Future holds what Client.HVals returns.
 func (p *Pipeline) HVals(key string) Future[[]string] {
 	a := p.newArgs("HVALS")
-	a.key(key)
+	argsHVals(a, key)
 	return queued(p, modeStrings, "HVALS", getStrings)
 }

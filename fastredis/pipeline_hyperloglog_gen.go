@@ -5,28 +5,20 @@ package fastredis
 // PFAdd queues PFADD; its Future holds what Client.PFAdd returns.
 func (p *Pipeline) PFAdd(key string, elements ...string) Future[int64] {
 	a := p.newArgs("PFADD")
-	a.key(key)
-	for _, v := range elements {
-		a.str(v)
-	}
+	argsPFAdd(a, key, elements)
 	return queued(p, modeInt, "PFADD", getInt)
 }
 
 // PFCount queues PFCOUNT; its Future holds what Client.PFCount returns.
 func (p *Pipeline) PFCount(keys ...string) Future[int64] {
 	a := p.newArgs("PFCOUNT")
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsPFCount(a, keys)
 	return queued(p, modeInt, "PFCOUNT", getInt)
 }
 
 // PFMerge queues PFMERGE; its Future holds what Client.PFMerge returns.
 func (p *Pipeline) PFMerge(destKey string, sourceKeys ...string) Future[OK] {
 	a := p.newArgs("PFMERGE")
-	a.key(destKey)
-	for _, v := range sourceKeys {
-		a.key(v)
-	}
+	argsPFMerge(a, destKey, sourceKeys)
 	return queued(p, modeStatus, "PFMERGE", getOK)
 }

@@ -5,329 +5,223 @@ package fastredis
 // BLMove queues BLMOVE; its Future holds what Client.BLMove returns.
 func (p *Pipeline) BLMove(source string, destination string, whereFrom ListSide, whereTo ListSide, timeout float64) Future[string] {
 	a := p.newArgs("BLMOVE")
-	a.key(source)
-	a.key(destination)
-	a.str(string(whereFrom))
-	a.str(string(whereTo))
-	a.float(timeout)
+	argsBLMove(a, source, destination, whereFrom, whereTo, timeout)
 	return queued(p, modeString, "BLMOVE", getString)
 }
 
 // BLMoveAppend queues BLMOVE; its Future holds the reply appended to dst, as Client.BLMoveAppend returns it.
 func (p *Pipeline) BLMoveAppend(dst []byte, source string, destination string, whereFrom ListSide, whereTo ListSide, timeout float64) Future[[]byte] {
 	a := p.newArgs("BLMOVE")
-	a.key(source)
-	a.key(destination)
-	a.str(string(whereFrom))
-	a.str(string(whereTo))
-	a.float(timeout)
+	argsBLMove(a, source, destination, whereFrom, whereTo, timeout)
 	return queuedAppend(p, "BLMOVE", dst)
 }
 
 // BLMPop queues BLMPOP; its Future holds what Client.BLMPop returns.
 func (p *Pipeline) BLMPop(timeout float64, keys []string, where ListSide, opts *BLMPopOptions) Future[KeyElements] {
-	var o BLMPopOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("BLMPOP")
-	a.float(timeout)
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	a.str(string(where))
-	if o.Count != 0 {
-		a.str("COUNT")
-		a.int(o.Count)
-	}
+	argsBLMPop(a, timeout, keys, where, opts)
 	return queuedRaw(p, "BLMPOP", decodeKeyElements)
 }
 
 // BLPop queues BLPOP; its Future holds what Client.BLPop returns.
 func (p *Pipeline) BLPop(keys []string, timeout float64) Future[[]string] {
 	a := p.newArgs("BLPOP")
-	for _, v := range keys {
-		a.key(v)
-	}
-	a.float(timeout)
+	argsBLPop(a, keys, timeout)
 	return queued(p, modeStrings, "BLPOP", getStrings)
 }
 
 // BRPop queues BRPOP; its Future holds what Client.BRPop returns.
 func (p *Pipeline) BRPop(keys []string, timeout float64) Future[[]string] {
 	a := p.newArgs("BRPOP")
-	for _, v := range keys {
-		a.key(v)
-	}
-	a.float(timeout)
+	argsBRPop(a, keys, timeout)
 	return queued(p, modeStrings, "BRPOP", getStrings)
 }
 
 // BRPopLPush queues BRPOPLPUSH; its Future holds what Client.BRPopLPush returns.
 func (p *Pipeline) BRPopLPush(source string, destination string, timeout float64) Future[string] {
 	a := p.newArgs("BRPOPLPUSH")
-	a.key(source)
-	a.key(destination)
-	a.float(timeout)
+	argsBRPopLPush(a, source, destination, timeout)
 	return queued(p, modeString, "BRPOPLPUSH", getString)
 }
 
 // BRPopLPushAppend queues BRPOPLPUSH; its Future holds the reply appended to dst, as Client.BRPopLPushAppend returns it.
 func (p *Pipeline) BRPopLPushAppend(dst []byte, source string, destination string, timeout float64) Future[[]byte] {
 	a := p.newArgs("BRPOPLPUSH")
-	a.key(source)
-	a.key(destination)
-	a.float(timeout)
+	argsBRPopLPush(a, source, destination, timeout)
 	return queuedAppend(p, "BRPOPLPUSH", dst)
 }
 
 // LIndex queues LINDEX; its Future holds what Client.LIndex returns.
 func (p *Pipeline) LIndex(key string, index int64) Future[string] {
 	a := p.newArgs("LINDEX")
-	a.key(key)
-	a.int(index)
+	argsLIndex(a, key, index)
 	return queued(p, modeString, "LINDEX", getString)
 }
 
 // LIndexAppend queues LINDEX; its Future holds the reply appended to dst, as Client.LIndexAppend returns it.
 func (p *Pipeline) LIndexAppend(dst []byte, key string, index int64) Future[[]byte] {
 	a := p.newArgs("LINDEX")
-	a.key(key)
-	a.int(index)
+	argsLIndex(a, key, index)
 	return queuedAppend(p, "LINDEX", dst)
 }
 
 // LInsert queues LINSERT; its Future holds what Client.LInsert returns.
 func (p *Pipeline) LInsert(key string, where LInsertWhere, pivot string, element string) Future[int64] {
 	a := p.newArgs("LINSERT")
-	a.key(key)
-	a.str(string(where))
-	a.str(pivot)
-	a.str(element)
+	argsLInsert(a, key, where, pivot, element)
 	return queued(p, modeInt, "LINSERT", getInt)
 }
 
 // LLen queues LLEN; its Future holds what Client.LLen returns.
 func (p *Pipeline) LLen(key string) Future[int64] {
 	a := p.newArgs("LLEN")
-	a.key(key)
+	argsLLen(a, key)
 	return queued(p, modeInt, "LLEN", getInt)
 }
 
 // LMove queues LMOVE; its Future holds what Client.LMove returns.
 func (p *Pipeline) LMove(source string, destination string, whereFrom ListSide, whereTo ListSide) Future[string] {
 	a := p.newArgs("LMOVE")
-	a.key(source)
-	a.key(destination)
-	a.str(string(whereFrom))
-	a.str(string(whereTo))
+	argsLMove(a, source, destination, whereFrom, whereTo)
 	return queued(p, modeString, "LMOVE", getString)
 }
 
 // LMoveAppend queues LMOVE; its Future holds the reply appended to dst, as Client.LMoveAppend returns it.
 func (p *Pipeline) LMoveAppend(dst []byte, source string, destination string, whereFrom ListSide, whereTo ListSide) Future[[]byte] {
 	a := p.newArgs("LMOVE")
-	a.key(source)
-	a.key(destination)
-	a.str(string(whereFrom))
-	a.str(string(whereTo))
+	argsLMove(a, source, destination, whereFrom, whereTo)
 	return queuedAppend(p, "LMOVE", dst)
 }
 
 // LMPop queues LMPOP; its Future holds what Client.LMPop returns.
 func (p *Pipeline) LMPop(keys []string, where ListSide, opts *LMPopOptions) Future[KeyElements] {
-	var o LMPopOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("LMPOP")
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	a.str(string(where))
-	if o.Count != 0 {
-		a.str("COUNT")
-		a.int(o.Count)
-	}
+	argsLMPop(a, keys, where, opts)
 	return queuedRaw(p, "LMPOP", decodeKeyElements)
 }
 
 // LPop queues LPOP; its Future holds what Client.LPop returns.
 func (p *Pipeline) LPop(key string) Future[string] {
 	a := p.newArgs("LPOP")
-	a.key(key)
+	argsLPop(a, key)
 	return queued(p, modeString, "LPOP", getString)
 }
 
 // LPopAppend queues LPOP; its Future holds the reply appended to dst, as Client.LPopAppend returns it.
 func (p *Pipeline) LPopAppend(dst []byte, key string) Future[[]byte] {
 	a := p.newArgs("LPOP")
-	a.key(key)
+	argsLPop(a, key)
 	return queuedAppend(p, "LPOP", dst)
 }
 
 // LPopCount queues LPOP; its Future holds what Client.LPopCount returns.
 func (p *Pipeline) LPopCount(key string, count int64) Future[[]string] {
 	a := p.newArgs("LPOP")
-	a.key(key)
-	a.int(count)
+	argsLPopCount(a, key, count)
 	return queued(p, modeStrings, "LPOP", getStrings)
 }
 
 // LPos queues LPOS; its Future holds what Client.LPos returns.
 func (p *Pipeline) LPos(key string, element string, opts *LPosOptions) Future[int64] {
-	var o LPosOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("LPOS")
-	a.key(key)
-	a.str(element)
-	if o.Rank != 0 {
-		a.str("RANK")
-		a.int(o.Rank)
-	}
-	if o.MaxLen != 0 {
-		a.str("MAXLEN")
-		a.int(o.MaxLen)
-	}
+	argsLPos(a, key, element, opts)
 	return queued(p, modeInt, "LPOS", getInt)
 }
 
 // LPosCount queues LPOS; its Future holds what Client.LPosCount returns.
 func (p *Pipeline) LPosCount(key string, element string, numMatches int64, opts *LPosOptions) Future[[]int64] {
-	var o LPosOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("LPOS")
-	a.key(key)
-	a.str(element)
-	if o.Rank != 0 {
-		a.str("RANK")
-		a.int(o.Rank)
-	}
-	a.str("COUNT")
-	a.int(numMatches)
-	if o.MaxLen != 0 {
-		a.str("MAXLEN")
-		a.int(o.MaxLen)
-	}
+	argsLPosCount(a, key, element, numMatches, opts)
 	return queuedRaw(p, "LPOS", decodeInts)
 }
 
 // LPush queues LPUSH; its Future holds what Client.LPush returns.
 func (p *Pipeline) LPush(key string, elements ...string) Future[int64] {
 	a := p.newArgs("LPUSH")
-	a.key(key)
-	for _, v := range elements {
-		a.str(v)
-	}
+	argsLPush(a, key, elements)
 	return queued(p, modeInt, "LPUSH", getInt)
 }
 
 // LPushX queues LPUSHX; its Future holds what Client.LPushX returns.
 func (p *Pipeline) LPushX(key string, elements ...string) Future[int64] {
 	a := p.newArgs("LPUSHX")
-	a.key(key)
-	for _, v := range elements {
-		a.str(v)
-	}
+	argsLPushX(a, key, elements)
 	return queued(p, modeInt, "LPUSHX", getInt)
 }
 
 // LRange queues LRANGE; its Future holds what Client.LRange returns.
 func (p *Pipeline) LRange(key string, start int64, stop int64) Future[[]string] {
 	a := p.newArgs("LRANGE")
-	a.key(key)
-	a.int(start)
-	a.int(stop)
+	argsLRange(a, key, start, stop)
 	return queued(p, modeStrings, "LRANGE", getStrings)
 }
 
 // LRem queues LREM; its Future holds what Client.LRem returns.
 func (p *Pipeline) LRem(key string, count int64, element string) Future[int64] {
 	a := p.newArgs("LREM")
-	a.key(key)
-	a.int(count)
-	a.str(element)
+	argsLRem(a, key, count, element)
 	return queued(p, modeInt, "LREM", getInt)
 }
 
 // LSet queues LSET; its Future holds what Client.LSet returns.
 func (p *Pipeline) LSet(key string, index int64, element string) Future[OK] {
 	a := p.newArgs("LSET")
-	a.key(key)
-	a.int(index)
-	a.str(element)
+	argsLSet(a, key, index, element)
 	return queued(p, modeStatus, "LSET", getOK)
 }
 
 // LTrim queues LTRIM; its Future holds what Client.LTrim returns.
 func (p *Pipeline) LTrim(key string, start int64, stop int64) Future[OK] {
 	a := p.newArgs("LTRIM")
-	a.key(key)
-	a.int(start)
-	a.int(stop)
+	argsLTrim(a, key, start, stop)
 	return queued(p, modeStatus, "LTRIM", getOK)
 }
 
 // RPop queues RPOP; its Future holds what Client.RPop returns.
 func (p *Pipeline) RPop(key string) Future[string] {
 	a := p.newArgs("RPOP")
-	a.key(key)
+	argsRPop(a, key)
 	return queued(p, modeString, "RPOP", getString)
 }
 
 // RPopAppend queues RPOP; its Future holds the reply appended to dst, as Client.RPopAppend returns it.
 func (p *Pipeline) RPopAppend(dst []byte, key string) Future[[]byte] {
 	a := p.newArgs("RPOP")
-	a.key(key)
+	argsRPop(a, key)
 	return queuedAppend(p, "RPOP", dst)
 }
 
 // RPopCount queues RPOP; its Future holds what Client.RPopCount returns.
 func (p *Pipeline) RPopCount(key string, count int64) Future[[]string] {
 	a := p.newArgs("RPOP")
-	a.key(key)
-	a.int(count)
+	argsRPopCount(a, key, count)
 	return queued(p, modeStrings, "RPOP", getStrings)
 }
 
 // RPopLPush queues RPOPLPUSH; its Future holds what Client.RPopLPush returns.
 func (p *Pipeline) RPopLPush(source string, destination string) Future[string] {
 	a := p.newArgs("RPOPLPUSH")
-	a.key(source)
-	a.key(destination)
+	argsRPopLPush(a, source, destination)
 	return queued(p, modeString, "RPOPLPUSH", getString)
 }
 
 // RPopLPushAppend queues RPOPLPUSH; its Future holds the reply appended to dst, as Client.RPopLPushAppend returns it.
 func (p *Pipeline) RPopLPushAppend(dst []byte, source string, destination string) Future[[]byte] {
 	a := p.newArgs("RPOPLPUSH")
-	a.key(source)
-	a.key(destination)
+	argsRPopLPush(a, source, destination)
 	return queuedAppend(p, "RPOPLPUSH", dst)
 }
 
 // RPush queues RPUSH; its Future holds what Client.RPush returns.
 func (p *Pipeline) RPush(key string, elements ...string) Future[int64] {
 	a := p.newArgs("RPUSH")
-	a.key(key)
-	for _, v := range elements {
-		a.str(v)
-	}
+	argsRPush(a, key, elements)
 	return queued(p, modeInt, "RPUSH", getInt)
 }
 
 // RPushX queues RPUSHX; its Future holds what Client.RPushX returns.
 func (p *Pipeline) RPushX(key string, elements ...string) Future[int64] {
 	a := p.newArgs("RPUSHX")
-	a.key(key)
-	for _, v := range elements {
-		a.str(v)
-	}
+	argsRPushX(a, key, elements)
 	return queued(p, modeInt, "RPUSHX", getInt)
 }

@@ -5,22 +5,15 @@ package fastredis
 // Publish queues PUBLISH; its Future holds what Client.Publish returns.
 func (p *Pipeline) Publish(channel string, message string) Future[int64] {
 	a := p.newArgs("PUBLISH")
-	a.str(channel)
-	a.str(message)
+	argsPublish(a, channel, message)
 	return queued(p, modeInt, "PUBLISH", getInt)
 }
 
 // PubSubChannels queues PUBSUB CHANNELS; its Future holds what Client.PubSubChannels returns.
 func (p *Pipeline) PubSubChannels(opts *PubSubChannelsOptions) Future[[]string] {
-	var o PubSubChannelsOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("PUBSUB")
 	a.str("CHANNELS")
-	if o.Pattern != "" {
-		a.str(o.Pattern)
-	}
+	argsPubSubChannels(a, opts)
 	return queued(p, modeStrings, "PUBSUB CHANNELS", getStrings)
 }
 
@@ -40,23 +33,15 @@ func (p *Pipeline) PubSubNumPat() Future[int64] {
 func (p *Pipeline) PubSubNumSub(channels ...string) Future[map[string]int64] {
 	a := p.newArgs("PUBSUB")
 	a.str("NUMSUB")
-	for _, v := range channels {
-		a.str(v)
-	}
+	argsPubSubNumSub(a, channels)
 	return queuedRaw(p, "PUBSUB NUMSUB", decodeStringInts)
 }
 
 // PubSubShardChannels queues PUBSUB SHARDCHANNELS; its Future holds what Client.PubSubShardChannels returns.
 func (p *Pipeline) PubSubShardChannels(opts *PubSubShardChannelsOptions) Future[[]string] {
-	var o PubSubShardChannelsOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("PUBSUB")
 	a.str("SHARDCHANNELS")
-	if o.Pattern != "" {
-		a.str(o.Pattern)
-	}
+	argsPubSubShardChannels(a, opts)
 	return queued(p, modeStrings, "PUBSUB SHARDCHANNELS", getStrings)
 }
 
@@ -64,16 +49,13 @@ func (p *Pipeline) PubSubShardChannels(opts *PubSubShardChannelsOptions) Future[
 func (p *Pipeline) PubSubShardNumSub(shardChannels ...string) Future[map[string]int64] {
 	a := p.newArgs("PUBSUB")
 	a.str("SHARDNUMSUB")
-	for _, v := range shardChannels {
-		a.str(v)
-	}
+	argsPubSubShardNumSub(a, shardChannels)
 	return queuedRaw(p, "PUBSUB SHARDNUMSUB", decodeStringInts)
 }
 
 // SPublish queues SPUBLISH; its Future holds what Client.SPublish returns.
 func (p *Pipeline) SPublish(shardChannel string, message string) Future[int64] {
 	a := p.newArgs("SPUBLISH")
-	a.str(shardChannel)
-	a.str(message)
+	argsSPublish(a, shardChannel, message)
 	return queued(p, modeInt, "SPUBLISH", getInt)
 }

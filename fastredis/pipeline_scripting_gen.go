@@ -5,84 +5,42 @@ package fastredis
 // Eval queues EVAL; its Future holds what Client.Eval returns.
 func (p *Pipeline) Eval(script string, keys []string, args ...string) Future[Reply] {
 	a := p.newArgs("EVAL")
-	a.str(script)
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	for _, v := range args {
-		a.str(v)
-	}
+	argsEval(a, script, keys, args)
 	return queued(p, modeReply, "EVAL", getReply)
 }
 
 // EvalSha queues EVALSHA; its Future holds what Client.EvalSha returns.
 func (p *Pipeline) EvalSha(sha1 string, keys []string, args ...string) Future[Reply] {
 	a := p.newArgs("EVALSHA")
-	a.str(sha1)
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	for _, v := range args {
-		a.str(v)
-	}
+	argsEvalSha(a, sha1, keys, args)
 	return queued(p, modeReply, "EVALSHA", getReply)
 }
 
 // EvalShaRO queues EVALSHA_RO; its Future holds what Client.EvalShaRO returns.
 func (p *Pipeline) EvalShaRO(sha1 string, keys []string, args ...string) Future[Reply] {
 	a := p.newArgs("EVALSHA_RO")
-	a.str(sha1)
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	for _, v := range args {
-		a.str(v)
-	}
+	argsEvalShaRO(a, sha1, keys, args)
 	return queued(p, modeReply, "EVALSHA_RO", getReply)
 }
 
 // EvalRO queues EVAL_RO; its Future holds what Client.EvalRO returns.
 func (p *Pipeline) EvalRO(script string, keys []string, args ...string) Future[Reply] {
 	a := p.newArgs("EVAL_RO")
-	a.str(script)
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	for _, v := range args {
-		a.str(v)
-	}
+	argsEvalRO(a, script, keys, args)
 	return queued(p, modeReply, "EVAL_RO", getReply)
 }
 
 // FCall queues FCALL; its Future holds what Client.FCall returns.
 func (p *Pipeline) FCall(function string, keys []string, args ...string) Future[Reply] {
 	a := p.newArgs("FCALL")
-	a.str(function)
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	for _, v := range args {
-		a.str(v)
-	}
+	argsFCall(a, function, keys, args)
 	return queued(p, modeReply, "FCALL", getReply)
 }
 
 // FCallRO queues FCALL_RO; its Future holds what Client.FCallRO returns.
 func (p *Pipeline) FCallRO(function string, keys []string, args ...string) Future[Reply] {
 	a := p.newArgs("FCALL_RO")
-	a.str(function)
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	for _, v := range args {
-		a.str(v)
-	}
+	argsFCallRO(a, function, keys, args)
 	return queued(p, modeReply, "FCALL_RO", getReply)
 }
 
@@ -90,7 +48,7 @@ func (p *Pipeline) FCallRO(function string, keys []string, args ...string) Futur
 func (p *Pipeline) FunctionDelete(libraryName string) Future[OK] {
 	a := p.newArgs("FUNCTION")
 	a.str("DELETE")
-	a.str(libraryName)
+	argsFunctionDelete(a, libraryName)
 	return queued(p, modeStatus, "FUNCTION DELETE", getOK)
 }
 
@@ -108,15 +66,9 @@ func (p *Pipeline) FunctionDumpAppend(dst []byte) Future[[]byte] {
 
 // FunctionFlush queues FUNCTION FLUSH; its Future holds what Client.FunctionFlush returns.
 func (p *Pipeline) FunctionFlush(opts *FunctionFlushOptions) Future[OK] {
-	var o FunctionFlushOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("FUNCTION")
 	a.str("FLUSH")
-	if o.FlushType != "" {
-		a.str(string(o.FlushType))
-	}
+	argsFunctionFlush(a, opts)
 	return queued(p, modeStatus, "FUNCTION FLUSH", getOK)
 }
 
@@ -134,64 +86,33 @@ func (p *Pipeline) FunctionKill() Future[OK] {
 
 // FunctionList queues FUNCTION LIST; its Future holds what Client.FunctionList returns.
 func (p *Pipeline) FunctionList(opts *FunctionListOptions) Future[Reply] {
-	var o FunctionListOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("FUNCTION")
 	a.str("LIST")
-	if o.LibraryName != "" {
-		a.str("LIBRARYNAME")
-		a.str(o.LibraryName)
-	}
-	if o.WithCode {
-		a.str("WITHCODE")
-	}
+	argsFunctionList(a, opts)
 	return queued(p, modeReply, "FUNCTION LIST", getReply)
 }
 
 // FunctionLoad queues FUNCTION LOAD; its Future holds what Client.FunctionLoad returns.
 func (p *Pipeline) FunctionLoad(functionCode string, opts *FunctionLoadOptions) Future[string] {
-	var o FunctionLoadOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("FUNCTION")
 	a.str("LOAD")
-	if o.Replace {
-		a.str("REPLACE")
-	}
-	a.str(functionCode)
+	argsFunctionLoad(a, functionCode, opts)
 	return queued(p, modeString, "FUNCTION LOAD", getString)
 }
 
 // FunctionLoadAppend queues FUNCTION LOAD; its Future holds the reply appended to dst, as Client.FunctionLoadAppend returns it.
 func (p *Pipeline) FunctionLoadAppend(dst []byte, functionCode string, opts *FunctionLoadOptions) Future[[]byte] {
-	var o FunctionLoadOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("FUNCTION")
 	a.str("LOAD")
-	if o.Replace {
-		a.str("REPLACE")
-	}
-	a.str(functionCode)
+	argsFunctionLoad(a, functionCode, opts)
 	return queuedAppend(p, "FUNCTION LOAD", dst)
 }
 
 // FunctionRestore queues FUNCTION RESTORE; its Future holds what Client.FunctionRestore returns.
 func (p *Pipeline) FunctionRestore(serializedValue string, opts *FunctionRestoreOptions) Future[OK] {
-	var o FunctionRestoreOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("FUNCTION")
 	a.str("RESTORE")
-	a.str(serializedValue)
-	if o.Policy != "" {
-		a.str(string(o.Policy))
-	}
+	argsFunctionRestore(a, serializedValue, opts)
 	return queued(p, modeStatus, "FUNCTION RESTORE", getOK)
 }
 
@@ -205,7 +126,7 @@ func (p *Pipeline) FunctionStats() Future[Reply] {
 func (p *Pipeline) ScriptDebug(mode ScriptDebugMode) Future[OK] {
 	a := p.newArgs("SCRIPT")
 	a.str("DEBUG")
-	a.str(string(mode))
+	argsScriptDebug(a, mode)
 	return queued(p, modeStatus, "SCRIPT DEBUG", getOK)
 }
 
@@ -213,23 +134,15 @@ func (p *Pipeline) ScriptDebug(mode ScriptDebugMode) Future[OK] {
 func (p *Pipeline) ScriptExists(sha1s ...string) Future[[]int64] {
 	a := p.newArgs("SCRIPT")
 	a.str("EXISTS")
-	for _, v := range sha1s {
-		a.str(v)
-	}
+	argsScriptExists(a, sha1s)
 	return queuedRaw(p, "SCRIPT EXISTS", decodeInts)
 }
 
 // ScriptFlush queues SCRIPT FLUSH; its Future holds what Client.ScriptFlush returns.
 func (p *Pipeline) ScriptFlush(opts *ScriptFlushOptions) Future[OK] {
-	var o ScriptFlushOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("SCRIPT")
 	a.str("FLUSH")
-	if o.FlushType != "" {
-		a.str(string(o.FlushType))
-	}
+	argsScriptFlush(a, opts)
 	return queued(p, modeStatus, "SCRIPT FLUSH", getOK)
 }
 
@@ -249,7 +162,7 @@ func (p *Pipeline) ScriptKill() Future[OK] {
 func (p *Pipeline) ScriptLoad(script string) Future[string] {
 	a := p.newArgs("SCRIPT")
 	a.str("LOAD")
-	a.str(script)
+	argsScriptLoad(a, script)
 	return queued(p, modeString, "SCRIPT LOAD", getString)
 }
 
@@ -257,6 +170,6 @@ func (p *Pipeline) ScriptLoad(script string) Future[string] {
 func (p *Pipeline) ScriptLoadAppend(dst []byte, script string) Future[[]byte] {
 	a := p.newArgs("SCRIPT")
 	a.str("LOAD")
-	a.str(script)
+	argsScriptLoad(a, script)
 	return queuedAppend(p, "SCRIPT LOAD", dst)
 }

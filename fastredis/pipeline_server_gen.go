@@ -6,15 +6,9 @@ import "time"
 
 // ACLCat queues ACL CAT; its Future holds what Client.ACLCat returns.
 func (p *Pipeline) ACLCat(opts *ACLCatOptions) Future[[]string] {
-	var o ACLCatOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ACL")
 	a.str("CAT")
-	if o.Category != "" {
-		a.str(o.Category)
-	}
+	argsACLCat(a, opts)
 	return queued(p, modeStrings, "ACL CAT", getStrings)
 }
 
@@ -22,9 +16,7 @@ func (p *Pipeline) ACLCat(opts *ACLCatOptions) Future[[]string] {
 func (p *Pipeline) ACLDelUser(userNames ...string) Future[int64] {
 	a := p.newArgs("ACL")
 	a.str("DELUSER")
-	for _, v := range userNames {
-		a.str(v)
-	}
+	argsACLDelUser(a, userNames)
 	return queued(p, modeInt, "ACL DELUSER", getInt)
 }
 
@@ -32,11 +24,7 @@ func (p *Pipeline) ACLDelUser(userNames ...string) Future[int64] {
 func (p *Pipeline) ACLDryRun(userName string, command string, args ...string) Future[string] {
 	a := p.newArgs("ACL")
 	a.str("DRYRUN")
-	a.str(userName)
-	a.str(command)
-	for _, v := range args {
-		a.str(v)
-	}
+	argsACLDryRun(a, userName, command, args)
 	return queued(p, modeString, "ACL DRYRUN", getString)
 }
 
@@ -44,39 +32,23 @@ func (p *Pipeline) ACLDryRun(userName string, command string, args ...string) Fu
 func (p *Pipeline) ACLDryRunAppend(dst []byte, userName string, command string, args ...string) Future[[]byte] {
 	a := p.newArgs("ACL")
 	a.str("DRYRUN")
-	a.str(userName)
-	a.str(command)
-	for _, v := range args {
-		a.str(v)
-	}
+	argsACLDryRun(a, userName, command, args)
 	return queuedAppend(p, "ACL DRYRUN", dst)
 }
 
 // ACLGenPass queues ACL GENPASS; its Future holds what Client.ACLGenPass returns.
 func (p *Pipeline) ACLGenPass(opts *ACLGenPassOptions) Future[string] {
-	var o ACLGenPassOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ACL")
 	a.str("GENPASS")
-	if o.Bits != 0 {
-		a.int(o.Bits)
-	}
+	argsACLGenPass(a, opts)
 	return queued(p, modeString, "ACL GENPASS", getString)
 }
 
 // ACLGenPassAppend queues ACL GENPASS; its Future holds the reply appended to dst, as Client.ACLGenPassAppend returns it.
 func (p *Pipeline) ACLGenPassAppend(dst []byte, opts *ACLGenPassOptions) Future[[]byte] {
-	var o ACLGenPassOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ACL")
 	a.str("GENPASS")
-	if o.Bits != 0 {
-		a.int(o.Bits)
-	}
+	argsACLGenPass(a, opts)
 	return queuedAppend(p, "ACL GENPASS", dst)
 }
 
@@ -84,7 +56,7 @@ func (p *Pipeline) ACLGenPassAppend(dst []byte, opts *ACLGenPassOptions) Future[
 func (p *Pipeline) ACLGetUser(userName string) Future[Reply] {
 	a := p.newArgs("ACL")
 	a.str("GETUSER")
-	a.str(userName)
+	argsACLGetUser(a, userName)
 	return queued(p, modeReply, "ACL GETUSER", getReply)
 }
 
@@ -108,18 +80,9 @@ func (p *Pipeline) ACLLoad() Future[OK] {
 
 // ACLLog queues ACL LOG; its Future holds what Client.ACLLog returns.
 func (p *Pipeline) ACLLog(opts *ACLLogOptions) Future[Reply] {
-	var o ACLLogOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ACL")
 	a.str("LOG")
-	if o.Count != 0 {
-		a.int(o.Count)
-	}
-	if o.Reset {
-		a.str("RESET")
-	}
+	argsACLLog(a, opts)
 	return queued(p, modeReply, "ACL LOG", getReply)
 }
 
@@ -133,10 +96,7 @@ func (p *Pipeline) ACLSave() Future[OK] {
 func (p *Pipeline) ACLSetUser(userName string, rules ...string) Future[OK] {
 	a := p.newArgs("ACL")
 	a.str("SETUSER")
-	a.str(userName)
-	for _, v := range rules {
-		a.str(v)
-	}
+	argsACLSetUser(a, userName, rules)
 	return queued(p, modeStatus, "ACL SETUSER", getOK)
 }
 
@@ -172,14 +132,8 @@ func (p *Pipeline) BgRewriteAOFAppend(dst []byte) Future[[]byte] {
 
 // BgSave queues BGSAVE; its Future holds what Client.BgSave returns.
 func (p *Pipeline) BgSave(opts *BgSaveOptions) Future[string] {
-	var o BgSaveOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("BGSAVE")
-	if o.Schedule {
-		a.str("SCHEDULE")
-	}
+	argsBgSave(a, opts)
 	return queued(p, modeString, "BGSAVE", getString)
 }
 
@@ -193,9 +147,7 @@ func (p *Pipeline) CommandCount() Future[int64] {
 func (p *Pipeline) CommandDocs(commandNames ...string) Future[Reply] {
 	a := p.newArgs("COMMAND")
 	a.str("DOCS")
-	for _, v := range commandNames {
-		a.str(v)
-	}
+	argsCommandDocs(a, commandNames)
 	return queued(p, modeReply, "COMMAND DOCS", getReply)
 }
 
@@ -203,10 +155,7 @@ func (p *Pipeline) CommandDocs(commandNames ...string) Future[Reply] {
 func (p *Pipeline) CommandGetKeys(command string, args ...string) Future[[]string] {
 	a := p.newArgs("COMMAND")
 	a.str("GETKEYS")
-	a.str(command)
-	for _, v := range args {
-		a.str(v)
-	}
+	argsCommandGetKeys(a, command, args)
 	return queued(p, modeStrings, "COMMAND GETKEYS", getStrings)
 }
 
@@ -214,10 +163,7 @@ func (p *Pipeline) CommandGetKeys(command string, args ...string) Future[[]strin
 func (p *Pipeline) CommandGetKeysAndFlags(command string, args ...string) Future[Reply] {
 	a := p.newArgs("COMMAND")
 	a.str("GETKEYSANDFLAGS")
-	a.str(command)
-	for _, v := range args {
-		a.str(v)
-	}
+	argsCommandGetKeysAndFlags(a, command, args)
 	return queued(p, modeReply, "COMMAND GETKEYSANDFLAGS", getReply)
 }
 
@@ -231,35 +177,15 @@ func (p *Pipeline) CommandHelp() Future[[]string] {
 func (p *Pipeline) CommandInfo(commandNames ...string) Future[Reply] {
 	a := p.newArgs("COMMAND")
 	a.str("INFO")
-	for _, v := range commandNames {
-		a.str(v)
-	}
+	argsCommandInfo(a, commandNames)
 	return queued(p, modeReply, "COMMAND INFO", getReply)
 }
 
 // CommandList queues COMMAND LIST; its Future holds what Client.CommandList returns.
 func (p *Pipeline) CommandList(opts *CommandListOptions) Future[[]string] {
-	var o CommandListOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("COMMAND")
 	a.str("LIST")
-	if o.Module != "" || o.ACLCat != "" || o.Pattern != "" {
-		a.str("FILTERBY")
-	}
-	if o.Module != "" {
-		a.str("MODULE")
-		a.str(o.Module)
-	}
-	if o.ACLCat != "" {
-		a.str("ACLCAT")
-		a.str(o.ACLCat)
-	}
-	if o.Pattern != "" {
-		a.str("PATTERN")
-		a.str(o.Pattern)
-	}
+	argsCommandList(a, opts)
 	return queued(p, modeStrings, "COMMAND LIST", getStrings)
 }
 
@@ -267,9 +193,7 @@ func (p *Pipeline) CommandList(opts *CommandListOptions) Future[[]string] {
 func (p *Pipeline) ConfigGet(parameters ...string) Future[map[string]string] {
 	a := p.newArgs("CONFIG")
 	a.str("GET")
-	for _, v := range parameters {
-		a.str(v)
-	}
+	argsConfigGet(a, parameters)
 	return queued(p, modeStringMap, "CONFIG GET", getStringMap)
 }
 
@@ -295,9 +219,7 @@ func (p *Pipeline) ConfigRewrite() Future[OK] {
 func (p *Pipeline) ConfigSet(parameters ...ConfigParameter) Future[OK] {
 	a := p.newArgs("CONFIG")
 	a.str("SET")
-	for i := range parameters {
-		parameters[i].writeArgs(a)
-	}
+	argsConfigSet(a, parameters)
 	return queued(p, modeStatus, "CONFIG SET", getOK)
 }
 
@@ -309,66 +231,36 @@ func (p *Pipeline) DBSize() Future[int64] {
 
 // Failover queues FAILOVER; its Future holds what Client.Failover returns.
 func (p *Pipeline) Failover(opts *FailoverOptions) Future[OK] {
-	var o FailoverOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("FAILOVER")
-	if o.To != nil {
-		a.str("TO")
-		o.To.writeArgs(a)
-	}
-	if o.Abort {
-		a.str("ABORT")
-	}
-	if o.Timeout != 0 {
-		a.str("TIMEOUT")
-		a.int(o.Timeout)
-	}
+	argsFailover(a, opts)
 	return queued(p, modeStatus, "FAILOVER", getOK)
 }
 
 // FlushAll queues FLUSHALL; its Future holds what Client.FlushAll returns.
 func (p *Pipeline) FlushAll(opts *FlushAllOptions) Future[OK] {
-	var o FlushAllOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("FLUSHALL")
-	if o.FlushType != "" {
-		a.str(string(o.FlushType))
-	}
+	argsFlushAll(a, opts)
 	return queued(p, modeStatus, "FLUSHALL", getOK)
 }
 
 // FlushDB queues FLUSHDB; its Future holds what Client.FlushDB returns.
 func (p *Pipeline) FlushDB(opts *FlushDBOptions) Future[OK] {
-	var o FlushDBOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("FLUSHDB")
-	if o.FlushType != "" {
-		a.str(string(o.FlushType))
-	}
+	argsFlushDB(a, opts)
 	return queued(p, modeStatus, "FLUSHDB", getOK)
 }
 
 // Info queues INFO; its Future holds what Client.Info returns.
 func (p *Pipeline) Info(sections ...string) Future[string] {
 	a := p.newArgs("INFO")
-	for _, v := range sections {
-		a.str(v)
-	}
+	argsInfo(a, sections)
 	return queued(p, modeString, "INFO", getString)
 }
 
 // InfoAppend queues INFO; its Future holds the reply appended to dst, as Client.InfoAppend returns it.
 func (p *Pipeline) InfoAppend(dst []byte, sections ...string) Future[[]byte] {
 	a := p.newArgs("INFO")
-	for _, v := range sections {
-		a.str(v)
-	}
+	argsInfo(a, sections)
 	return queuedAppend(p, "INFO", dst)
 }
 
@@ -394,7 +286,7 @@ func (p *Pipeline) LatencyDoctorAppend(dst []byte) Future[[]byte] {
 func (p *Pipeline) LatencyGraph(event string) Future[string] {
 	a := p.newArgs("LATENCY")
 	a.str("GRAPH")
-	a.str(event)
+	argsLatencyGraph(a, event)
 	return queued(p, modeString, "LATENCY GRAPH", getString)
 }
 
@@ -402,7 +294,7 @@ func (p *Pipeline) LatencyGraph(event string) Future[string] {
 func (p *Pipeline) LatencyGraphAppend(dst []byte, event string) Future[[]byte] {
 	a := p.newArgs("LATENCY")
 	a.str("GRAPH")
-	a.str(event)
+	argsLatencyGraph(a, event)
 	return queuedAppend(p, "LATENCY GRAPH", dst)
 }
 
@@ -416,9 +308,7 @@ func (p *Pipeline) LatencyHelp() Future[[]string] {
 func (p *Pipeline) LatencyHistogram(commands ...string) Future[Reply] {
 	a := p.newArgs("LATENCY")
 	a.str("HISTOGRAM")
-	for _, v := range commands {
-		a.str(v)
-	}
+	argsLatencyHistogram(a, commands)
 	return queued(p, modeReply, "LATENCY HISTOGRAM", getReply)
 }
 
@@ -426,7 +316,7 @@ func (p *Pipeline) LatencyHistogram(commands ...string) Future[Reply] {
 func (p *Pipeline) LatencyHistory(event string) Future[Reply] {
 	a := p.newArgs("LATENCY")
 	a.str("HISTORY")
-	a.str(event)
+	argsLatencyHistory(a, event)
 	return queued(p, modeReply, "LATENCY HISTORY", getReply)
 }
 
@@ -440,37 +330,21 @@ func (p *Pipeline) LatencyLatest() Future[Reply] {
 func (p *Pipeline) LatencyReset(events ...string) Future[int64] {
 	a := p.newArgs("LATENCY")
 	a.str("RESET")
-	for _, v := range events {
-		a.str(v)
-	}
+	argsLatencyReset(a, events)
 	return queued(p, modeInt, "LATENCY RESET", getInt)
 }
 
 // Lolwut queues LOLWUT; its Future holds what Client.Lolwut returns.
 func (p *Pipeline) Lolwut(opts *LolwutOptions) Future[string] {
-	var o LolwutOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("LOLWUT")
-	if o.Version != 0 {
-		a.str("VERSION")
-		a.int(o.Version)
-	}
+	argsLolwut(a, opts)
 	return queued(p, modeString, "LOLWUT", getString)
 }
 
 // LolwutAppend queues LOLWUT; its Future holds the reply appended to dst, as Client.LolwutAppend returns it.
 func (p *Pipeline) LolwutAppend(dst []byte, opts *LolwutOptions) Future[[]byte] {
-	var o LolwutOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("LOLWUT")
-	if o.Version != 0 {
-		a.str("VERSION")
-		a.int(o.Version)
-	}
+	argsLolwut(a, opts)
 	return queuedAppend(p, "LOLWUT", dst)
 }
 
@@ -518,17 +392,9 @@ func (p *Pipeline) MemoryStats() Future[Reply] {
 
 // MemoryUsage queues MEMORY USAGE; its Future holds what Client.MemoryUsage returns.
 func (p *Pipeline) MemoryUsage(key string, opts *MemoryUsageOptions) Future[int64] {
-	var o MemoryUsageOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("MEMORY")
 	a.str("USAGE")
-	a.key(key)
-	if o.Samples != nil {
-		a.str("SAMPLES")
-		a.int(*o.Samples)
-	}
+	argsMemoryUsage(a, key, opts)
 	return queued(p, modeInt, "MEMORY USAGE", getInt)
 }
 
@@ -548,32 +414,15 @@ func (p *Pipeline) ModuleList() Future[Reply] {
 func (p *Pipeline) ModuleLoad(path string, args ...string) Future[OK] {
 	a := p.newArgs("MODULE")
 	a.str("LOAD")
-	a.str(path)
-	for _, v := range args {
-		a.str(v)
-	}
+	argsModuleLoad(a, path, args)
 	return queued(p, modeStatus, "MODULE LOAD", getOK)
 }
 
 // ModuleLoadEx queues MODULE LOADEX; its Future holds what Client.ModuleLoadEx returns.
 func (p *Pipeline) ModuleLoadEx(path string, opts *ModuleLoadExOptions) Future[OK] {
-	var o ModuleLoadExOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("MODULE")
 	a.str("LOADEX")
-	a.str(path)
-	for i := range o.Config {
-		a.str("CONFIG")
-		o.Config[i].writeArgs(a)
-	}
-	if len(o.Args) > 0 {
-		a.str("ARGS")
-	}
-	for _, v := range o.Args {
-		a.str(v)
-	}
+	argsModuleLoadEx(a, path, opts)
 	return queued(p, modeStatus, "MODULE LOADEX", getOK)
 }
 
@@ -581,14 +430,14 @@ func (p *Pipeline) ModuleLoadEx(path string, opts *ModuleLoadExOptions) Future[O
 func (p *Pipeline) ModuleUnload(name string) Future[OK] {
 	a := p.newArgs("MODULE")
 	a.str("UNLOAD")
-	a.str(name)
+	argsModuleUnload(a, name)
 	return queued(p, modeStatus, "MODULE UNLOAD", getOK)
 }
 
 // ReplicaOf queues REPLICAOF; its Future holds what Client.ReplicaOf returns.
 func (p *Pipeline) ReplicaOf(args ReplicaOfArgs) Future[string] {
 	a := p.newArgs("REPLICAOF")
-	args.writeArgs(a)
+	argsReplicaOf(a, args)
 	return queued(p, modeString, "REPLICAOF", getString)
 }
 
@@ -606,44 +455,23 @@ func (p *Pipeline) Save() Future[OK] {
 
 // Shutdown queues SHUTDOWN; its Future holds what Client.Shutdown returns.
 func (p *Pipeline) Shutdown(opts *ShutdownOptions) Future[OK] {
-	var o ShutdownOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("SHUTDOWN")
-	if o.Mode != "" {
-		a.str(string(o.Mode))
-	}
-	if o.Now {
-		a.str("NOW")
-	}
-	if o.Force {
-		a.str("FORCE")
-	}
-	if o.Abort {
-		a.str("ABORT")
-	}
+	argsShutdown(a, opts)
 	return queued(p, modeStatus, "SHUTDOWN", getOK)
 }
 
 // SlaveOf queues SLAVEOF; its Future holds what Client.SlaveOf returns.
 func (p *Pipeline) SlaveOf(args ReplicaOfArgs) Future[string] {
 	a := p.newArgs("SLAVEOF")
-	args.writeArgs(a)
+	argsSlaveOf(a, args)
 	return queued(p, modeString, "SLAVEOF", getString)
 }
 
 // SlowLogGet queues SLOWLOG GET; its Future holds what Client.SlowLogGet returns.
 func (p *Pipeline) SlowLogGet(opts *SlowLogGetOptions) Future[Reply] {
-	var o SlowLogGetOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("SLOWLOG")
 	a.str("GET")
-	if o.Count != nil {
-		a.int(*o.Count)
-	}
+	argsSlowLogGet(a, opts)
 	return queued(p, modeReply, "SLOWLOG GET", getReply)
 }
 
@@ -668,8 +496,7 @@ func (p *Pipeline) SlowLogReset() Future[OK] {
 // SwapDB queues SWAPDB; its Future holds what Client.SwapDB returns.
 func (p *Pipeline) SwapDB(index1 int64, index2 int64) Future[OK] {
 	a := p.newArgs("SWAPDB")
-	a.int(index1)
-	a.int(index2)
+	argsSwapDB(a, index1, index2)
 	return queued(p, modeStatus, "SWAPDB", getOK)
 }
 

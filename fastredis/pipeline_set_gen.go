@@ -5,199 +5,146 @@ package fastredis
 // SAdd queues SADD; its Future holds what Client.SAdd returns.
 func (p *Pipeline) SAdd(key string, members ...string) Future[int64] {
 	a := p.newArgs("SADD")
-	a.key(key)
-	for _, v := range members {
-		a.str(v)
-	}
+	argsSAdd(a, key, members)
 	return queued(p, modeInt, "SADD", getInt)
 }
 
 // SCard queues SCARD; its Future holds what Client.SCard returns.
 func (p *Pipeline) SCard(key string) Future[int64] {
 	a := p.newArgs("SCARD")
-	a.key(key)
+	argsSCard(a, key)
 	return queued(p, modeInt, "SCARD", getInt)
 }
 
 // SDiff queues SDIFF; its Future holds what Client.SDiff returns.
 func (p *Pipeline) SDiff(keys ...string) Future[[]string] {
 	a := p.newArgs("SDIFF")
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsSDiff(a, keys)
 	return queued(p, modeStrings, "SDIFF", getStrings)
 }
 
 // SDiffStore queues SDIFFSTORE; its Future holds what Client.SDiffStore returns.
 func (p *Pipeline) SDiffStore(destination string, keys ...string) Future[int64] {
 	a := p.newArgs("SDIFFSTORE")
-	a.key(destination)
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsSDiffStore(a, destination, keys)
 	return queued(p, modeInt, "SDIFFSTORE", getInt)
 }
 
 // SInter queues SINTER; its Future holds what Client.SInter returns.
 func (p *Pipeline) SInter(keys ...string) Future[[]string] {
 	a := p.newArgs("SINTER")
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsSInter(a, keys)
 	return queued(p, modeStrings, "SINTER", getStrings)
 }
 
 // SInterCard queues SINTERCARD; its Future holds what Client.SInterCard returns.
 func (p *Pipeline) SInterCard(opts *SInterCardOptions, keys ...string) Future[int64] {
-	var o SInterCardOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("SINTERCARD")
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	if o.Limit != 0 {
-		a.str("LIMIT")
-		a.int(o.Limit)
-	}
+	argsSInterCard(a, opts, keys)
 	return queued(p, modeInt, "SINTERCARD", getInt)
 }
 
 // SInterStore queues SINTERSTORE; its Future holds what Client.SInterStore returns.
 func (p *Pipeline) SInterStore(destination string, keys ...string) Future[int64] {
 	a := p.newArgs("SINTERSTORE")
-	a.key(destination)
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsSInterStore(a, destination, keys)
 	return queued(p, modeInt, "SINTERSTORE", getInt)
 }
 
 // SIsMember queues SISMEMBER; its Future holds what Client.SIsMember returns.
 func (p *Pipeline) SIsMember(key string, member string) Future[int64] {
 	a := p.newArgs("SISMEMBER")
-	a.key(key)
-	a.str(member)
+	argsSIsMember(a, key, member)
 	return queued(p, modeInt, "SISMEMBER", getInt)
 }
 
 // SMembers queues SMEMBERS; its Future holds what Client.SMembers returns.
 func (p *Pipeline) SMembers(key string) Future[[]string] {
 	a := p.newArgs("SMEMBERS")
-	a.key(key)
+	argsSMembers(a, key)
 	return queued(p, modeStrings, "SMEMBERS", getStrings)
 }
 
 // SMIsMember queues SMISMEMBER; its Future holds what Client.SMIsMember returns.
 func (p *Pipeline) SMIsMember(key string, members ...string) Future[[]int64] {
 	a := p.newArgs("SMISMEMBER")
-	a.key(key)
-	for _, v := range members {
-		a.str(v)
-	}
+	argsSMIsMember(a, key, members)
 	return queuedRaw(p, "SMISMEMBER", decodeInts)
 }
 
 // SMove queues SMOVE; its Future holds what Client.SMove returns.
 func (p *Pipeline) SMove(source string, destination string, member string) Future[int64] {
 	a := p.newArgs("SMOVE")
-	a.key(source)
-	a.key(destination)
-	a.str(member)
+	argsSMove(a, source, destination, member)
 	return queued(p, modeInt, "SMOVE", getInt)
 }
 
 // SPop queues SPOP; its Future holds what Client.SPop returns.
 func (p *Pipeline) SPop(key string) Future[string] {
 	a := p.newArgs("SPOP")
-	a.key(key)
+	argsSPop(a, key)
 	return queued(p, modeString, "SPOP", getString)
 }
 
 // SPopAppend queues SPOP; its Future holds the reply appended to dst, as Client.SPopAppend returns it.
 func (p *Pipeline) SPopAppend(dst []byte, key string) Future[[]byte] {
 	a := p.newArgs("SPOP")
-	a.key(key)
+	argsSPop(a, key)
 	return queuedAppend(p, "SPOP", dst)
 }
 
 // SPopCount queues SPOP; its Future holds what Client.SPopCount returns.
 func (p *Pipeline) SPopCount(key string, count int64) Future[[]string] {
 	a := p.newArgs("SPOP")
-	a.key(key)
-	a.int(count)
+	argsSPopCount(a, key, count)
 	return queued(p, modeStrings, "SPOP", getStrings)
 }
 
 // SRandMember queues SRANDMEMBER; its Future holds what Client.SRandMember returns.
 func (p *Pipeline) SRandMember(key string) Future[string] {
 	a := p.newArgs("SRANDMEMBER")
-	a.key(key)
+	argsSRandMember(a, key)
 	return queued(p, modeString, "SRANDMEMBER", getString)
 }
 
 // SRandMemberAppend queues SRANDMEMBER; its Future holds the reply appended to dst, as Client.SRandMemberAppend returns it.
 func (p *Pipeline) SRandMemberAppend(dst []byte, key string) Future[[]byte] {
 	a := p.newArgs("SRANDMEMBER")
-	a.key(key)
+	argsSRandMember(a, key)
 	return queuedAppend(p, "SRANDMEMBER", dst)
 }
 
 // SRandMemberCount queues SRANDMEMBER; its Future holds what Client.SRandMemberCount returns.
 func (p *Pipeline) SRandMemberCount(key string, count int64) Future[[]string] {
 	a := p.newArgs("SRANDMEMBER")
-	a.key(key)
-	a.int(count)
+	argsSRandMemberCount(a, key, count)
 	return queued(p, modeStrings, "SRANDMEMBER", getStrings)
 }
 
 // SRem queues SREM; its Future holds what Client.SRem returns.
 func (p *Pipeline) SRem(key string, members ...string) Future[int64] {
 	a := p.newArgs("SREM")
-	a.key(key)
-	for _, v := range members {
-		a.str(v)
-	}
+	argsSRem(a, key, members)
 	return queued(p, modeInt, "SREM", getInt)
 }
 
 // SScan queues SSCAN; its Future holds what Client.SScan returns.
 func (p *Pipeline) SScan(key string, cursor int64, opts *SScanOptions) Future[ScanResult] {
-	var o SScanOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("SSCAN")
-	a.key(key)
-	a.int(cursor)
-	if o.Match != "" {
-		a.str("MATCH")
-		a.str(o.Match)
-	}
-	if o.Count != 0 {
-		a.str("COUNT")
-		a.int(o.Count)
-	}
+	argsSScan(a, key, cursor, opts)
 	return queuedRaw(p, "SSCAN", decodeScan)
 }
 
 // SUnion queues SUNION; its Future holds what Client.SUnion returns.
 func (p *Pipeline) SUnion(keys ...string) Future[[]string] {
 	a := p.newArgs("SUNION")
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsSUnion(a, keys)
 	return queued(p, modeStrings, "SUNION", getStrings)
 }
 
 // SUnionStore queues SUNIONSTORE; its Future holds what Client.SUnionStore returns.
 func (p *Pipeline) SUnionStore(destination string, keys ...string) Future[int64] {
 	a := p.newArgs("SUNIONSTORE")
-	a.key(destination)
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsSUnionStore(a, destination, keys)
 	return queued(p, modeInt, "SUNIONSTORE", getInt)
 }

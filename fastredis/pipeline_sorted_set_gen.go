@@ -4,688 +4,336 @@ package fastredis
 
 // BZMPop queues BZMPOP; its Future holds what Client.BZMPop returns.
 func (p *Pipeline) BZMPop(timeout float64, keys []string, where ZSide, opts *BZMPopOptions) Future[KeyZMembers] {
-	var o BZMPopOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("BZMPOP")
-	a.float(timeout)
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	a.str(string(where))
-	if o.Count != 0 {
-		a.str("COUNT")
-		a.int(o.Count)
-	}
+	argsBZMPop(a, timeout, keys, where, opts)
 	return queuedRaw(p, "BZMPOP", decodeKeyZMembers)
 }
 
 // BZPopMax queues BZPOPMAX; its Future holds what Client.BZPopMax returns.
 func (p *Pipeline) BZPopMax(keys []string, timeout float64) Future[KeyZMember] {
 	a := p.newArgs("BZPOPMAX")
-	for _, v := range keys {
-		a.key(v)
-	}
-	a.float(timeout)
+	argsBZPopMax(a, keys, timeout)
 	return queuedRaw(p, "BZPOPMAX", decodeKeyZMember)
 }
 
 // BZPopMin queues BZPOPMIN; its Future holds what Client.BZPopMin returns.
 func (p *Pipeline) BZPopMin(keys []string, timeout float64) Future[KeyZMember] {
 	a := p.newArgs("BZPOPMIN")
-	for _, v := range keys {
-		a.key(v)
-	}
-	a.float(timeout)
+	argsBZPopMin(a, keys, timeout)
 	return queuedRaw(p, "BZPOPMIN", decodeKeyZMember)
 }
 
 // ZAdd queues ZADD; its Future holds what Client.ZAdd returns.
 func (p *Pipeline) ZAdd(key string, opts *ZAddOptions, members ...ZMember) Future[int64] {
-	var o ZAddOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ZADD")
-	a.key(key)
-	if o.Condition != "" {
-		a.str(string(o.Condition))
-	}
-	if o.Comparison != "" {
-		a.str(string(o.Comparison))
-	}
-	if o.CH {
-		a.str("CH")
-	}
-	for i := range members {
-		members[i].writeArgs(a)
-	}
+	argsZAdd(a, key, opts, members)
 	return queued(p, modeInt, "ZADD", getInt)
 }
 
 // ZAddIncr queues ZADD; its Future holds what Client.ZAddIncr returns.
 func (p *Pipeline) ZAddIncr(key string, opts *ZAddOptions, members ...ZMember) Future[float64] {
-	var o ZAddOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ZADD")
-	a.key(key)
-	if o.Condition != "" {
-		a.str(string(o.Condition))
-	}
-	if o.Comparison != "" {
-		a.str(string(o.Comparison))
-	}
-	if o.CH {
-		a.str("CH")
-	}
-	a.str("INCR")
-	for i := range members {
-		members[i].writeArgs(a)
-	}
+	argsZAddIncr(a, key, opts, members)
 	return queued(p, modeFloat, "ZADD", getFloat)
 }
 
 // ZCard queues ZCARD; its Future holds what Client.ZCard returns.
 func (p *Pipeline) ZCard(key string) Future[int64] {
 	a := p.newArgs("ZCARD")
-	a.key(key)
+	argsZCard(a, key)
 	return queued(p, modeInt, "ZCARD", getInt)
 }
 
 // ZCount queues ZCOUNT; its Future holds what Client.ZCount returns.
 func (p *Pipeline) ZCount(key string, min string, max string) Future[int64] {
 	a := p.newArgs("ZCOUNT")
-	a.key(key)
-	a.str(min)
-	a.str(max)
+	argsZCount(a, key, min, max)
 	return queued(p, modeInt, "ZCOUNT", getInt)
 }
 
 // ZDiff queues ZDIFF; its Future holds what Client.ZDiff returns.
 func (p *Pipeline) ZDiff(keys ...string) Future[[]string] {
 	a := p.newArgs("ZDIFF")
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsZDiff(a, keys)
 	return queued(p, modeStrings, "ZDIFF", getStrings)
 }
 
 // ZDiffWithScores queues ZDIFF; its Future holds what Client.ZDiffWithScores returns.
 func (p *Pipeline) ZDiffWithScores(keys ...string) Future[[]ZMember] {
 	a := p.newArgs("ZDIFF")
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	a.str("WITHSCORES")
+	argsZDiffWithScores(a, keys)
 	return queuedRaw(p, "ZDIFF", decodeZMembers)
 }
 
 // ZDiffStore queues ZDIFFSTORE; its Future holds what Client.ZDiffStore returns.
 func (p *Pipeline) ZDiffStore(destination string, keys ...string) Future[int64] {
 	a := p.newArgs("ZDIFFSTORE")
-	a.key(destination)
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsZDiffStore(a, destination, keys)
 	return queued(p, modeInt, "ZDIFFSTORE", getInt)
 }
 
 // ZIncrBy queues ZINCRBY; its Future holds what Client.ZIncrBy returns.
 func (p *Pipeline) ZIncrBy(key string, increment float64, member string) Future[float64] {
 	a := p.newArgs("ZINCRBY")
-	a.key(key)
-	a.float(increment)
-	a.str(member)
+	argsZIncrBy(a, key, increment, member)
 	return queued(p, modeFloat, "ZINCRBY", getFloat)
 }
 
 // ZInter queues ZINTER; its Future holds what Client.ZInter returns.
 func (p *Pipeline) ZInter(opts *ZInterOptions, keys ...string) Future[[]string] {
-	var o ZInterOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ZINTER")
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	if len(o.Weights) > 0 {
-		a.str("WEIGHTS")
-	}
-	for _, v := range o.Weights {
-		a.float(v)
-	}
-	if o.Aggregate != "" {
-		a.str("AGGREGATE")
-		a.str(string(o.Aggregate))
-	}
+	argsZInter(a, opts, keys)
 	return queued(p, modeStrings, "ZINTER", getStrings)
 }
 
 // ZInterWithScores queues ZINTER; its Future holds what Client.ZInterWithScores returns.
 func (p *Pipeline) ZInterWithScores(opts *ZInterOptions, keys ...string) Future[[]ZMember] {
-	var o ZInterOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ZINTER")
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	if len(o.Weights) > 0 {
-		a.str("WEIGHTS")
-	}
-	for _, v := range o.Weights {
-		a.float(v)
-	}
-	if o.Aggregate != "" {
-		a.str("AGGREGATE")
-		a.str(string(o.Aggregate))
-	}
-	a.str("WITHSCORES")
+	argsZInterWithScores(a, opts, keys)
 	return queuedRaw(p, "ZINTER", decodeZMembers)
 }
 
 // ZInterCard queues ZINTERCARD; its Future holds what Client.ZInterCard returns.
 func (p *Pipeline) ZInterCard(opts *ZInterCardOptions, keys ...string) Future[int64] {
-	var o ZInterCardOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ZINTERCARD")
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	if o.Limit != 0 {
-		a.str("LIMIT")
-		a.int(o.Limit)
-	}
+	argsZInterCard(a, opts, keys)
 	return queued(p, modeInt, "ZINTERCARD", getInt)
 }
 
 // ZInterStore queues ZINTERSTORE; its Future holds what Client.ZInterStore returns.
 func (p *Pipeline) ZInterStore(destination string, opts *ZInterStoreOptions, keys ...string) Future[int64] {
-	var o ZInterStoreOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ZINTERSTORE")
-	a.key(destination)
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	if len(o.Weights) > 0 {
-		a.str("WEIGHTS")
-	}
-	for _, v := range o.Weights {
-		a.float(v)
-	}
-	if o.Aggregate != "" {
-		a.str("AGGREGATE")
-		a.str(string(o.Aggregate))
-	}
+	argsZInterStore(a, destination, opts, keys)
 	return queued(p, modeInt, "ZINTERSTORE", getInt)
 }
 
 // ZLexCount queues ZLEXCOUNT; its Future holds what Client.ZLexCount returns.
 func (p *Pipeline) ZLexCount(key string, min string, max string) Future[int64] {
 	a := p.newArgs("ZLEXCOUNT")
-	a.key(key)
-	a.str(min)
-	a.str(max)
+	argsZLexCount(a, key, min, max)
 	return queued(p, modeInt, "ZLEXCOUNT", getInt)
 }
 
 // ZMPop queues ZMPOP; its Future holds what Client.ZMPop returns.
 func (p *Pipeline) ZMPop(keys []string, where ZSide, opts *ZMPopOptions) Future[KeyZMembers] {
-	var o ZMPopOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ZMPOP")
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	a.str(string(where))
-	if o.Count != 0 {
-		a.str("COUNT")
-		a.int(o.Count)
-	}
+	argsZMPop(a, keys, where, opts)
 	return queuedRaw(p, "ZMPOP", decodeKeyZMembers)
 }
 
 // ZMScore queues ZMSCORE; its Future holds what Client.ZMScore returns.
 func (p *Pipeline) ZMScore(key string, members ...string) Future[[]NullFloat] {
 	a := p.newArgs("ZMSCORE")
-	a.key(key)
-	for _, v := range members {
-		a.str(v)
-	}
+	argsZMScore(a, key, members)
 	return queuedRaw(p, "ZMSCORE", decodeNullFloats)
 }
 
 // ZPopMax queues ZPOPMAX; its Future holds what Client.ZPopMax returns.
 func (p *Pipeline) ZPopMax(key string, count int64) Future[[]ZMember] {
 	a := p.newArgs("ZPOPMAX")
-	a.key(key)
-	a.int(count)
+	argsZPopMax(a, key, count)
 	return queuedRaw(p, "ZPOPMAX", decodeZMembers)
 }
 
 // ZPopMin queues ZPOPMIN; its Future holds what Client.ZPopMin returns.
 func (p *Pipeline) ZPopMin(key string, count int64) Future[[]ZMember] {
 	a := p.newArgs("ZPOPMIN")
-	a.key(key)
-	a.int(count)
+	argsZPopMin(a, key, count)
 	return queuedRaw(p, "ZPOPMIN", decodeZMembers)
 }
 
 // ZRandMember queues ZRANDMEMBER; its Future holds what Client.ZRandMember returns.
 func (p *Pipeline) ZRandMember(key string) Future[string] {
 	a := p.newArgs("ZRANDMEMBER")
-	a.key(key)
+	argsZRandMember(a, key)
 	return queued(p, modeString, "ZRANDMEMBER", getString)
 }
 
 // ZRandMemberAppend queues ZRANDMEMBER; its Future holds the reply appended to dst, as Client.ZRandMemberAppend returns it.
 func (p *Pipeline) ZRandMemberAppend(dst []byte, key string) Future[[]byte] {
 	a := p.newArgs("ZRANDMEMBER")
-	a.key(key)
+	argsZRandMember(a, key)
 	return queuedAppend(p, "ZRANDMEMBER", dst)
 }
 
 // ZRandMemberCount queues ZRANDMEMBER; its Future holds what Client.ZRandMemberCount returns.
 func (p *Pipeline) ZRandMemberCount(key string, count int64) Future[[]string] {
 	a := p.newArgs("ZRANDMEMBER")
-	a.key(key)
-	a.int(count)
+	argsZRandMemberCount(a, key, count)
 	return queued(p, modeStrings, "ZRANDMEMBER", getStrings)
 }
 
 // ZRandMemberWithScores queues ZRANDMEMBER; its Future holds what Client.ZRandMemberWithScores returns.
 func (p *Pipeline) ZRandMemberWithScores(key string, count int64) Future[[]ZMember] {
 	a := p.newArgs("ZRANDMEMBER")
-	a.key(key)
-	a.int(count)
-	a.str("WITHSCORES")
+	argsZRandMemberWithScores(a, key, count)
 	return queuedRaw(p, "ZRANDMEMBER", decodeZMembers)
 }
 
 // ZRange queues ZRANGE; its Future holds what Client.ZRange returns.
 func (p *Pipeline) ZRange(key string, start string, stop string, opts *ZRangeOptions) Future[[]string] {
-	var o ZRangeOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ZRANGE")
-	a.key(key)
-	a.str(start)
-	a.str(stop)
-	if o.SortBy != "" {
-		a.str(string(o.SortBy))
-	}
-	if o.Rev {
-		a.str("REV")
-	}
-	if o.Limit != nil {
-		a.str("LIMIT")
-		o.Limit.writeArgs(a)
-	}
+	argsZRange(a, key, start, stop, opts)
 	return queued(p, modeStrings, "ZRANGE", getStrings)
 }
 
 // ZRangeWithScores queues ZRANGE; its Future holds what Client.ZRangeWithScores returns.
 func (p *Pipeline) ZRangeWithScores(key string, start string, stop string, opts *ZRangeOptions) Future[[]ZMember] {
-	var o ZRangeOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ZRANGE")
-	a.key(key)
-	a.str(start)
-	a.str(stop)
-	if o.SortBy != "" {
-		a.str(string(o.SortBy))
-	}
-	if o.Rev {
-		a.str("REV")
-	}
-	if o.Limit != nil {
-		a.str("LIMIT")
-		o.Limit.writeArgs(a)
-	}
-	a.str("WITHSCORES")
+	argsZRangeWithScores(a, key, start, stop, opts)
 	return queuedRaw(p, "ZRANGE", decodeZMembers)
 }
 
 // ZRangeByLex queues ZRANGEBYLEX; its Future holds what Client.ZRangeByLex returns.
 func (p *Pipeline) ZRangeByLex(key string, min string, max string, opts *ZRangeByLexOptions) Future[[]string] {
-	var o ZRangeByLexOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ZRANGEBYLEX")
-	a.key(key)
-	a.str(min)
-	a.str(max)
-	if o.Limit != nil {
-		a.str("LIMIT")
-		o.Limit.writeArgs(a)
-	}
+	argsZRangeByLex(a, key, min, max, opts)
 	return queued(p, modeStrings, "ZRANGEBYLEX", getStrings)
 }
 
 // ZRangeByScore queues ZRANGEBYSCORE; its Future holds what Client.ZRangeByScore returns.
 func (p *Pipeline) ZRangeByScore(key string, min string, max string, opts *ZRangeByScoreOptions) Future[[]string] {
-	var o ZRangeByScoreOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ZRANGEBYSCORE")
-	a.key(key)
-	a.str(min)
-	a.str(max)
-	if o.Limit != nil {
-		a.str("LIMIT")
-		o.Limit.writeArgs(a)
-	}
+	argsZRangeByScore(a, key, min, max, opts)
 	return queued(p, modeStrings, "ZRANGEBYSCORE", getStrings)
 }
 
 // ZRangeByScoreWithScores queues ZRANGEBYSCORE; its Future holds what Client.ZRangeByScoreWithScores returns.
 func (p *Pipeline) ZRangeByScoreWithScores(key string, min string, max string, opts *ZRangeByScoreOptions) Future[[]ZMember] {
-	var o ZRangeByScoreOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ZRANGEBYSCORE")
-	a.key(key)
-	a.str(min)
-	a.str(max)
-	a.str("WITHSCORES")
-	if o.Limit != nil {
-		a.str("LIMIT")
-		o.Limit.writeArgs(a)
-	}
+	argsZRangeByScoreWithScores(a, key, min, max, opts)
 	return queuedRaw(p, "ZRANGEBYSCORE", decodeZMembers)
 }
 
 // ZRangeStore queues ZRANGESTORE; its Future holds what Client.ZRangeStore returns.
 func (p *Pipeline) ZRangeStore(destination string, source string, min string, max string, opts *ZRangeStoreOptions) Future[int64] {
-	var o ZRangeStoreOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ZRANGESTORE")
-	a.key(destination)
-	a.key(source)
-	a.str(min)
-	a.str(max)
-	if o.SortBy != "" {
-		a.str(string(o.SortBy))
-	}
-	if o.Rev {
-		a.str("REV")
-	}
-	if o.Limit != nil {
-		a.str("LIMIT")
-		o.Limit.writeArgs(a)
-	}
+	argsZRangeStore(a, destination, source, min, max, opts)
 	return queued(p, modeInt, "ZRANGESTORE", getInt)
 }
 
 // ZRank queues ZRANK; its Future holds what Client.ZRank returns.
 func (p *Pipeline) ZRank(key string, member string) Future[int64] {
 	a := p.newArgs("ZRANK")
-	a.key(key)
-	a.str(member)
+	argsZRank(a, key, member)
 	return queued(p, modeInt, "ZRANK", getInt)
 }
 
 // ZRankWithScore queues ZRANK; its Future holds what Client.ZRankWithScore returns.
 func (p *Pipeline) ZRankWithScore(key string, member string) Future[RankScore] {
 	a := p.newArgs("ZRANK")
-	a.key(key)
-	a.str(member)
-	a.str("WITHSCORE")
+	argsZRankWithScore(a, key, member)
 	return queuedRaw(p, "ZRANK", decodeRankScore)
 }
 
 // ZRem queues ZREM; its Future holds what Client.ZRem returns.
 func (p *Pipeline) ZRem(key string, members ...string) Future[int64] {
 	a := p.newArgs("ZREM")
-	a.key(key)
-	for _, v := range members {
-		a.str(v)
-	}
+	argsZRem(a, key, members)
 	return queued(p, modeInt, "ZREM", getInt)
 }
 
 // ZRemRangeByLex queues ZREMRANGEBYLEX; its Future holds what Client.ZRemRangeByLex returns.
 func (p *Pipeline) ZRemRangeByLex(key string, min string, max string) Future[int64] {
 	a := p.newArgs("ZREMRANGEBYLEX")
-	a.key(key)
-	a.str(min)
-	a.str(max)
+	argsZRemRangeByLex(a, key, min, max)
 	return queued(p, modeInt, "ZREMRANGEBYLEX", getInt)
 }
 
 // ZRemRangeByRank queues ZREMRANGEBYRANK; its Future holds what Client.ZRemRangeByRank returns.
 func (p *Pipeline) ZRemRangeByRank(key string, start int64, stop int64) Future[int64] {
 	a := p.newArgs("ZREMRANGEBYRANK")
-	a.key(key)
-	a.int(start)
-	a.int(stop)
+	argsZRemRangeByRank(a, key, start, stop)
 	return queued(p, modeInt, "ZREMRANGEBYRANK", getInt)
 }
 
 // ZRemRangeByScore queues ZREMRANGEBYSCORE; its Future holds what Client.ZRemRangeByScore returns.
 func (p *Pipeline) ZRemRangeByScore(key string, min string, max string) Future[int64] {
 	a := p.newArgs("ZREMRANGEBYSCORE")
-	a.key(key)
-	a.str(min)
-	a.str(max)
+	argsZRemRangeByScore(a, key, min, max)
 	return queued(p, modeInt, "ZREMRANGEBYSCORE", getInt)
 }
 
 // ZRevRange queues ZREVRANGE; its Future holds what Client.ZRevRange returns.
 func (p *Pipeline) ZRevRange(key string, start int64, stop int64) Future[[]string] {
 	a := p.newArgs("ZREVRANGE")
-	a.key(key)
-	a.int(start)
-	a.int(stop)
+	argsZRevRange(a, key, start, stop)
 	return queued(p, modeStrings, "ZREVRANGE", getStrings)
 }
 
 // ZRevRangeWithScores queues ZREVRANGE; its Future holds what Client.ZRevRangeWithScores returns.
 func (p *Pipeline) ZRevRangeWithScores(key string, start int64, stop int64) Future[[]ZMember] {
 	a := p.newArgs("ZREVRANGE")
-	a.key(key)
-	a.int(start)
-	a.int(stop)
-	a.str("WITHSCORES")
+	argsZRevRangeWithScores(a, key, start, stop)
 	return queuedRaw(p, "ZREVRANGE", decodeZMembers)
 }
 
 // ZRevRangeByLex queues ZREVRANGEBYLEX; its Future holds what Client.ZRevRangeByLex returns.
 func (p *Pipeline) ZRevRangeByLex(key string, max string, min string, opts *ZRevRangeByLexOptions) Future[[]string] {
-	var o ZRevRangeByLexOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ZREVRANGEBYLEX")
-	a.key(key)
-	a.str(max)
-	a.str(min)
-	if o.Limit != nil {
-		a.str("LIMIT")
-		o.Limit.writeArgs(a)
-	}
+	argsZRevRangeByLex(a, key, max, min, opts)
 	return queued(p, modeStrings, "ZREVRANGEBYLEX", getStrings)
 }
 
 // ZRevRangeByScore queues ZREVRANGEBYSCORE; its Future holds what Client.ZRevRangeByScore returns.
 func (p *Pipeline) ZRevRangeByScore(key string, max string, min string, opts *ZRevRangeByScoreOptions) Future[[]string] {
-	var o ZRevRangeByScoreOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ZREVRANGEBYSCORE")
-	a.key(key)
-	a.str(max)
-	a.str(min)
-	if o.Limit != nil {
-		a.str("LIMIT")
-		o.Limit.writeArgs(a)
-	}
+	argsZRevRangeByScore(a, key, max, min, opts)
 	return queued(p, modeStrings, "ZREVRANGEBYSCORE", getStrings)
 }
 
 // ZRevRangeByScoreWithScores queues ZREVRANGEBYSCORE; its Future holds what Client.ZRevRangeByScoreWithScores returns.
 func (p *Pipeline) ZRevRangeByScoreWithScores(key string, max string, min string, opts *ZRevRangeByScoreOptions) Future[[]ZMember] {
-	var o ZRevRangeByScoreOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ZREVRANGEBYSCORE")
-	a.key(key)
-	a.str(max)
-	a.str(min)
-	a.str("WITHSCORES")
-	if o.Limit != nil {
-		a.str("LIMIT")
-		o.Limit.writeArgs(a)
-	}
+	argsZRevRangeByScoreWithScores(a, key, max, min, opts)
 	return queuedRaw(p, "ZREVRANGEBYSCORE", decodeZMembers)
 }
 
 // ZRevRank queues ZREVRANK; its Future holds what Client.ZRevRank returns.
 func (p *Pipeline) ZRevRank(key string, member string) Future[int64] {
 	a := p.newArgs("ZREVRANK")
-	a.key(key)
-	a.str(member)
+	argsZRevRank(a, key, member)
 	return queued(p, modeInt, "ZREVRANK", getInt)
 }
 
 // ZRevRankWithScore queues ZREVRANK; its Future holds what Client.ZRevRankWithScore returns.
 func (p *Pipeline) ZRevRankWithScore(key string, member string) Future[RankScore] {
 	a := p.newArgs("ZREVRANK")
-	a.key(key)
-	a.str(member)
-	a.str("WITHSCORE")
+	argsZRevRankWithScore(a, key, member)
 	return queuedRaw(p, "ZREVRANK", decodeRankScore)
 }
 
 // ZScan queues ZSCAN; its Future holds what Client.ZScan returns.
 func (p *Pipeline) ZScan(key string, cursor int64, opts *ZScanOptions) Future[ScanResult] {
-	var o ZScanOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ZSCAN")
-	a.key(key)
-	a.int(cursor)
-	if o.Match != "" {
-		a.str("MATCH")
-		a.str(o.Match)
-	}
-	if o.Count != 0 {
-		a.str("COUNT")
-		a.int(o.Count)
-	}
+	argsZScan(a, key, cursor, opts)
 	return queuedRaw(p, "ZSCAN", decodeScan)
 }
 
 // ZScore queues ZSCORE; its Future holds what Client.ZScore returns.
 func (p *Pipeline) ZScore(key string, member string) Future[float64] {
 	a := p.newArgs("ZSCORE")
-	a.key(key)
-	a.str(member)
+	argsZScore(a, key, member)
 	return queued(p, modeFloat, "ZSCORE", getFloat)
 }
 
 // ZUnion queues ZUNION; its Future holds what Client.ZUnion returns.
 func (p *Pipeline) ZUnion(opts *ZUnionOptions, keys ...string) Future[[]string] {
-	var o ZUnionOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ZUNION")
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	if len(o.Weights) > 0 {
-		a.str("WEIGHTS")
-	}
-	for _, v := range o.Weights {
-		a.float(v)
-	}
-	if o.Aggregate != "" {
-		a.str("AGGREGATE")
-		a.str(string(o.Aggregate))
-	}
+	argsZUnion(a, opts, keys)
 	return queued(p, modeStrings, "ZUNION", getStrings)
 }
 
 // ZUnionWithScores queues ZUNION; its Future holds what Client.ZUnionWithScores returns.
 func (p *Pipeline) ZUnionWithScores(opts *ZUnionOptions, keys ...string) Future[[]ZMember] {
-	var o ZUnionOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ZUNION")
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	if len(o.Weights) > 0 {
-		a.str("WEIGHTS")
-	}
-	for _, v := range o.Weights {
-		a.float(v)
-	}
-	if o.Aggregate != "" {
-		a.str("AGGREGATE")
-		a.str(string(o.Aggregate))
-	}
-	a.str("WITHSCORES")
+	argsZUnionWithScores(a, opts, keys)
 	return queuedRaw(p, "ZUNION", decodeZMembers)
 }
 
 // ZUnionStore queues ZUNIONSTORE; its Future holds what Client.ZUnionStore returns.
 func (p *Pipeline) ZUnionStore(destination string, opts *ZUnionStoreOptions, keys ...string) Future[int64] {
-	var o ZUnionStoreOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("ZUNIONSTORE")
-	a.key(destination)
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	if len(o.Weights) > 0 {
-		a.str("WEIGHTS")
-	}
-	for _, v := range o.Weights {
-		a.float(v)
-	}
-	if o.Aggregate != "" {
-		a.str("AGGREGATE")
-		a.str(string(o.Aggregate))
-	}
+	argsZUnionStore(a, destination, opts, keys)
 	return queued(p, modeInt, "ZUNIONSTORE", getInt)
 }

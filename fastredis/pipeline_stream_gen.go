@@ -5,158 +5,50 @@ package fastredis
 // XAck queues XACK; its Future holds what Client.XAck returns.
 func (p *Pipeline) XAck(key string, group string, ids ...string) Future[int64] {
 	a := p.newArgs("XACK")
-	a.key(key)
-	a.str(group)
-	for _, v := range ids {
-		a.str(v)
-	}
+	argsXAck(a, key, group, ids)
 	return queued(p, modeInt, "XACK", getInt)
 }
 
 // XAdd queues XADD; its Future holds what Client.XAdd returns.
 func (p *Pipeline) XAdd(key string, id string, opts *XAddOptions, fields ...FieldValue) Future[string] {
-	var o XAddOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("XADD")
-	a.key(key)
-	if o.NoMkStream {
-		a.str("NOMKSTREAM")
-	}
-	if o.Trim != nil {
-		o.Trim.writeArgs(a)
-	}
-	a.str(id)
-	for i := range fields {
-		fields[i].writeArgs(a)
-	}
+	argsXAdd(a, key, id, opts, fields)
 	return queued(p, modeString, "XADD", getString)
 }
 
 // XAutoClaim queues XAUTOCLAIM; its Future holds what Client.XAutoClaim returns.
 func (p *Pipeline) XAutoClaim(key string, group string, consumer string, minIdleTime string, start string, opts *XAutoClaimOptions) Future[Reply] {
-	var o XAutoClaimOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("XAUTOCLAIM")
-	a.key(key)
-	a.str(group)
-	a.str(consumer)
-	a.str(minIdleTime)
-	a.str(start)
-	if o.Count != 0 {
-		a.str("COUNT")
-		a.int(o.Count)
-	}
-	if o.JustID {
-		a.str("JUSTID")
-	}
+	argsXAutoClaim(a, key, group, consumer, minIdleTime, start, opts)
 	return queued(p, modeReply, "XAUTOCLAIM", getReply)
 }
 
 // XClaim queues XCLAIM; its Future holds what Client.XClaim returns.
 func (p *Pipeline) XClaim(key string, group string, consumer string, minIdleTime string, opts *XClaimOptions, ids ...string) Future[[]XMessage] {
-	var o XClaimOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("XCLAIM")
-	a.key(key)
-	a.str(group)
-	a.str(consumer)
-	a.str(minIdleTime)
-	for _, v := range ids {
-		a.str(v)
-	}
-	if o.Idle != 0 {
-		a.str("IDLE")
-		a.int(o.Idle)
-	}
-	if o.Time != 0 {
-		a.str("TIME")
-		a.int(o.Time)
-	}
-	if o.RetryCount != nil {
-		a.str("RETRYCOUNT")
-		a.int(*o.RetryCount)
-	}
-	if o.Force {
-		a.str("FORCE")
-	}
-	if o.LastID != "" {
-		a.str("LASTID")
-		a.str(o.LastID)
-	}
+	argsXClaim(a, key, group, consumer, minIdleTime, opts, ids)
 	return queuedRaw(p, "XCLAIM", decodeXMessages)
 }
 
 // XClaimJustID queues XCLAIM; its Future holds what Client.XClaimJustID returns.
 func (p *Pipeline) XClaimJustID(key string, group string, consumer string, minIdleTime string, opts *XClaimOptions, ids ...string) Future[[]string] {
-	var o XClaimOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("XCLAIM")
-	a.key(key)
-	a.str(group)
-	a.str(consumer)
-	a.str(minIdleTime)
-	for _, v := range ids {
-		a.str(v)
-	}
-	if o.Idle != 0 {
-		a.str("IDLE")
-		a.int(o.Idle)
-	}
-	if o.Time != 0 {
-		a.str("TIME")
-		a.int(o.Time)
-	}
-	if o.RetryCount != nil {
-		a.str("RETRYCOUNT")
-		a.int(*o.RetryCount)
-	}
-	if o.Force {
-		a.str("FORCE")
-	}
-	a.str("JUSTID")
-	if o.LastID != "" {
-		a.str("LASTID")
-		a.str(o.LastID)
-	}
+	argsXClaimJustID(a, key, group, consumer, minIdleTime, opts, ids)
 	return queued(p, modeStrings, "XCLAIM", getStrings)
 }
 
 // XDel queues XDEL; its Future holds what Client.XDel returns.
 func (p *Pipeline) XDel(key string, ids ...string) Future[int64] {
 	a := p.newArgs("XDEL")
-	a.key(key)
-	for _, v := range ids {
-		a.str(v)
-	}
+	argsXDel(a, key, ids)
 	return queued(p, modeInt, "XDEL", getInt)
 }
 
 // XGroupCreate queues XGROUP CREATE; its Future holds what Client.XGroupCreate returns.
 func (p *Pipeline) XGroupCreate(key string, group string, id string, opts *XGroupCreateOptions) Future[OK] {
-	var o XGroupCreateOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("XGROUP")
 	a.str("CREATE")
-	a.key(key)
-	a.str(group)
-	a.str(id)
-	if o.MkStream {
-		a.str("MKSTREAM")
-	}
-	if o.EntriesRead != nil {
-		a.str("ENTRIESREAD")
-		a.int(*o.EntriesRead)
-	}
+	argsXGroupCreate(a, key, group, id, opts)
 	return queued(p, modeStatus, "XGROUP CREATE", getOK)
 }
 
@@ -164,9 +56,7 @@ func (p *Pipeline) XGroupCreate(key string, group string, id string, opts *XGrou
 func (p *Pipeline) XGroupCreateConsumer(key string, group string, consumer string) Future[int64] {
 	a := p.newArgs("XGROUP")
 	a.str("CREATECONSUMER")
-	a.key(key)
-	a.str(group)
-	a.str(consumer)
+	argsXGroupCreateConsumer(a, key, group, consumer)
 	return queued(p, modeInt, "XGROUP CREATECONSUMER", getInt)
 }
 
@@ -174,9 +64,7 @@ func (p *Pipeline) XGroupCreateConsumer(key string, group string, consumer strin
 func (p *Pipeline) XGroupDelConsumer(key string, group string, consumer string) Future[int64] {
 	a := p.newArgs("XGROUP")
 	a.str("DELCONSUMER")
-	a.key(key)
-	a.str(group)
-	a.str(consumer)
+	argsXGroupDelConsumer(a, key, group, consumer)
 	return queued(p, modeInt, "XGROUP DELCONSUMER", getInt)
 }
 
@@ -184,8 +72,7 @@ func (p *Pipeline) XGroupDelConsumer(key string, group string, consumer string) 
 func (p *Pipeline) XGroupDestroy(key string, group string) Future[int64] {
 	a := p.newArgs("XGROUP")
 	a.str("DESTROY")
-	a.key(key)
-	a.str(group)
+	argsXGroupDestroy(a, key, group)
 	return queued(p, modeInt, "XGROUP DESTROY", getInt)
 }
 
@@ -197,19 +84,9 @@ func (p *Pipeline) XGroupHelp() Future[[]string] {
 
 // XGroupSetID queues XGROUP SETID; its Future holds what Client.XGroupSetID returns.
 func (p *Pipeline) XGroupSetID(key string, group string, id string, opts *XGroupSetIDOptions) Future[OK] {
-	var o XGroupSetIDOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("XGROUP")
 	a.str("SETID")
-	a.key(key)
-	a.str(group)
-	a.str(id)
-	if o.EntriesRead != nil {
-		a.str("ENTRIESREAD")
-		a.int(*o.EntriesRead)
-	}
+	argsXGroupSetID(a, key, group, id, opts)
 	return queued(p, modeStatus, "XGROUP SETID", getOK)
 }
 
@@ -217,8 +94,7 @@ func (p *Pipeline) XGroupSetID(key string, group string, id string, opts *XGroup
 func (p *Pipeline) XInfoConsumers(key string, group string) Future[Reply] {
 	a := p.newArgs("XINFO")
 	a.str("CONSUMERS")
-	a.key(key)
-	a.str(group)
+	argsXInfoConsumers(a, key, group)
 	return queued(p, modeReply, "XINFO CONSUMERS", getReply)
 }
 
@@ -226,7 +102,7 @@ func (p *Pipeline) XInfoConsumers(key string, group string) Future[Reply] {
 func (p *Pipeline) XInfoGroups(key string) Future[Reply] {
 	a := p.newArgs("XINFO")
 	a.str("GROUPS")
-	a.key(key)
+	argsXInfoGroups(a, key)
 	return queued(p, modeReply, "XINFO GROUPS", getReply)
 }
 
@@ -238,182 +114,71 @@ func (p *Pipeline) XInfoHelp() Future[[]string] {
 
 // XInfoStream queues XINFO STREAM; its Future holds what Client.XInfoStream returns.
 func (p *Pipeline) XInfoStream(key string, opts *XInfoStreamOptions) Future[Reply] {
-	var o XInfoStreamOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("XINFO")
 	a.str("STREAM")
-	a.key(key)
-	if o.Full != nil {
-		o.Full.writeArgs(a)
-	}
+	argsXInfoStream(a, key, opts)
 	return queued(p, modeReply, "XINFO STREAM", getReply)
 }
 
 // XLen queues XLEN; its Future holds what Client.XLen returns.
 func (p *Pipeline) XLen(key string) Future[int64] {
 	a := p.newArgs("XLEN")
-	a.key(key)
+	argsXLen(a, key)
 	return queued(p, modeInt, "XLEN", getInt)
 }
 
 // XPending queues XPENDING; its Future holds what Client.XPending returns.
 func (p *Pipeline) XPending(key string, group string) Future[XPendingSummary] {
 	a := p.newArgs("XPENDING")
-	a.key(key)
-	a.str(group)
+	argsXPending(a, key, group)
 	return queuedRaw(p, "XPENDING", decodeXPendingSummary)
 }
 
 // XPendingExt queues XPENDING; its Future holds what Client.XPendingExt returns.
 func (p *Pipeline) XPendingExt(key string, group string, start string, end string, count int64, opts *XPendingExtOptions) Future[[]XPendingEntry] {
-	var o XPendingExtOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("XPENDING")
-	a.key(key)
-	a.str(group)
-	if o.Idle != 0 {
-		a.str("IDLE")
-		a.int(o.Idle)
-	}
-	a.str(start)
-	a.str(end)
-	a.int(count)
-	if o.Consumer != "" {
-		a.str(o.Consumer)
-	}
+	argsXPendingExt(a, key, group, start, end, count, opts)
 	return queuedRaw(p, "XPENDING", decodeXPendingEntries)
 }
 
 // XRange queues XRANGE; its Future holds what Client.XRange returns.
 func (p *Pipeline) XRange(key string, start string, end string, opts *XRangeOptions) Future[[]XMessage] {
-	var o XRangeOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("XRANGE")
-	a.key(key)
-	a.str(start)
-	a.str(end)
-	if o.Count != 0 {
-		a.str("COUNT")
-		a.int(o.Count)
-	}
+	argsXRange(a, key, start, end, opts)
 	return queuedRaw(p, "XRANGE", decodeXMessages)
 }
 
 // XRead queues XREAD; its Future holds what Client.XRead returns.
 func (p *Pipeline) XRead(keys []string, ids []string, opts *XReadOptions) Future[[]XStream] {
-	var o XReadOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("XREAD")
-	if o.Count != 0 {
-		a.str("COUNT")
-		a.int(o.Count)
-	}
-	if o.Block != nil {
-		a.str("BLOCK")
-		a.int(*o.Block)
-	}
-	a.str("STREAMS")
-	for _, v := range keys {
-		a.key(v)
-	}
-	for _, v := range ids {
-		a.str(v)
-	}
+	argsXRead(a, keys, ids, opts)
 	return queuedRaw(p, "XREAD", decodeXStreams)
 }
 
 // XReadGroup queues XREADGROUP; its Future holds what Client.XReadGroup returns.
 func (p *Pipeline) XReadGroup(group string, consumer string, keys []string, ids []string, opts *XReadGroupOptions) Future[[]XStream] {
-	var o XReadGroupOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("XREADGROUP")
-	a.str("GROUP")
-	a.str(group)
-	a.str(consumer)
-	if o.Count != 0 {
-		a.str("COUNT")
-		a.int(o.Count)
-	}
-	if o.Block != nil {
-		a.str("BLOCK")
-		a.int(*o.Block)
-	}
-	if o.NoAck {
-		a.str("NOACK")
-	}
-	a.str("STREAMS")
-	for _, v := range keys {
-		a.key(v)
-	}
-	for _, v := range ids {
-		a.str(v)
-	}
+	argsXReadGroup(a, group, consumer, keys, ids, opts)
 	return queuedRaw(p, "XREADGROUP", decodeXStreams)
 }
 
 // XRevRange queues XREVRANGE; its Future holds what Client.XRevRange returns.
 func (p *Pipeline) XRevRange(key string, end string, start string, opts *XRevRangeOptions) Future[[]XMessage] {
-	var o XRevRangeOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("XREVRANGE")
-	a.key(key)
-	a.str(end)
-	a.str(start)
-	if o.Count != 0 {
-		a.str("COUNT")
-		a.int(o.Count)
-	}
+	argsXRevRange(a, key, end, start, opts)
 	return queuedRaw(p, "XREVRANGE", decodeXMessages)
 }
 
 // XSetID queues XSETID; its Future holds what Client.XSetID returns.
 func (p *Pipeline) XSetID(key string, lastID string, opts *XSetIDOptions) Future[OK] {
-	var o XSetIDOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("XSETID")
-	a.key(key)
-	a.str(lastID)
-	if o.EntriesAdded != nil {
-		a.str("ENTRIESADDED")
-		a.int(*o.EntriesAdded)
-	}
-	if o.MaxDeletedID != "" {
-		a.str("MAXDELETEDID")
-		a.str(o.MaxDeletedID)
-	}
+	argsXSetID(a, key, lastID, opts)
 	return queued(p, modeStatus, "XSETID", getOK)
 }
 
 // XTrim queues XTRIM; its Future holds what Client.XTrim returns.
 func (p *Pipeline) XTrim(key string, strategy XTrimStrategy, threshold string, opts *XTrimOptions) Future[int64] {
-	var o XTrimOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("XTRIM")
-	a.key(key)
-	a.str(string(strategy))
-	if o.Operator != "" {
-		a.str(string(o.Operator))
-	}
-	a.str(threshold)
-	if o.Limit != nil {
-		a.str("LIMIT")
-		a.int(*o.Limit)
-	}
+	argsXTrim(a, key, strategy, threshold, opts)
 	return queued(p, modeInt, "XTRIM", getInt)
 }

@@ -5,403 +5,230 @@ package fastredis
 // Append queues APPEND; its Future holds what Client.Append returns.
 func (p *Pipeline) Append(key string, value string) Future[int64] {
 	a := p.newArgs("APPEND")
-	a.key(key)
-	a.str(value)
+	argsAppend(a, key, value)
 	return queued(p, modeInt, "APPEND", getInt)
 }
 
 // Decr queues DECR; its Future holds what Client.Decr returns.
 func (p *Pipeline) Decr(key string) Future[int64] {
 	a := p.newArgs("DECR")
-	a.key(key)
+	argsDecr(a, key)
 	return queued(p, modeInt, "DECR", getInt)
 }
 
 // DecrBy queues DECRBY; its Future holds what Client.DecrBy returns.
 func (p *Pipeline) DecrBy(key string, decrement int64) Future[int64] {
 	a := p.newArgs("DECRBY")
-	a.key(key)
-	a.int(decrement)
+	argsDecrBy(a, key, decrement)
 	return queued(p, modeInt, "DECRBY", getInt)
 }
 
 // Get queues GET; its Future holds what Client.Get returns.
 func (p *Pipeline) Get(key string) Future[string] {
 	a := p.newArgs("GET")
-	a.key(key)
+	argsGet(a, key)
 	return queued(p, modeString, "GET", getString)
 }
 
 // GetAppend queues GET; its Future holds the reply appended to dst, as Client.GetAppend returns it.
 func (p *Pipeline) GetAppend(dst []byte, key string) Future[[]byte] {
 	a := p.newArgs("GET")
-	a.key(key)
+	argsGet(a, key)
 	return queuedAppend(p, "GET", dst)
 }
 
 // GetDel queues GETDEL; its Future holds what Client.GetDel returns.
 func (p *Pipeline) GetDel(key string) Future[string] {
 	a := p.newArgs("GETDEL")
-	a.key(key)
+	argsGetDel(a, key)
 	return queued(p, modeString, "GETDEL", getString)
 }
 
 // GetDelAppend queues GETDEL; its Future holds the reply appended to dst, as Client.GetDelAppend returns it.
 func (p *Pipeline) GetDelAppend(dst []byte, key string) Future[[]byte] {
 	a := p.newArgs("GETDEL")
-	a.key(key)
+	argsGetDel(a, key)
 	return queuedAppend(p, "GETDEL", dst)
 }
 
 // GetEx queues GETEX; its Future holds what Client.GetEx returns.
 func (p *Pipeline) GetEx(key string, opts *GetExOptions) Future[string] {
-	var o GetExOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("GETEX")
-	a.key(key)
-	if o.EX != 0 {
-		a.str("EX")
-		a.int(o.EX)
-	}
-	if o.PX != 0 {
-		a.str("PX")
-		a.int(o.PX)
-	}
-	if o.EXAT != 0 {
-		a.str("EXAT")
-		a.int(o.EXAT)
-	}
-	if o.PXAT != 0 {
-		a.str("PXAT")
-		a.int(o.PXAT)
-	}
-	if o.Persist {
-		a.str("PERSIST")
-	}
+	argsGetEx(a, key, opts)
 	return queued(p, modeString, "GETEX", getString)
 }
 
 // GetExAppend queues GETEX; its Future holds the reply appended to dst, as Client.GetExAppend returns it.
 func (p *Pipeline) GetExAppend(dst []byte, key string, opts *GetExOptions) Future[[]byte] {
-	var o GetExOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("GETEX")
-	a.key(key)
-	if o.EX != 0 {
-		a.str("EX")
-		a.int(o.EX)
-	}
-	if o.PX != 0 {
-		a.str("PX")
-		a.int(o.PX)
-	}
-	if o.EXAT != 0 {
-		a.str("EXAT")
-		a.int(o.EXAT)
-	}
-	if o.PXAT != 0 {
-		a.str("PXAT")
-		a.int(o.PXAT)
-	}
-	if o.Persist {
-		a.str("PERSIST")
-	}
+	argsGetEx(a, key, opts)
 	return queuedAppend(p, "GETEX", dst)
 }
 
 // GetRange queues GETRANGE; its Future holds what Client.GetRange returns.
 func (p *Pipeline) GetRange(key string, start int64, end int64) Future[string] {
 	a := p.newArgs("GETRANGE")
-	a.key(key)
-	a.int(start)
-	a.int(end)
+	argsGetRange(a, key, start, end)
 	return queued(p, modeString, "GETRANGE", getString)
 }
 
 // GetRangeAppend queues GETRANGE; its Future holds the reply appended to dst, as Client.GetRangeAppend returns it.
 func (p *Pipeline) GetRangeAppend(dst []byte, key string, start int64, end int64) Future[[]byte] {
 	a := p.newArgs("GETRANGE")
-	a.key(key)
-	a.int(start)
-	a.int(end)
+	argsGetRange(a, key, start, end)
 	return queuedAppend(p, "GETRANGE", dst)
 }
 
 // GetSet queues GETSET; its Future holds what Client.GetSet returns.
 func (p *Pipeline) GetSet(key string, value string) Future[string] {
 	a := p.newArgs("GETSET")
-	a.key(key)
-	a.str(value)
+	argsGetSet(a, key, value)
 	return queued(p, modeString, "GETSET", getString)
 }
 
 // GetSetAppend queues GETSET; its Future holds the reply appended to dst, as Client.GetSetAppend returns it.
 func (p *Pipeline) GetSetAppend(dst []byte, key string, value string) Future[[]byte] {
 	a := p.newArgs("GETSET")
-	a.key(key)
-	a.str(value)
+	argsGetSet(a, key, value)
 	return queuedAppend(p, "GETSET", dst)
 }
 
 // Incr queues INCR; its Future holds what Client.Incr returns.
 func (p *Pipeline) Incr(key string) Future[int64] {
 	a := p.newArgs("INCR")
-	a.key(key)
+	argsIncr(a, key)
 	return queued(p, modeInt, "INCR", getInt)
 }
 
 // IncrBy queues INCRBY; its Future holds what Client.IncrBy returns.
 func (p *Pipeline) IncrBy(key string, increment int64) Future[int64] {
 	a := p.newArgs("INCRBY")
-	a.key(key)
-	a.int(increment)
+	argsIncrBy(a, key, increment)
 	return queued(p, modeInt, "INCRBY", getInt)
 }
 
 // IncrByFloat queues INCRBYFLOAT; its Future holds what Client.IncrByFloat returns.
 func (p *Pipeline) IncrByFloat(key string, increment float64) Future[float64] {
 	a := p.newArgs("INCRBYFLOAT")
-	a.key(key)
-	a.float(increment)
+	argsIncrByFloat(a, key, increment)
 	return queued(p, modeFloat, "INCRBYFLOAT", getFloat)
 }
 
 // LCS queues LCS; its Future holds what Client.LCS returns.
 func (p *Pipeline) LCS(key1 string, key2 string) Future[string] {
 	a := p.newArgs("LCS")
-	a.key(key1)
-	a.key(key2)
+	argsLCS(a, key1, key2)
 	return queued(p, modeString, "LCS", getString)
 }
 
 // LCSAppend queues LCS; its Future holds the reply appended to dst, as Client.LCSAppend returns it.
 func (p *Pipeline) LCSAppend(dst []byte, key1 string, key2 string) Future[[]byte] {
 	a := p.newArgs("LCS")
-	a.key(key1)
-	a.key(key2)
+	argsLCS(a, key1, key2)
 	return queuedAppend(p, "LCS", dst)
 }
 
 // LCSLen queues LCS; its Future holds what Client.LCSLen returns.
 func (p *Pipeline) LCSLen(key1 string, key2 string) Future[int64] {
 	a := p.newArgs("LCS")
-	a.key(key1)
-	a.key(key2)
-	a.str("LEN")
+	argsLCSLen(a, key1, key2)
 	return queued(p, modeInt, "LCS", getInt)
 }
 
 // LCSIdx queues LCS; its Future holds what Client.LCSIdx returns.
 func (p *Pipeline) LCSIdx(key1 string, key2 string, opts *LCSIdxOptions) Future[Reply] {
-	var o LCSIdxOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("LCS")
-	a.key(key1)
-	a.key(key2)
-	a.str("IDX")
-	if o.MinMatchLen != 0 {
-		a.str("MINMATCHLEN")
-		a.int(o.MinMatchLen)
-	}
-	if o.WithMatchLen {
-		a.str("WITHMATCHLEN")
-	}
+	argsLCSIdx(a, key1, key2, opts)
 	return queued(p, modeReply, "LCS", getReply)
 }
 
 // MGet queues MGET; its Future holds what Client.MGet returns.
 func (p *Pipeline) MGet(keys ...string) Future[[]NullString] {
 	a := p.newArgs("MGET")
-	for _, v := range keys {
-		a.key(v)
-	}
+	argsMGet(a, keys)
 	return queued(p, modeNullStrings, "MGET", getNullStrings)
 }
 
 // MSet queues MSET; its Future holds what Client.MSet returns.
 func (p *Pipeline) MSet(keyValues ...KeyValue) Future[OK] {
 	a := p.newArgs("MSET")
-	for i := range keyValues {
-		keyValues[i].writeArgs(a)
-	}
+	argsMSet(a, keyValues)
 	return queued(p, modeStatus, "MSET", getOK)
 }
 
 // MSetNX queues MSETNX; its Future holds what Client.MSetNX returns.
 func (p *Pipeline) MSetNX(keyValues ...KeyValue) Future[int64] {
 	a := p.newArgs("MSETNX")
-	for i := range keyValues {
-		keyValues[i].writeArgs(a)
-	}
+	argsMSetNX(a, keyValues)
 	return queued(p, modeInt, "MSETNX", getInt)
 }
 
 // PSetEx queues PSETEX; its Future holds what Client.PSetEx returns.
 func (p *Pipeline) PSetEx(key string, milliseconds int64, value string) Future[OK] {
 	a := p.newArgs("PSETEX")
-	a.key(key)
-	a.int(milliseconds)
-	a.str(value)
+	argsPSetEx(a, key, milliseconds, value)
 	return queued(p, modeStatus, "PSETEX", getOK)
 }
 
 // Set queues SET; its Future holds what Client.Set returns.
 func (p *Pipeline) Set(key string, value string, opts *SetOptions) Future[OK] {
-	var o SetOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("SET")
-	a.key(key)
-	a.str(value)
-	if o.Condition != "" {
-		a.str(string(o.Condition))
-	}
-	if o.EX != 0 {
-		a.str("EX")
-		a.int(o.EX)
-	}
-	if o.PX != 0 {
-		a.str("PX")
-		a.int(o.PX)
-	}
-	if o.EXAT != 0 {
-		a.str("EXAT")
-		a.int(o.EXAT)
-	}
-	if o.PXAT != 0 {
-		a.str("PXAT")
-		a.int(o.PXAT)
-	}
-	if o.KeepTTL {
-		a.str("KEEPTTL")
-	}
+	argsSet(a, key, value, opts)
 	return queuedRaw(p, "SET", decodeStatusNil)
 }
 
 // SetGet queues SET; its Future holds what Client.SetGet returns.
 func (p *Pipeline) SetGet(key string, value string, opts *SetOptions) Future[string] {
-	var o SetOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("SET")
-	a.key(key)
-	a.str(value)
-	if o.Condition != "" {
-		a.str(string(o.Condition))
-	}
-	a.str("GET")
-	if o.EX != 0 {
-		a.str("EX")
-		a.int(o.EX)
-	}
-	if o.PX != 0 {
-		a.str("PX")
-		a.int(o.PX)
-	}
-	if o.EXAT != 0 {
-		a.str("EXAT")
-		a.int(o.EXAT)
-	}
-	if o.PXAT != 0 {
-		a.str("PXAT")
-		a.int(o.PXAT)
-	}
-	if o.KeepTTL {
-		a.str("KEEPTTL")
-	}
+	argsSetGet(a, key, value, opts)
 	return queued(p, modeString, "SET", getString)
 }
 
 // SetGetAppend queues SET; its Future holds the reply appended to dst, as Client.SetGetAppend returns it.
 func (p *Pipeline) SetGetAppend(dst []byte, key string, value string, opts *SetOptions) Future[[]byte] {
-	var o SetOptions
-	if opts != nil {
-		o = *opts
-	}
 	a := p.newArgs("SET")
-	a.key(key)
-	a.str(value)
-	if o.Condition != "" {
-		a.str(string(o.Condition))
-	}
-	a.str("GET")
-	if o.EX != 0 {
-		a.str("EX")
-		a.int(o.EX)
-	}
-	if o.PX != 0 {
-		a.str("PX")
-		a.int(o.PX)
-	}
-	if o.EXAT != 0 {
-		a.str("EXAT")
-		a.int(o.EXAT)
-	}
-	if o.PXAT != 0 {
-		a.str("PXAT")
-		a.int(o.PXAT)
-	}
-	if o.KeepTTL {
-		a.str("KEEPTTL")
-	}
+	argsSetGet(a, key, value, opts)
 	return queuedAppend(p, "SET", dst)
 }
 
 // SetEx queues SETEX; its Future holds what Client.SetEx returns.
 func (p *Pipeline) SetEx(key string, seconds int64, value string) Future[OK] {
 	a := p.newArgs("SETEX")
-	a.key(key)
-	a.int(seconds)
-	a.str(value)
+	argsSetEx(a, key, seconds, value)
 	return queued(p, modeStatus, "SETEX", getOK)
 }
 
 // SetNX queues SETNX; its Future holds what Client.SetNX returns.
 func (p *Pipeline) SetNX(key string, value string) Future[int64] {
 	a := p.newArgs("SETNX")
-	a.key(key)
-	a.str(value)
+	argsSetNX(a, key, value)
 	return queued(p, modeInt, "SETNX", getInt)
 }
 
 // SetRange queues SETRANGE; its Future holds what Client.SetRange returns.
 func (p *Pipeline) SetRange(key string, offset int64, value string) Future[int64] {
 	a := p.newArgs("SETRANGE")
-	a.key(key)
-	a.int(offset)
-	a.str(value)
+	argsSetRange(a, key, offset, value)
 	return queued(p, modeInt, "SETRANGE", getInt)
 }
 
 // StrLen queues STRLEN; its Future holds what Client.StrLen returns.
 func (p *Pipeline) StrLen(key string) Future[int64] {
 	a := p.newArgs("STRLEN")
-	a.key(key)
+	argsStrLen(a, key)
 	return queued(p, modeInt, "STRLEN", getInt)
 }
 
 // SubStr queues SUBSTR; its Future holds what Client.SubStr returns.
 func (p *Pipeline) SubStr(key string, start int64, end int64) Future[string] {
 	a := p.newArgs("SUBSTR")
-	a.key(key)
-	a.int(start)
-	a.int(end)
+	argsSubStr(a, key, start, end)
 	return queued(p, modeString, "SUBSTR", getString)
 }
 
 // SubStrAppend queues SUBSTR; its Future holds the reply appended to dst, as Client.SubStrAppend returns it.
 func (p *Pipeline) SubStrAppend(dst []byte, key string, start int64, end int64) Future[[]byte] {
 	a := p.newArgs("SUBSTR")
-	a.key(key)
-	a.int(start)
-	a.int(end)
+	argsSubStr(a, key, start, end)
 	return queuedAppend(p, "SUBSTR", dst)
 }

@@ -170,6 +170,7 @@ func (g *generator) writeMethod(b *strings.Builder, m *method) {
 	if rk.goType != "" {
 		ret = "(" + rk.goType + ", error)"
 	}
+	g.writeBuilder(b, m)
 	writeDoc(b, g.methodDoc(m, false))
 	fmt.Fprintf(b, "func (c *Client) %s(ctx context.Context%s) %s {\n", m.name, m.paramList(), ret)
 	g.writePrologue(b, m, "c")
@@ -243,12 +244,83 @@ func (g *generator) writePipelineMethod(b *strings.Builder, m *method) {
 	}
 }
 
-func (g *generator) writePrologue(b *strings.Builder, m *method, recv string) {
+// hasBuilder reports whether a method's arguments are written by a function
+// of their own, args<Name>, which its Client, Append and Pipeline forms
+// share (a method without arguments has none).
+func (m *method) hasBuilder() bool { return m.body.Len() > 0 || m.opts != nil }
+
+// builderParams is the builder's parameter list: the method's, with the
+// variadic one as a slice.
+func (m *method) builderParams() string {
+	parts := []string{"a *argBuf"}
+	n := len(m.params)
+	last := n
+	if m.variadic {
+		last = n - 1
+	}
+	for _, p := range m.params[:last] {
+		parts = append(parts, p.name+" "+p.typ)
+	}
+	if m.opts != nil {
+		parts = append(parts, "opts *"+m.opts.name)
+	}
+	if m.variadic {
+		p := m.params[n-1]
+		parts = append(parts, p.name+" "+p.typ)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// builderArgs is the argument list of a call to the builder.
+func (m *method) builderArgs() string {
+	parts := []string{"a"}
+	n := len(m.params)
+	last := n
+	if m.variadic {
+		last = n - 1
+	}
+	for _, p := range m.params[:last] {
+		parts = append(parts, p.name)
+	}
+	if m.opts != nil {
+		parts = append(parts, "opts")
+	}
+	if m.variadic {
+		parts = append(parts, m.params[n-1].name)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// writeBuilder writes args<Name>, which writes a method's arguments after
+// the command name.
+func (g *generator) writeBuilder(b *strings.Builder, m *method) {
+	if !m.hasBuilder() {
+		return
+	}
+	c := m.cmd
+	fmt.Fprintf(b, "// args%s writes the arguments of %s (Client.%s, Pipeline.%s).\n", m.name, c.FullName(), m.name, m.name)
+	fmt.Fprintf(b, "func args%s(%s) {\n", m.name, m.builderParams())
 	if m.opts != nil {
 		fmt.Fprintf(b, "var o %s\nif opts != nil {\no = *opts\n}\n", m.opts.name)
 	}
+	if blocks(c) {
+		// Blocking commands run on a dedicated connection (blocking.go);
+		// XREAD and XREADGROUP block only with BLOCK.
+		if m.opts != nil && hasField(m.opts, "Block") {
+			b.WriteString("if o.Block != nil {\na.block()\n}\n")
+		} else {
+			b.WriteString("a.block()\n")
+		}
+	}
+	b.WriteString(m.body.String())
+	b.WriteString("}\n\n")
+}
+
+// writePrologue starts a method: it begins the command on recv (c or p) and
+// writes its arguments.
+func (g *generator) writePrologue(b *strings.Builder, m *method, recv string) {
 	c := m.cmd
-	if recv == "p" && m.body.Len() == 0 {
+	if recv == "p" && !m.hasBuilder() && !blocks(c) {
 		// A Pipeline method without arguments has no use for a.
 		if c.Container != "" {
 			fmt.Fprintf(b, "p.newArgs(%q).str(%q)\n", c.Container, c.Name)
@@ -262,16 +334,11 @@ func (g *generator) writePrologue(b *strings.Builder, m *method, recv string) {
 	} else {
 		fmt.Fprintf(b, "a := %s.newArgs(%q)\n", recv, c.Name)
 	}
-	if recv == "c" && blocks(c) {
-		// Blocking commands run on a dedicated connection (blocking.go);
-		// XREAD and XREADGROUP block only with BLOCK.
-		if m.opts != nil && hasField(m.opts, "Block") {
-			b.WriteString("if o.Block != nil {\na.block()\n}\n")
-		} else {
-			b.WriteString("a.block()\n")
-		}
+	if m.hasBuilder() {
+		fmt.Fprintf(b, "args%s(%s)\n", m.name, m.builderArgs())
+	} else if blocks(c) {
+		b.WriteString("a.block()\n")
 	}
-	b.WriteString(m.body.String())
 }
 
 var backticks = regexp.MustCompile("`!?([^`]*)`")
