@@ -39,7 +39,7 @@ type BitCountOptions struct {
 	Range *BitCountRange
 }
 
-// argsBitCount writes the arguments of BITCOUNT (Client.BitCount, Pipeline.BitCount).
+// argsBitCount writes the arguments of BitCount (Client and Pipeline).
 func argsBitCount(a *argBuf, key string, opts *BitCountOptions) {
 	var o BitCountOptions
 	if opts != nil {
@@ -166,7 +166,7 @@ func (x *BitFieldIncrBy) writeArgs(a *argBuf) {
 	a.int(x.Increment)
 }
 
-// argsBitField writes the arguments of BITFIELD (Client.BitField, Pipeline.BitField).
+// argsBitField writes the arguments of BitField (Client and Pipeline).
 func argsBitField(a *argBuf, key string, operations []BitFieldOp) {
 	a.key(key)
 	for i := range operations {
@@ -191,7 +191,7 @@ func (c *Client) BitField(ctx context.Context, key string, operations ...BitFiel
 	return decodeNullInts(raw.v)
 }
 
-// argsBitFieldRO writes the arguments of BITFIELD_RO (Client.BitFieldRO, Pipeline.BitFieldRO).
+// argsBitFieldRO writes the arguments of BitFieldRO (Client and Pipeline).
 func argsBitFieldRO(a *argBuf, key string, gets []BitFieldGet) {
 	a.key(key)
 	for i := range gets {
@@ -227,7 +227,7 @@ const (
 	BitOpNot BitOpOperation = "NOT"
 )
 
-// argsBitOp writes the arguments of BITOP (Client.BitOp, Pipeline.BitOp).
+// argsBitOp writes the arguments of BitOp (Client and Pipeline).
 func argsBitOp(a *argBuf, operation BitOpOperation, destKey string, keys []string) {
 	a.str(string(operation))
 	a.key(destKey)
@@ -289,7 +289,7 @@ type BitPosOptions struct {
 	Range *BitPosRange
 }
 
-// argsBitPos writes the arguments of BITPOS (Client.BitPos, Pipeline.BitPos).
+// argsBitPos writes the arguments of BitPos (Client and Pipeline).
 func argsBitPos(a *argBuf, key string, bit int64, opts *BitPosOptions) {
 	var o BitPosOptions
 	if opts != nil {
@@ -320,7 +320,7 @@ func (c *Client) BitPos(ctx context.Context, key string, bit int64, opts *BitPos
 	return r.i, err
 }
 
-// argsGetBit writes the arguments of GETBIT (Client.GetBit, Pipeline.GetBit).
+// argsGetBit writes the arguments of GetBit (Client and Pipeline).
 func argsGetBit(a *argBuf, key string, offset int64) {
 	a.key(key)
 	a.int(offset)
@@ -343,7 +343,7 @@ func (c *Client) GetBit(ctx context.Context, key string, offset int64) (int64, e
 	return r.i, err
 }
 
-// argsSetBit writes the arguments of SETBIT (Client.SetBit, Pipeline.SetBit).
+// argsSetBit writes the arguments of SetBit (Client and Pipeline).
 func argsSetBit(a *argBuf, key string, offset int64, value int64) {
 	a.key(key)
 	a.int(offset)

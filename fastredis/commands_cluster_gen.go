@@ -6,7 +6,7 @@ import (
 	"context"
 )
 
-// argsClusterCountKeysInSlot writes the arguments of CLUSTER COUNTKEYSINSLOT (Client.ClusterCountKeysInSlot, Pipeline.ClusterCountKeysInSlot).
+// argsClusterCountKeysInSlot writes the arguments of ClusterCountKeysInSlot (Client and Pipeline).
 func argsClusterCountKeysInSlot(a *argBuf, slot int64) {
 	a.int(slot)
 }
@@ -29,7 +29,7 @@ func (c *Client) ClusterCountKeysInSlot(ctx context.Context, slot int64) (int64,
 	return r.i, err
 }
 
-// argsClusterGetKeysInSlot writes the arguments of CLUSTER GETKEYSINSLOT (Client.ClusterGetKeysInSlot, Pipeline.ClusterGetKeysInSlot).
+// argsClusterGetKeysInSlot writes the arguments of ClusterGetKeysInSlot (Client and Pipeline).
 func argsClusterGetKeysInSlot(a *argBuf, slot int64, count int64) {
 	a.int(slot)
 	a.int(count)
@@ -89,7 +89,7 @@ func (c *Client) ClusterInfoAppend(ctx context.Context, dst []byte) ([]byte, err
 	return r.dst, err
 }
 
-// argsClusterKeySlot writes the arguments of CLUSTER KEYSLOT (Client.ClusterKeySlot, Pipeline.ClusterKeySlot).
+// argsClusterKeySlot writes the arguments of ClusterKeySlot (Client and Pipeline).
 func argsClusterKeySlot(a *argBuf, key string) {
 	a.str(key)
 }

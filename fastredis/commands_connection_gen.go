@@ -15,7 +15,7 @@ const (
 	No  YesNo = "NO"
 )
 
-// argsClientCaching writes the arguments of CLIENT CACHING (Client.ClientCaching, Pipeline.ClientCaching).
+// argsClientCaching writes the arguments of ClientCaching (Client and Pipeline).
 func argsClientCaching(a *argBuf, mode YesNo) {
 	a.str(string(mode))
 }
@@ -236,7 +236,7 @@ const (
 	ClientPubSub  ClientType = "pubsub"
 )
 
-// argsClientKill writes the arguments of CLIENT KILL (Client.ClientKill, Pipeline.ClientKill).
+// argsClientKill writes the arguments of ClientKill (Client and Pipeline).
 func argsClientKill(a *argBuf, filter ClientKillFilter) {
 	filter.writeArgs(a)
 }
@@ -269,7 +269,7 @@ type ClientListOptions struct {
 	ID []int64
 }
 
-// argsClientList writes the arguments of CLIENT LIST (Client.ClientList, Pipeline.ClientList).
+// argsClientList writes the arguments of ClientList, ClientListParsed (Client and Pipeline).
 func argsClientList(a *argBuf, opts *ClientListOptions) {
 	var o ClientListOptions
 	if opts != nil {
@@ -325,24 +325,6 @@ func (c *Client) ClientListAppend(ctx context.Context, dst []byte, opts *ClientL
 	return r.dst, err
 }
 
-// argsClientListParsed writes the arguments of CLIENT LIST (Client.ClientListParsed, Pipeline.ClientListParsed).
-func argsClientListParsed(a *argBuf, opts *ClientListOptions) {
-	var o ClientListOptions
-	if opts != nil {
-		o = *opts
-	}
-	if o.Type != "" {
-		a.str("TYPE")
-		a.str(string(o.Type))
-	}
-	if len(o.ID) > 0 {
-		a.str("ID")
-	}
-	for _, v := range o.ID {
-		a.int(v)
-	}
-}
-
 // ClientListParsed runs CLIENT LIST: lists open connections.
 // The clients, parsed: one ClientInfo per line.
 //
@@ -355,7 +337,7 @@ func argsClientListParsed(a *argBuf, opts *ClientListOptions) {
 func (c *Client) ClientListParsed(ctx context.Context, opts *ClientListOptions) ([]ClientInfo, error) {
 	a := c.newArgs("CLIENT")
 	a.str("LIST")
-	argsClientListParsed(a, opts)
+	argsClientList(a, opts)
 	raw, err := c.execRaw(ctx, a, "CLIENT LIST")
 	if err != nil {
 		return nil, err
@@ -373,7 +355,7 @@ const (
 	Off Toggle = "OFF"
 )
 
-// argsClientNoEvict writes the arguments of CLIENT NO-EVICT (Client.ClientNoEvict, Pipeline.ClientNoEvict).
+// argsClientNoEvict writes the arguments of ClientNoEvict, ClientNoTouch (Client and Pipeline).
 func argsClientNoEvict(a *argBuf, enabled Toggle) {
 	a.str(string(enabled))
 }
@@ -392,11 +374,6 @@ func (c *Client) ClientNoEvict(ctx context.Context, enabled Toggle) error {
 	return c.exec(ctx, a, r)
 }
 
-// argsClientNoTouch writes the arguments of CLIENT NO-TOUCH (Client.ClientNoTouch, Pipeline.ClientNoTouch).
-func argsClientNoTouch(a *argBuf, enabled Toggle) {
-	a.str(string(enabled))
-}
-
 // ClientNoTouch runs CLIENT NO-TOUCH: controls whether commands sent by the client affect the LRU/LFU of accessed keys.
 //
 //	CLIENT NO-TOUCH <ON | OFF>
@@ -405,7 +382,7 @@ func argsClientNoTouch(a *argBuf, enabled Toggle) {
 func (c *Client) ClientNoTouch(ctx context.Context, enabled Toggle) error {
 	a := c.newArgs("CLIENT")
 	a.str("NO-TOUCH")
-	argsClientNoTouch(a, enabled)
+	argsClientNoEvict(a, enabled)
 	r := getResult(modeStatus, "CLIENT NO-TOUCH")
 	defer r.release()
 	return c.exec(ctx, a, r)
@@ -426,7 +403,7 @@ type ClientPauseOptions struct {
 	Mode ClientPauseMode
 }
 
-// argsClientPause writes the arguments of CLIENT PAUSE (Client.ClientPause, Pipeline.ClientPause).
+// argsClientPause writes the arguments of ClientPause (Client and Pipeline).
 func argsClientPause(a *argBuf, timeout int64, opts *ClientPauseOptions) {
 	var o ClientPauseOptions
 	if opts != nil {
@@ -471,7 +448,7 @@ func (x *ClientSetInfoAttr) writeArgs(a *argBuf) {
 	}
 }
 
-// argsClientSetInfo writes the arguments of CLIENT SETINFO (Client.ClientSetInfo, Pipeline.ClientSetInfo).
+// argsClientSetInfo writes the arguments of ClientSetInfo (Client and Pipeline).
 func argsClientSetInfo(a *argBuf, attr ClientSetInfoAttr) {
 	attr.writeArgs(a)
 }
@@ -490,7 +467,7 @@ func (c *Client) ClientSetInfo(ctx context.Context, attr ClientSetInfoAttr) erro
 	return c.exec(ctx, a, r)
 }
 
-// argsClientSetName writes the arguments of CLIENT SETNAME (Client.ClientSetName, Pipeline.ClientSetName).
+// argsClientSetName writes the arguments of ClientSetName (Client and Pipeline).
 func argsClientSetName(a *argBuf, connectionName string) {
 	a.str(connectionName)
 }
@@ -525,7 +502,7 @@ type ClientTrackingOptions struct {
 	NoLoop bool
 }
 
-// argsClientTracking writes the arguments of CLIENT TRACKING (Client.ClientTracking, Pipeline.ClientTracking).
+// argsClientTracking writes the arguments of ClientTracking (Client and Pipeline).
 func argsClientTracking(a *argBuf, status Toggle, opts *ClientTrackingOptions) {
 	var o ClientTrackingOptions
 	if opts != nil {
@@ -603,7 +580,7 @@ type ClientUnblockOptions struct {
 	UnblockType ClientUnblockType
 }
 
-// argsClientUnblock writes the arguments of CLIENT UNBLOCK (Client.ClientUnblock, Pipeline.ClientUnblock).
+// argsClientUnblock writes the arguments of ClientUnblock (Client and Pipeline).
 func argsClientUnblock(a *argBuf, clientID int64, opts *ClientUnblockOptions) {
 	var o ClientUnblockOptions
 	if opts != nil {
@@ -647,7 +624,7 @@ func (c *Client) ClientUnpause(ctx context.Context) error {
 	return c.exec(ctx, a, r)
 }
 
-// argsEcho writes the arguments of ECHO (Client.Echo, Pipeline.Echo).
+// argsEcho writes the arguments of Echo (Client and Pipeline).
 func argsEcho(a *argBuf, message string) {
 	a.str(message)
 }
@@ -694,7 +671,7 @@ type PingOptions struct {
 	Message string
 }
 
-// argsPing writes the arguments of PING (Client.Ping, Pipeline.Ping).
+// argsPing writes the arguments of Ping (Client and Pipeline).
 func argsPing(a *argBuf, opts *PingOptions) {
 	var o PingOptions
 	if opts != nil {

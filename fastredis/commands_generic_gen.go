@@ -14,7 +14,7 @@ type CopyOptions struct {
 	Replace bool
 }
 
-// argsCopy writes the arguments of COPY (Client.Copy, Pipeline.Copy).
+// argsCopy writes the arguments of Copy (Client and Pipeline).
 func argsCopy(a *argBuf, source string, destination string, opts *CopyOptions) {
 	var o CopyOptions
 	if opts != nil {
@@ -49,7 +49,7 @@ func (c *Client) Copy(ctx context.Context, source string, destination string, op
 	return r.i, err
 }
 
-// argsDel writes the arguments of DEL (Client.Del, Pipeline.Del).
+// argsDel writes the arguments of Del, Exists, MGet, PFCount, SDiff, SInter, SUnion, Touch, Unlink (Client and Pipeline).
 func argsDel(a *argBuf, keys []string) {
 	for _, v := range keys {
 		a.key(v)
@@ -73,11 +73,6 @@ func (c *Client) Del(ctx context.Context, keys ...string) (int64, error) {
 	return r.i, err
 }
 
-// argsDump writes the arguments of DUMP (Client.Dump, Pipeline.Dump).
-func argsDump(a *argBuf, key string) {
-	a.key(key)
-}
-
 // Dump runs DUMP: returns a serialized representation of the value stored at a key.
 //
 //	DUMP key
@@ -89,7 +84,7 @@ func argsDump(a *argBuf, key string) {
 //   - null (Nil): Key does not exist.
 func (c *Client) Dump(ctx context.Context, key string) (string, error) {
 	a := c.newArgs("DUMP")
-	argsDump(a, key)
+	argsDecr(a, key)
 	r := getResult(modeString, "DUMP")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -108,19 +103,12 @@ func (c *Client) Dump(ctx context.Context, key string) (string, error) {
 //   - null (Nil): Key does not exist.
 func (c *Client) DumpAppend(ctx context.Context, dst []byte, key string) ([]byte, error) {
 	a := c.newArgs("DUMP")
-	argsDump(a, key)
+	argsDecr(a, key)
 	r := getResult(modeAppend, "DUMP")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
-}
-
-// argsExists writes the arguments of EXISTS (Client.Exists, Pipeline.Exists).
-func argsExists(a *argBuf, keys []string) {
-	for _, v := range keys {
-		a.key(v)
-	}
 }
 
 // Exists runs EXISTS: determines whether one or more keys exist.
@@ -133,7 +121,7 @@ func argsExists(a *argBuf, keys []string) {
 //   - Number of keys that exist from those specified as arguments.
 func (c *Client) Exists(ctx context.Context, keys ...string) (int64, error) {
 	a := c.newArgs("EXISTS")
-	argsExists(a, keys)
+	argsDel(a, keys)
 	r := getResult(modeInt, "EXISTS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -157,7 +145,7 @@ type ExpireOptions struct {
 	Condition ExpireCondition
 }
 
-// argsExpire writes the arguments of EXPIRE (Client.Expire, Pipeline.Expire).
+// argsExpire writes the arguments of Expire (Client and Pipeline).
 func argsExpire(a *argBuf, key string, seconds int64, opts *ExpireOptions) {
 	var o ExpireOptions
 	if opts != nil {
@@ -194,7 +182,7 @@ type ExpireAtOptions struct {
 	Condition ExpireCondition
 }
 
-// argsExpireAt writes the arguments of EXPIREAT (Client.ExpireAt, Pipeline.ExpireAt).
+// argsExpireAt writes the arguments of ExpireAt (Client and Pipeline).
 func argsExpireAt(a *argBuf, key string, unixTimeSeconds int64, opts *ExpireAtOptions) {
 	var o ExpireAtOptions
 	if opts != nil {
@@ -225,11 +213,6 @@ func (c *Client) ExpireAt(ctx context.Context, key string, unixTimeSeconds int64
 	return r.i, err
 }
 
-// argsExpireTime writes the arguments of EXPIRETIME (Client.ExpireTime, Pipeline.ExpireTime).
-func argsExpireTime(a *argBuf, key string) {
-	a.key(key)
-}
-
 // ExpireTime runs EXPIRETIME: returns the expiration time of a key as a Unix timestamp.
 //
 //	EXPIRETIME key
@@ -242,14 +225,14 @@ func argsExpireTime(a *argBuf, key string) {
 //   - The key does not exist.
 func (c *Client) ExpireTime(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("EXPIRETIME")
-	argsExpireTime(a, key)
+	argsDecr(a, key)
 	r := getResult(modeInt, "EXPIRETIME")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
 }
 
-// argsKeys writes the arguments of KEYS (Client.Keys, Pipeline.Keys).
+// argsKeys writes the arguments of Keys (Client and Pipeline).
 func argsKeys(a *argBuf, pattern string) {
 	a.str(pattern)
 }
@@ -298,7 +281,7 @@ type MigrateOptions struct {
 	Keys []string
 }
 
-// argsMigrate writes the arguments of MIGRATE (Client.Migrate, Pipeline.Migrate).
+// argsMigrate writes the arguments of Migrate (Client and Pipeline).
 func argsMigrate(a *argBuf, host string, port int64, key string, destinationDB int64, timeout int64, opts *MigrateOptions) {
 	var o MigrateOptions
 	if opts != nil {
@@ -355,7 +338,7 @@ func (c *Client) Migrate(ctx context.Context, host string, port int64, key strin
 	return r.s, err
 }
 
-// argsMove writes the arguments of MOVE (Client.Move, Pipeline.Move).
+// argsMove writes the arguments of Move (Client and Pipeline).
 func argsMove(a *argBuf, key string, db int64) {
 	a.key(key)
 	a.int(db)
@@ -379,11 +362,6 @@ func (c *Client) Move(ctx context.Context, key string, db int64) (int64, error) 
 	return r.i, err
 }
 
-// argsObjectEncoding writes the arguments of OBJECT ENCODING (Client.ObjectEncoding, Pipeline.ObjectEncoding).
-func argsObjectEncoding(a *argBuf, key string) {
-	a.key(key)
-}
-
 // ObjectEncoding runs OBJECT ENCODING: returns the internal encoding of a Redis object.
 //
 //	OBJECT ENCODING key
@@ -396,7 +374,7 @@ func argsObjectEncoding(a *argBuf, key string) {
 func (c *Client) ObjectEncoding(ctx context.Context, key string) (string, error) {
 	a := c.newArgs("OBJECT")
 	a.str("ENCODING")
-	argsObjectEncoding(a, key)
+	argsDecr(a, key)
 	r := getResult(modeString, "OBJECT ENCODING")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -416,17 +394,12 @@ func (c *Client) ObjectEncoding(ctx context.Context, key string) (string, error)
 func (c *Client) ObjectEncodingAppend(ctx context.Context, dst []byte, key string) ([]byte, error) {
 	a := c.newArgs("OBJECT")
 	a.str("ENCODING")
-	argsObjectEncoding(a, key)
+	argsDecr(a, key)
 	r := getResult(modeAppend, "OBJECT ENCODING")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
-}
-
-// argsObjectFreq writes the arguments of OBJECT FREQ (Client.ObjectFreq, Pipeline.ObjectFreq).
-func argsObjectFreq(a *argBuf, key string) {
-	a.key(key)
 }
 
 // ObjectFreq runs OBJECT FREQ: returns the logarithmic access frequency counter of a Redis object.
@@ -440,7 +413,7 @@ func argsObjectFreq(a *argBuf, key string) {
 func (c *Client) ObjectFreq(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("OBJECT")
 	a.str("FREQ")
-	argsObjectFreq(a, key)
+	argsDecr(a, key)
 	r := getResult(modeInt, "OBJECT FREQ")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -464,11 +437,6 @@ func (c *Client) ObjectHelp(ctx context.Context) ([]string, error) {
 	return r.strs, err
 }
 
-// argsObjectIdleTime writes the arguments of OBJECT IDLETIME (Client.ObjectIdleTime, Pipeline.ObjectIdleTime).
-func argsObjectIdleTime(a *argBuf, key string) {
-	a.key(key)
-}
-
 // ObjectIdleTime runs OBJECT IDLETIME: returns the time since the last access to a Redis object.
 //
 //	OBJECT IDLETIME key
@@ -480,16 +448,11 @@ func argsObjectIdleTime(a *argBuf, key string) {
 func (c *Client) ObjectIdleTime(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("OBJECT")
 	a.str("IDLETIME")
-	argsObjectIdleTime(a, key)
+	argsDecr(a, key)
 	r := getResult(modeInt, "OBJECT IDLETIME")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
-}
-
-// argsObjectRefCount writes the arguments of OBJECT REFCOUNT (Client.ObjectRefCount, Pipeline.ObjectRefCount).
-func argsObjectRefCount(a *argBuf, key string) {
-	a.key(key)
 }
 
 // ObjectRefCount runs OBJECT REFCOUNT: returns the reference count of a value of a key.
@@ -503,16 +466,11 @@ func argsObjectRefCount(a *argBuf, key string) {
 func (c *Client) ObjectRefCount(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("OBJECT")
 	a.str("REFCOUNT")
-	argsObjectRefCount(a, key)
+	argsDecr(a, key)
 	r := getResult(modeInt, "OBJECT REFCOUNT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
-}
-
-// argsPersist writes the arguments of PERSIST (Client.Persist, Pipeline.Persist).
-func argsPersist(a *argBuf, key string) {
-	a.key(key)
 }
 
 // Persist runs PERSIST: removes the expiration time of a key.
@@ -526,7 +484,7 @@ func argsPersist(a *argBuf, key string) {
 //   - The timeout has been removed.
 func (c *Client) Persist(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("PERSIST")
-	argsPersist(a, key)
+	argsDecr(a, key)
 	r := getResult(modeInt, "PERSIST")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -539,7 +497,7 @@ type PExpireOptions struct {
 	Condition ExpireCondition
 }
 
-// argsPExpire writes the arguments of PEXPIRE (Client.PExpire, Pipeline.PExpire).
+// argsPExpire writes the arguments of PExpire (Client and Pipeline).
 func argsPExpire(a *argBuf, key string, milliseconds int64, opts *PExpireOptions) {
 	var o PExpireOptions
 	if opts != nil {
@@ -576,7 +534,7 @@ type PExpireAtOptions struct {
 	Condition ExpireCondition
 }
 
-// argsPExpireAt writes the arguments of PEXPIREAT (Client.PExpireAt, Pipeline.PExpireAt).
+// argsPExpireAt writes the arguments of PExpireAt (Client and Pipeline).
 func argsPExpireAt(a *argBuf, key string, unixTimeMilliseconds int64, opts *PExpireAtOptions) {
 	var o PExpireAtOptions
 	if opts != nil {
@@ -607,11 +565,6 @@ func (c *Client) PExpireAt(ctx context.Context, key string, unixTimeMilliseconds
 	return r.i, err
 }
 
-// argsPExpireTime writes the arguments of PEXPIRETIME (Client.PExpireTime, Pipeline.PExpireTime).
-func argsPExpireTime(a *argBuf, key string) {
-	a.key(key)
-}
-
 // PExpireTime runs PEXPIRETIME: returns the expiration time of a key as a Unix milliseconds timestamp.
 //
 //	PEXPIRETIME key
@@ -624,16 +577,11 @@ func argsPExpireTime(a *argBuf, key string) {
 //   - The key does not exist.
 func (c *Client) PExpireTime(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("PEXPIRETIME")
-	argsPExpireTime(a, key)
+	argsDecr(a, key)
 	r := getResult(modeInt, "PEXPIRETIME")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
-}
-
-// argsPTTL writes the arguments of PTTL (Client.PTTL, Pipeline.PTTL).
-func argsPTTL(a *argBuf, key string) {
-	a.key(key)
 }
 
 // PTTL runs PTTL: returns the expiration time in milliseconds of a key.
@@ -648,7 +596,7 @@ func argsPTTL(a *argBuf, key string) {
 //   - The key does not exist.
 func (c *Client) PTTL(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("PTTL")
-	argsPTTL(a, key)
+	argsDecr(a, key)
 	r := getResult(modeInt, "PTTL")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -691,7 +639,7 @@ func (c *Client) RandomKeyAppend(ctx context.Context, dst []byte) ([]byte, error
 	return r.dst, err
 }
 
-// argsRename writes the arguments of RENAME (Client.Rename, Pipeline.Rename).
+// argsRename writes the arguments of Rename, RenameNX (Client and Pipeline).
 func argsRename(a *argBuf, key string, newKey string) {
 	a.key(key)
 	a.key(newKey)
@@ -710,12 +658,6 @@ func (c *Client) Rename(ctx context.Context, key string, newKey string) error {
 	return c.exec(ctx, a, r)
 }
 
-// argsRenameNX writes the arguments of RENAMENX (Client.RenameNX, Pipeline.RenameNX).
-func argsRenameNX(a *argBuf, key string, newKey string) {
-	a.key(key)
-	a.key(newKey)
-}
-
 // RenameNX runs RENAMENX: renames a key only when the target key name doesn't exist.
 //
 //	RENAMENX key newkey
@@ -727,7 +669,7 @@ func argsRenameNX(a *argBuf, key string, newKey string) {
 //   - new key already exists
 func (c *Client) RenameNX(ctx context.Context, key string, newKey string) (int64, error) {
 	a := c.newArgs("RENAMENX")
-	argsRenameNX(a, key, newKey)
+	argsRename(a, key, newKey)
 	r := getResult(modeInt, "RENAMENX")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -746,7 +688,7 @@ type RestoreOptions struct {
 	Freq int64
 }
 
-// argsRestore writes the arguments of RESTORE (Client.Restore, Pipeline.Restore).
+// argsRestore writes the arguments of Restore (Client and Pipeline).
 func argsRestore(a *argBuf, key string, ttl int64, serializedValue string, opts *RestoreOptions) {
 	var o RestoreOptions
 	if opts != nil {
@@ -794,7 +736,7 @@ type ScanOptions struct {
 	Type string
 }
 
-// argsScan writes the arguments of SCAN (Client.Scan, Pipeline.Scan).
+// argsScan writes the arguments of Scan (Client and Pipeline).
 func argsScan(a *argBuf, cursor int64, opts *ScanOptions) {
 	var o ScanOptions
 	if opts != nil {
@@ -861,7 +803,7 @@ type SortOptions struct {
 	Alpha bool
 }
 
-// argsSort writes the arguments of SORT (Client.Sort, Pipeline.Sort).
+// argsSort writes the arguments of Sort (Client and Pipeline).
 func argsSort(a *argBuf, key string, opts *SortOptions) {
 	var o SortOptions
 	if opts != nil {
@@ -907,7 +849,7 @@ func (c *Client) Sort(ctx context.Context, key string, opts *SortOptions) ([]Nul
 	return r.nstrs, err
 }
 
-// argsSortStore writes the arguments of SORT (Client.SortStore, Pipeline.SortStore).
+// argsSortStore writes the arguments of SortStore (Client and Pipeline).
 func argsSortStore(a *argBuf, key string, destination string, opts *SortOptions) {
 	var o SortOptions
 	if opts != nil {
@@ -969,7 +911,7 @@ type SortROOptions struct {
 	Alpha bool
 }
 
-// argsSortRO writes the arguments of SORT_RO (Client.SortRO, Pipeline.SortRO).
+// argsSortRO writes the arguments of SortRO (Client and Pipeline).
 func argsSortRO(a *argBuf, key string, opts *SortROOptions) {
 	var o SortROOptions
 	if opts != nil {
@@ -1014,13 +956,6 @@ func (c *Client) SortRO(ctx context.Context, key string, opts *SortROOptions) ([
 	return r.nstrs, err
 }
 
-// argsTouch writes the arguments of TOUCH (Client.Touch, Pipeline.Touch).
-func argsTouch(a *argBuf, keys []string) {
-	for _, v := range keys {
-		a.key(v)
-	}
-}
-
 // Touch runs TOUCH: returns the number of existing keys out of those specified after updating the time they were last accessed.
 //
 //	TOUCH key [key ...]
@@ -1031,16 +966,11 @@ func argsTouch(a *argBuf, keys []string) {
 //   - the number of touched keys
 func (c *Client) Touch(ctx context.Context, keys ...string) (int64, error) {
 	a := c.newArgs("TOUCH")
-	argsTouch(a, keys)
+	argsDel(a, keys)
 	r := getResult(modeInt, "TOUCH")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
-}
-
-// argsTTL writes the arguments of TTL (Client.TTL, Pipeline.TTL).
-func argsTTL(a *argBuf, key string) {
-	a.key(key)
 }
 
 // TTL runs TTL: returns the expiration time in seconds of a key.
@@ -1055,16 +985,11 @@ func argsTTL(a *argBuf, key string) {
 //   - The key does not exist.
 func (c *Client) TTL(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("TTL")
-	argsTTL(a, key)
+	argsDecr(a, key)
 	r := getResult(modeInt, "TTL")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
-}
-
-// argsType writes the arguments of TYPE (Client.Type, Pipeline.Type).
-func argsType(a *argBuf, key string) {
-	a.key(key)
 }
 
 // Type runs TYPE: determines the type of value stored at a key.
@@ -1078,7 +1003,7 @@ func argsType(a *argBuf, key string) {
 //   - Type of the key
 func (c *Client) Type(ctx context.Context, key string) (string, error) {
 	a := c.newArgs("TYPE")
-	argsType(a, key)
+	argsDecr(a, key)
 	r := getResult(modeString, "TYPE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -1097,19 +1022,12 @@ func (c *Client) Type(ctx context.Context, key string) (string, error) {
 //   - Type of the key
 func (c *Client) TypeAppend(ctx context.Context, dst []byte, key string) ([]byte, error) {
 	a := c.newArgs("TYPE")
-	argsType(a, key)
+	argsDecr(a, key)
 	r := getResult(modeAppend, "TYPE")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
-}
-
-// argsUnlink writes the arguments of UNLINK (Client.Unlink, Pipeline.Unlink).
-func argsUnlink(a *argBuf, keys []string) {
-	for _, v := range keys {
-		a.key(v)
-	}
 }
 
 // Unlink runs UNLINK: asynchronously deletes one or more keys.
@@ -1122,14 +1040,14 @@ func argsUnlink(a *argBuf, keys []string) {
 //   - the number of keys that were unlinked
 func (c *Client) Unlink(ctx context.Context, keys ...string) (int64, error) {
 	a := c.newArgs("UNLINK")
-	argsUnlink(a, keys)
+	argsDel(a, keys)
 	r := getResult(modeInt, "UNLINK")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
 }
 
-// argsWait writes the arguments of WAIT (Client.Wait, Pipeline.Wait).
+// argsWait writes the arguments of Wait (Client and Pipeline).
 func argsWait(a *argBuf, numReplicas int64, timeout int64) {
 	a.block()
 	a.int(numReplicas)
@@ -1154,7 +1072,7 @@ func (c *Client) Wait(ctx context.Context, numReplicas int64, timeout int64) (in
 	return r.i, err
 }
 
-// argsWaitAOF writes the arguments of WAITAOF (Client.WaitAOF, Pipeline.WaitAOF).
+// argsWaitAOF writes the arguments of WaitAOF (Client and Pipeline).
 func argsWaitAOF(a *argBuf, numLocal int64, numReplicas int64, timeout int64) {
 	a.block()
 	a.int(numLocal)

@@ -39,7 +39,7 @@ type GeoAddOptions struct {
 	CH bool
 }
 
-// argsGeoAdd writes the arguments of GEOADD (Client.GeoAdd, Pipeline.GeoAdd).
+// argsGeoAdd writes the arguments of GeoAdd (Client and Pipeline).
 func argsGeoAdd(a *argBuf, key string, opts *GeoAddOptions, members []GeoMember) {
 	var o GeoAddOptions
 	if opts != nil {
@@ -91,7 +91,7 @@ type GeoDistOptions struct {
 	Unit GeoUnit
 }
 
-// argsGeoDist writes the arguments of GEODIST (Client.GeoDist, Pipeline.GeoDist).
+// argsGeoDist writes the arguments of GeoDist (Client and Pipeline).
 func argsGeoDist(a *argBuf, key string, member1 string, member2 string, opts *GeoDistOptions) {
 	var o GeoDistOptions
 	if opts != nil {
@@ -124,7 +124,7 @@ func (c *Client) GeoDist(ctx context.Context, key string, member1 string, member
 	return r.f, err
 }
 
-// argsGeoHash writes the arguments of GEOHASH (Client.GeoHash, Pipeline.GeoHash).
+// argsGeoHash writes the arguments of GeoHash, GeoPos, SAdd, SMIsMember, SRem, ZMScore, ZRem (Client and Pipeline).
 func argsGeoHash(a *argBuf, key string, members []string) {
 	a.key(key)
 	for _, v := range members {
@@ -149,14 +149,6 @@ func (c *Client) GeoHash(ctx context.Context, key string, members ...string) ([]
 	return r.strs, err
 }
 
-// argsGeoPos writes the arguments of GEOPOS (Client.GeoPos, Pipeline.GeoPos).
-func argsGeoPos(a *argBuf, key string, members []string) {
-	a.key(key)
-	for _, v := range members {
-		a.str(v)
-	}
-}
-
 // GeoPos runs GEOPOS: returns the longitude and latitude of members from a geospatial index.
 // A missing member's element is not Valid.
 //
@@ -168,7 +160,7 @@ func argsGeoPos(a *argBuf, key string, members []string) {
 //   - An array where each element is a two elements array representing longitude and latitude (x,y) of each member name passed as argument to the command
 func (c *Client) GeoPos(ctx context.Context, key string, members ...string) ([]GeoPos, error) {
 	a := c.newArgs("GEOPOS")
-	argsGeoPos(a, key, members)
+	argsGeoHash(a, key, members)
 	raw, err := c.execRaw(ctx, a, "GEOPOS")
 	if err != nil {
 		return nil, err
@@ -220,7 +212,7 @@ type GeoRadiusOptions struct {
 	StoreDist string
 }
 
-// argsGeoRadius writes the arguments of GEORADIUS (Client.GeoRadius, Pipeline.GeoRadius).
+// argsGeoRadius writes the arguments of GeoRadius (Client and Pipeline).
 func argsGeoRadius(a *argBuf, key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts *GeoRadiusOptions) {
 	var o GeoRadiusOptions
 	if opts != nil {
@@ -297,7 +289,7 @@ type GeoRadiusByMemberOptions struct {
 	StoreDist string
 }
 
-// argsGeoRadiusByMember writes the arguments of GEORADIUSBYMEMBER (Client.GeoRadiusByMember, Pipeline.GeoRadiusByMember).
+// argsGeoRadiusByMember writes the arguments of GeoRadiusByMember (Client and Pipeline).
 func argsGeoRadiusByMember(a *argBuf, key string, member string, radius float64, unit GeoUnit, opts *GeoRadiusByMemberOptions) {
 	var o GeoRadiusByMemberOptions
 	if opts != nil {
@@ -369,7 +361,7 @@ type GeoRadiusByMemberROOptions struct {
 	Order SortOrder
 }
 
-// argsGeoRadiusByMemberRO writes the arguments of GEORADIUSBYMEMBER_RO (Client.GeoRadiusByMemberRO, Pipeline.GeoRadiusByMemberRO).
+// argsGeoRadiusByMemberRO writes the arguments of GeoRadiusByMemberRO (Client and Pipeline).
 func argsGeoRadiusByMemberRO(a *argBuf, key string, member string, radius float64, unit GeoUnit, opts *GeoRadiusByMemberROOptions) {
 	var o GeoRadiusByMemberROOptions
 	if opts != nil {
@@ -432,7 +424,7 @@ type GeoRadiusROOptions struct {
 	Order SortOrder
 }
 
-// argsGeoRadiusRO writes the arguments of GEORADIUS_RO (Client.GeoRadiusRO, Pipeline.GeoRadiusRO).
+// argsGeoRadiusRO writes the arguments of GeoRadiusRO (Client and Pipeline).
 func argsGeoRadiusRO(a *argBuf, key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts *GeoRadiusROOptions) {
 	var o GeoRadiusROOptions
 	if opts != nil {
@@ -570,7 +562,7 @@ type GeoSearchOptions struct {
 	Count *GeoCount
 }
 
-// argsGeoSearch writes the arguments of GEOSEARCH (Client.GeoSearch, Pipeline.GeoSearch).
+// argsGeoSearch writes the arguments of GeoSearch (Client and Pipeline).
 func argsGeoSearch(a *argBuf, key string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchOptions) {
 	var o GeoSearchOptions
 	if opts != nil {
@@ -619,7 +611,7 @@ type GeoSearchLocationOptions struct {
 	WithHash bool
 }
 
-// argsGeoSearchLocation writes the arguments of GEOSEARCH (Client.GeoSearchLocation, Pipeline.GeoSearchLocation).
+// argsGeoSearchLocation writes the arguments of GeoSearchLocation (Client and Pipeline).
 func argsGeoSearchLocation(a *argBuf, key string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchLocationOptions) {
 	var o GeoSearchLocationOptions
 	if opts != nil {
@@ -675,7 +667,7 @@ type GeoSearchStoreOptions struct {
 	StoreDist bool
 }
 
-// argsGeoSearchStore writes the arguments of GEOSEARCHSTORE (Client.GeoSearchStore, Pipeline.GeoSearchStore).
+// argsGeoSearchStore writes the arguments of GeoSearchStore (Client and Pipeline).
 func argsGeoSearchStore(a *argBuf, destination string, source string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchStoreOptions) {
 	var o GeoSearchStoreOptions
 	if opts != nil {

@@ -6,7 +6,7 @@ import (
 	"context"
 )
 
-// argsHDel writes the arguments of HDEL (Client.HDel, Pipeline.HDel).
+// argsHDel writes the arguments of HDel, HMGet (Client and Pipeline).
 func argsHDel(a *argBuf, key string, fields []string) {
 	a.key(key)
 	for _, v := range fields {
@@ -31,7 +31,7 @@ func (c *Client) HDel(ctx context.Context, key string, fields ...string) (int64,
 	return r.i, err
 }
 
-// argsHExists writes the arguments of HEXISTS (Client.HExists, Pipeline.HExists).
+// argsHExists writes the arguments of HExists, HGet, HStrLen (Client and Pipeline).
 func argsHExists(a *argBuf, key string, field string) {
 	a.key(key)
 	a.str(field)
@@ -55,12 +55,6 @@ func (c *Client) HExists(ctx context.Context, key string, field string) (int64, 
 	return r.i, err
 }
 
-// argsHGet writes the arguments of HGET (Client.HGet, Pipeline.HGet).
-func argsHGet(a *argBuf, key string, field string) {
-	a.key(key)
-	a.str(field)
-}
-
 // HGet runs HGET: returns the value of a field in a hash.
 //
 //	HGET key field
@@ -72,7 +66,7 @@ func argsHGet(a *argBuf, key string, field string) {
 //   - null (Nil): If the field is not present in the hash or key does not exist.
 func (c *Client) HGet(ctx context.Context, key string, field string) (string, error) {
 	a := c.newArgs("HGET")
-	argsHGet(a, key, field)
+	argsHExists(a, key, field)
 	r := getResult(modeString, "HGET")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -91,17 +85,12 @@ func (c *Client) HGet(ctx context.Context, key string, field string) (string, er
 //   - null (Nil): If the field is not present in the hash or key does not exist.
 func (c *Client) HGetAppend(ctx context.Context, dst []byte, key string, field string) ([]byte, error) {
 	a := c.newArgs("HGET")
-	argsHGet(a, key, field)
+	argsHExists(a, key, field)
 	r := getResult(modeAppend, "HGET")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
-}
-
-// argsHGetAll writes the arguments of HGETALL (Client.HGetAll, Pipeline.HGetAll).
-func argsHGetAll(a *argBuf, key string) {
-	a.key(key)
 }
 
 // HGetAll runs HGETALL: returns all fields and values in a hash.
@@ -114,14 +103,14 @@ func argsHGetAll(a *argBuf, key string) {
 //   - Map of fields and their values stored in the hash, or an empty list when key does not exist. In RESP2 this is returned as a flat array.
 func (c *Client) HGetAll(ctx context.Context, key string) (map[string]string, error) {
 	a := c.newArgs("HGETALL")
-	argsHGetAll(a, key)
+	argsDecr(a, key)
 	r := getResult(modeStringMap, "HGETALL")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.m, err
 }
 
-// argsHIncrBy writes the arguments of HINCRBY (Client.HIncrBy, Pipeline.HIncrBy).
+// argsHIncrBy writes the arguments of HIncrBy (Client and Pipeline).
 func argsHIncrBy(a *argBuf, key string, field string, increment int64) {
 	a.key(key)
 	a.str(field)
@@ -145,7 +134,7 @@ func (c *Client) HIncrBy(ctx context.Context, key string, field string, incremen
 	return r.i, err
 }
 
-// argsHIncrByFloat writes the arguments of HINCRBYFLOAT (Client.HIncrByFloat, Pipeline.HIncrByFloat).
+// argsHIncrByFloat writes the arguments of HIncrByFloat (Client and Pipeline).
 func argsHIncrByFloat(a *argBuf, key string, field string, increment float64) {
 	a.key(key)
 	a.str(field)
@@ -170,11 +159,6 @@ func (c *Client) HIncrByFloat(ctx context.Context, key string, field string, inc
 	return r.f, err
 }
 
-// argsHKeys writes the arguments of HKEYS (Client.HKeys, Pipeline.HKeys).
-func argsHKeys(a *argBuf, key string) {
-	a.key(key)
-}
-
 // HKeys runs HKEYS: returns all fields in a hash.
 //
 //	HKEYS key
@@ -185,16 +169,11 @@ func argsHKeys(a *argBuf, key string) {
 //   - List of fields in the hash, or an empty list when the key does not exist.
 func (c *Client) HKeys(ctx context.Context, key string) ([]string, error) {
 	a := c.newArgs("HKEYS")
-	argsHKeys(a, key)
+	argsDecr(a, key)
 	r := getResult(modeStrings, "HKEYS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
-}
-
-// argsHLen writes the arguments of HLEN (Client.HLen, Pipeline.HLen).
-func argsHLen(a *argBuf, key string) {
-	a.key(key)
 }
 
 // HLen runs HLEN: returns the number of fields in a hash.
@@ -207,19 +186,11 @@ func argsHLen(a *argBuf, key string) {
 //   - Number of the fields in the hash, or 0 when the key does not exist.
 func (c *Client) HLen(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("HLEN")
-	argsHLen(a, key)
+	argsDecr(a, key)
 	r := getResult(modeInt, "HLEN")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
-}
-
-// argsHMGet writes the arguments of HMGET (Client.HMGet, Pipeline.HMGet).
-func argsHMGet(a *argBuf, key string, fields []string) {
-	a.key(key)
-	for _, v := range fields {
-		a.str(v)
-	}
 }
 
 // HMGet runs HMGET: returns the values of all fields in a hash.
@@ -232,7 +203,7 @@ func argsHMGet(a *argBuf, key string, fields []string) {
 //   - List of values associated with the given fields, in the same order as they are requested.
 func (c *Client) HMGet(ctx context.Context, key string, fields ...string) ([]NullString, error) {
 	a := c.newArgs("HMGET")
-	argsHMGet(a, key, fields)
+	argsHDel(a, key, fields)
 	r := getResult(modeNullStrings, "HMGET")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -245,7 +216,7 @@ func (x *FieldValue) writeArgs(a *argBuf) {
 	a.str(x.Value)
 }
 
-// argsHMSet writes the arguments of HMSET (Client.HMSet, Pipeline.HMSet).
+// argsHMSet writes the arguments of HMSet, HSet (Client and Pipeline).
 func argsHMSet(a *argBuf, key string, fieldValues []FieldValue) {
 	a.key(key)
 	for i := range fieldValues {
@@ -268,11 +239,6 @@ func (c *Client) HMSet(ctx context.Context, key string, fieldValues ...FieldValu
 	return c.exec(ctx, a, r)
 }
 
-// argsHRandField writes the arguments of HRANDFIELD (Client.HRandField, Pipeline.HRandField).
-func argsHRandField(a *argBuf, key string) {
-	a.key(key)
-}
-
 // HRandField runs HRANDFIELD: returns one or more random fields from a hash.
 // Without a count: one random field, Nil if the key does not exist.
 //
@@ -287,7 +253,7 @@ func argsHRandField(a *argBuf, key string) {
 //   - Fields and their values. Returned in case COUNT and WITHVALUES were used. In RESP2 this is returned as a flat array.
 func (c *Client) HRandField(ctx context.Context, key string) (string, error) {
 	a := c.newArgs("HRANDFIELD")
-	argsHRandField(a, key)
+	argsDecr(a, key)
 	r := getResult(modeString, "HRANDFIELD")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -309,7 +275,7 @@ func (c *Client) HRandField(ctx context.Context, key string) (string, error) {
 //   - Fields and their values. Returned in case COUNT and WITHVALUES were used. In RESP2 this is returned as a flat array.
 func (c *Client) HRandFieldAppend(ctx context.Context, dst []byte, key string) ([]byte, error) {
 	a := c.newArgs("HRANDFIELD")
-	argsHRandField(a, key)
+	argsDecr(a, key)
 	r := getResult(modeAppend, "HRANDFIELD")
 	defer r.release()
 	r.dst = dst
@@ -317,7 +283,7 @@ func (c *Client) HRandFieldAppend(ctx context.Context, dst []byte, key string) (
 	return r.dst, err
 }
 
-// argsHRandFieldCount writes the arguments of HRANDFIELD (Client.HRandFieldCount, Pipeline.HRandFieldCount).
+// argsHRandFieldCount writes the arguments of HRandFieldCount, LPopCount, RPopCount, SPopCount, SRandMemberCount, ZPopMax, ZPopMin, ZRandMemberCount (Client and Pipeline).
 func argsHRandFieldCount(a *argBuf, key string, count int64) {
 	a.key(key)
 	a.int(count)
@@ -344,7 +310,7 @@ func (c *Client) HRandFieldCount(ctx context.Context, key string, count int64) (
 	return r.strs, err
 }
 
-// argsHRandFieldWithValues writes the arguments of HRANDFIELD (Client.HRandFieldWithValues, Pipeline.HRandFieldWithValues).
+// argsHRandFieldWithValues writes the arguments of HRandFieldWithValues (Client and Pipeline).
 func argsHRandFieldWithValues(a *argBuf, key string, count int64) {
 	a.key(key)
 	a.int(count)
@@ -382,7 +348,7 @@ type HScanOptions struct {
 	Count int64
 }
 
-// argsHScan writes the arguments of HSCAN (Client.HScan, Pipeline.HScan).
+// argsHScan writes the arguments of HScan (Client and Pipeline).
 func argsHScan(a *argBuf, key string, cursor int64, opts *HScanOptions) {
 	var o HScanOptions
 	if opts != nil {
@@ -420,14 +386,6 @@ func (c *Client) HScan(ctx context.Context, key string, cursor int64, opts *HSca
 	return decodeScan(raw.v)
 }
 
-// argsHSet writes the arguments of HSET (Client.HSet, Pipeline.HSet).
-func argsHSet(a *argBuf, key string, fieldValues []FieldValue) {
-	a.key(key)
-	for i := range fieldValues {
-		fieldValues[i].writeArgs(a)
-	}
-}
-
 // HSet runs HSET: creates or modifies the value of a field in a hash.
 //
 //	HSET key field value [field value ...]
@@ -438,14 +396,14 @@ func argsHSet(a *argBuf, key string, fieldValues []FieldValue) {
 //   - The number of fields that were added
 func (c *Client) HSet(ctx context.Context, key string, fieldValues ...FieldValue) (int64, error) {
 	a := c.newArgs("HSET")
-	argsHSet(a, key, fieldValues)
+	argsHMSet(a, key, fieldValues)
 	r := getResult(modeInt, "HSET")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
 }
 
-// argsHSetNX writes the arguments of HSETNX (Client.HSetNX, Pipeline.HSetNX).
+// argsHSetNX writes the arguments of HSetNX (Client and Pipeline).
 func argsHSetNX(a *argBuf, key string, field string, value string) {
 	a.key(key)
 	a.str(field)
@@ -470,12 +428,6 @@ func (c *Client) HSetNX(ctx context.Context, key string, field string, value str
 	return r.i, err
 }
 
-// argsHStrLen writes the arguments of HSTRLEN (Client.HStrLen, Pipeline.HStrLen).
-func argsHStrLen(a *argBuf, key string, field string) {
-	a.key(key)
-	a.str(field)
-}
-
 // HStrLen runs HSTRLEN: returns the length of the value of a field.
 //
 //	HSTRLEN key field
@@ -486,16 +438,11 @@ func argsHStrLen(a *argBuf, key string, field string) {
 //   - String length of the value associated with the field, or zero when the field is not present in the hash or key does not exist at all.
 func (c *Client) HStrLen(ctx context.Context, key string, field string) (int64, error) {
 	a := c.newArgs("HSTRLEN")
-	argsHStrLen(a, key, field)
+	argsHExists(a, key, field)
 	r := getResult(modeInt, "HSTRLEN")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
-}
-
-// argsHVals writes the arguments of HVALS (Client.HVals, Pipeline.HVals).
-func argsHVals(a *argBuf, key string) {
-	a.key(key)
 }
 
 // HVals runs HVALS: returns all values in a hash.
@@ -508,7 +455,7 @@ func argsHVals(a *argBuf, key string) {
 //   - List of values in the hash, or an empty list when the key does not exist.
 func (c *Client) HVals(ctx context.Context, key string) ([]string, error) {
 	a := c.newArgs("HVALS")
-	argsHVals(a, key)
+	argsDecr(a, key)
 	r := getResult(modeStrings, "HVALS")
 	defer r.release()
 	err := c.exec(ctx, a, r)

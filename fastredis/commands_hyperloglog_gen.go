@@ -6,14 +6,6 @@ import (
 	"context"
 )
 
-// argsPFAdd writes the arguments of PFADD (Client.PFAdd, Pipeline.PFAdd).
-func argsPFAdd(a *argBuf, key string, elements []string) {
-	a.key(key)
-	for _, v := range elements {
-		a.str(v)
-	}
-}
-
 // PFAdd runs PFADD: adds elements to a HyperLogLog key. Creates the key if it doesn't exist.
 //
 //	PFADD key [element [element ...]]
@@ -25,18 +17,11 @@ func argsPFAdd(a *argBuf, key string, elements []string) {
 //   - if no HyperLogLog internal register were altered
 func (c *Client) PFAdd(ctx context.Context, key string, elements ...string) (int64, error) {
 	a := c.newArgs("PFADD")
-	argsPFAdd(a, key, elements)
+	argsLPush(a, key, elements)
 	r := getResult(modeInt, "PFADD")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
-}
-
-// argsPFCount writes the arguments of PFCOUNT (Client.PFCount, Pipeline.PFCount).
-func argsPFCount(a *argBuf, keys []string) {
-	for _, v := range keys {
-		a.key(v)
-	}
 }
 
 // PFCount runs PFCOUNT: returns the approximated cardinality of the set(s) observed by the HyperLogLog key(s).
@@ -49,14 +34,14 @@ func argsPFCount(a *argBuf, keys []string) {
 //   - The approximated number of unique elements observed via PFADD
 func (c *Client) PFCount(ctx context.Context, keys ...string) (int64, error) {
 	a := c.newArgs("PFCOUNT")
-	argsPFCount(a, keys)
+	argsDel(a, keys)
 	r := getResult(modeInt, "PFCOUNT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
 }
 
-// argsPFMerge writes the arguments of PFMERGE (Client.PFMerge, Pipeline.PFMerge).
+// argsPFMerge writes the arguments of PFMerge (Client and Pipeline).
 func argsPFMerge(a *argBuf, destKey string, sourceKeys []string) {
 	a.key(destKey)
 	for _, v := range sourceKeys {

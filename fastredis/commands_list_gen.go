@@ -15,7 +15,7 @@ const (
 	Right ListSide = "RIGHT"
 )
 
-// argsBLMove writes the arguments of BLMOVE (Client.BLMove, Pipeline.BLMove).
+// argsBLMove writes the arguments of BLMove (Client and Pipeline).
 func argsBLMove(a *argBuf, source string, destination string, whereFrom ListSide, whereTo ListSide, timeout float64) {
 	a.block()
 	a.key(source)
@@ -71,7 +71,7 @@ type BLMPopOptions struct {
 	Count int64
 }
 
-// argsBLMPop writes the arguments of BLMPOP (Client.BLMPop, Pipeline.BLMPop).
+// argsBLMPop writes the arguments of BLMPop (Client and Pipeline).
 func argsBLMPop(a *argBuf, timeout float64, keys []string, where ListSide, opts *BLMPopOptions) {
 	var o BLMPopOptions
 	if opts != nil {
@@ -114,7 +114,7 @@ func (c *Client) BLMPop(ctx context.Context, timeout float64, keys []string, whe
 	return decodeKeyElements(raw.v)
 }
 
-// argsBLPop writes the arguments of BLPOP (Client.BLPop, Pipeline.BLPop).
+// argsBLPop writes the arguments of BLPop, BRPop, BZPopMax, BZPopMin (Client and Pipeline).
 func argsBLPop(a *argBuf, keys []string, timeout float64) {
 	a.block()
 	for _, v := range keys {
@@ -142,15 +142,6 @@ func (c *Client) BLPop(ctx context.Context, keys []string, timeout float64) ([]s
 	return r.strs, err
 }
 
-// argsBRPop writes the arguments of BRPOP (Client.BRPop, Pipeline.BRPop).
-func argsBRPop(a *argBuf, keys []string, timeout float64) {
-	a.block()
-	for _, v := range keys {
-		a.key(v)
-	}
-	a.float(timeout)
-}
-
 // BRPop runs BRPOP: removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.
 //
 //	BRPOP key [key ...] timeout
@@ -162,14 +153,14 @@ func argsBRPop(a *argBuf, keys []string, timeout float64) {
 //   - null (Nil): No element could be popped and the timeout expired.
 func (c *Client) BRPop(ctx context.Context, keys []string, timeout float64) ([]string, error) {
 	a := c.newArgs("BRPOP")
-	argsBRPop(a, keys, timeout)
+	argsBLPop(a, keys, timeout)
 	r := getResult(modeStrings, "BRPOP")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
 }
 
-// argsBRPopLPush writes the arguments of BRPOPLPUSH (Client.BRPopLPush, Pipeline.BRPopLPush).
+// argsBRPopLPush writes the arguments of BRPopLPush (Client and Pipeline).
 func argsBRPopLPush(a *argBuf, source string, destination string, timeout float64) {
 	a.block()
 	a.key(source)
@@ -221,7 +212,7 @@ func (c *Client) BRPopLPushAppend(ctx context.Context, dst []byte, source string
 	return r.dst, err
 }
 
-// argsLIndex writes the arguments of LINDEX (Client.LIndex, Pipeline.LIndex).
+// argsLIndex writes the arguments of LIndex (Client and Pipeline).
 func argsLIndex(a *argBuf, key string, index int64) {
 	a.key(key)
 	a.int(index)
@@ -274,7 +265,7 @@ const (
 	LInsertAfter  LInsertWhere = "AFTER"
 )
 
-// argsLInsert writes the arguments of LINSERT (Client.LInsert, Pipeline.LInsert).
+// argsLInsert writes the arguments of LInsert (Client and Pipeline).
 func argsLInsert(a *argBuf, key string, where LInsertWhere, pivot string, element string) {
 	a.key(key)
 	a.str(string(where))
@@ -301,11 +292,6 @@ func (c *Client) LInsert(ctx context.Context, key string, where LInsertWhere, pi
 	return r.i, err
 }
 
-// argsLLen writes the arguments of LLEN (Client.LLen, Pipeline.LLen).
-func argsLLen(a *argBuf, key string) {
-	a.key(key)
-}
-
 // LLen runs LLEN: returns the length of a list.
 //
 //	LLEN key
@@ -316,14 +302,14 @@ func argsLLen(a *argBuf, key string) {
 //   - List length.
 func (c *Client) LLen(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("LLEN")
-	argsLLen(a, key)
+	argsDecr(a, key)
 	r := getResult(modeInt, "LLEN")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
 }
 
-// argsLMove writes the arguments of LMOVE (Client.LMove, Pipeline.LMove).
+// argsLMove writes the arguments of LMove (Client and Pipeline).
 func argsLMove(a *argBuf, source string, destination string, whereFrom ListSide, whereTo ListSide) {
 	a.key(source)
 	a.key(destination)
@@ -373,7 +359,7 @@ type LMPopOptions struct {
 	Count int64
 }
 
-// argsLMPop writes the arguments of LMPOP (Client.LMPop, Pipeline.LMPop).
+// argsLMPop writes the arguments of LMPop (Client and Pipeline).
 func argsLMPop(a *argBuf, keys []string, where ListSide, opts *LMPopOptions) {
 	var o LMPopOptions
 	if opts != nil {
@@ -413,11 +399,6 @@ func (c *Client) LMPop(ctx context.Context, keys []string, where ListSide, opts 
 	return decodeKeyElements(raw.v)
 }
 
-// argsLPop writes the arguments of LPOP (Client.LPop, Pipeline.LPop).
-func argsLPop(a *argBuf, key string) {
-	a.key(key)
-}
-
 // LPop runs LPOP: returns the first elements in a list after removing it. Deletes the list if the last element was popped.
 // Without a count: one element, Nil if there is none.
 //
@@ -431,7 +412,7 @@ func argsLPop(a *argBuf, key string) {
 //   - In case count argument was given, a list of popped elements
 func (c *Client) LPop(ctx context.Context, key string) (string, error) {
 	a := c.newArgs("LPOP")
-	argsLPop(a, key)
+	argsDecr(a, key)
 	r := getResult(modeString, "LPOP")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -452,18 +433,12 @@ func (c *Client) LPop(ctx context.Context, key string) (string, error) {
 //   - In case count argument was given, a list of popped elements
 func (c *Client) LPopAppend(ctx context.Context, dst []byte, key string) ([]byte, error) {
 	a := c.newArgs("LPOP")
-	argsLPop(a, key)
+	argsDecr(a, key)
 	r := getResult(modeAppend, "LPOP")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
-}
-
-// argsLPopCount writes the arguments of LPOP (Client.LPopCount, Pipeline.LPopCount).
-func argsLPopCount(a *argBuf, key string, count int64) {
-	a.key(key)
-	a.int(count)
 }
 
 // LPopCount runs LPOP: returns the first elements in a list after removing it. Deletes the list if the last element was popped.
@@ -479,7 +454,7 @@ func argsLPopCount(a *argBuf, key string, count int64) {
 //   - In case count argument was given, a list of popped elements
 func (c *Client) LPopCount(ctx context.Context, key string, count int64) ([]string, error) {
 	a := c.newArgs("LPOP")
-	argsLPopCount(a, key, count)
+	argsHRandFieldCount(a, key, count)
 	r := getResult(modeStrings, "LPOP")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -494,7 +469,7 @@ type LPosOptions struct {
 	MaxLen int64
 }
 
-// argsLPos writes the arguments of LPOS (Client.LPos, Pipeline.LPos).
+// argsLPos writes the arguments of LPos (Client and Pipeline).
 func argsLPos(a *argBuf, key string, element string, opts *LPosOptions) {
 	var o LPosOptions
 	if opts != nil {
@@ -532,7 +507,7 @@ func (c *Client) LPos(ctx context.Context, key string, element string, opts *LPo
 	return r.i, err
 }
 
-// argsLPosCount writes the arguments of LPOS (Client.LPosCount, Pipeline.LPosCount).
+// argsLPosCount writes the arguments of LPosCount (Client and Pipeline).
 func argsLPosCount(a *argBuf, key string, element string, numMatches int64, opts *LPosOptions) {
 	var o LPosOptions
 	if opts != nil {
@@ -574,7 +549,7 @@ func (c *Client) LPosCount(ctx context.Context, key string, element string, numM
 	return decodeInts(raw.v)
 }
 
-// argsLPush writes the arguments of LPUSH (Client.LPush, Pipeline.LPush).
+// argsLPush writes the arguments of LPush, LPushX, PFAdd, RPush, RPushX (Client and Pipeline).
 func argsLPush(a *argBuf, key string, elements []string) {
 	a.key(key)
 	for _, v := range elements {
@@ -599,14 +574,6 @@ func (c *Client) LPush(ctx context.Context, key string, elements ...string) (int
 	return r.i, err
 }
 
-// argsLPushX writes the arguments of LPUSHX (Client.LPushX, Pipeline.LPushX).
-func argsLPushX(a *argBuf, key string, elements []string) {
-	a.key(key)
-	for _, v := range elements {
-		a.str(v)
-	}
-}
-
 // LPushX runs LPUSHX: prepends one or more elements to a list only when the list exists.
 //
 //	LPUSHX key element [element ...]
@@ -617,14 +584,14 @@ func argsLPushX(a *argBuf, key string, elements []string) {
 //   - the length of the list after the push operation
 func (c *Client) LPushX(ctx context.Context, key string, elements ...string) (int64, error) {
 	a := c.newArgs("LPUSHX")
-	argsLPushX(a, key, elements)
+	argsLPush(a, key, elements)
 	r := getResult(modeInt, "LPUSHX")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
 }
 
-// argsLRange writes the arguments of LRANGE (Client.LRange, Pipeline.LRange).
+// argsLRange writes the arguments of LRange, LTrim, ZRemRangeByRank, ZRevRange (Client and Pipeline).
 func argsLRange(a *argBuf, key string, start int64, stop int64) {
 	a.key(key)
 	a.int(start)
@@ -648,7 +615,7 @@ func (c *Client) LRange(ctx context.Context, key string, start int64, stop int64
 	return r.strs, err
 }
 
-// argsLRem writes the arguments of LREM (Client.LRem, Pipeline.LRem).
+// argsLRem writes the arguments of LRem (Client and Pipeline).
 func argsLRem(a *argBuf, key string, count int64, element string) {
 	a.key(key)
 	a.int(count)
@@ -672,7 +639,7 @@ func (c *Client) LRem(ctx context.Context, key string, count int64, element stri
 	return r.i, err
 }
 
-// argsLSet writes the arguments of LSET (Client.LSet, Pipeline.LSet).
+// argsLSet writes the arguments of LSet (Client and Pipeline).
 func argsLSet(a *argBuf, key string, index int64, element string) {
 	a.key(key)
 	a.int(index)
@@ -692,13 +659,6 @@ func (c *Client) LSet(ctx context.Context, key string, index int64, element stri
 	return c.exec(ctx, a, r)
 }
 
-// argsLTrim writes the arguments of LTRIM (Client.LTrim, Pipeline.LTrim).
-func argsLTrim(a *argBuf, key string, start int64, stop int64) {
-	a.key(key)
-	a.int(start)
-	a.int(stop)
-}
-
 // LTrim runs LTRIM: removes elements from both ends a list. Deletes the list if all elements were trimmed.
 //
 //	LTRIM key start stop
@@ -706,15 +666,10 @@ func argsLTrim(a *argBuf, key string, start int64, stop int64) {
 // Available since Redis 1.0.0. Time complexity: O(N) where N is the number of elements to be removed by the operation.
 func (c *Client) LTrim(ctx context.Context, key string, start int64, stop int64) error {
 	a := c.newArgs("LTRIM")
-	argsLTrim(a, key, start, stop)
+	argsLRange(a, key, start, stop)
 	r := getResult(modeStatus, "LTRIM")
 	defer r.release()
 	return c.exec(ctx, a, r)
-}
-
-// argsRPop writes the arguments of RPOP (Client.RPop, Pipeline.RPop).
-func argsRPop(a *argBuf, key string) {
-	a.key(key)
 }
 
 // RPop runs RPOP: returns and removes the last elements of a list. Deletes the list if the last element was popped.
@@ -730,7 +685,7 @@ func argsRPop(a *argBuf, key string) {
 //   - When 'COUNT' was given, list of popped elements.
 func (c *Client) RPop(ctx context.Context, key string) (string, error) {
 	a := c.newArgs("RPOP")
-	argsRPop(a, key)
+	argsDecr(a, key)
 	r := getResult(modeString, "RPOP")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -751,18 +706,12 @@ func (c *Client) RPop(ctx context.Context, key string) (string, error) {
 //   - When 'COUNT' was given, list of popped elements.
 func (c *Client) RPopAppend(ctx context.Context, dst []byte, key string) ([]byte, error) {
 	a := c.newArgs("RPOP")
-	argsRPop(a, key)
+	argsDecr(a, key)
 	r := getResult(modeAppend, "RPOP")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
-}
-
-// argsRPopCount writes the arguments of RPOP (Client.RPopCount, Pipeline.RPopCount).
-func argsRPopCount(a *argBuf, key string, count int64) {
-	a.key(key)
-	a.int(count)
 }
 
 // RPopCount runs RPOP: returns and removes the last elements of a list. Deletes the list if the last element was popped.
@@ -778,14 +727,14 @@ func argsRPopCount(a *argBuf, key string, count int64) {
 //   - When 'COUNT' was given, list of popped elements.
 func (c *Client) RPopCount(ctx context.Context, key string, count int64) ([]string, error) {
 	a := c.newArgs("RPOP")
-	argsRPopCount(a, key, count)
+	argsHRandFieldCount(a, key, count)
 	r := getResult(modeStrings, "RPOP")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
 }
 
-// argsRPopLPush writes the arguments of RPOPLPUSH (Client.RPopLPush, Pipeline.RPopLPush).
+// argsRPopLPush writes the arguments of RPopLPush (Client and Pipeline).
 func argsRPopLPush(a *argBuf, source string, destination string) {
 	a.key(source)
 	a.key(destination)
@@ -833,14 +782,6 @@ func (c *Client) RPopLPushAppend(ctx context.Context, dst []byte, source string,
 	return r.dst, err
 }
 
-// argsRPush writes the arguments of RPUSH (Client.RPush, Pipeline.RPush).
-func argsRPush(a *argBuf, key string, elements []string) {
-	a.key(key)
-	for _, v := range elements {
-		a.str(v)
-	}
-}
-
 // RPush runs RPUSH: appends one or more elements to a list. Creates the key if it doesn't exist.
 //
 //	RPUSH key element [element ...]
@@ -851,19 +792,11 @@ func argsRPush(a *argBuf, key string, elements []string) {
 //   - Length of the list after the push operations.
 func (c *Client) RPush(ctx context.Context, key string, elements ...string) (int64, error) {
 	a := c.newArgs("RPUSH")
-	argsRPush(a, key, elements)
+	argsLPush(a, key, elements)
 	r := getResult(modeInt, "RPUSH")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
-}
-
-// argsRPushX writes the arguments of RPUSHX (Client.RPushX, Pipeline.RPushX).
-func argsRPushX(a *argBuf, key string, elements []string) {
-	a.key(key)
-	for _, v := range elements {
-		a.str(v)
-	}
 }
 
 // RPushX runs RPUSHX: appends an element to a list only when the list exists.
@@ -876,7 +809,7 @@ func argsRPushX(a *argBuf, key string, elements []string) {
 //   - Length of the list after the push operation.
 func (c *Client) RPushX(ctx context.Context, key string, elements ...string) (int64, error) {
 	a := c.newArgs("RPUSHX")
-	argsRPushX(a, key, elements)
+	argsLPush(a, key, elements)
 	r := getResult(modeInt, "RPUSHX")
 	defer r.release()
 	err := c.exec(ctx, a, r)

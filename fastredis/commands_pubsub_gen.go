@@ -6,7 +6,7 @@ import (
 	"context"
 )
 
-// argsPublish writes the arguments of PUBLISH (Client.Publish, Pipeline.Publish).
+// argsPublish writes the arguments of Publish (Client and Pipeline).
 func argsPublish(a *argBuf, channel string, message string) {
 	a.str(channel)
 	a.str(message)
@@ -35,7 +35,7 @@ type PubSubChannelsOptions struct {
 	Pattern string
 }
 
-// argsPubSubChannels writes the arguments of PUBSUB CHANNELS (Client.PubSubChannels, Pipeline.PubSubChannels).
+// argsPubSubChannels writes the arguments of PubSubChannels (Client and Pipeline).
 func argsPubSubChannels(a *argBuf, opts *PubSubChannelsOptions) {
 	var o PubSubChannelsOptions
 	if opts != nil {
@@ -98,7 +98,7 @@ func (c *Client) PubSubNumPat(ctx context.Context) (int64, error) {
 	return r.i, err
 }
 
-// argsPubSubNumSub writes the arguments of PUBSUB NUMSUB (Client.PubSubNumSub, Pipeline.PubSubNumSub).
+// argsPubSubNumSub writes the arguments of PubSubNumSub (Client and Pipeline).
 func argsPubSubNumSub(a *argBuf, channels []string) {
 	for _, v := range channels {
 		a.str(v)
@@ -132,7 +132,7 @@ type PubSubShardChannelsOptions struct {
 	Pattern string
 }
 
-// argsPubSubShardChannels writes the arguments of PUBSUB SHARDCHANNELS (Client.PubSubShardChannels, Pipeline.PubSubShardChannels).
+// argsPubSubShardChannels writes the arguments of PubSubShardChannels (Client and Pipeline).
 func argsPubSubShardChannels(a *argBuf, opts *PubSubShardChannelsOptions) {
 	var o PubSubShardChannelsOptions
 	if opts != nil {
@@ -161,7 +161,7 @@ func (c *Client) PubSubShardChannels(ctx context.Context, opts *PubSubShardChann
 	return r.strs, err
 }
 
-// argsPubSubShardNumSub writes the arguments of PUBSUB SHARDNUMSUB (Client.PubSubShardNumSub, Pipeline.PubSubShardNumSub).
+// argsPubSubShardNumSub writes the arguments of PubSubShardNumSub (Client and Pipeline).
 func argsPubSubShardNumSub(a *argBuf, shardChannels []string) {
 	for _, v := range shardChannels {
 		a.str(v)
@@ -189,7 +189,7 @@ func (c *Client) PubSubShardNumSub(ctx context.Context, shardChannels ...string)
 	return decodeStringInts(raw.v)
 }
 
-// argsSPublish writes the arguments of SPUBLISH (Client.SPublish, Pipeline.SPublish).
+// argsSPublish writes the arguments of SPublish (Client and Pipeline).
 func argsSPublish(a *argBuf, shardChannel string, message string) {
 	a.str(shardChannel)
 	a.str(message)

@@ -6,7 +6,7 @@ import (
 	"context"
 )
 
-// argsEval writes the arguments of EVAL (Client.Eval, Pipeline.Eval).
+// argsEval writes the arguments of Eval, EvalRO (Client and Pipeline).
 func argsEval(a *argBuf, script string, keys []string, args []string) {
 	a.str(script)
 	a.int(int64(len(keys)))
@@ -40,7 +40,7 @@ func (c *Client) Eval(ctx context.Context, script string, keys []string, args ..
 	return r.reply, err
 }
 
-// argsEvalSha writes the arguments of EVALSHA (Client.EvalSha, Pipeline.EvalSha).
+// argsEvalSha writes the arguments of EvalSha, EvalShaRO (Client and Pipeline).
 func argsEvalSha(a *argBuf, sha1 string, keys []string, args []string) {
 	a.str(sha1)
 	a.int(int64(len(keys)))
@@ -74,18 +74,6 @@ func (c *Client) EvalSha(ctx context.Context, sha1 string, keys []string, args .
 	return r.reply, err
 }
 
-// argsEvalShaRO writes the arguments of EVALSHA_RO (Client.EvalShaRO, Pipeline.EvalShaRO).
-func argsEvalShaRO(a *argBuf, sha1 string, keys []string, args []string) {
-	a.str(sha1)
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	for _, v := range args {
-		a.str(v)
-	}
-}
-
 // EvalShaRO runs EVALSHA_RO: executes a read-only server-side Lua script by SHA1 digest.
 //
 //	EVALSHA_RO sha1 numkeys [key [key ...]] [arg [arg ...]]
@@ -98,7 +86,7 @@ func argsEvalShaRO(a *argBuf, sha1 string, keys []string, args []string) {
 //   - Return value depends on the script that is executed
 func (c *Client) EvalShaRO(ctx context.Context, sha1 string, keys []string, args ...string) (Reply, error) {
 	a := c.newArgs("EVALSHA_RO")
-	argsEvalShaRO(a, sha1, keys, args)
+	argsEvalSha(a, sha1, keys, args)
 	r := getResult(modeReply, "EVALSHA_RO")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -106,18 +94,6 @@ func (c *Client) EvalShaRO(ctx context.Context, sha1 string, keys []string, args
 		err = Nil
 	}
 	return r.reply, err
-}
-
-// argsEvalRO writes the arguments of EVAL_RO (Client.EvalRO, Pipeline.EvalRO).
-func argsEvalRO(a *argBuf, script string, keys []string, args []string) {
-	a.str(script)
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	for _, v := range args {
-		a.str(v)
-	}
 }
 
 // EvalRO runs EVAL_RO: executes a read-only server-side Lua script.
@@ -132,7 +108,7 @@ func argsEvalRO(a *argBuf, script string, keys []string, args []string) {
 //   - Return value depends on the script that is executed
 func (c *Client) EvalRO(ctx context.Context, script string, keys []string, args ...string) (Reply, error) {
 	a := c.newArgs("EVAL_RO")
-	argsEvalRO(a, script, keys, args)
+	argsEval(a, script, keys, args)
 	r := getResult(modeReply, "EVAL_RO")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -142,7 +118,7 @@ func (c *Client) EvalRO(ctx context.Context, script string, keys []string, args 
 	return r.reply, err
 }
 
-// argsFCall writes the arguments of FCALL (Client.FCall, Pipeline.FCall).
+// argsFCall writes the arguments of FCall, FCallRO (Client and Pipeline).
 func argsFCall(a *argBuf, function string, keys []string, args []string) {
 	a.str(function)
 	a.int(int64(len(keys)))
@@ -176,18 +152,6 @@ func (c *Client) FCall(ctx context.Context, function string, keys []string, args
 	return r.reply, err
 }
 
-// argsFCallRO writes the arguments of FCALL_RO (Client.FCallRO, Pipeline.FCallRO).
-func argsFCallRO(a *argBuf, function string, keys []string, args []string) {
-	a.str(function)
-	a.int(int64(len(keys)))
-	for _, v := range keys {
-		a.key(v)
-	}
-	for _, v := range args {
-		a.str(v)
-	}
-}
-
 // FCallRO runs FCALL_RO: invokes a read-only function.
 //
 //	FCALL_RO function numkeys [key [key ...]] [arg [arg ...]]
@@ -200,7 +164,7 @@ func argsFCallRO(a *argBuf, function string, keys []string, args []string) {
 //   - Return value depends on the function that is executed
 func (c *Client) FCallRO(ctx context.Context, function string, keys []string, args ...string) (Reply, error) {
 	a := c.newArgs("FCALL_RO")
-	argsFCallRO(a, function, keys, args)
+	argsFCall(a, function, keys, args)
 	r := getResult(modeReply, "FCALL_RO")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -210,7 +174,7 @@ func (c *Client) FCallRO(ctx context.Context, function string, keys []string, ar
 	return r.reply, err
 }
 
-// argsFunctionDelete writes the arguments of FUNCTION DELETE (Client.FunctionDelete, Pipeline.FunctionDelete).
+// argsFunctionDelete writes the arguments of FunctionDelete (Client and Pipeline).
 func argsFunctionDelete(a *argBuf, libraryName string) {
 	a.str(libraryName)
 }
@@ -271,7 +235,7 @@ type FunctionFlushOptions struct {
 	FlushType FlushMode
 }
 
-// argsFunctionFlush writes the arguments of FUNCTION FLUSH (Client.FunctionFlush, Pipeline.FunctionFlush).
+// argsFunctionFlush writes the arguments of FunctionFlush (Client and Pipeline).
 func argsFunctionFlush(a *argBuf, opts *FunctionFlushOptions) {
 	var o FunctionFlushOptions
 	if opts != nil {
@@ -334,7 +298,7 @@ type FunctionListOptions struct {
 	WithCode bool
 }
 
-// argsFunctionList writes the arguments of FUNCTION LIST (Client.FunctionList, Pipeline.FunctionList).
+// argsFunctionList writes the arguments of FunctionList (Client and Pipeline).
 func argsFunctionList(a *argBuf, opts *FunctionListOptions) {
 	var o FunctionListOptions
 	if opts != nil {
@@ -373,7 +337,7 @@ type FunctionLoadOptions struct {
 	Replace bool
 }
 
-// argsFunctionLoad writes the arguments of FUNCTION LOAD (Client.FunctionLoad, Pipeline.FunctionLoad).
+// argsFunctionLoad writes the arguments of FunctionLoad (Client and Pipeline).
 func argsFunctionLoad(a *argBuf, functionCode string, opts *FunctionLoadOptions) {
 	var o FunctionLoadOptions
 	if opts != nil {
@@ -439,7 +403,7 @@ type FunctionRestoreOptions struct {
 	Policy FunctionRestorePolicy
 }
 
-// argsFunctionRestore writes the arguments of FUNCTION RESTORE (Client.FunctionRestore, Pipeline.FunctionRestore).
+// argsFunctionRestore writes the arguments of FunctionRestore (Client and Pipeline).
 func argsFunctionRestore(a *argBuf, serializedValue string, opts *FunctionRestoreOptions) {
 	var o FunctionRestoreOptions
 	if opts != nil {
@@ -492,7 +456,7 @@ const (
 	ScriptDebugNo   ScriptDebugMode = "NO"
 )
 
-// argsScriptDebug writes the arguments of SCRIPT DEBUG (Client.ScriptDebug, Pipeline.ScriptDebug).
+// argsScriptDebug writes the arguments of ScriptDebug (Client and Pipeline).
 func argsScriptDebug(a *argBuf, mode ScriptDebugMode) {
 	a.str(string(mode))
 }
@@ -511,7 +475,7 @@ func (c *Client) ScriptDebug(ctx context.Context, mode ScriptDebugMode) error {
 	return c.exec(ctx, a, r)
 }
 
-// argsScriptExists writes the arguments of SCRIPT EXISTS (Client.ScriptExists, Pipeline.ScriptExists).
+// argsScriptExists writes the arguments of ScriptExists (Client and Pipeline).
 func argsScriptExists(a *argBuf, sha1s []string) {
 	for _, v := range sha1s {
 		a.str(v)
@@ -544,7 +508,7 @@ type ScriptFlushOptions struct {
 	FlushType FlushMode
 }
 
-// argsScriptFlush writes the arguments of SCRIPT FLUSH (Client.ScriptFlush, Pipeline.ScriptFlush).
+// argsScriptFlush writes the arguments of ScriptFlush (Client and Pipeline).
 func argsScriptFlush(a *argBuf, opts *ScriptFlushOptions) {
 	var o ScriptFlushOptions
 	if opts != nil {
@@ -599,7 +563,7 @@ func (c *Client) ScriptKill(ctx context.Context) error {
 	return c.exec(ctx, a, r)
 }
 
-// argsScriptLoad writes the arguments of SCRIPT LOAD (Client.ScriptLoad, Pipeline.ScriptLoad).
+// argsScriptLoad writes the arguments of ScriptLoad (Client and Pipeline).
 func argsScriptLoad(a *argBuf, script string) {
 	a.str(script)
 }

@@ -13,7 +13,7 @@ type ACLCatOptions struct {
 	Category string
 }
 
-// argsACLCat writes the arguments of ACL CAT (Client.ACLCat, Pipeline.ACLCat).
+// argsACLCat writes the arguments of ACLCat (Client and Pipeline).
 func argsACLCat(a *argBuf, opts *ACLCatOptions) {
 	var o ACLCatOptions
 	if opts != nil {
@@ -43,7 +43,7 @@ func (c *Client) ACLCat(ctx context.Context, opts *ACLCatOptions) ([]string, err
 	return r.strs, err
 }
 
-// argsACLDelUser writes the arguments of ACL DELUSER (Client.ACLDelUser, Pipeline.ACLDelUser).
+// argsACLDelUser writes the arguments of ACLDelUser (Client and Pipeline).
 func argsACLDelUser(a *argBuf, userNames []string) {
 	for _, v := range userNames {
 		a.str(v)
@@ -68,7 +68,7 @@ func (c *Client) ACLDelUser(ctx context.Context, userNames ...string) (int64, er
 	return r.i, err
 }
 
-// argsACLDryRun writes the arguments of ACL DRYRUN (Client.ACLDryRun, Pipeline.ACLDryRun).
+// argsACLDryRun writes the arguments of ACLDryRun (Client and Pipeline).
 func argsACLDryRun(a *argBuf, userName string, command string, args []string) {
 	a.str(userName)
 	a.str(command)
@@ -123,7 +123,7 @@ type ACLGenPassOptions struct {
 	Bits int64
 }
 
-// argsACLGenPass writes the arguments of ACL GENPASS (Client.ACLGenPass, Pipeline.ACLGenPass).
+// argsACLGenPass writes the arguments of ACLGenPass (Client and Pipeline).
 func argsACLGenPass(a *argBuf, opts *ACLGenPassOptions) {
 	var o ACLGenPassOptions
 	if opts != nil {
@@ -172,7 +172,7 @@ func (c *Client) ACLGenPassAppend(ctx context.Context, dst []byte, opts *ACLGenP
 	return r.dst, err
 }
 
-// argsACLGetUser writes the arguments of ACL GETUSER (Client.ACLGetUser, Pipeline.ACLGetUser).
+// argsACLGetUser writes the arguments of ACLGetUser (Client and Pipeline).
 func argsACLGetUser(a *argBuf, userName string) {
 	a.str(userName)
 }
@@ -254,7 +254,7 @@ type ACLLogOptions struct {
 	Reset bool
 }
 
-// argsACLLog writes the arguments of ACL LOG (Client.ACLLog, Pipeline.ACLLog).
+// argsACLLog writes the arguments of ACLLog (Client and Pipeline).
 func argsACLLog(a *argBuf, opts *ACLLogOptions) {
 	var o ACLLogOptions
 	if opts != nil {
@@ -303,7 +303,7 @@ func (c *Client) ACLSave(ctx context.Context) error {
 	return c.exec(ctx, a, r)
 }
 
-// argsACLSetUser writes the arguments of ACL SETUSER (Client.ACLSetUser, Pipeline.ACLSetUser).
+// argsACLSetUser writes the arguments of ACLSetUser (Client and Pipeline).
 func argsACLSetUser(a *argBuf, userName string, rules []string) {
 	a.str(userName)
 	for _, v := range rules {
@@ -418,7 +418,7 @@ type BgSaveOptions struct {
 	Schedule bool
 }
 
-// argsBgSave writes the arguments of BGSAVE (Client.BgSave, Pipeline.BgSave).
+// argsBgSave writes the arguments of BgSave (Client and Pipeline).
 func argsBgSave(a *argBuf, opts *BgSaveOptions) {
 	var o BgSaveOptions
 	if opts != nil {
@@ -460,7 +460,7 @@ func (c *Client) CommandCount(ctx context.Context) (int64, error) {
 	return r.i, err
 }
 
-// argsCommandDocs writes the arguments of COMMAND DOCS (Client.CommandDocs, Pipeline.CommandDocs).
+// argsCommandDocs writes the arguments of CommandDocs, CommandInfo (Client and Pipeline).
 func argsCommandDocs(a *argBuf, commandNames []string) {
 	for _, v := range commandNames {
 		a.str(v)
@@ -488,7 +488,7 @@ func (c *Client) CommandDocs(ctx context.Context, commandNames ...string) (Reply
 	return r.reply, err
 }
 
-// argsCommandGetKeys writes the arguments of COMMAND GETKEYS (Client.CommandGetKeys, Pipeline.CommandGetKeys).
+// argsCommandGetKeys writes the arguments of CommandGetKeys, CommandGetKeysAndFlags (Client and Pipeline).
 func argsCommandGetKeys(a *argBuf, command string, args []string) {
 	a.str(command)
 	for _, v := range args {
@@ -514,14 +514,6 @@ func (c *Client) CommandGetKeys(ctx context.Context, command string, args ...str
 	return r.strs, err
 }
 
-// argsCommandGetKeysAndFlags writes the arguments of COMMAND GETKEYSANDFLAGS (Client.CommandGetKeysAndFlags, Pipeline.CommandGetKeysAndFlags).
-func argsCommandGetKeysAndFlags(a *argBuf, command string, args []string) {
-	a.str(command)
-	for _, v := range args {
-		a.str(v)
-	}
-}
-
 // CommandGetKeysAndFlags runs COMMAND GETKEYSANDFLAGS: extracts the key names and access flags for an arbitrary command.
 //
 //	COMMAND GETKEYSANDFLAGS command [arg [arg ...]]
@@ -533,7 +525,7 @@ func argsCommandGetKeysAndFlags(a *argBuf, command string, args []string) {
 func (c *Client) CommandGetKeysAndFlags(ctx context.Context, command string, args ...string) (Reply, error) {
 	a := c.newArgs("COMMAND")
 	a.str("GETKEYSANDFLAGS")
-	argsCommandGetKeysAndFlags(a, command, args)
+	argsCommandGetKeys(a, command, args)
 	r := getResult(modeReply, "COMMAND GETKEYSANDFLAGS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -560,13 +552,6 @@ func (c *Client) CommandHelp(ctx context.Context) ([]string, error) {
 	return r.strs, err
 }
 
-// argsCommandInfo writes the arguments of COMMAND INFO (Client.CommandInfo, Pipeline.CommandInfo).
-func argsCommandInfo(a *argBuf, commandNames []string) {
-	for _, v := range commandNames {
-		a.str(v)
-	}
-}
-
 // CommandInfo runs COMMAND INFO: returns information about one, multiple or all commands.
 //
 //	COMMAND INFO [command-name [command-name ...]]
@@ -575,7 +560,7 @@ func argsCommandInfo(a *argBuf, commandNames []string) {
 func (c *Client) CommandInfo(ctx context.Context, commandNames ...string) (Reply, error) {
 	a := c.newArgs("COMMAND")
 	a.str("INFO")
-	argsCommandInfo(a, commandNames)
+	argsCommandDocs(a, commandNames)
 	r := getResult(modeReply, "COMMAND INFO")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -595,7 +580,7 @@ type CommandListOptions struct {
 	Pattern string
 }
 
-// argsCommandList writes the arguments of COMMAND LIST (Client.CommandList, Pipeline.CommandList).
+// argsCommandList writes the arguments of CommandList (Client and Pipeline).
 func argsCommandList(a *argBuf, opts *CommandListOptions) {
 	var o CommandListOptions
 	if opts != nil {
@@ -633,7 +618,7 @@ func (c *Client) CommandList(ctx context.Context, opts *CommandListOptions) ([]s
 	return r.strs, err
 }
 
-// argsConfigGet writes the arguments of CONFIG GET (Client.ConfigGet, Pipeline.ConfigGet).
+// argsConfigGet writes the arguments of ConfigGet (Client and Pipeline).
 func argsConfigGet(a *argBuf, parameters []string) {
 	for _, v := range parameters {
 		a.str(v)
@@ -711,7 +696,7 @@ func (x *ConfigParameter) writeArgs(a *argBuf) {
 	a.str(x.Value)
 }
 
-// argsConfigSet writes the arguments of CONFIG SET (Client.ConfigSet, Pipeline.ConfigSet).
+// argsConfigSet writes the arguments of ConfigSet (Client and Pipeline).
 func argsConfigSet(a *argBuf, parameters []ConfigParameter) {
 	for i := range parameters {
 		parameters[i].writeArgs(a)
@@ -776,7 +761,7 @@ type FailoverOptions struct {
 	Timeout int64
 }
 
-// argsFailover writes the arguments of FAILOVER (Client.Failover, Pipeline.Failover).
+// argsFailover writes the arguments of Failover (Client and Pipeline).
 func argsFailover(a *argBuf, opts *FailoverOptions) {
 	var o FailoverOptions
 	if opts != nil {
@@ -823,7 +808,7 @@ type FlushAllOptions struct {
 	FlushType FlushMode
 }
 
-// argsFlushAll writes the arguments of FLUSHALL (Client.FlushAll, Pipeline.FlushAll).
+// argsFlushAll writes the arguments of FlushAll (Client and Pipeline).
 func argsFlushAll(a *argBuf, opts *FlushAllOptions) {
 	var o FlushAllOptions
 	if opts != nil {
@@ -853,7 +838,7 @@ type FlushDBOptions struct {
 	FlushType FlushMode
 }
 
-// argsFlushDB writes the arguments of FLUSHDB (Client.FlushDB, Pipeline.FlushDB).
+// argsFlushDB writes the arguments of FlushDB (Client and Pipeline).
 func argsFlushDB(a *argBuf, opts *FlushDBOptions) {
 	var o FlushDBOptions
 	if opts != nil {
@@ -877,7 +862,7 @@ func (c *Client) FlushDB(ctx context.Context, opts *FlushDBOptions) error {
 	return c.exec(ctx, a, r)
 }
 
-// argsInfo writes the arguments of INFO (Client.Info, Pipeline.Info).
+// argsInfo writes the arguments of Info (Client and Pipeline).
 func argsInfo(a *argBuf, sections []string) {
 	for _, v := range sections {
 		a.str(v)
@@ -972,7 +957,7 @@ func (c *Client) LatencyDoctorAppend(ctx context.Context, dst []byte) ([]byte, e
 	return r.dst, err
 }
 
-// argsLatencyGraph writes the arguments of LATENCY GRAPH (Client.LatencyGraph, Pipeline.LatencyGraph).
+// argsLatencyGraph writes the arguments of LatencyGraph, LatencyHistory (Client and Pipeline).
 func argsLatencyGraph(a *argBuf, event string) {
 	a.str(event)
 }
@@ -1032,7 +1017,7 @@ func (c *Client) LatencyHelp(ctx context.Context) ([]string, error) {
 	return r.strs, err
 }
 
-// argsLatencyHistogram writes the arguments of LATENCY HISTOGRAM (Client.LatencyHistogram, Pipeline.LatencyHistogram).
+// argsLatencyHistogram writes the arguments of LatencyHistogram (Client and Pipeline).
 func argsLatencyHistogram(a *argBuf, commands []string) {
 	for _, v := range commands {
 		a.str(v)
@@ -1060,11 +1045,6 @@ func (c *Client) LatencyHistogram(ctx context.Context, commands ...string) (Repl
 	return r.reply, err
 }
 
-// argsLatencyHistory writes the arguments of LATENCY HISTORY (Client.LatencyHistory, Pipeline.LatencyHistory).
-func argsLatencyHistory(a *argBuf, event string) {
-	a.str(event)
-}
-
 // LatencyHistory runs LATENCY HISTORY: returns timestamp-latency samples for an event.
 //
 //	LATENCY HISTORY event
@@ -1076,7 +1056,7 @@ func argsLatencyHistory(a *argBuf, event string) {
 func (c *Client) LatencyHistory(ctx context.Context, event string) (Reply, error) {
 	a := c.newArgs("LATENCY")
 	a.str("HISTORY")
-	argsLatencyHistory(a, event)
+	argsLatencyGraph(a, event)
 	r := getResult(modeReply, "LATENCY HISTORY")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -1106,7 +1086,7 @@ func (c *Client) LatencyLatest(ctx context.Context) (Reply, error) {
 	return r.reply, err
 }
 
-// argsLatencyReset writes the arguments of LATENCY RESET (Client.LatencyReset, Pipeline.LatencyReset).
+// argsLatencyReset writes the arguments of LatencyReset (Client and Pipeline).
 func argsLatencyReset(a *argBuf, events []string) {
 	for _, v := range events {
 		a.str(v)
@@ -1137,7 +1117,7 @@ type LolwutOptions struct {
 	Version int64
 }
 
-// argsLolwut writes the arguments of LOLWUT (Client.Lolwut, Pipeline.Lolwut).
+// argsLolwut writes the arguments of Lolwut (Client and Pipeline).
 func argsLolwut(a *argBuf, opts *LolwutOptions) {
 	var o LolwutOptions
 	if opts != nil {
@@ -1313,7 +1293,7 @@ type MemoryUsageOptions struct {
 	Samples *int64
 }
 
-// argsMemoryUsage writes the arguments of MEMORY USAGE (Client.MemoryUsage, Pipeline.MemoryUsage).
+// argsMemoryUsage writes the arguments of MemoryUsage (Client and Pipeline).
 func argsMemoryUsage(a *argBuf, key string, opts *MemoryUsageOptions) {
 	var o MemoryUsageOptions
 	if opts != nil {
@@ -1382,7 +1362,7 @@ func (c *Client) ModuleList(ctx context.Context) (Reply, error) {
 	return r.reply, err
 }
 
-// argsModuleLoad writes the arguments of MODULE LOAD (Client.ModuleLoad, Pipeline.ModuleLoad).
+// argsModuleLoad writes the arguments of ModuleLoad (Client and Pipeline).
 func argsModuleLoad(a *argBuf, path string, args []string) {
 	a.str(path)
 	for _, v := range args {
@@ -1425,7 +1405,7 @@ type ModuleLoadExOptions struct {
 	Args []string
 }
 
-// argsModuleLoadEx writes the arguments of MODULE LOADEX (Client.ModuleLoadEx, Pipeline.ModuleLoadEx).
+// argsModuleLoadEx writes the arguments of ModuleLoadEx (Client and Pipeline).
 func argsModuleLoadEx(a *argBuf, path string, opts *ModuleLoadExOptions) {
 	var o ModuleLoadExOptions
 	if opts != nil {
@@ -1458,7 +1438,7 @@ func (c *Client) ModuleLoadEx(ctx context.Context, path string, opts *ModuleLoad
 	return c.exec(ctx, a, r)
 }
 
-// argsModuleUnload writes the arguments of MODULE UNLOAD (Client.ModuleUnload, Pipeline.ModuleUnload).
+// argsModuleUnload writes the arguments of ModuleUnload (Client and Pipeline).
 func argsModuleUnload(a *argBuf, name string) {
 	a.str(name)
 }
@@ -1508,7 +1488,7 @@ func (x *ReplicaOfHostPort) writeArgs(a *argBuf) {
 	a.int(x.Port)
 }
 
-// argsReplicaOf writes the arguments of REPLICAOF (Client.ReplicaOf, Pipeline.ReplicaOf).
+// argsReplicaOf writes the arguments of ReplicaOf, SlaveOf (Client and Pipeline).
 func argsReplicaOf(a *argBuf, args ReplicaOfArgs) {
 	args.writeArgs(a)
 }
@@ -1579,7 +1559,7 @@ type ShutdownOptions struct {
 	Abort bool
 }
 
-// argsShutdown writes the arguments of SHUTDOWN (Client.Shutdown, Pipeline.Shutdown).
+// argsShutdown writes the arguments of Shutdown (Client and Pipeline).
 func argsShutdown(a *argBuf, opts *ShutdownOptions) {
 	var o ShutdownOptions
 	if opts != nil {
@@ -1615,11 +1595,6 @@ func (c *Client) Shutdown(ctx context.Context, opts *ShutdownOptions) error {
 	return c.exec(ctx, a, r)
 }
 
-// argsSlaveOf writes the arguments of SLAVEOF (Client.SlaveOf, Pipeline.SlaveOf).
-func argsSlaveOf(a *argBuf, args ReplicaOfArgs) {
-	args.writeArgs(a)
-}
-
 // SlaveOf runs SLAVEOF: sets a Redis server as a replica of another, or promotes it to being a master.
 //
 //	SLAVEOF <host port | NO ONE>
@@ -1632,7 +1607,7 @@ func argsSlaveOf(a *argBuf, args ReplicaOfArgs) {
 // Deprecated: as of Redis 5.0.0, use REPLICAOF (ReplicaOf).
 func (c *Client) SlaveOf(ctx context.Context, args ReplicaOfArgs) (string, error) {
 	a := c.newArgs("SLAVEOF")
-	argsSlaveOf(a, args)
+	argsReplicaOf(a, args)
 	r := getResult(modeString, "SLAVEOF")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -1645,7 +1620,7 @@ type SlowLogGetOptions struct {
 	Count *int64
 }
 
-// argsSlowLogGet writes the arguments of SLOWLOG GET (Client.SlowLogGet, Pipeline.SlowLogGet).
+// argsSlowLogGet writes the arguments of SlowLogGet (Client and Pipeline).
 func argsSlowLogGet(a *argBuf, opts *SlowLogGetOptions) {
 	var o SlowLogGetOptions
 	if opts != nil {
@@ -1724,7 +1699,7 @@ func (c *Client) SlowLogReset(ctx context.Context) error {
 	return c.exec(ctx, a, r)
 }
 
-// argsSwapDB writes the arguments of SWAPDB (Client.SwapDB, Pipeline.SwapDB).
+// argsSwapDB writes the arguments of SwapDB (Client and Pipeline).
 func argsSwapDB(a *argBuf, index1 int64, index2 int64) {
 	a.int(index1)
 	a.int(index2)

@@ -6,14 +6,6 @@ import (
 	"context"
 )
 
-// argsSAdd writes the arguments of SADD (Client.SAdd, Pipeline.SAdd).
-func argsSAdd(a *argBuf, key string, members []string) {
-	a.key(key)
-	for _, v := range members {
-		a.str(v)
-	}
-}
-
 // SAdd runs SADD: adds one or more members to a set. Creates the key if it doesn't exist.
 //
 //	SADD key member [member ...]
@@ -24,16 +16,11 @@ func argsSAdd(a *argBuf, key string, members []string) {
 //   - Number of elements that were added to the set, not including all the elements already present in the set.
 func (c *Client) SAdd(ctx context.Context, key string, members ...string) (int64, error) {
 	a := c.newArgs("SADD")
-	argsSAdd(a, key, members)
+	argsGeoHash(a, key, members)
 	r := getResult(modeInt, "SADD")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
-}
-
-// argsSCard writes the arguments of SCARD (Client.SCard, Pipeline.SCard).
-func argsSCard(a *argBuf, key string) {
-	a.key(key)
 }
 
 // SCard runs SCARD: returns the number of members in a set.
@@ -46,18 +33,11 @@ func argsSCard(a *argBuf, key string) {
 //   - The cardinality (number of elements) of the set, or 0 if key does not exist.
 func (c *Client) SCard(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("SCARD")
-	argsSCard(a, key)
+	argsDecr(a, key)
 	r := getResult(modeInt, "SCARD")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
-}
-
-// argsSDiff writes the arguments of SDIFF (Client.SDiff, Pipeline.SDiff).
-func argsSDiff(a *argBuf, keys []string) {
-	for _, v := range keys {
-		a.key(v)
-	}
 }
 
 // SDiff runs SDIFF: returns the difference of multiple sets.
@@ -70,14 +50,14 @@ func argsSDiff(a *argBuf, keys []string) {
 //   - List with the members of the resulting set.
 func (c *Client) SDiff(ctx context.Context, keys ...string) ([]string, error) {
 	a := c.newArgs("SDIFF")
-	argsSDiff(a, keys)
+	argsDel(a, keys)
 	r := getResult(modeStrings, "SDIFF")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
 }
 
-// argsSDiffStore writes the arguments of SDIFFSTORE (Client.SDiffStore, Pipeline.SDiffStore).
+// argsSDiffStore writes the arguments of SDiffStore, SInterStore, SUnionStore (Client and Pipeline).
 func argsSDiffStore(a *argBuf, destination string, keys []string) {
 	a.key(destination)
 	for _, v := range keys {
@@ -102,13 +82,6 @@ func (c *Client) SDiffStore(ctx context.Context, destination string, keys ...str
 	return r.i, err
 }
 
-// argsSInter writes the arguments of SINTER (Client.SInter, Pipeline.SInter).
-func argsSInter(a *argBuf, keys []string) {
-	for _, v := range keys {
-		a.key(v)
-	}
-}
-
 // SInter runs SINTER: returns the intersect of multiple sets.
 //
 //	SINTER key [key ...]
@@ -119,7 +92,7 @@ func argsSInter(a *argBuf, keys []string) {
 //   - List with the members of the resulting set.
 func (c *Client) SInter(ctx context.Context, keys ...string) ([]string, error) {
 	a := c.newArgs("SINTER")
-	argsSInter(a, keys)
+	argsDel(a, keys)
 	r := getResult(modeStrings, "SINTER")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -132,7 +105,7 @@ type SInterCardOptions struct {
 	Limit int64
 }
 
-// argsSInterCard writes the arguments of SINTERCARD (Client.SInterCard, Pipeline.SInterCard).
+// argsSInterCard writes the arguments of SInterCard (Client and Pipeline).
 func argsSInterCard(a *argBuf, opts *SInterCardOptions, keys []string) {
 	var o SInterCardOptions
 	if opts != nil {
@@ -167,14 +140,6 @@ func (c *Client) SInterCard(ctx context.Context, opts *SInterCardOptions, keys .
 	return r.i, err
 }
 
-// argsSInterStore writes the arguments of SINTERSTORE (Client.SInterStore, Pipeline.SInterStore).
-func argsSInterStore(a *argBuf, destination string, keys []string) {
-	a.key(destination)
-	for _, v := range keys {
-		a.key(v)
-	}
-}
-
 // SInterStore runs SINTERSTORE: stores the intersect of multiple sets in a key.
 //
 //	SINTERSTORE destination key [key ...]
@@ -185,14 +150,14 @@ func argsSInterStore(a *argBuf, destination string, keys []string) {
 //   - Number of the elements in the result set.
 func (c *Client) SInterStore(ctx context.Context, destination string, keys ...string) (int64, error) {
 	a := c.newArgs("SINTERSTORE")
-	argsSInterStore(a, destination, keys)
+	argsSDiffStore(a, destination, keys)
 	r := getResult(modeInt, "SINTERSTORE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
 }
 
-// argsSIsMember writes the arguments of SISMEMBER (Client.SIsMember, Pipeline.SIsMember).
+// argsSIsMember writes the arguments of SIsMember, ZRank, ZRevRank, ZScore (Client and Pipeline).
 func argsSIsMember(a *argBuf, key string, member string) {
 	a.key(key)
 	a.str(member)
@@ -216,11 +181,6 @@ func (c *Client) SIsMember(ctx context.Context, key string, member string) (int6
 	return r.i, err
 }
 
-// argsSMembers writes the arguments of SMEMBERS (Client.SMembers, Pipeline.SMembers).
-func argsSMembers(a *argBuf, key string) {
-	a.key(key)
-}
-
 // SMembers runs SMEMBERS: returns all members of a set.
 //
 //	SMEMBERS key
@@ -231,19 +191,11 @@ func argsSMembers(a *argBuf, key string) {
 //   - All elements of the set.
 func (c *Client) SMembers(ctx context.Context, key string) ([]string, error) {
 	a := c.newArgs("SMEMBERS")
-	argsSMembers(a, key)
+	argsDecr(a, key)
 	r := getResult(modeStrings, "SMEMBERS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
-}
-
-// argsSMIsMember writes the arguments of SMISMEMBER (Client.SMIsMember, Pipeline.SMIsMember).
-func argsSMIsMember(a *argBuf, key string, members []string) {
-	a.key(key)
-	for _, v := range members {
-		a.str(v)
-	}
 }
 
 // SMIsMember runs SMISMEMBER: determines whether multiple members belong to a set.
@@ -256,7 +208,7 @@ func argsSMIsMember(a *argBuf, key string, members []string) {
 //   - List representing the membership of the given elements, in the same order as they are requested.
 func (c *Client) SMIsMember(ctx context.Context, key string, members ...string) ([]int64, error) {
 	a := c.newArgs("SMISMEMBER")
-	argsSMIsMember(a, key, members)
+	argsGeoHash(a, key, members)
 	raw, err := c.execRaw(ctx, a, "SMISMEMBER")
 	if err != nil {
 		return nil, err
@@ -265,7 +217,7 @@ func (c *Client) SMIsMember(ctx context.Context, key string, members ...string) 
 	return decodeInts(raw.v)
 }
 
-// argsSMove writes the arguments of SMOVE (Client.SMove, Pipeline.SMove).
+// argsSMove writes the arguments of SMove (Client and Pipeline).
 func argsSMove(a *argBuf, source string, destination string, member string) {
 	a.key(source)
 	a.key(destination)
@@ -290,11 +242,6 @@ func (c *Client) SMove(ctx context.Context, source string, destination string, m
 	return r.i, err
 }
 
-// argsSPop writes the arguments of SPOP (Client.SPop, Pipeline.SPop).
-func argsSPop(a *argBuf, key string) {
-	a.key(key)
-}
-
 // SPop runs SPOP: returns one or more random members from a set after removing them. Deletes the set if the last member was popped.
 // Without a count: one element, Nil if there is none.
 //
@@ -308,7 +255,7 @@ func argsSPop(a *argBuf, key string) {
 //   - List to the removed members when 'COUNT' is given.
 func (c *Client) SPop(ctx context.Context, key string) (string, error) {
 	a := c.newArgs("SPOP")
-	argsSPop(a, key)
+	argsDecr(a, key)
 	r := getResult(modeString, "SPOP")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -329,18 +276,12 @@ func (c *Client) SPop(ctx context.Context, key string) (string, error) {
 //   - List to the removed members when 'COUNT' is given.
 func (c *Client) SPopAppend(ctx context.Context, dst []byte, key string) ([]byte, error) {
 	a := c.newArgs("SPOP")
-	argsSPop(a, key)
+	argsDecr(a, key)
 	r := getResult(modeAppend, "SPOP")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
-}
-
-// argsSPopCount writes the arguments of SPOP (Client.SPopCount, Pipeline.SPopCount).
-func argsSPopCount(a *argBuf, key string, count int64) {
-	a.key(key)
-	a.int(count)
 }
 
 // SPopCount runs SPOP: returns one or more random members from a set after removing them. Deletes the set if the last member was popped.
@@ -356,16 +297,11 @@ func argsSPopCount(a *argBuf, key string, count int64) {
 //   - List to the removed members when 'COUNT' is given.
 func (c *Client) SPopCount(ctx context.Context, key string, count int64) ([]string, error) {
 	a := c.newArgs("SPOP")
-	argsSPopCount(a, key, count)
+	argsHRandFieldCount(a, key, count)
 	r := getResult(modeStrings, "SPOP")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
-}
-
-// argsSRandMember writes the arguments of SRANDMEMBER (Client.SRandMember, Pipeline.SRandMember).
-func argsSRandMember(a *argBuf, key string) {
-	a.key(key)
 }
 
 // SRandMember runs SRANDMEMBER: get one or multiple random members from a set.
@@ -382,7 +318,7 @@ func argsSRandMember(a *argBuf, key string) {
 //   - In case count is given and key doesn't exist
 func (c *Client) SRandMember(ctx context.Context, key string) (string, error) {
 	a := c.newArgs("SRANDMEMBER")
-	argsSRandMember(a, key)
+	argsDecr(a, key)
 	r := getResult(modeString, "SRANDMEMBER")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -404,18 +340,12 @@ func (c *Client) SRandMember(ctx context.Context, key string) (string, error) {
 //   - In case count is given and key doesn't exist
 func (c *Client) SRandMemberAppend(ctx context.Context, dst []byte, key string) ([]byte, error) {
 	a := c.newArgs("SRANDMEMBER")
-	argsSRandMember(a, key)
+	argsDecr(a, key)
 	r := getResult(modeAppend, "SRANDMEMBER")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
-}
-
-// argsSRandMemberCount writes the arguments of SRANDMEMBER (Client.SRandMemberCount, Pipeline.SRandMemberCount).
-func argsSRandMemberCount(a *argBuf, key string, count int64) {
-	a.key(key)
-	a.int(count)
 }
 
 // SRandMemberCount runs SRANDMEMBER: get one or multiple random members from a set.
@@ -432,19 +362,11 @@ func argsSRandMemberCount(a *argBuf, key string, count int64) {
 //   - In case count is given and key doesn't exist
 func (c *Client) SRandMemberCount(ctx context.Context, key string, count int64) ([]string, error) {
 	a := c.newArgs("SRANDMEMBER")
-	argsSRandMemberCount(a, key, count)
+	argsHRandFieldCount(a, key, count)
 	r := getResult(modeStrings, "SRANDMEMBER")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
-}
-
-// argsSRem writes the arguments of SREM (Client.SRem, Pipeline.SRem).
-func argsSRem(a *argBuf, key string, members []string) {
-	a.key(key)
-	for _, v := range members {
-		a.str(v)
-	}
 }
 
 // SRem runs SREM: removes one or more members from a set. Deletes the set if the last member was removed.
@@ -457,7 +379,7 @@ func argsSRem(a *argBuf, key string, members []string) {
 //   - Number of members that were removed from the set, not including non existing members.
 func (c *Client) SRem(ctx context.Context, key string, members ...string) (int64, error) {
 	a := c.newArgs("SREM")
-	argsSRem(a, key, members)
+	argsGeoHash(a, key, members)
 	r := getResult(modeInt, "SREM")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -472,7 +394,7 @@ type SScanOptions struct {
 	Count int64
 }
 
-// argsSScan writes the arguments of SSCAN (Client.SScan, Pipeline.SScan).
+// argsSScan writes the arguments of SScan (Client and Pipeline).
 func argsSScan(a *argBuf, key string, cursor int64, opts *SScanOptions) {
 	var o SScanOptions
 	if opts != nil {
@@ -509,13 +431,6 @@ func (c *Client) SScan(ctx context.Context, key string, cursor int64, opts *SSca
 	return decodeScan(raw.v)
 }
 
-// argsSUnion writes the arguments of SUNION (Client.SUnion, Pipeline.SUnion).
-func argsSUnion(a *argBuf, keys []string) {
-	for _, v := range keys {
-		a.key(v)
-	}
-}
-
 // SUnion runs SUNION: returns the union of multiple sets.
 //
 //	SUNION key [key ...]
@@ -526,19 +441,11 @@ func argsSUnion(a *argBuf, keys []string) {
 //   - List with the members of the resulting set.
 func (c *Client) SUnion(ctx context.Context, keys ...string) ([]string, error) {
 	a := c.newArgs("SUNION")
-	argsSUnion(a, keys)
+	argsDel(a, keys)
 	r := getResult(modeStrings, "SUNION")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
-}
-
-// argsSUnionStore writes the arguments of SUNIONSTORE (Client.SUnionStore, Pipeline.SUnionStore).
-func argsSUnionStore(a *argBuf, destination string, keys []string) {
-	a.key(destination)
-	for _, v := range keys {
-		a.key(v)
-	}
 }
 
 // SUnionStore runs SUNIONSTORE: stores the union of multiple sets in a key.
@@ -551,7 +458,7 @@ func argsSUnionStore(a *argBuf, destination string, keys []string) {
 //   - Number of the elements in the resulting set.
 func (c *Client) SUnionStore(ctx context.Context, destination string, keys ...string) (int64, error) {
 	a := c.newArgs("SUNIONSTORE")
-	argsSUnionStore(a, destination, keys)
+	argsSDiffStore(a, destination, keys)
 	r := getResult(modeInt, "SUNIONSTORE")
 	defer r.release()
 	err := c.exec(ctx, a, r)

@@ -21,7 +21,7 @@ type BZMPopOptions struct {
 	Count int64
 }
 
-// argsBZMPop writes the arguments of BZMPOP (Client.BZMPop, Pipeline.BZMPop).
+// argsBZMPop writes the arguments of BZMPop (Client and Pipeline).
 func argsBZMPop(a *argBuf, timeout float64, keys []string, where ZSide, opts *BZMPopOptions) {
 	var o BZMPopOptions
 	if opts != nil {
@@ -64,15 +64,6 @@ func (c *Client) BZMPop(ctx context.Context, timeout float64, keys []string, whe
 	return decodeKeyZMembers(raw.v)
 }
 
-// argsBZPopMax writes the arguments of BZPOPMAX (Client.BZPopMax, Pipeline.BZPopMax).
-func argsBZPopMax(a *argBuf, keys []string, timeout float64) {
-	a.block()
-	for _, v := range keys {
-		a.key(v)
-	}
-	a.float(timeout)
-}
-
 // BZPopMax runs BZPOPMAX: removes and returns the member with the highest score from one or more sorted sets. Blocks until a member available otherwise.  Deletes the sorted set if the last element was popped.
 // Nil when the timeout expires.
 //
@@ -86,22 +77,13 @@ func argsBZPopMax(a *argBuf, keys []string, timeout float64) {
 //   - The keyname, popped member, and its score.
 func (c *Client) BZPopMax(ctx context.Context, keys []string, timeout float64) (KeyZMember, error) {
 	a := c.newArgs("BZPOPMAX")
-	argsBZPopMax(a, keys, timeout)
+	argsBLPop(a, keys, timeout)
 	raw, err := c.execRaw(ctx, a, "BZPOPMAX")
 	if err != nil {
 		return KeyZMember{}, err
 	}
 	defer raw.release()
 	return decodeKeyZMember(raw.v)
-}
-
-// argsBZPopMin writes the arguments of BZPOPMIN (Client.BZPopMin, Pipeline.BZPopMin).
-func argsBZPopMin(a *argBuf, keys []string, timeout float64) {
-	a.block()
-	for _, v := range keys {
-		a.key(v)
-	}
-	a.float(timeout)
 }
 
 // BZPopMin runs BZPOPMIN: removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.
@@ -117,7 +99,7 @@ func argsBZPopMin(a *argBuf, keys []string, timeout float64) {
 //   - The keyname, popped member, and its score.
 func (c *Client) BZPopMin(ctx context.Context, keys []string, timeout float64) (KeyZMember, error) {
 	a := c.newArgs("BZPOPMIN")
-	argsBZPopMin(a, keys, timeout)
+	argsBLPop(a, keys, timeout)
 	raw, err := c.execRaw(ctx, a, "BZPOPMIN")
 	if err != nil {
 		return KeyZMember{}, err
@@ -151,7 +133,7 @@ type ZAddOptions struct {
 	CH bool
 }
 
-// argsZAdd writes the arguments of ZADD (Client.ZAdd, Pipeline.ZAdd).
+// argsZAdd writes the arguments of ZAdd (Client and Pipeline).
 func argsZAdd(a *argBuf, key string, opts *ZAddOptions, members []ZMember) {
 	var o ZAddOptions
 	if opts != nil {
@@ -193,7 +175,7 @@ func (c *Client) ZAdd(ctx context.Context, key string, opts *ZAddOptions, member
 	return r.i, err
 }
 
-// argsZAddIncr writes the arguments of ZADD (Client.ZAddIncr, Pipeline.ZAddIncr).
+// argsZAddIncr writes the arguments of ZAddIncr (Client and Pipeline).
 func argsZAddIncr(a *argBuf, key string, opts *ZAddOptions, members []ZMember) {
 	var o ZAddOptions
 	if opts != nil {
@@ -236,11 +218,6 @@ func (c *Client) ZAddIncr(ctx context.Context, key string, opts *ZAddOptions, me
 	return r.f, err
 }
 
-// argsZCard writes the arguments of ZCARD (Client.ZCard, Pipeline.ZCard).
-func argsZCard(a *argBuf, key string) {
-	a.key(key)
-}
-
 // ZCard runs ZCARD: returns the number of members in a sorted set.
 //
 //	ZCARD key
@@ -251,14 +228,14 @@ func argsZCard(a *argBuf, key string) {
 //   - The cardinality (number of elements) of the sorted set, or 0 if key does not exist
 func (c *Client) ZCard(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("ZCARD")
-	argsZCard(a, key)
+	argsDecr(a, key)
 	r := getResult(modeInt, "ZCARD")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
 }
 
-// argsZCount writes the arguments of ZCOUNT (Client.ZCount, Pipeline.ZCount).
+// argsZCount writes the arguments of ZCount, ZLexCount, ZRemRangeByLex, ZRemRangeByScore (Client and Pipeline).
 func argsZCount(a *argBuf, key string, min string, max string) {
 	a.key(key)
 	a.str(min)
@@ -282,7 +259,7 @@ func (c *Client) ZCount(ctx context.Context, key string, min string, max string)
 	return r.i, err
 }
 
-// argsZDiff writes the arguments of ZDIFF (Client.ZDiff, Pipeline.ZDiff).
+// argsZDiff writes the arguments of ZDiff (Client and Pipeline).
 func argsZDiff(a *argBuf, keys []string) {
 	a.int(int64(len(keys)))
 	for _, v := range keys {
@@ -311,7 +288,7 @@ func (c *Client) ZDiff(ctx context.Context, keys ...string) ([]string, error) {
 	return r.strs, err
 }
 
-// argsZDiffWithScores writes the arguments of ZDIFF (Client.ZDiffWithScores, Pipeline.ZDiffWithScores).
+// argsZDiffWithScores writes the arguments of ZDiffWithScores (Client and Pipeline).
 func argsZDiffWithScores(a *argBuf, keys []string) {
 	a.int(int64(len(keys)))
 	for _, v := range keys {
@@ -343,7 +320,7 @@ func (c *Client) ZDiffWithScores(ctx context.Context, keys ...string) ([]ZMember
 	return decodeZMembers(raw.v)
 }
 
-// argsZDiffStore writes the arguments of ZDIFFSTORE (Client.ZDiffStore, Pipeline.ZDiffStore).
+// argsZDiffStore writes the arguments of ZDiffStore (Client and Pipeline).
 func argsZDiffStore(a *argBuf, destination string, keys []string) {
 	a.key(destination)
 	a.int(int64(len(keys)))
@@ -371,7 +348,7 @@ func (c *Client) ZDiffStore(ctx context.Context, destination string, keys ...str
 	return r.i, err
 }
 
-// argsZIncrBy writes the arguments of ZINCRBY (Client.ZIncrBy, Pipeline.ZIncrBy).
+// argsZIncrBy writes the arguments of ZIncrBy (Client and Pipeline).
 func argsZIncrBy(a *argBuf, key string, increment float64, member string) {
 	a.key(key)
 	a.float(increment)
@@ -413,7 +390,7 @@ type ZInterOptions struct {
 	Aggregate Aggregate
 }
 
-// argsZInter writes the arguments of ZINTER (Client.ZInter, Pipeline.ZInter).
+// argsZInter writes the arguments of ZInter (Client and Pipeline).
 func argsZInter(a *argBuf, opts *ZInterOptions, keys []string) {
 	var o ZInterOptions
 	if opts != nil {
@@ -456,7 +433,7 @@ func (c *Client) ZInter(ctx context.Context, opts *ZInterOptions, keys ...string
 	return r.strs, err
 }
 
-// argsZInterWithScores writes the arguments of ZINTER (Client.ZInterWithScores, Pipeline.ZInterWithScores).
+// argsZInterWithScores writes the arguments of ZInterWithScores (Client and Pipeline).
 func argsZInterWithScores(a *argBuf, opts *ZInterOptions, keys []string) {
 	var o ZInterOptions
 	if opts != nil {
@@ -508,7 +485,7 @@ type ZInterCardOptions struct {
 	Limit int64
 }
 
-// argsZInterCard writes the arguments of ZINTERCARD (Client.ZInterCard, Pipeline.ZInterCard).
+// argsZInterCard writes the arguments of ZInterCard (Client and Pipeline).
 func argsZInterCard(a *argBuf, opts *ZInterCardOptions, keys []string) {
 	var o ZInterCardOptions
 	if opts != nil {
@@ -551,7 +528,7 @@ type ZInterStoreOptions struct {
 	Aggregate Aggregate
 }
 
-// argsZInterStore writes the arguments of ZINTERSTORE (Client.ZInterStore, Pipeline.ZInterStore).
+// argsZInterStore writes the arguments of ZInterStore (Client and Pipeline).
 func argsZInterStore(a *argBuf, destination string, opts *ZInterStoreOptions, keys []string) {
 	var o ZInterStoreOptions
 	if opts != nil {
@@ -593,13 +570,6 @@ func (c *Client) ZInterStore(ctx context.Context, destination string, opts *ZInt
 	return r.i, err
 }
 
-// argsZLexCount writes the arguments of ZLEXCOUNT (Client.ZLexCount, Pipeline.ZLexCount).
-func argsZLexCount(a *argBuf, key string, min string, max string) {
-	a.key(key)
-	a.str(min)
-	a.str(max)
-}
-
 // ZLexCount runs ZLEXCOUNT: returns the number of members in a sorted set within a lexicographical range.
 //
 //	ZLEXCOUNT key min max
@@ -610,7 +580,7 @@ func argsZLexCount(a *argBuf, key string, min string, max string) {
 //   - Number of elements in the specified score range.
 func (c *Client) ZLexCount(ctx context.Context, key string, min string, max string) (int64, error) {
 	a := c.newArgs("ZLEXCOUNT")
-	argsZLexCount(a, key, min, max)
+	argsZCount(a, key, min, max)
 	r := getResult(modeInt, "ZLEXCOUNT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -623,7 +593,7 @@ type ZMPopOptions struct {
 	Count int64
 }
 
-// argsZMPop writes the arguments of ZMPOP (Client.ZMPop, Pipeline.ZMPop).
+// argsZMPop writes the arguments of ZMPop (Client and Pipeline).
 func argsZMPop(a *argBuf, keys []string, where ZSide, opts *ZMPopOptions) {
 	var o ZMPopOptions
 	if opts != nil {
@@ -662,14 +632,6 @@ func (c *Client) ZMPop(ctx context.Context, keys []string, where ZSide, opts *ZM
 	return decodeKeyZMembers(raw.v)
 }
 
-// argsZMScore writes the arguments of ZMSCORE (Client.ZMScore, Pipeline.ZMScore).
-func argsZMScore(a *argBuf, key string, members []string) {
-	a.key(key)
-	for _, v := range members {
-		a.str(v)
-	}
-}
-
 // ZMScore runs ZMSCORE: returns the score of one or more members in a sorted set.
 // A missing member's element is not Valid.
 //
@@ -678,19 +640,13 @@ func argsZMScore(a *argBuf, key string, members []string) {
 // Available since Redis 6.2.0. Time complexity: O(N) where N is the number of members being requested.
 func (c *Client) ZMScore(ctx context.Context, key string, members ...string) ([]NullFloat, error) {
 	a := c.newArgs("ZMSCORE")
-	argsZMScore(a, key, members)
+	argsGeoHash(a, key, members)
 	raw, err := c.execRaw(ctx, a, "ZMSCORE")
 	if err != nil {
 		return nil, err
 	}
 	defer raw.release()
 	return decodeNullFloats(raw.v)
-}
-
-// argsZPopMax writes the arguments of ZPOPMAX (Client.ZPopMax, Pipeline.ZPopMax).
-func argsZPopMax(a *argBuf, key string, count int64) {
-	a.key(key)
-	a.int(count)
 }
 
 // ZPopMax runs ZPOPMAX: returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.
@@ -705,19 +661,13 @@ func argsZPopMax(a *argBuf, key string, count int64) {
 //   - List of popped elements and scores when 'COUNT' is specified.
 func (c *Client) ZPopMax(ctx context.Context, key string, count int64) ([]ZMember, error) {
 	a := c.newArgs("ZPOPMAX")
-	argsZPopMax(a, key, count)
+	argsHRandFieldCount(a, key, count)
 	raw, err := c.execRaw(ctx, a, "ZPOPMAX")
 	if err != nil {
 		return nil, err
 	}
 	defer raw.release()
 	return decodeZMembers(raw.v)
-}
-
-// argsZPopMin writes the arguments of ZPOPMIN (Client.ZPopMin, Pipeline.ZPopMin).
-func argsZPopMin(a *argBuf, key string, count int64) {
-	a.key(key)
-	a.int(count)
 }
 
 // ZPopMin runs ZPOPMIN: returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.
@@ -732,18 +682,13 @@ func argsZPopMin(a *argBuf, key string, count int64) {
 //   - List of popped elements and scores when 'COUNT' is specified.
 func (c *Client) ZPopMin(ctx context.Context, key string, count int64) ([]ZMember, error) {
 	a := c.newArgs("ZPOPMIN")
-	argsZPopMin(a, key, count)
+	argsHRandFieldCount(a, key, count)
 	raw, err := c.execRaw(ctx, a, "ZPOPMIN")
 	if err != nil {
 		return nil, err
 	}
 	defer raw.release()
 	return decodeZMembers(raw.v)
-}
-
-// argsZRandMember writes the arguments of ZRANDMEMBER (Client.ZRandMember, Pipeline.ZRandMember).
-func argsZRandMember(a *argBuf, key string) {
-	a.key(key)
 }
 
 // ZRandMember runs ZRANDMEMBER: returns one or more random members from a sorted set.
@@ -760,7 +705,7 @@ func argsZRandMember(a *argBuf, key string) {
 //   - Randomly selected elements when 'COUNT' and 'WITHSCORES' modifiers are used.
 func (c *Client) ZRandMember(ctx context.Context, key string) (string, error) {
 	a := c.newArgs("ZRANDMEMBER")
-	argsZRandMember(a, key)
+	argsDecr(a, key)
 	r := getResult(modeString, "ZRANDMEMBER")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -782,18 +727,12 @@ func (c *Client) ZRandMember(ctx context.Context, key string) (string, error) {
 //   - Randomly selected elements when 'COUNT' and 'WITHSCORES' modifiers are used.
 func (c *Client) ZRandMemberAppend(ctx context.Context, dst []byte, key string) ([]byte, error) {
 	a := c.newArgs("ZRANDMEMBER")
-	argsZRandMember(a, key)
+	argsDecr(a, key)
 	r := getResult(modeAppend, "ZRANDMEMBER")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
-}
-
-// argsZRandMemberCount writes the arguments of ZRANDMEMBER (Client.ZRandMemberCount, Pipeline.ZRandMemberCount).
-func argsZRandMemberCount(a *argBuf, key string, count int64) {
-	a.key(key)
-	a.int(count)
 }
 
 // ZRandMemberCount runs ZRANDMEMBER: returns one or more random members from a sorted set.
@@ -810,14 +749,14 @@ func argsZRandMemberCount(a *argBuf, key string, count int64) {
 //   - Randomly selected elements when 'COUNT' and 'WITHSCORES' modifiers are used.
 func (c *Client) ZRandMemberCount(ctx context.Context, key string, count int64) ([]string, error) {
 	a := c.newArgs("ZRANDMEMBER")
-	argsZRandMemberCount(a, key, count)
+	argsHRandFieldCount(a, key, count)
 	r := getResult(modeStrings, "ZRANDMEMBER")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
 }
 
-// argsZRandMemberWithScores writes the arguments of ZRANDMEMBER (Client.ZRandMemberWithScores, Pipeline.ZRandMemberWithScores).
+// argsZRandMemberWithScores writes the arguments of ZRandMemberWithScores (Client and Pipeline).
 func argsZRandMemberWithScores(a *argBuf, key string, count int64) {
 	a.key(key)
 	a.int(count)
@@ -866,7 +805,7 @@ type ZRangeOptions struct {
 	Limit *Limit
 }
 
-// argsZRange writes the arguments of ZRANGE (Client.ZRange, Pipeline.ZRange).
+// argsZRange writes the arguments of ZRange (Client and Pipeline).
 func argsZRange(a *argBuf, key string, start string, stop string, opts *ZRangeOptions) {
 	var o ZRangeOptions
 	if opts != nil {
@@ -906,7 +845,7 @@ func (c *Client) ZRange(ctx context.Context, key string, start string, stop stri
 	return r.strs, err
 }
 
-// argsZRangeWithScores writes the arguments of ZRANGE (Client.ZRangeWithScores, Pipeline.ZRangeWithScores).
+// argsZRangeWithScores writes the arguments of ZRangeWithScores (Client and Pipeline).
 func argsZRangeWithScores(a *argBuf, key string, start string, stop string, opts *ZRangeOptions) {
 	var o ZRangeOptions
 	if opts != nil {
@@ -955,7 +894,7 @@ type ZRangeByLexOptions struct {
 	Limit *Limit
 }
 
-// argsZRangeByLex writes the arguments of ZRANGEBYLEX (Client.ZRangeByLex, Pipeline.ZRangeByLex).
+// argsZRangeByLex writes the arguments of ZRangeByLex (Client and Pipeline).
 func argsZRangeByLex(a *argBuf, key string, min string, max string, opts *ZRangeByLexOptions) {
 	var o ZRangeByLexOptions
 	if opts != nil {
@@ -995,7 +934,7 @@ type ZRangeByScoreOptions struct {
 	Limit *Limit
 }
 
-// argsZRangeByScore writes the arguments of ZRANGEBYSCORE (Client.ZRangeByScore, Pipeline.ZRangeByScore).
+// argsZRangeByScore writes the arguments of ZRangeByScore (Client and Pipeline).
 func argsZRangeByScore(a *argBuf, key string, min string, max string, opts *ZRangeByScoreOptions) {
 	var o ZRangeByScoreOptions
 	if opts != nil {
@@ -1031,7 +970,7 @@ func (c *Client) ZRangeByScore(ctx context.Context, key string, min string, max 
 	return r.strs, err
 }
 
-// argsZRangeByScoreWithScores writes the arguments of ZRANGEBYSCORE (Client.ZRangeByScoreWithScores, Pipeline.ZRangeByScoreWithScores).
+// argsZRangeByScoreWithScores writes the arguments of ZRangeByScoreWithScores (Client and Pipeline).
 func argsZRangeByScoreWithScores(a *argBuf, key string, min string, max string, opts *ZRangeByScoreOptions) {
 	var o ZRangeByScoreOptions
 	if opts != nil {
@@ -1080,7 +1019,7 @@ type ZRangeStoreOptions struct {
 	Limit *Limit
 }
 
-// argsZRangeStore writes the arguments of ZRANGESTORE (Client.ZRangeStore, Pipeline.ZRangeStore).
+// argsZRangeStore writes the arguments of ZRangeStore (Client and Pipeline).
 func argsZRangeStore(a *argBuf, destination string, source string, min string, max string, opts *ZRangeStoreOptions) {
 	var o ZRangeStoreOptions
 	if opts != nil {
@@ -1119,12 +1058,6 @@ func (c *Client) ZRangeStore(ctx context.Context, destination string, source str
 	return r.i, err
 }
 
-// argsZRank writes the arguments of ZRANK (Client.ZRank, Pipeline.ZRank).
-func argsZRank(a *argBuf, key string, member string) {
-	a.key(key)
-	a.str(member)
-}
-
 // ZRank runs ZRANK: returns the index of a member in a sorted set ordered by ascending scores.
 // Without WITHSCORE: the rank, Nil if the member or key does not exist.
 //
@@ -1138,14 +1071,14 @@ func argsZRank(a *argBuf, key string, member string) {
 //   - The rank and score of the member when 'WITHSCORE' is used.
 func (c *Client) ZRank(ctx context.Context, key string, member string) (int64, error) {
 	a := c.newArgs("ZRANK")
-	argsZRank(a, key, member)
+	argsSIsMember(a, key, member)
 	r := getResult(modeInt, "ZRANK")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
 }
 
-// argsZRankWithScore writes the arguments of ZRANK (Client.ZRankWithScore, Pipeline.ZRankWithScore).
+// argsZRankWithScore writes the arguments of ZRankWithScore, ZRevRankWithScore (Client and Pipeline).
 func argsZRankWithScore(a *argBuf, key string, member string) {
 	a.key(key)
 	a.str(member)
@@ -1174,14 +1107,6 @@ func (c *Client) ZRankWithScore(ctx context.Context, key string, member string) 
 	return decodeRankScore(raw.v)
 }
 
-// argsZRem writes the arguments of ZREM (Client.ZRem, Pipeline.ZRem).
-func argsZRem(a *argBuf, key string, members []string) {
-	a.key(key)
-	for _, v := range members {
-		a.str(v)
-	}
-}
-
 // ZRem runs ZREM: removes one or more members from a sorted set. Deletes the sorted set if all members were removed.
 //
 //	ZREM key member [member ...]
@@ -1192,18 +1117,11 @@ func argsZRem(a *argBuf, key string, members []string) {
 //   - The number of members removed from the sorted set, not including non existing members.
 func (c *Client) ZRem(ctx context.Context, key string, members ...string) (int64, error) {
 	a := c.newArgs("ZREM")
-	argsZRem(a, key, members)
+	argsGeoHash(a, key, members)
 	r := getResult(modeInt, "ZREM")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
-}
-
-// argsZRemRangeByLex writes the arguments of ZREMRANGEBYLEX (Client.ZRemRangeByLex, Pipeline.ZRemRangeByLex).
-func argsZRemRangeByLex(a *argBuf, key string, min string, max string) {
-	a.key(key)
-	a.str(min)
-	a.str(max)
 }
 
 // ZRemRangeByLex runs ZREMRANGEBYLEX: removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.
@@ -1216,18 +1134,11 @@ func argsZRemRangeByLex(a *argBuf, key string, min string, max string) {
 //   - Number of elements removed.
 func (c *Client) ZRemRangeByLex(ctx context.Context, key string, min string, max string) (int64, error) {
 	a := c.newArgs("ZREMRANGEBYLEX")
-	argsZRemRangeByLex(a, key, min, max)
+	argsZCount(a, key, min, max)
 	r := getResult(modeInt, "ZREMRANGEBYLEX")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
-}
-
-// argsZRemRangeByRank writes the arguments of ZREMRANGEBYRANK (Client.ZRemRangeByRank, Pipeline.ZRemRangeByRank).
-func argsZRemRangeByRank(a *argBuf, key string, start int64, stop int64) {
-	a.key(key)
-	a.int(start)
-	a.int(stop)
 }
 
 // ZRemRangeByRank runs ZREMRANGEBYRANK: removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed.
@@ -1240,18 +1151,11 @@ func argsZRemRangeByRank(a *argBuf, key string, start int64, stop int64) {
 //   - Number of elements removed.
 func (c *Client) ZRemRangeByRank(ctx context.Context, key string, start int64, stop int64) (int64, error) {
 	a := c.newArgs("ZREMRANGEBYRANK")
-	argsZRemRangeByRank(a, key, start, stop)
+	argsLRange(a, key, start, stop)
 	r := getResult(modeInt, "ZREMRANGEBYRANK")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
-}
-
-// argsZRemRangeByScore writes the arguments of ZREMRANGEBYSCORE (Client.ZRemRangeByScore, Pipeline.ZRemRangeByScore).
-func argsZRemRangeByScore(a *argBuf, key string, min string, max string) {
-	a.key(key)
-	a.str(min)
-	a.str(max)
 }
 
 // ZRemRangeByScore runs ZREMRANGEBYSCORE: removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.
@@ -1264,18 +1168,11 @@ func argsZRemRangeByScore(a *argBuf, key string, min string, max string) {
 //   - Number of elements removed.
 func (c *Client) ZRemRangeByScore(ctx context.Context, key string, min string, max string) (int64, error) {
 	a := c.newArgs("ZREMRANGEBYSCORE")
-	argsZRemRangeByScore(a, key, min, max)
+	argsZCount(a, key, min, max)
 	r := getResult(modeInt, "ZREMRANGEBYSCORE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
-}
-
-// argsZRevRange writes the arguments of ZREVRANGE (Client.ZRevRange, Pipeline.ZRevRange).
-func argsZRevRange(a *argBuf, key string, start int64, stop int64) {
-	a.key(key)
-	a.int(start)
-	a.int(stop)
 }
 
 // ZRevRange runs ZREVRANGE: returns members in a sorted set within a range of indexes in reverse order.
@@ -1292,14 +1189,14 @@ func argsZRevRange(a *argBuf, key string, start int64, stop int64) {
 // Deprecated: as of Redis 6.2.0, use ZRANGE with the REV argument (ZRange).
 func (c *Client) ZRevRange(ctx context.Context, key string, start int64, stop int64) ([]string, error) {
 	a := c.newArgs("ZREVRANGE")
-	argsZRevRange(a, key, start, stop)
+	argsLRange(a, key, start, stop)
 	r := getResult(modeStrings, "ZREVRANGE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.strs, err
 }
 
-// argsZRevRangeWithScores writes the arguments of ZREVRANGE (Client.ZRevRangeWithScores, Pipeline.ZRevRangeWithScores).
+// argsZRevRangeWithScores writes the arguments of ZRevRangeWithScores (Client and Pipeline).
 func argsZRevRangeWithScores(a *argBuf, key string, start int64, stop int64) {
 	a.key(key)
 	a.int(start)
@@ -1336,7 +1233,7 @@ type ZRevRangeByLexOptions struct {
 	Limit *Limit
 }
 
-// argsZRevRangeByLex writes the arguments of ZREVRANGEBYLEX (Client.ZRevRangeByLex, Pipeline.ZRevRangeByLex).
+// argsZRevRangeByLex writes the arguments of ZRevRangeByLex (Client and Pipeline).
 func argsZRevRangeByLex(a *argBuf, key string, max string, min string, opts *ZRevRangeByLexOptions) {
 	var o ZRevRangeByLexOptions
 	if opts != nil {
@@ -1376,7 +1273,7 @@ type ZRevRangeByScoreOptions struct {
 	Limit *Limit
 }
 
-// argsZRevRangeByScore writes the arguments of ZREVRANGEBYSCORE (Client.ZRevRangeByScore, Pipeline.ZRevRangeByScore).
+// argsZRevRangeByScore writes the arguments of ZRevRangeByScore (Client and Pipeline).
 func argsZRevRangeByScore(a *argBuf, key string, max string, min string, opts *ZRevRangeByScoreOptions) {
 	var o ZRevRangeByScoreOptions
 	if opts != nil {
@@ -1412,7 +1309,7 @@ func (c *Client) ZRevRangeByScore(ctx context.Context, key string, max string, m
 	return r.strs, err
 }
 
-// argsZRevRangeByScoreWithScores writes the arguments of ZREVRANGEBYSCORE (Client.ZRevRangeByScoreWithScores, Pipeline.ZRevRangeByScoreWithScores).
+// argsZRevRangeByScoreWithScores writes the arguments of ZRevRangeByScoreWithScores (Client and Pipeline).
 func argsZRevRangeByScoreWithScores(a *argBuf, key string, max string, min string, opts *ZRevRangeByScoreOptions) {
 	var o ZRevRangeByScoreOptions
 	if opts != nil {
@@ -1451,12 +1348,6 @@ func (c *Client) ZRevRangeByScoreWithScores(ctx context.Context, key string, max
 	return decodeZMembers(raw.v)
 }
 
-// argsZRevRank writes the arguments of ZREVRANK (Client.ZRevRank, Pipeline.ZRevRank).
-func argsZRevRank(a *argBuf, key string, member string) {
-	a.key(key)
-	a.str(member)
-}
-
 // ZRevRank runs ZREVRANK: returns the index of a member in a sorted set ordered by descending scores.
 // Without WITHSCORE: the rank, Nil if the member or key does not exist.
 //
@@ -1470,18 +1361,11 @@ func argsZRevRank(a *argBuf, key string, member string) {
 //   - The rank and score of the member when 'WITHSCORE' is used.
 func (c *Client) ZRevRank(ctx context.Context, key string, member string) (int64, error) {
 	a := c.newArgs("ZREVRANK")
-	argsZRevRank(a, key, member)
+	argsSIsMember(a, key, member)
 	r := getResult(modeInt, "ZREVRANK")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
-}
-
-// argsZRevRankWithScore writes the arguments of ZREVRANK (Client.ZRevRankWithScore, Pipeline.ZRevRankWithScore).
-func argsZRevRankWithScore(a *argBuf, key string, member string) {
-	a.key(key)
-	a.str(member)
-	a.str("WITHSCORE")
 }
 
 // ZRevRankWithScore runs ZREVRANK: returns the index of a member in a sorted set ordered by descending scores.
@@ -1497,7 +1381,7 @@ func argsZRevRankWithScore(a *argBuf, key string, member string) {
 //   - The rank and score of the member when 'WITHSCORE' is used.
 func (c *Client) ZRevRankWithScore(ctx context.Context, key string, member string) (RankScore, error) {
 	a := c.newArgs("ZREVRANK")
-	argsZRevRankWithScore(a, key, member)
+	argsZRankWithScore(a, key, member)
 	raw, err := c.execRaw(ctx, a, "ZREVRANK")
 	if err != nil {
 		return RankScore{}, err
@@ -1514,7 +1398,7 @@ type ZScanOptions struct {
 	Count int64
 }
 
-// argsZScan writes the arguments of ZSCAN (Client.ZScan, Pipeline.ZScan).
+// argsZScan writes the arguments of ZScan (Client and Pipeline).
 func argsZScan(a *argBuf, key string, cursor int64, opts *ZScanOptions) {
 	var o ZScanOptions
 	if opts != nil {
@@ -1552,12 +1436,6 @@ func (c *Client) ZScan(ctx context.Context, key string, cursor int64, opts *ZSca
 	return decodeScan(raw.v)
 }
 
-// argsZScore writes the arguments of ZSCORE (Client.ZScore, Pipeline.ZScore).
-func argsZScore(a *argBuf, key string, member string) {
-	a.key(key)
-	a.str(member)
-}
-
 // ZScore runs ZSCORE: returns the score of a member in a sorted set.
 //
 //	ZSCORE key member
@@ -1569,7 +1447,7 @@ func argsZScore(a *argBuf, key string, member string) {
 //   - null (Nil): Member does not exist in the sorted set, or key does not exist.
 func (c *Client) ZScore(ctx context.Context, key string, member string) (float64, error) {
 	a := c.newArgs("ZSCORE")
-	argsZScore(a, key, member)
+	argsSIsMember(a, key, member)
 	r := getResult(modeFloat, "ZSCORE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -1584,7 +1462,7 @@ type ZUnionOptions struct {
 	Aggregate Aggregate
 }
 
-// argsZUnion writes the arguments of ZUNION (Client.ZUnion, Pipeline.ZUnion).
+// argsZUnion writes the arguments of ZUnion (Client and Pipeline).
 func argsZUnion(a *argBuf, opts *ZUnionOptions, keys []string) {
 	var o ZUnionOptions
 	if opts != nil {
@@ -1627,7 +1505,7 @@ func (c *Client) ZUnion(ctx context.Context, opts *ZUnionOptions, keys ...string
 	return r.strs, err
 }
 
-// argsZUnionWithScores writes the arguments of ZUNION (Client.ZUnionWithScores, Pipeline.ZUnionWithScores).
+// argsZUnionWithScores writes the arguments of ZUnionWithScores (Client and Pipeline).
 func argsZUnionWithScores(a *argBuf, opts *ZUnionOptions, keys []string) {
 	var o ZUnionOptions
 	if opts != nil {
@@ -1681,7 +1559,7 @@ type ZUnionStoreOptions struct {
 	Aggregate Aggregate
 }
 
-// argsZUnionStore writes the arguments of ZUNIONSTORE (Client.ZUnionStore, Pipeline.ZUnionStore).
+// argsZUnionStore writes the arguments of ZUnionStore (Client and Pipeline).
 func argsZUnionStore(a *argBuf, destination string, opts *ZUnionStoreOptions, keys []string) {
 	var o ZUnionStoreOptions
 	if opts != nil {

@@ -6,7 +6,7 @@ import (
 	"context"
 )
 
-// argsXAck writes the arguments of XACK (Client.XAck, Pipeline.XAck).
+// argsXAck writes the arguments of XAck (Client and Pipeline).
 func argsXAck(a *argBuf, key string, group string, ids []string) {
 	a.key(key)
 	a.str(group)
@@ -82,7 +82,7 @@ type XAddOptions struct {
 	Trim *XAddTrim
 }
 
-// argsXAdd writes the arguments of XADD (Client.XAdd, Pipeline.XAdd).
+// argsXAdd writes the arguments of XAdd (Client and Pipeline).
 func argsXAdd(a *argBuf, key string, id string, opts *XAddOptions, fields []FieldValue) {
 	var o XAddOptions
 	if opts != nil {
@@ -129,7 +129,7 @@ type XAutoClaimOptions struct {
 	JustID bool
 }
 
-// argsXAutoClaim writes the arguments of XAUTOCLAIM (Client.XAutoClaim, Pipeline.XAutoClaim).
+// argsXAutoClaim writes the arguments of XAutoClaim (Client and Pipeline).
 func argsXAutoClaim(a *argBuf, key string, group string, consumer string, minIdleTime string, start string, opts *XAutoClaimOptions) {
 	var o XAutoClaimOptions
 	if opts != nil {
@@ -184,7 +184,7 @@ type XClaimOptions struct {
 	LastID string
 }
 
-// argsXClaim writes the arguments of XCLAIM (Client.XClaim, Pipeline.XClaim).
+// argsXClaim writes the arguments of XClaim (Client and Pipeline).
 func argsXClaim(a *argBuf, key string, group string, consumer string, minIdleTime string, opts *XClaimOptions, ids []string) {
 	var o XClaimOptions
 	if opts != nil {
@@ -239,7 +239,7 @@ func (c *Client) XClaim(ctx context.Context, key string, group string, consumer 
 	return decodeXMessages(raw.v)
 }
 
-// argsXClaimJustID writes the arguments of XCLAIM (Client.XClaimJustID, Pipeline.XClaimJustID).
+// argsXClaimJustID writes the arguments of XClaimJustID (Client and Pipeline).
 func argsXClaimJustID(a *argBuf, key string, group string, consumer string, minIdleTime string, opts *XClaimOptions, ids []string) {
 	var o XClaimOptions
 	if opts != nil {
@@ -293,7 +293,7 @@ func (c *Client) XClaimJustID(ctx context.Context, key string, group string, con
 	return r.strs, err
 }
 
-// argsXDel writes the arguments of XDEL (Client.XDel, Pipeline.XDel).
+// argsXDel writes the arguments of XDel (Client and Pipeline).
 func argsXDel(a *argBuf, key string, ids []string) {
 	a.key(key)
 	for _, v := range ids {
@@ -326,7 +326,7 @@ type XGroupCreateOptions struct {
 	EntriesRead *int64
 }
 
-// argsXGroupCreate writes the arguments of XGROUP CREATE (Client.XGroupCreate, Pipeline.XGroupCreate).
+// argsXGroupCreate writes the arguments of XGroupCreate (Client and Pipeline).
 func argsXGroupCreate(a *argBuf, key string, group string, id string, opts *XGroupCreateOptions) {
 	var o XGroupCreateOptions
 	if opts != nil {
@@ -360,7 +360,7 @@ func (c *Client) XGroupCreate(ctx context.Context, key string, group string, id 
 	return c.exec(ctx, a, r)
 }
 
-// argsXGroupCreateConsumer writes the arguments of XGROUP CREATECONSUMER (Client.XGroupCreateConsumer, Pipeline.XGroupCreateConsumer).
+// argsXGroupCreateConsumer writes the arguments of XGroupCreateConsumer, XGroupDelConsumer (Client and Pipeline).
 func argsXGroupCreateConsumer(a *argBuf, key string, group string, consumer string) {
 	a.key(key)
 	a.str(group)
@@ -385,13 +385,6 @@ func (c *Client) XGroupCreateConsumer(ctx context.Context, key string, group str
 	return r.i, err
 }
 
-// argsXGroupDelConsumer writes the arguments of XGROUP DELCONSUMER (Client.XGroupDelConsumer, Pipeline.XGroupDelConsumer).
-func argsXGroupDelConsumer(a *argBuf, key string, group string, consumer string) {
-	a.key(key)
-	a.str(group)
-	a.str(consumer)
-}
-
 // XGroupDelConsumer runs XGROUP DELCONSUMER: deletes a consumer from a consumer group.
 //
 //	XGROUP DELCONSUMER key group consumer
@@ -403,14 +396,14 @@ func argsXGroupDelConsumer(a *argBuf, key string, group string, consumer string)
 func (c *Client) XGroupDelConsumer(ctx context.Context, key string, group string, consumer string) (int64, error) {
 	a := c.newArgs("XGROUP")
 	a.str("DELCONSUMER")
-	argsXGroupDelConsumer(a, key, group, consumer)
+	argsXGroupCreateConsumer(a, key, group, consumer)
 	r := getResult(modeInt, "XGROUP DELCONSUMER")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
 }
 
-// argsXGroupDestroy writes the arguments of XGROUP DESTROY (Client.XGroupDestroy, Pipeline.XGroupDestroy).
+// argsXGroupDestroy writes the arguments of XGroupDestroy, XInfoConsumers, XPending (Client and Pipeline).
 func argsXGroupDestroy(a *argBuf, key string, group string) {
 	a.key(key)
 	a.str(group)
@@ -457,7 +450,7 @@ type XGroupSetIDOptions struct {
 	EntriesRead *int64
 }
 
-// argsXGroupSetID writes the arguments of XGROUP SETID (Client.XGroupSetID, Pipeline.XGroupSetID).
+// argsXGroupSetID writes the arguments of XGroupSetID (Client and Pipeline).
 func argsXGroupSetID(a *argBuf, key string, group string, id string, opts *XGroupSetIDOptions) {
 	var o XGroupSetIDOptions
 	if opts != nil {
@@ -488,12 +481,6 @@ func (c *Client) XGroupSetID(ctx context.Context, key string, group string, id s
 	return c.exec(ctx, a, r)
 }
 
-// argsXInfoConsumers writes the arguments of XINFO CONSUMERS (Client.XInfoConsumers, Pipeline.XInfoConsumers).
-func argsXInfoConsumers(a *argBuf, key string, group string) {
-	a.key(key)
-	a.str(group)
-}
-
 // XInfoConsumers runs XINFO CONSUMERS: returns a list of the consumers in a consumer group.
 //
 //	XINFO CONSUMERS key group
@@ -505,7 +492,7 @@ func argsXInfoConsumers(a *argBuf, key string, group string) {
 func (c *Client) XInfoConsumers(ctx context.Context, key string, group string) (Reply, error) {
 	a := c.newArgs("XINFO")
 	a.str("CONSUMERS")
-	argsXInfoConsumers(a, key, group)
+	argsXGroupDestroy(a, key, group)
 	r := getResult(modeReply, "XINFO CONSUMERS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -513,11 +500,6 @@ func (c *Client) XInfoConsumers(ctx context.Context, key string, group string) (
 		err = Nil
 	}
 	return r.reply, err
-}
-
-// argsXInfoGroups writes the arguments of XINFO GROUPS (Client.XInfoGroups, Pipeline.XInfoGroups).
-func argsXInfoGroups(a *argBuf, key string) {
-	a.key(key)
 }
 
 // XInfoGroups runs XINFO GROUPS: returns a list of the consumer groups of a stream.
@@ -528,7 +510,7 @@ func argsXInfoGroups(a *argBuf, key string) {
 func (c *Client) XInfoGroups(ctx context.Context, key string) (Reply, error) {
 	a := c.newArgs("XINFO")
 	a.str("GROUPS")
-	argsXInfoGroups(a, key)
+	argsDecr(a, key)
 	r := getResult(modeReply, "XINFO GROUPS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -575,7 +557,7 @@ type XInfoStreamOptions struct {
 	Full *XInfoStreamFull
 }
 
-// argsXInfoStream writes the arguments of XINFO STREAM (Client.XInfoStream, Pipeline.XInfoStream).
+// argsXInfoStream writes the arguments of XInfoStream (Client and Pipeline).
 func argsXInfoStream(a *argBuf, key string, opts *XInfoStreamOptions) {
 	var o XInfoStreamOptions
 	if opts != nil {
@@ -609,11 +591,6 @@ func (c *Client) XInfoStream(ctx context.Context, key string, opts *XInfoStreamO
 	return r.reply, err
 }
 
-// argsXLen writes the arguments of XLEN (Client.XLen, Pipeline.XLen).
-func argsXLen(a *argBuf, key string) {
-	a.key(key)
-}
-
 // XLen runs XLEN: return the number of messages in a stream.
 //
 //	XLEN key
@@ -624,17 +601,11 @@ func argsXLen(a *argBuf, key string) {
 //   - The number of entries of the stream at key
 func (c *Client) XLen(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("XLEN")
-	argsXLen(a, key)
+	argsDecr(a, key)
 	r := getResult(modeInt, "XLEN")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
-}
-
-// argsXPending writes the arguments of XPENDING (Client.XPending, Pipeline.XPending).
-func argsXPending(a *argBuf, key string, group string) {
-	a.key(key)
-	a.str(group)
 }
 
 // XPending runs XPENDING: returns the information and entries from a stream consumer group's pending entries list.
@@ -649,7 +620,7 @@ func argsXPending(a *argBuf, key string, group string) {
 //   - Summary form, in case start was not given.
 func (c *Client) XPending(ctx context.Context, key string, group string) (XPendingSummary, error) {
 	a := c.newArgs("XPENDING")
-	argsXPending(a, key, group)
+	argsXGroupDestroy(a, key, group)
 	raw, err := c.execRaw(ctx, a, "XPENDING")
 	if err != nil {
 		return XPendingSummary{}, err
@@ -666,7 +637,7 @@ type XPendingExtOptions struct {
 	Consumer string
 }
 
-// argsXPendingExt writes the arguments of XPENDING (Client.XPendingExt, Pipeline.XPendingExt).
+// argsXPendingExt writes the arguments of XPendingExt (Client and Pipeline).
 func argsXPendingExt(a *argBuf, key string, group string, start string, end string, count int64, opts *XPendingExtOptions) {
 	var o XPendingExtOptions
 	if opts != nil {
@@ -713,7 +684,7 @@ type XRangeOptions struct {
 	Count int64
 }
 
-// argsXRange writes the arguments of XRANGE (Client.XRange, Pipeline.XRange).
+// argsXRange writes the arguments of XRange (Client and Pipeline).
 func argsXRange(a *argBuf, key string, start string, end string, opts *XRangeOptions) {
 	var o XRangeOptions
 	if opts != nil {
@@ -755,7 +726,7 @@ type XReadOptions struct {
 	Block *int64
 }
 
-// argsXRead writes the arguments of XREAD (Client.XRead, Pipeline.XRead).
+// argsXRead writes the arguments of XRead (Client and Pipeline).
 func argsXRead(a *argBuf, keys []string, ids []string, opts *XReadOptions) {
 	var o XReadOptions
 	if opts != nil {
@@ -813,7 +784,7 @@ type XReadGroupOptions struct {
 	NoAck bool
 }
 
-// argsXReadGroup writes the arguments of XREADGROUP (Client.XReadGroup, Pipeline.XReadGroup).
+// argsXReadGroup writes the arguments of XReadGroup (Client and Pipeline).
 func argsXReadGroup(a *argBuf, group string, consumer string, keys []string, ids []string, opts *XReadGroupOptions) {
 	var o XReadGroupOptions
 	if opts != nil {
@@ -873,7 +844,7 @@ type XRevRangeOptions struct {
 	Count int64
 }
 
-// argsXRevRange writes the arguments of XREVRANGE (Client.XRevRange, Pipeline.XRevRange).
+// argsXRevRange writes the arguments of XRevRange (Client and Pipeline).
 func argsXRevRange(a *argBuf, key string, end string, start string, opts *XRevRangeOptions) {
 	var o XRevRangeOptions
 	if opts != nil {
@@ -915,7 +886,7 @@ type XSetIDOptions struct {
 	MaxDeletedID string
 }
 
-// argsXSetID writes the arguments of XSETID (Client.XSetID, Pipeline.XSetID).
+// argsXSetID writes the arguments of XSetID (Client and Pipeline).
 func argsXSetID(a *argBuf, key string, lastID string, opts *XSetIDOptions) {
 	var o XSetIDOptions
 	if opts != nil {
@@ -954,7 +925,7 @@ type XTrimOptions struct {
 	Limit *int64
 }
 
-// argsXTrim writes the arguments of XTRIM (Client.XTrim, Pipeline.XTrim).
+// argsXTrim writes the arguments of XTrim (Client and Pipeline).
 func argsXTrim(a *argBuf, key string, strategy XTrimStrategy, threshold string, opts *XTrimOptions) {
 	var o XTrimOptions
 	if opts != nil {

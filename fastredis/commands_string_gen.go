@@ -6,7 +6,7 @@ import (
 	"context"
 )
 
-// argsAppend writes the arguments of APPEND (Client.Append, Pipeline.Append).
+// argsAppend writes the arguments of Append, GetSet, SetNX (Client and Pipeline).
 func argsAppend(a *argBuf, key string, value string) {
 	a.key(key)
 	a.str(value)
@@ -29,7 +29,7 @@ func (c *Client) Append(ctx context.Context, key string, value string) (int64, e
 	return r.i, err
 }
 
-// argsDecr writes the arguments of DECR (Client.Decr, Pipeline.Decr).
+// argsDecr writes the arguments of Decr, Dump, ExpireTime, Get, GetDel, HGetAll, HKeys, HLen, HRandField, HVals, Incr, LLen, LPop, ObjectEncoding, ObjectFreq, ObjectIdleTime, ObjectRefCount, Persist, PExpireTime, PTTL, RPop, SCard, SMembers, SPop, SRandMember, StrLen, TTL, Type, XInfoGroups, XLen, ZCard, ZRandMember (Client and Pipeline).
 func argsDecr(a *argBuf, key string) {
 	a.key(key)
 }
@@ -51,7 +51,7 @@ func (c *Client) Decr(ctx context.Context, key string) (int64, error) {
 	return r.i, err
 }
 
-// argsDecrBy writes the arguments of DECRBY (Client.DecrBy, Pipeline.DecrBy).
+// argsDecrBy writes the arguments of DecrBy (Client and Pipeline).
 func argsDecrBy(a *argBuf, key string, decrement int64) {
 	a.key(key)
 	a.int(decrement)
@@ -74,11 +74,6 @@ func (c *Client) DecrBy(ctx context.Context, key string, decrement int64) (int64
 	return r.i, err
 }
 
-// argsGet writes the arguments of GET (Client.Get, Pipeline.Get).
-func argsGet(a *argBuf, key string) {
-	a.key(key)
-}
-
 // Get runs GET: returns the string value of a key.
 //
 //	GET key
@@ -90,7 +85,7 @@ func argsGet(a *argBuf, key string) {
 //   - null (Nil): Key does not exist.
 func (c *Client) Get(ctx context.Context, key string) (string, error) {
 	a := c.newArgs("GET")
-	argsGet(a, key)
+	argsDecr(a, key)
 	r := getResult(modeString, "GET")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -109,17 +104,12 @@ func (c *Client) Get(ctx context.Context, key string) (string, error) {
 //   - null (Nil): Key does not exist.
 func (c *Client) GetAppend(ctx context.Context, dst []byte, key string) ([]byte, error) {
 	a := c.newArgs("GET")
-	argsGet(a, key)
+	argsDecr(a, key)
 	r := getResult(modeAppend, "GET")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
-}
-
-// argsGetDel writes the arguments of GETDEL (Client.GetDel, Pipeline.GetDel).
-func argsGetDel(a *argBuf, key string) {
-	a.key(key)
 }
 
 // GetDel runs GETDEL: returns the string value of a key after deleting the key.
@@ -133,7 +123,7 @@ func argsGetDel(a *argBuf, key string) {
 //   - null (Nil): The key does not exist.
 func (c *Client) GetDel(ctx context.Context, key string) (string, error) {
 	a := c.newArgs("GETDEL")
-	argsGetDel(a, key)
+	argsDecr(a, key)
 	r := getResult(modeString, "GETDEL")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -152,7 +142,7 @@ func (c *Client) GetDel(ctx context.Context, key string) (string, error) {
 //   - null (Nil): The key does not exist.
 func (c *Client) GetDelAppend(ctx context.Context, dst []byte, key string) ([]byte, error) {
 	a := c.newArgs("GETDEL")
-	argsGetDel(a, key)
+	argsDecr(a, key)
 	r := getResult(modeAppend, "GETDEL")
 	defer r.release()
 	r.dst = dst
@@ -174,7 +164,7 @@ type GetExOptions struct {
 	Persist bool
 }
 
-// argsGetEx writes the arguments of GETEX (Client.GetEx, Pipeline.GetEx).
+// argsGetEx writes the arguments of GetEx (Client and Pipeline).
 func argsGetEx(a *argBuf, key string, opts *GetExOptions) {
 	var o GetExOptions
 	if opts != nil {
@@ -240,7 +230,7 @@ func (c *Client) GetExAppend(ctx context.Context, dst []byte, key string, opts *
 	return r.dst, err
 }
 
-// argsGetRange writes the arguments of GETRANGE (Client.GetRange, Pipeline.GetRange).
+// argsGetRange writes the arguments of GetRange, SubStr (Client and Pipeline).
 func argsGetRange(a *argBuf, key string, start int64, end int64) {
 	a.key(key)
 	a.int(start)
@@ -283,12 +273,6 @@ func (c *Client) GetRangeAppend(ctx context.Context, dst []byte, key string, sta
 	return r.dst, err
 }
 
-// argsGetSet writes the arguments of GETSET (Client.GetSet, Pipeline.GetSet).
-func argsGetSet(a *argBuf, key string, value string) {
-	a.key(key)
-	a.str(value)
-}
-
 // GetSet runs GETSET: returns the previous string value of a key after setting it to a new value.
 //
 //	GETSET key value
@@ -302,7 +286,7 @@ func argsGetSet(a *argBuf, key string, value string) {
 // Deprecated: as of Redis 6.2.0, use SET with the GET argument (Set).
 func (c *Client) GetSet(ctx context.Context, key string, value string) (string, error) {
 	a := c.newArgs("GETSET")
-	argsGetSet(a, key, value)
+	argsAppend(a, key, value)
 	r := getResult(modeString, "GETSET")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -323,17 +307,12 @@ func (c *Client) GetSet(ctx context.Context, key string, value string) (string, 
 // Deprecated: as of Redis 6.2.0, use SET with the GET argument (Set).
 func (c *Client) GetSetAppend(ctx context.Context, dst []byte, key string, value string) ([]byte, error) {
 	a := c.newArgs("GETSET")
-	argsGetSet(a, key, value)
+	argsAppend(a, key, value)
 	r := getResult(modeAppend, "GETSET")
 	defer r.release()
 	r.dst = dst
 	err := c.exec(ctx, a, r)
 	return r.dst, err
-}
-
-// argsIncr writes the arguments of INCR (Client.Incr, Pipeline.Incr).
-func argsIncr(a *argBuf, key string) {
-	a.key(key)
 }
 
 // Incr runs INCR: increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.
@@ -346,14 +325,14 @@ func argsIncr(a *argBuf, key string) {
 //   - The value of key after the increment
 func (c *Client) Incr(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("INCR")
-	argsIncr(a, key)
+	argsDecr(a, key)
 	r := getResult(modeInt, "INCR")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
 }
 
-// argsIncrBy writes the arguments of INCRBY (Client.IncrBy, Pipeline.IncrBy).
+// argsIncrBy writes the arguments of IncrBy (Client and Pipeline).
 func argsIncrBy(a *argBuf, key string, increment int64) {
 	a.key(key)
 	a.int(increment)
@@ -376,7 +355,7 @@ func (c *Client) IncrBy(ctx context.Context, key string, increment int64) (int64
 	return r.i, err
 }
 
-// argsIncrByFloat writes the arguments of INCRBYFLOAT (Client.IncrByFloat, Pipeline.IncrByFloat).
+// argsIncrByFloat writes the arguments of IncrByFloat (Client and Pipeline).
 func argsIncrByFloat(a *argBuf, key string, increment float64) {
 	a.key(key)
 	a.float(increment)
@@ -400,7 +379,7 @@ func (c *Client) IncrByFloat(ctx context.Context, key string, increment float64)
 	return r.f, err
 }
 
-// argsLCS writes the arguments of LCS (Client.LCS, Pipeline.LCS).
+// argsLCS writes the arguments of LCS (Client and Pipeline).
 func argsLCS(a *argBuf, key1 string, key2 string) {
 	a.key(key1)
 	a.key(key2)
@@ -448,7 +427,7 @@ func (c *Client) LCSAppend(ctx context.Context, dst []byte, key1 string, key2 st
 	return r.dst, err
 }
 
-// argsLCSLen writes the arguments of LCS (Client.LCSLen, Pipeline.LCSLen).
+// argsLCSLen writes the arguments of LCSLen (Client and Pipeline).
 func argsLCSLen(a *argBuf, key1 string, key2 string) {
 	a.key(key1)
 	a.key(key2)
@@ -483,7 +462,7 @@ type LCSIdxOptions struct {
 	WithMatchLen bool
 }
 
-// argsLCSIdx writes the arguments of LCS (Client.LCSIdx, Pipeline.LCSIdx).
+// argsLCSIdx writes the arguments of LCSIdx (Client and Pipeline).
 func argsLCSIdx(a *argBuf, key1 string, key2 string, opts *LCSIdxOptions) {
 	var o LCSIdxOptions
 	if opts != nil {
@@ -524,13 +503,6 @@ func (c *Client) LCSIdx(ctx context.Context, key1 string, key2 string, opts *LCS
 	return r.reply, err
 }
 
-// argsMGet writes the arguments of MGET (Client.MGet, Pipeline.MGet).
-func argsMGet(a *argBuf, keys []string) {
-	for _, v := range keys {
-		a.key(v)
-	}
-}
-
 // MGet runs MGET: atomically returns the string values of one or more keys.
 //
 //	MGET key [key ...]
@@ -541,7 +513,7 @@ func argsMGet(a *argBuf, keys []string) {
 //   - List of values at the specified keys.
 func (c *Client) MGet(ctx context.Context, keys ...string) ([]NullString, error) {
 	a := c.newArgs("MGET")
-	argsMGet(a, keys)
+	argsDel(a, keys)
 	r := getResult(modeNullStrings, "MGET")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -561,7 +533,7 @@ func (x *KeyValue) writeArgs(a *argBuf) {
 	a.str(x.Value)
 }
 
-// argsMSet writes the arguments of MSET (Client.MSet, Pipeline.MSet).
+// argsMSet writes the arguments of MSet, MSetNX (Client and Pipeline).
 func argsMSet(a *argBuf, keyValues []KeyValue) {
 	for i := range keyValues {
 		keyValues[i].writeArgs(a)
@@ -581,13 +553,6 @@ func (c *Client) MSet(ctx context.Context, keyValues ...KeyValue) error {
 	return c.exec(ctx, a, r)
 }
 
-// argsMSetNX writes the arguments of MSETNX (Client.MSetNX, Pipeline.MSetNX).
-func argsMSetNX(a *argBuf, keyValues []KeyValue) {
-	for i := range keyValues {
-		keyValues[i].writeArgs(a)
-	}
-}
-
 // MSetNX runs MSETNX: atomically modifies the string values of one or more keys only when all keys don't exist.
 //
 //	MSETNX key value [key value ...]
@@ -599,14 +564,14 @@ func argsMSetNX(a *argBuf, keyValues []KeyValue) {
 //   - All the keys were set.
 func (c *Client) MSetNX(ctx context.Context, keyValues ...KeyValue) (int64, error) {
 	a := c.newArgs("MSETNX")
-	argsMSetNX(a, keyValues)
+	argsMSet(a, keyValues)
 	r := getResult(modeInt, "MSETNX")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
 }
 
-// argsPSetEx writes the arguments of PSETEX (Client.PSetEx, Pipeline.PSetEx).
+// argsPSetEx writes the arguments of PSetEx (Client and Pipeline).
 func argsPSetEx(a *argBuf, key string, milliseconds int64, value string) {
 	a.key(key)
 	a.int(milliseconds)
@@ -644,7 +609,7 @@ type SetOptions struct {
 	KeepTTL bool
 }
 
-// argsSet writes the arguments of SET (Client.Set, Pipeline.Set).
+// argsSet writes the arguments of Set (Client and Pipeline).
 func argsSet(a *argBuf, key string, value string, opts *SetOptions) {
 	var o SetOptions
 	if opts != nil {
@@ -694,7 +659,7 @@ func (c *Client) Set(ctx context.Context, key string, value string, opts *SetOpt
 	return c.execStatusNil(ctx, a, "SET")
 }
 
-// argsSetGet writes the arguments of SET (Client.SetGet, Pipeline.SetGet).
+// argsSetGet writes the arguments of SetGet (Client and Pipeline).
 func argsSetGet(a *argBuf, key string, value string, opts *SetOptions) {
 	var o SetOptions
 	if opts != nil {
@@ -771,7 +736,7 @@ func (c *Client) SetGetAppend(ctx context.Context, dst []byte, key string, value
 	return r.dst, err
 }
 
-// argsSetEx writes the arguments of SETEX (Client.SetEx, Pipeline.SetEx).
+// argsSetEx writes the arguments of SetEx (Client and Pipeline).
 func argsSetEx(a *argBuf, key string, seconds int64, value string) {
 	a.key(key)
 	a.int(seconds)
@@ -793,12 +758,6 @@ func (c *Client) SetEx(ctx context.Context, key string, seconds int64, value str
 	return c.exec(ctx, a, r)
 }
 
-// argsSetNX writes the arguments of SETNX (Client.SetNX, Pipeline.SetNX).
-func argsSetNX(a *argBuf, key string, value string) {
-	a.key(key)
-	a.str(value)
-}
-
 // SetNX runs SETNX: set the string value of a key only when the key doesn't exist.
 //
 //	SETNX key value
@@ -812,14 +771,14 @@ func argsSetNX(a *argBuf, key string, value string) {
 // Deprecated: as of Redis 2.6.12, use SET with the NX argument (Set).
 func (c *Client) SetNX(ctx context.Context, key string, value string) (int64, error) {
 	a := c.newArgs("SETNX")
-	argsSetNX(a, key, value)
+	argsAppend(a, key, value)
 	r := getResult(modeInt, "SETNX")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
 }
 
-// argsSetRange writes the arguments of SETRANGE (Client.SetRange, Pipeline.SetRange).
+// argsSetRange writes the arguments of SetRange (Client and Pipeline).
 func argsSetRange(a *argBuf, key string, offset int64, value string) {
 	a.key(key)
 	a.int(offset)
@@ -843,11 +802,6 @@ func (c *Client) SetRange(ctx context.Context, key string, offset int64, value s
 	return r.i, err
 }
 
-// argsStrLen writes the arguments of STRLEN (Client.StrLen, Pipeline.StrLen).
-func argsStrLen(a *argBuf, key string) {
-	a.key(key)
-}
-
 // StrLen runs STRLEN: returns the length of a string value.
 //
 //	STRLEN key
@@ -858,18 +812,11 @@ func argsStrLen(a *argBuf, key string) {
 //   - The length of the string value stored at key, or 0 when key does not exist.
 func (c *Client) StrLen(ctx context.Context, key string) (int64, error) {
 	a := c.newArgs("STRLEN")
-	argsStrLen(a, key)
+	argsDecr(a, key)
 	r := getResult(modeInt, "STRLEN")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.i, err
-}
-
-// argsSubStr writes the arguments of SUBSTR (Client.SubStr, Pipeline.SubStr).
-func argsSubStr(a *argBuf, key string, start int64, end int64) {
-	a.key(key)
-	a.int(start)
-	a.int(end)
 }
 
 // SubStr runs SUBSTR: returns a substring from a string value.
@@ -884,7 +831,7 @@ func argsSubStr(a *argBuf, key string, start int64, end int64) {
 // Deprecated: as of Redis 2.0.0, use GETRANGE (GetRange).
 func (c *Client) SubStr(ctx context.Context, key string, start int64, end int64) (string, error) {
 	a := c.newArgs("SUBSTR")
-	argsSubStr(a, key, start, end)
+	argsGetRange(a, key, start, end)
 	r := getResult(modeString, "SUBSTR")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -904,7 +851,7 @@ func (c *Client) SubStr(ctx context.Context, key string, start int64, end int64)
 // Deprecated: as of Redis 2.0.0, use GETRANGE (GetRange).
 func (c *Client) SubStrAppend(ctx context.Context, dst []byte, key string, start int64, end int64) ([]byte, error) {
 	a := c.newArgs("SUBSTR")
-	argsSubStr(a, key, start, end)
+	argsGetRange(a, key, start, end)
 	r := getResult(modeAppend, "SUBSTR")
 	defer r.release()
 	r.dst = dst

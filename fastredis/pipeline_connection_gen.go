@@ -86,7 +86,7 @@ func (p *Pipeline) ClientListAppend(dst []byte, opts *ClientListOptions) Future[
 func (p *Pipeline) ClientListParsed(opts *ClientListOptions) Future[[]ClientInfo] {
 	a := p.newArgs("CLIENT")
 	a.str("LIST")
-	argsClientListParsed(a, opts)
+	argsClientList(a, opts)
 	return queuedRaw(p, "CLIENT LIST", decodeClientInfos)
 }
 
@@ -102,7 +102,7 @@ func (p *Pipeline) ClientNoEvict(enabled Toggle) Future[OK] {
 func (p *Pipeline) ClientNoTouch(enabled Toggle) Future[OK] {
 	a := p.newArgs("CLIENT")
 	a.str("NO-TOUCH")
-	argsClientNoTouch(a, enabled)
+	argsClientNoEvict(a, enabled)
 	return queued(p, modeStatus, "CLIENT NO-TOUCH", getOK)
 }
 

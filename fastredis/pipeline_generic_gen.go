@@ -19,21 +19,21 @@ func (p *Pipeline) Del(keys ...string) Future[int64] {
 // Dump queues DUMP; its Future holds what Client.Dump returns.
 func (p *Pipeline) Dump(key string) Future[string] {
 	a := p.newArgs("DUMP")
-	argsDump(a, key)
+	argsDecr(a, key)
 	return queued(p, modeString, "DUMP", getString)
 }
 
 // DumpAppend queues DUMP; its Future holds the reply appended to dst, as Client.DumpAppend returns it.
 func (p *Pipeline) DumpAppend(dst []byte, key string) Future[[]byte] {
 	a := p.newArgs("DUMP")
-	argsDump(a, key)
+	argsDecr(a, key)
 	return queuedAppend(p, "DUMP", dst)
 }
 
 // Exists queues EXISTS; its Future holds what Client.Exists returns.
 func (p *Pipeline) Exists(keys ...string) Future[int64] {
 	a := p.newArgs("EXISTS")
-	argsExists(a, keys)
+	argsDel(a, keys)
 	return queued(p, modeInt, "EXISTS", getInt)
 }
 
@@ -54,7 +54,7 @@ func (p *Pipeline) ExpireAt(key string, unixTimeSeconds int64, opts *ExpireAtOpt
 // ExpireTime queues EXPIRETIME; its Future holds what Client.ExpireTime returns.
 func (p *Pipeline) ExpireTime(key string) Future[int64] {
 	a := p.newArgs("EXPIRETIME")
-	argsExpireTime(a, key)
+	argsDecr(a, key)
 	return queued(p, modeInt, "EXPIRETIME", getInt)
 }
 
@@ -83,7 +83,7 @@ func (p *Pipeline) Move(key string, db int64) Future[int64] {
 func (p *Pipeline) ObjectEncoding(key string) Future[string] {
 	a := p.newArgs("OBJECT")
 	a.str("ENCODING")
-	argsObjectEncoding(a, key)
+	argsDecr(a, key)
 	return queued(p, modeString, "OBJECT ENCODING", getString)
 }
 
@@ -91,7 +91,7 @@ func (p *Pipeline) ObjectEncoding(key string) Future[string] {
 func (p *Pipeline) ObjectEncodingAppend(dst []byte, key string) Future[[]byte] {
 	a := p.newArgs("OBJECT")
 	a.str("ENCODING")
-	argsObjectEncoding(a, key)
+	argsDecr(a, key)
 	return queuedAppend(p, "OBJECT ENCODING", dst)
 }
 
@@ -99,7 +99,7 @@ func (p *Pipeline) ObjectEncodingAppend(dst []byte, key string) Future[[]byte] {
 func (p *Pipeline) ObjectFreq(key string) Future[int64] {
 	a := p.newArgs("OBJECT")
 	a.str("FREQ")
-	argsObjectFreq(a, key)
+	argsDecr(a, key)
 	return queued(p, modeInt, "OBJECT FREQ", getInt)
 }
 
@@ -113,7 +113,7 @@ func (p *Pipeline) ObjectHelp() Future[[]string] {
 func (p *Pipeline) ObjectIdleTime(key string) Future[int64] {
 	a := p.newArgs("OBJECT")
 	a.str("IDLETIME")
-	argsObjectIdleTime(a, key)
+	argsDecr(a, key)
 	return queued(p, modeInt, "OBJECT IDLETIME", getInt)
 }
 
@@ -121,14 +121,14 @@ func (p *Pipeline) ObjectIdleTime(key string) Future[int64] {
 func (p *Pipeline) ObjectRefCount(key string) Future[int64] {
 	a := p.newArgs("OBJECT")
 	a.str("REFCOUNT")
-	argsObjectRefCount(a, key)
+	argsDecr(a, key)
 	return queued(p, modeInt, "OBJECT REFCOUNT", getInt)
 }
 
 // Persist queues PERSIST; its Future holds what Client.Persist returns.
 func (p *Pipeline) Persist(key string) Future[int64] {
 	a := p.newArgs("PERSIST")
-	argsPersist(a, key)
+	argsDecr(a, key)
 	return queued(p, modeInt, "PERSIST", getInt)
 }
 
@@ -149,14 +149,14 @@ func (p *Pipeline) PExpireAt(key string, unixTimeMilliseconds int64, opts *PExpi
 // PExpireTime queues PEXPIRETIME; its Future holds what Client.PExpireTime returns.
 func (p *Pipeline) PExpireTime(key string) Future[int64] {
 	a := p.newArgs("PEXPIRETIME")
-	argsPExpireTime(a, key)
+	argsDecr(a, key)
 	return queued(p, modeInt, "PEXPIRETIME", getInt)
 }
 
 // PTTL queues PTTL; its Future holds what Client.PTTL returns.
 func (p *Pipeline) PTTL(key string) Future[int64] {
 	a := p.newArgs("PTTL")
-	argsPTTL(a, key)
+	argsDecr(a, key)
 	return queued(p, modeInt, "PTTL", getInt)
 }
 
@@ -182,7 +182,7 @@ func (p *Pipeline) Rename(key string, newKey string) Future[OK] {
 // RenameNX queues RENAMENX; its Future holds what Client.RenameNX returns.
 func (p *Pipeline) RenameNX(key string, newKey string) Future[int64] {
 	a := p.newArgs("RENAMENX")
-	argsRenameNX(a, key, newKey)
+	argsRename(a, key, newKey)
 	return queued(p, modeInt, "RENAMENX", getInt)
 }
 
@@ -224,35 +224,35 @@ func (p *Pipeline) SortRO(key string, opts *SortROOptions) Future[[]NullString] 
 // Touch queues TOUCH; its Future holds what Client.Touch returns.
 func (p *Pipeline) Touch(keys ...string) Future[int64] {
 	a := p.newArgs("TOUCH")
-	argsTouch(a, keys)
+	argsDel(a, keys)
 	return queued(p, modeInt, "TOUCH", getInt)
 }
 
 // TTL queues TTL; its Future holds what Client.TTL returns.
 func (p *Pipeline) TTL(key string) Future[int64] {
 	a := p.newArgs("TTL")
-	argsTTL(a, key)
+	argsDecr(a, key)
 	return queued(p, modeInt, "TTL", getInt)
 }
 
 // Type queues TYPE; its Future holds what Client.Type returns.
 func (p *Pipeline) Type(key string) Future[string] {
 	a := p.newArgs("TYPE")
-	argsType(a, key)
+	argsDecr(a, key)
 	return queued(p, modeString, "TYPE", getString)
 }
 
 // TypeAppend queues TYPE; its Future holds the reply appended to dst, as Client.TypeAppend returns it.
 func (p *Pipeline) TypeAppend(dst []byte, key string) Future[[]byte] {
 	a := p.newArgs("TYPE")
-	argsType(a, key)
+	argsDecr(a, key)
 	return queuedAppend(p, "TYPE", dst)
 }
 
 // Unlink queues UNLINK; its Future holds what Client.Unlink returns.
 func (p *Pipeline) Unlink(keys ...string) Future[int64] {
 	a := p.newArgs("UNLINK")
-	argsUnlink(a, keys)
+	argsDel(a, keys)
 	return queued(p, modeInt, "UNLINK", getInt)
 }
 

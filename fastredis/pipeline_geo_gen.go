@@ -26,7 +26,7 @@ func (p *Pipeline) GeoHash(key string, members ...string) Future[[]string] {
 // GeoPos queues GEOPOS; its Future holds what Client.GeoPos returns.
 func (p *Pipeline) GeoPos(key string, members ...string) Future[[]GeoPos] {
 	a := p.newArgs("GEOPOS")
-	argsGeoPos(a, key, members)
+	argsGeoHash(a, key, members)
 	return queuedRaw(p, "GEOPOS", decodeGeoPos)
 }
 

@@ -19,21 +19,21 @@ func (p *Pipeline) HExists(key string, field string) Future[int64] {
 // HGet queues HGET; its Future holds what Client.HGet returns.
 func (p *Pipeline) HGet(key string, field string) Future[string] {
 	a := p.newArgs("HGET")
-	argsHGet(a, key, field)
+	argsHExists(a, key, field)
 	return queued(p, modeString, "HGET", getString)
 }
 
 // HGetAppend queues HGET; its Future holds the reply appended to dst, as Client.HGetAppend returns it.
 func (p *Pipeline) HGetAppend(dst []byte, key string, field string) Future[[]byte] {
 	a := p.newArgs("HGET")
-	argsHGet(a, key, field)
+	argsHExists(a, key, field)
 	return queuedAppend(p, "HGET", dst)
 }
 
 // HGetAll queues HGETALL; its Future holds what Client.HGetAll returns.
 func (p *Pipeline) HGetAll(key string) Future[map[string]string] {
 	a := p.newArgs("HGETALL")
-	argsHGetAll(a, key)
+	argsDecr(a, key)
 	return queued(p, modeStringMap, "HGETALL", getStringMap)
 }
 
@@ -54,21 +54,21 @@ func (p *Pipeline) HIncrByFloat(key string, field string, increment float64) Fut
 // HKeys queues HKEYS; its Future holds what Client.HKeys returns.
 func (p *Pipeline) HKeys(key string) Future[[]string] {
 	a := p.newArgs("HKEYS")
-	argsHKeys(a, key)
+	argsDecr(a, key)
 	return queued(p, modeStrings, "HKEYS", getStrings)
 }
 
 // HLen queues HLEN; its Future holds what Client.HLen returns.
 func (p *Pipeline) HLen(key string) Future[int64] {
 	a := p.newArgs("HLEN")
-	argsHLen(a, key)
+	argsDecr(a, key)
 	return queued(p, modeInt, "HLEN", getInt)
 }
 
 // HMGet queues HMGET; its Future holds what Client.HMGet returns.
 func (p *Pipeline) HMGet(key string, fields ...string) Future[[]NullString] {
 	a := p.newArgs("HMGET")
-	argsHMGet(a, key, fields)
+	argsHDel(a, key, fields)
 	return queued(p, modeNullStrings, "HMGET", getNullStrings)
 }
 
@@ -82,14 +82,14 @@ func (p *Pipeline) HMSet(key string, fieldValues ...FieldValue) Future[OK] {
 // HRandField queues HRANDFIELD; its Future holds what Client.HRandField returns.
 func (p *Pipeline) HRandField(key string) Future[string] {
 	a := p.newArgs("HRANDFIELD")
-	argsHRandField(a, key)
+	argsDecr(a, key)
 	return queued(p, modeString, "HRANDFIELD", getString)
 }
 
 // HRandFieldAppend queues HRANDFIELD; its Future holds the reply appended to dst, as Client.HRandFieldAppend returns it.
 func (p *Pipeline) HRandFieldAppend(dst []byte, key string) Future[[]byte] {
 	a := p.newArgs("HRANDFIELD")
-	argsHRandField(a, key)
+	argsDecr(a, key)
 	return queuedAppend(p, "HRANDFIELD", dst)
 }
 
@@ -117,7 +117,7 @@ func (p *Pipeline) HScan(key string, cursor int64, opts *HScanOptions) Future[Sc
 // HSet queues HSET; its Future holds what Client.HSet returns.
 func (p *Pipeline) HSet(key string, fieldValues ...FieldValue) Future[int64] {
 	a := p.newArgs("HSET")
-	argsHSet(a, key, fieldValues)
+	argsHMSet(a, key, fieldValues)
 	return queued(p, modeInt, "HSET", getInt)
 }
 
@@ -131,13 +131,13 @@ func (p *Pipeline) HSetNX(key string, field string, value string) Future[int64] 
 // HStrLen queues HSTRLEN; its Future holds what Client.HStrLen returns.
 func (p *Pipeline) HStrLen(key string, field string) Future[int64] {
 	a := p.newArgs("HSTRLEN")
-	argsHStrLen(a, key, field)
+	argsHExists(a, key, field)
 	return queued(p, modeInt, "HSTRLEN", getInt)
 }
 
 // HVals queues HVALS; its Future holds what Client.HVals returns.
 func (p *Pipeline) HVals(key string) Future[[]string] {
 	a := p.newArgs("HVALS")
-	argsHVals(a, key)
+	argsDecr(a, key)
 	return queued(p, modeStrings, "HVALS", getStrings)
 }

@@ -5,14 +5,14 @@ package fastredis
 // PFAdd queues PFADD; its Future holds what Client.PFAdd returns.
 func (p *Pipeline) PFAdd(key string, elements ...string) Future[int64] {
 	a := p.newArgs("PFADD")
-	argsPFAdd(a, key, elements)
+	argsLPush(a, key, elements)
 	return queued(p, modeInt, "PFADD", getInt)
 }
 
 // PFCount queues PFCOUNT; its Future holds what Client.PFCount returns.
 func (p *Pipeline) PFCount(keys ...string) Future[int64] {
 	a := p.newArgs("PFCOUNT")
-	argsPFCount(a, keys)
+	argsDel(a, keys)
 	return queued(p, modeInt, "PFCOUNT", getInt)
 }
 

@@ -33,7 +33,7 @@ func (p *Pipeline) BLPop(keys []string, timeout float64) Future[[]string] {
 // BRPop queues BRPOP; its Future holds what Client.BRPop returns.
 func (p *Pipeline) BRPop(keys []string, timeout float64) Future[[]string] {
 	a := p.newArgs("BRPOP")
-	argsBRPop(a, keys, timeout)
+	argsBLPop(a, keys, timeout)
 	return queued(p, modeStrings, "BRPOP", getStrings)
 }
 
@@ -75,7 +75,7 @@ func (p *Pipeline) LInsert(key string, where LInsertWhere, pivot string, element
 // LLen queues LLEN; its Future holds what Client.LLen returns.
 func (p *Pipeline) LLen(key string) Future[int64] {
 	a := p.newArgs("LLEN")
-	argsLLen(a, key)
+	argsDecr(a, key)
 	return queued(p, modeInt, "LLEN", getInt)
 }
 
@@ -103,21 +103,21 @@ func (p *Pipeline) LMPop(keys []string, where ListSide, opts *LMPopOptions) Futu
 // LPop queues LPOP; its Future holds what Client.LPop returns.
 func (p *Pipeline) LPop(key string) Future[string] {
 	a := p.newArgs("LPOP")
-	argsLPop(a, key)
+	argsDecr(a, key)
 	return queued(p, modeString, "LPOP", getString)
 }
 
 // LPopAppend queues LPOP; its Future holds the reply appended to dst, as Client.LPopAppend returns it.
 func (p *Pipeline) LPopAppend(dst []byte, key string) Future[[]byte] {
 	a := p.newArgs("LPOP")
-	argsLPop(a, key)
+	argsDecr(a, key)
 	return queuedAppend(p, "LPOP", dst)
 }
 
 // LPopCount queues LPOP; its Future holds what Client.LPopCount returns.
 func (p *Pipeline) LPopCount(key string, count int64) Future[[]string] {
 	a := p.newArgs("LPOP")
-	argsLPopCount(a, key, count)
+	argsHRandFieldCount(a, key, count)
 	return queued(p, modeStrings, "LPOP", getStrings)
 }
 
@@ -145,7 +145,7 @@ func (p *Pipeline) LPush(key string, elements ...string) Future[int64] {
 // LPushX queues LPUSHX; its Future holds what Client.LPushX returns.
 func (p *Pipeline) LPushX(key string, elements ...string) Future[int64] {
 	a := p.newArgs("LPUSHX")
-	argsLPushX(a, key, elements)
+	argsLPush(a, key, elements)
 	return queued(p, modeInt, "LPUSHX", getInt)
 }
 
@@ -173,28 +173,28 @@ func (p *Pipeline) LSet(key string, index int64, element string) Future[OK] {
 // LTrim queues LTRIM; its Future holds what Client.LTrim returns.
 func (p *Pipeline) LTrim(key string, start int64, stop int64) Future[OK] {
 	a := p.newArgs("LTRIM")
-	argsLTrim(a, key, start, stop)
+	argsLRange(a, key, start, stop)
 	return queued(p, modeStatus, "LTRIM", getOK)
 }
 
 // RPop queues RPOP; its Future holds what Client.RPop returns.
 func (p *Pipeline) RPop(key string) Future[string] {
 	a := p.newArgs("RPOP")
-	argsRPop(a, key)
+	argsDecr(a, key)
 	return queued(p, modeString, "RPOP", getString)
 }
 
 // RPopAppend queues RPOP; its Future holds the reply appended to dst, as Client.RPopAppend returns it.
 func (p *Pipeline) RPopAppend(dst []byte, key string) Future[[]byte] {
 	a := p.newArgs("RPOP")
-	argsRPop(a, key)
+	argsDecr(a, key)
 	return queuedAppend(p, "RPOP", dst)
 }
 
 // RPopCount queues RPOP; its Future holds what Client.RPopCount returns.
 func (p *Pipeline) RPopCount(key string, count int64) Future[[]string] {
 	a := p.newArgs("RPOP")
-	argsRPopCount(a, key, count)
+	argsHRandFieldCount(a, key, count)
 	return queued(p, modeStrings, "RPOP", getStrings)
 }
 
@@ -215,13 +215,13 @@ func (p *Pipeline) RPopLPushAppend(dst []byte, source string, destination string
 // RPush queues RPUSH; its Future holds what Client.RPush returns.
 func (p *Pipeline) RPush(key string, elements ...string) Future[int64] {
 	a := p.newArgs("RPUSH")
-	argsRPush(a, key, elements)
+	argsLPush(a, key, elements)
 	return queued(p, modeInt, "RPUSH", getInt)
 }
 
 // RPushX queues RPUSHX; its Future holds what Client.RPushX returns.
 func (p *Pipeline) RPushX(key string, elements ...string) Future[int64] {
 	a := p.newArgs("RPUSHX")
-	argsRPushX(a, key, elements)
+	argsLPush(a, key, elements)
 	return queued(p, modeInt, "RPUSHX", getInt)
 }

@@ -19,14 +19,14 @@ func (p *Pipeline) EvalSha(sha1 string, keys []string, args ...string) Future[Re
 // EvalShaRO queues EVALSHA_RO; its Future holds what Client.EvalShaRO returns.
 func (p *Pipeline) EvalShaRO(sha1 string, keys []string, args ...string) Future[Reply] {
 	a := p.newArgs("EVALSHA_RO")
-	argsEvalShaRO(a, sha1, keys, args)
+	argsEvalSha(a, sha1, keys, args)
 	return queued(p, modeReply, "EVALSHA_RO", getReply)
 }
 
 // EvalRO queues EVAL_RO; its Future holds what Client.EvalRO returns.
 func (p *Pipeline) EvalRO(script string, keys []string, args ...string) Future[Reply] {
 	a := p.newArgs("EVAL_RO")
-	argsEvalRO(a, script, keys, args)
+	argsEval(a, script, keys, args)
 	return queued(p, modeReply, "EVAL_RO", getReply)
 }
 
@@ -40,7 +40,7 @@ func (p *Pipeline) FCall(function string, keys []string, args ...string) Future[
 // FCallRO queues FCALL_RO; its Future holds what Client.FCallRO returns.
 func (p *Pipeline) FCallRO(function string, keys []string, args ...string) Future[Reply] {
 	a := p.newArgs("FCALL_RO")
-	argsFCallRO(a, function, keys, args)
+	argsFCall(a, function, keys, args)
 	return queued(p, modeReply, "FCALL_RO", getReply)
 }
 

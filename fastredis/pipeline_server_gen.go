@@ -163,7 +163,7 @@ func (p *Pipeline) CommandGetKeys(command string, args ...string) Future[[]strin
 func (p *Pipeline) CommandGetKeysAndFlags(command string, args ...string) Future[Reply] {
 	a := p.newArgs("COMMAND")
 	a.str("GETKEYSANDFLAGS")
-	argsCommandGetKeysAndFlags(a, command, args)
+	argsCommandGetKeys(a, command, args)
 	return queued(p, modeReply, "COMMAND GETKEYSANDFLAGS", getReply)
 }
 
@@ -177,7 +177,7 @@ func (p *Pipeline) CommandHelp() Future[[]string] {
 func (p *Pipeline) CommandInfo(commandNames ...string) Future[Reply] {
 	a := p.newArgs("COMMAND")
 	a.str("INFO")
-	argsCommandInfo(a, commandNames)
+	argsCommandDocs(a, commandNames)
 	return queued(p, modeReply, "COMMAND INFO", getReply)
 }
 
@@ -316,7 +316,7 @@ func (p *Pipeline) LatencyHistogram(commands ...string) Future[Reply] {
 func (p *Pipeline) LatencyHistory(event string) Future[Reply] {
 	a := p.newArgs("LATENCY")
 	a.str("HISTORY")
-	argsLatencyHistory(a, event)
+	argsLatencyGraph(a, event)
 	return queued(p, modeReply, "LATENCY HISTORY", getReply)
 }
 
@@ -463,7 +463,7 @@ func (p *Pipeline) Shutdown(opts *ShutdownOptions) Future[OK] {
 // SlaveOf queues SLAVEOF; its Future holds what Client.SlaveOf returns.
 func (p *Pipeline) SlaveOf(args ReplicaOfArgs) Future[string] {
 	a := p.newArgs("SLAVEOF")
-	argsSlaveOf(a, args)
+	argsReplicaOf(a, args)
 	return queued(p, modeString, "SLAVEOF", getString)
 }
 

@@ -5,21 +5,21 @@ package fastredis
 // SAdd queues SADD; its Future holds what Client.SAdd returns.
 func (p *Pipeline) SAdd(key string, members ...string) Future[int64] {
 	a := p.newArgs("SADD")
-	argsSAdd(a, key, members)
+	argsGeoHash(a, key, members)
 	return queued(p, modeInt, "SADD", getInt)
 }
 
 // SCard queues SCARD; its Future holds what Client.SCard returns.
 func (p *Pipeline) SCard(key string) Future[int64] {
 	a := p.newArgs("SCARD")
-	argsSCard(a, key)
+	argsDecr(a, key)
 	return queued(p, modeInt, "SCARD", getInt)
 }
 
 // SDiff queues SDIFF; its Future holds what Client.SDiff returns.
 func (p *Pipeline) SDiff(keys ...string) Future[[]string] {
 	a := p.newArgs("SDIFF")
-	argsSDiff(a, keys)
+	argsDel(a, keys)
 	return queued(p, modeStrings, "SDIFF", getStrings)
 }
 
@@ -33,7 +33,7 @@ func (p *Pipeline) SDiffStore(destination string, keys ...string) Future[int64] 
 // SInter queues SINTER; its Future holds what Client.SInter returns.
 func (p *Pipeline) SInter(keys ...string) Future[[]string] {
 	a := p.newArgs("SINTER")
-	argsSInter(a, keys)
+	argsDel(a, keys)
 	return queued(p, modeStrings, "SINTER", getStrings)
 }
 
@@ -47,7 +47,7 @@ func (p *Pipeline) SInterCard(opts *SInterCardOptions, keys ...string) Future[in
 // SInterStore queues SINTERSTORE; its Future holds what Client.SInterStore returns.
 func (p *Pipeline) SInterStore(destination string, keys ...string) Future[int64] {
 	a := p.newArgs("SINTERSTORE")
-	argsSInterStore(a, destination, keys)
+	argsSDiffStore(a, destination, keys)
 	return queued(p, modeInt, "SINTERSTORE", getInt)
 }
 
@@ -61,14 +61,14 @@ func (p *Pipeline) SIsMember(key string, member string) Future[int64] {
 // SMembers queues SMEMBERS; its Future holds what Client.SMembers returns.
 func (p *Pipeline) SMembers(key string) Future[[]string] {
 	a := p.newArgs("SMEMBERS")
-	argsSMembers(a, key)
+	argsDecr(a, key)
 	return queued(p, modeStrings, "SMEMBERS", getStrings)
 }
 
 // SMIsMember queues SMISMEMBER; its Future holds what Client.SMIsMember returns.
 func (p *Pipeline) SMIsMember(key string, members ...string) Future[[]int64] {
 	a := p.newArgs("SMISMEMBER")
-	argsSMIsMember(a, key, members)
+	argsGeoHash(a, key, members)
 	return queuedRaw(p, "SMISMEMBER", decodeInts)
 }
 
@@ -82,49 +82,49 @@ func (p *Pipeline) SMove(source string, destination string, member string) Futur
 // SPop queues SPOP; its Future holds what Client.SPop returns.
 func (p *Pipeline) SPop(key string) Future[string] {
 	a := p.newArgs("SPOP")
-	argsSPop(a, key)
+	argsDecr(a, key)
 	return queued(p, modeString, "SPOP", getString)
 }
 
 // SPopAppend queues SPOP; its Future holds the reply appended to dst, as Client.SPopAppend returns it.
 func (p *Pipeline) SPopAppend(dst []byte, key string) Future[[]byte] {
 	a := p.newArgs("SPOP")
-	argsSPop(a, key)
+	argsDecr(a, key)
 	return queuedAppend(p, "SPOP", dst)
 }
 
 // SPopCount queues SPOP; its Future holds what Client.SPopCount returns.
 func (p *Pipeline) SPopCount(key string, count int64) Future[[]string] {
 	a := p.newArgs("SPOP")
-	argsSPopCount(a, key, count)
+	argsHRandFieldCount(a, key, count)
 	return queued(p, modeStrings, "SPOP", getStrings)
 }
 
 // SRandMember queues SRANDMEMBER; its Future holds what Client.SRandMember returns.
 func (p *Pipeline) SRandMember(key string) Future[string] {
 	a := p.newArgs("SRANDMEMBER")
-	argsSRandMember(a, key)
+	argsDecr(a, key)
 	return queued(p, modeString, "SRANDMEMBER", getString)
 }
 
 // SRandMemberAppend queues SRANDMEMBER; its Future holds the reply appended to dst, as Client.SRandMemberAppend returns it.
 func (p *Pipeline) SRandMemberAppend(dst []byte, key string) Future[[]byte] {
 	a := p.newArgs("SRANDMEMBER")
-	argsSRandMember(a, key)
+	argsDecr(a, key)
 	return queuedAppend(p, "SRANDMEMBER", dst)
 }
 
 // SRandMemberCount queues SRANDMEMBER; its Future holds what Client.SRandMemberCount returns.
 func (p *Pipeline) SRandMemberCount(key string, count int64) Future[[]string] {
 	a := p.newArgs("SRANDMEMBER")
-	argsSRandMemberCount(a, key, count)
+	argsHRandFieldCount(a, key, count)
 	return queued(p, modeStrings, "SRANDMEMBER", getStrings)
 }
 
 // SRem queues SREM; its Future holds what Client.SRem returns.
 func (p *Pipeline) SRem(key string, members ...string) Future[int64] {
 	a := p.newArgs("SREM")
-	argsSRem(a, key, members)
+	argsGeoHash(a, key, members)
 	return queued(p, modeInt, "SREM", getInt)
 }
 
@@ -138,13 +138,13 @@ func (p *Pipeline) SScan(key string, cursor int64, opts *SScanOptions) Future[Sc
 // SUnion queues SUNION; its Future holds what Client.SUnion returns.
 func (p *Pipeline) SUnion(keys ...string) Future[[]string] {
 	a := p.newArgs("SUNION")
-	argsSUnion(a, keys)
+	argsDel(a, keys)
 	return queued(p, modeStrings, "SUNION", getStrings)
 }
 
 // SUnionStore queues SUNIONSTORE; its Future holds what Client.SUnionStore returns.
 func (p *Pipeline) SUnionStore(destination string, keys ...string) Future[int64] {
 	a := p.newArgs("SUNIONSTORE")
-	argsSUnionStore(a, destination, keys)
+	argsSDiffStore(a, destination, keys)
 	return queued(p, modeInt, "SUNIONSTORE", getInt)
 }

@@ -12,14 +12,14 @@ func (p *Pipeline) BZMPop(timeout float64, keys []string, where ZSide, opts *BZM
 // BZPopMax queues BZPOPMAX; its Future holds what Client.BZPopMax returns.
 func (p *Pipeline) BZPopMax(keys []string, timeout float64) Future[KeyZMember] {
 	a := p.newArgs("BZPOPMAX")
-	argsBZPopMax(a, keys, timeout)
+	argsBLPop(a, keys, timeout)
 	return queuedRaw(p, "BZPOPMAX", decodeKeyZMember)
 }
 
 // BZPopMin queues BZPOPMIN; its Future holds what Client.BZPopMin returns.
 func (p *Pipeline) BZPopMin(keys []string, timeout float64) Future[KeyZMember] {
 	a := p.newArgs("BZPOPMIN")
-	argsBZPopMin(a, keys, timeout)
+	argsBLPop(a, keys, timeout)
 	return queuedRaw(p, "BZPOPMIN", decodeKeyZMember)
 }
 
@@ -40,7 +40,7 @@ func (p *Pipeline) ZAddIncr(key string, opts *ZAddOptions, members ...ZMember) F
 // ZCard queues ZCARD; its Future holds what Client.ZCard returns.
 func (p *Pipeline) ZCard(key string) Future[int64] {
 	a := p.newArgs("ZCARD")
-	argsZCard(a, key)
+	argsDecr(a, key)
 	return queued(p, modeInt, "ZCARD", getInt)
 }
 
@@ -110,7 +110,7 @@ func (p *Pipeline) ZInterStore(destination string, opts *ZInterStoreOptions, key
 // ZLexCount queues ZLEXCOUNT; its Future holds what Client.ZLexCount returns.
 func (p *Pipeline) ZLexCount(key string, min string, max string) Future[int64] {
 	a := p.newArgs("ZLEXCOUNT")
-	argsZLexCount(a, key, min, max)
+	argsZCount(a, key, min, max)
 	return queued(p, modeInt, "ZLEXCOUNT", getInt)
 }
 
@@ -124,42 +124,42 @@ func (p *Pipeline) ZMPop(keys []string, where ZSide, opts *ZMPopOptions) Future[
 // ZMScore queues ZMSCORE; its Future holds what Client.ZMScore returns.
 func (p *Pipeline) ZMScore(key string, members ...string) Future[[]NullFloat] {
 	a := p.newArgs("ZMSCORE")
-	argsZMScore(a, key, members)
+	argsGeoHash(a, key, members)
 	return queuedRaw(p, "ZMSCORE", decodeNullFloats)
 }
 
 // ZPopMax queues ZPOPMAX; its Future holds what Client.ZPopMax returns.
 func (p *Pipeline) ZPopMax(key string, count int64) Future[[]ZMember] {
 	a := p.newArgs("ZPOPMAX")
-	argsZPopMax(a, key, count)
+	argsHRandFieldCount(a, key, count)
 	return queuedRaw(p, "ZPOPMAX", decodeZMembers)
 }
 
 // ZPopMin queues ZPOPMIN; its Future holds what Client.ZPopMin returns.
 func (p *Pipeline) ZPopMin(key string, count int64) Future[[]ZMember] {
 	a := p.newArgs("ZPOPMIN")
-	argsZPopMin(a, key, count)
+	argsHRandFieldCount(a, key, count)
 	return queuedRaw(p, "ZPOPMIN", decodeZMembers)
 }
 
 // ZRandMember queues ZRANDMEMBER; its Future holds what Client.ZRandMember returns.
 func (p *Pipeline) ZRandMember(key string) Future[string] {
 	a := p.newArgs("ZRANDMEMBER")
-	argsZRandMember(a, key)
+	argsDecr(a, key)
 	return queued(p, modeString, "ZRANDMEMBER", getString)
 }
 
 // ZRandMemberAppend queues ZRANDMEMBER; its Future holds the reply appended to dst, as Client.ZRandMemberAppend returns it.
 func (p *Pipeline) ZRandMemberAppend(dst []byte, key string) Future[[]byte] {
 	a := p.newArgs("ZRANDMEMBER")
-	argsZRandMember(a, key)
+	argsDecr(a, key)
 	return queuedAppend(p, "ZRANDMEMBER", dst)
 }
 
 // ZRandMemberCount queues ZRANDMEMBER; its Future holds what Client.ZRandMemberCount returns.
 func (p *Pipeline) ZRandMemberCount(key string, count int64) Future[[]string] {
 	a := p.newArgs("ZRANDMEMBER")
-	argsZRandMemberCount(a, key, count)
+	argsHRandFieldCount(a, key, count)
 	return queued(p, modeStrings, "ZRANDMEMBER", getStrings)
 }
 
@@ -215,7 +215,7 @@ func (p *Pipeline) ZRangeStore(destination string, source string, min string, ma
 // ZRank queues ZRANK; its Future holds what Client.ZRank returns.
 func (p *Pipeline) ZRank(key string, member string) Future[int64] {
 	a := p.newArgs("ZRANK")
-	argsZRank(a, key, member)
+	argsSIsMember(a, key, member)
 	return queued(p, modeInt, "ZRANK", getInt)
 }
 
@@ -229,35 +229,35 @@ func (p *Pipeline) ZRankWithScore(key string, member string) Future[RankScore] {
 // ZRem queues ZREM; its Future holds what Client.ZRem returns.
 func (p *Pipeline) ZRem(key string, members ...string) Future[int64] {
 	a := p.newArgs("ZREM")
-	argsZRem(a, key, members)
+	argsGeoHash(a, key, members)
 	return queued(p, modeInt, "ZREM", getInt)
 }
 
 // ZRemRangeByLex queues ZREMRANGEBYLEX; its Future holds what Client.ZRemRangeByLex returns.
 func (p *Pipeline) ZRemRangeByLex(key string, min string, max string) Future[int64] {
 	a := p.newArgs("ZREMRANGEBYLEX")
-	argsZRemRangeByLex(a, key, min, max)
+	argsZCount(a, key, min, max)
 	return queued(p, modeInt, "ZREMRANGEBYLEX", getInt)
 }
 
 // ZRemRangeByRank queues ZREMRANGEBYRANK; its Future holds what Client.ZRemRangeByRank returns.
 func (p *Pipeline) ZRemRangeByRank(key string, start int64, stop int64) Future[int64] {
 	a := p.newArgs("ZREMRANGEBYRANK")
-	argsZRemRangeByRank(a, key, start, stop)
+	argsLRange(a, key, start, stop)
 	return queued(p, modeInt, "ZREMRANGEBYRANK", getInt)
 }
 
 // ZRemRangeByScore queues ZREMRANGEBYSCORE; its Future holds what Client.ZRemRangeByScore returns.
 func (p *Pipeline) ZRemRangeByScore(key string, min string, max string) Future[int64] {
 	a := p.newArgs("ZREMRANGEBYSCORE")
-	argsZRemRangeByScore(a, key, min, max)
+	argsZCount(a, key, min, max)
 	return queued(p, modeInt, "ZREMRANGEBYSCORE", getInt)
 }
 
 // ZRevRange queues ZREVRANGE; its Future holds what Client.ZRevRange returns.
 func (p *Pipeline) ZRevRange(key string, start int64, stop int64) Future[[]string] {
 	a := p.newArgs("ZREVRANGE")
-	argsZRevRange(a, key, start, stop)
+	argsLRange(a, key, start, stop)
 	return queued(p, modeStrings, "ZREVRANGE", getStrings)
 }
 
@@ -292,14 +292,14 @@ func (p *Pipeline) ZRevRangeByScoreWithScores(key string, max string, min string
 // ZRevRank queues ZREVRANK; its Future holds what Client.ZRevRank returns.
 func (p *Pipeline) ZRevRank(key string, member string) Future[int64] {
 	a := p.newArgs("ZREVRANK")
-	argsZRevRank(a, key, member)
+	argsSIsMember(a, key, member)
 	return queued(p, modeInt, "ZREVRANK", getInt)
 }
 
 // ZRevRankWithScore queues ZREVRANK; its Future holds what Client.ZRevRankWithScore returns.
 func (p *Pipeline) ZRevRankWithScore(key string, member string) Future[RankScore] {
 	a := p.newArgs("ZREVRANK")
-	argsZRevRankWithScore(a, key, member)
+	argsZRankWithScore(a, key, member)
 	return queuedRaw(p, "ZREVRANK", decodeRankScore)
 }
 
@@ -313,7 +313,7 @@ func (p *Pipeline) ZScan(key string, cursor int64, opts *ZScanOptions) Future[Sc
 // ZScore queues ZSCORE; its Future holds what Client.ZScore returns.
 func (p *Pipeline) ZScore(key string, member string) Future[float64] {
 	a := p.newArgs("ZSCORE")
-	argsZScore(a, key, member)
+	argsSIsMember(a, key, member)
 	return queued(p, modeFloat, "ZSCORE", getFloat)
 }
 

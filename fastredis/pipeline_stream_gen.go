@@ -64,7 +64,7 @@ func (p *Pipeline) XGroupCreateConsumer(key string, group string, consumer strin
 func (p *Pipeline) XGroupDelConsumer(key string, group string, consumer string) Future[int64] {
 	a := p.newArgs("XGROUP")
 	a.str("DELCONSUMER")
-	argsXGroupDelConsumer(a, key, group, consumer)
+	argsXGroupCreateConsumer(a, key, group, consumer)
 	return queued(p, modeInt, "XGROUP DELCONSUMER", getInt)
 }
 
@@ -94,7 +94,7 @@ func (p *Pipeline) XGroupSetID(key string, group string, id string, opts *XGroup
 func (p *Pipeline) XInfoConsumers(key string, group string) Future[Reply] {
 	a := p.newArgs("XINFO")
 	a.str("CONSUMERS")
-	argsXInfoConsumers(a, key, group)
+	argsXGroupDestroy(a, key, group)
 	return queued(p, modeReply, "XINFO CONSUMERS", getReply)
 }
 
@@ -102,7 +102,7 @@ func (p *Pipeline) XInfoConsumers(key string, group string) Future[Reply] {
 func (p *Pipeline) XInfoGroups(key string) Future[Reply] {
 	a := p.newArgs("XINFO")
 	a.str("GROUPS")
-	argsXInfoGroups(a, key)
+	argsDecr(a, key)
 	return queued(p, modeReply, "XINFO GROUPS", getReply)
 }
 
@@ -123,14 +123,14 @@ func (p *Pipeline) XInfoStream(key string, opts *XInfoStreamOptions) Future[Repl
 // XLen queues XLEN; its Future holds what Client.XLen returns.
 func (p *Pipeline) XLen(key string) Future[int64] {
 	a := p.newArgs("XLEN")
-	argsXLen(a, key)
+	argsDecr(a, key)
 	return queued(p, modeInt, "XLEN", getInt)
 }
 
 // XPending queues XPENDING; its Future holds what Client.XPending returns.
 func (p *Pipeline) XPending(key string, group string) Future[XPendingSummary] {
 	a := p.newArgs("XPENDING")
-	argsXPending(a, key, group)
+	argsXGroupDestroy(a, key, group)
 	return queuedRaw(p, "XPENDING", decodeXPendingSummary)
 }
 

@@ -26,28 +26,28 @@ func (p *Pipeline) DecrBy(key string, decrement int64) Future[int64] {
 // Get queues GET; its Future holds what Client.Get returns.
 func (p *Pipeline) Get(key string) Future[string] {
 	a := p.newArgs("GET")
-	argsGet(a, key)
+	argsDecr(a, key)
 	return queued(p, modeString, "GET", getString)
 }
 
 // GetAppend queues GET; its Future holds the reply appended to dst, as Client.GetAppend returns it.
 func (p *Pipeline) GetAppend(dst []byte, key string) Future[[]byte] {
 	a := p.newArgs("GET")
-	argsGet(a, key)
+	argsDecr(a, key)
 	return queuedAppend(p, "GET", dst)
 }
 
 // GetDel queues GETDEL; its Future holds what Client.GetDel returns.
 func (p *Pipeline) GetDel(key string) Future[string] {
 	a := p.newArgs("GETDEL")
-	argsGetDel(a, key)
+	argsDecr(a, key)
 	return queued(p, modeString, "GETDEL", getString)
 }
 
 // GetDelAppend queues GETDEL; its Future holds the reply appended to dst, as Client.GetDelAppend returns it.
 func (p *Pipeline) GetDelAppend(dst []byte, key string) Future[[]byte] {
 	a := p.newArgs("GETDEL")
-	argsGetDel(a, key)
+	argsDecr(a, key)
 	return queuedAppend(p, "GETDEL", dst)
 }
 
@@ -82,21 +82,21 @@ func (p *Pipeline) GetRangeAppend(dst []byte, key string, start int64, end int64
 // GetSet queues GETSET; its Future holds what Client.GetSet returns.
 func (p *Pipeline) GetSet(key string, value string) Future[string] {
 	a := p.newArgs("GETSET")
-	argsGetSet(a, key, value)
+	argsAppend(a, key, value)
 	return queued(p, modeString, "GETSET", getString)
 }
 
 // GetSetAppend queues GETSET; its Future holds the reply appended to dst, as Client.GetSetAppend returns it.
 func (p *Pipeline) GetSetAppend(dst []byte, key string, value string) Future[[]byte] {
 	a := p.newArgs("GETSET")
-	argsGetSet(a, key, value)
+	argsAppend(a, key, value)
 	return queuedAppend(p, "GETSET", dst)
 }
 
 // Incr queues INCR; its Future holds what Client.Incr returns.
 func (p *Pipeline) Incr(key string) Future[int64] {
 	a := p.newArgs("INCR")
-	argsIncr(a, key)
+	argsDecr(a, key)
 	return queued(p, modeInt, "INCR", getInt)
 }
 
@@ -145,7 +145,7 @@ func (p *Pipeline) LCSIdx(key1 string, key2 string, opts *LCSIdxOptions) Future[
 // MGet queues MGET; its Future holds what Client.MGet returns.
 func (p *Pipeline) MGet(keys ...string) Future[[]NullString] {
 	a := p.newArgs("MGET")
-	argsMGet(a, keys)
+	argsDel(a, keys)
 	return queued(p, modeNullStrings, "MGET", getNullStrings)
 }
 
@@ -159,7 +159,7 @@ func (p *Pipeline) MSet(keyValues ...KeyValue) Future[OK] {
 // MSetNX queues MSETNX; its Future holds what Client.MSetNX returns.
 func (p *Pipeline) MSetNX(keyValues ...KeyValue) Future[int64] {
 	a := p.newArgs("MSETNX")
-	argsMSetNX(a, keyValues)
+	argsMSet(a, keyValues)
 	return queued(p, modeInt, "MSETNX", getInt)
 }
 
@@ -201,7 +201,7 @@ func (p *Pipeline) SetEx(key string, seconds int64, value string) Future[OK] {
 // SetNX queues SETNX; its Future holds what Client.SetNX returns.
 func (p *Pipeline) SetNX(key string, value string) Future[int64] {
 	a := p.newArgs("SETNX")
-	argsSetNX(a, key, value)
+	argsAppend(a, key, value)
 	return queued(p, modeInt, "SETNX", getInt)
 }
 
@@ -215,20 +215,20 @@ func (p *Pipeline) SetRange(key string, offset int64, value string) Future[int64
 // StrLen queues STRLEN; its Future holds what Client.StrLen returns.
 func (p *Pipeline) StrLen(key string) Future[int64] {
 	a := p.newArgs("STRLEN")
-	argsStrLen(a, key)
+	argsDecr(a, key)
 	return queued(p, modeInt, "STRLEN", getInt)
 }
 
 // SubStr queues SUBSTR; its Future holds what Client.SubStr returns.
 func (p *Pipeline) SubStr(key string, start int64, end int64) Future[string] {
 	a := p.newArgs("SUBSTR")
-	argsSubStr(a, key, start, end)
+	argsGetRange(a, key, start, end)
 	return queued(p, modeString, "SUBSTR", getString)
 }
 
 // SubStrAppend queues SUBSTR; its Future holds the reply appended to dst, as Client.SubStrAppend returns it.
 func (p *Pipeline) SubStrAppend(dst []byte, key string, start int64, end int64) Future[[]byte] {
 	a := p.newArgs("SUBSTR")
-	argsSubStr(a, key, start, end)
+	argsGetRange(a, key, start, end)
 	return queuedAppend(p, "SUBSTR", dst)
 }

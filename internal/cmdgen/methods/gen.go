@@ -21,6 +21,12 @@ type generator struct {
 
 	existingMethods map[string]bool // methods of *Client and *Pipeline written by hand
 	errs            []string
+
+	// builders maps a method to the argument-writing function it calls;
+	// methods whose arguments are written identically share one (see
+	// shareBuilders). builderUsers lists a builder's methods.
+	builders     map[*method]string
+	builderUsers map[string][]string
 }
 
 type skipped struct{ command, reason string }
