@@ -3,6 +3,7 @@ package fastredis
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -80,7 +81,7 @@ func (c *Client) doBlocking(ctx context.Context, h netpoll.Handler, encode func(
 				return err
 			}
 			c.releaseDedicated(dc, err == nil)
-			if err == nil || !errors.Is(err, netpoll.ErrConnLost) || c.opts.DisableResend {
+			if err == nil || !resendable(err) || c.opts.DisableResend {
 				return err
 			}
 		} else if isServerError(err) || errors.Is(err, ErrClosed) {
@@ -90,8 +91,11 @@ func (c *Client) doBlocking(ctx context.Context, h netpoll.Handler, encode func(
 		// retry strategy's delay, within the command's budget.
 		failures++
 		limit := c.opts.MaxRetriesPerRequest
-		if ctx.Err() != nil || c.closed.Load() || limit == NoRetries || limit != UnlimitedRetries && failures > limit {
+		if ctx.Err() != nil || c.closed.Load() || limit == NoRetries {
 			return err
+		}
+		if limit != UnlimitedRetries && failures > limit {
+			return fmt.Errorf("%w (%d): %w", ErrMaxRetries, limit, err)
 		}
 		delay := c.opts.RetryStrategy(failures)
 		if delay < 0 {

@@ -17,8 +17,11 @@ import (
 // panic, a hang or a reply handed to the wrong command.
 
 // fakeRedis serves connections with answer, which gets each command (upper-
-// case name first) and returns the raw reply to write ("" for none). The
+// case name first) and returns the raw reply to write ("" for none, and
+// fakeHangUp to close the connection instead). The
 // handshake's commands are answered for it (RESP2, no identity).
+const fakeHangUp = "\x00hang up"
+
 type fakeRedis struct {
 	ln net.Listener
 	wg sync.WaitGroup
@@ -57,6 +60,9 @@ func startFakeRedis(t *testing.T, answer func(args []string) string) *fakeRedis 
 						reply = "+OK\r\n"
 					default:
 						reply = answer(args)
+					}
+					if reply == fakeHangUp {
+						return
 					}
 					if _, err := io.WriteString(nc, reply); err != nil {
 						return

@@ -44,7 +44,12 @@ func (c *Client) handshake(ctx context.Context, cn *netpoll.Conn) error {
 				args = []any{"AUTH", o.Username, o.Password}
 			}
 			if _, err := call(ctx, cn, args...); err != nil {
-				return handshakeError("AUTH", err)
+				if !isNoPasswordConfigured(err) {
+					return handshakeError("AUTH", err)
+				}
+				// A password for a server that has none: as ioredis does, warn
+				// and carry on (the connection is as usable as without it).
+				c.emit(Event{Type: EventWarning, Conn: "handshake", Err: handshakeError("AUTH", err)})
 			}
 		}
 		if o.ClientName != "" {
@@ -78,6 +83,12 @@ func (c *Client) waitUntilLoaded(ctx context.Context, cn *netpoll.Conn) error {
 	deadline := time.Now().Add(c.opts.MaxLoadingWait)
 	for {
 		info, err := call(ctx, cn, "INFO", "persistence")
+		if isServerError(err) {
+			// Refused (an ACL user without +info, a renamed command): the
+			// server is taken to be ready, as ioredis does, rather than
+			// refusing every connection to it.
+			return nil
+		}
 		if err != nil {
 			return handshakeError("INFO", err)
 		}
@@ -135,6 +146,13 @@ func call(ctx context.Context, cn *netpoll.Conn, args ...any) (Reply, error) {
 func isServerError(err error) bool {
 	var e *Error
 	return errors.As(err, &e)
+}
+
+// isNoPasswordConfigured reports whether err is the server's answer to a
+// one-argument AUTH when it has no password configured.
+func isNoPasswordConfigured(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Prefix == "ERR" && strings.Contains(e.Message, "without any password configured")
 }
 
 func isUnknownCommand(e *Error) bool {

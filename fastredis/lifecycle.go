@@ -39,7 +39,16 @@ import (
 // discards a transaction whose connection drops before EXEC, so it then runs
 // at most once in effect, unless EXEC itself ran and only its reply was
 // lost (then it runs twice, like any command). The same rules hold for
-// ReconnectOnError's ReconnectAndResend.
+// ReconnectOnError's ReconnectAndResend on a single command. On a pipeline
+// it resends only what did not run: the commands whose own replies were the
+// error, and the transactions EXEC aborted because of it (see
+// Pipeline.Exec).
+
+// A command whose own reply is malformed (not RESP, or past a reader limit)
+// fails with the protocol error (a *resp.ProtocolError, matching
+// netpoll.ErrBadReply) and is never resent: the server may have run it. The
+// connection is replaced, and commands queued behind it are resent as on
+// any disconnect.
 
 var (
 	// ErrEnded is returned by commands of a client whose RetryStrategy gave
@@ -97,9 +106,12 @@ const (
 	EventEnd
 	// EventSelect: the client's database changed to DB (Client.Select).
 	EventSelect
+	// EventWarning: something is off but the connection works (Err says
+	// what): a password given for a server that has none.
+	EventWarning
 )
 
-var eventNames = [...]string{"", "connect", "ready", "error", "close", "reconnecting", "end", "select"}
+var eventNames = [...]string{"", "connect", "ready", "error", "close", "reconnecting", "end", "select", "warning"}
 
 func (t EventType) String() string {
 	if t > 0 && int(t) < len(eventNames) {
@@ -132,7 +144,7 @@ func (c *Client) emit(ev Event) {
 	level := slog.LevelInfo
 	attrs := []slog.Attr{slog.String("conn", ev.Conn), slog.String("addr", c.opts.Addr)}
 	switch ev.Type {
-	case EventError, EventClose:
+	case EventError, EventClose, EventWarning:
 		level = slog.LevelWarn
 		attrs = append(attrs, slog.Any("err", ev.Err))
 	case EventReconnecting:
@@ -160,7 +172,8 @@ const (
 
 // Select switches the client to database db: every shared connection runs
 // SELECT, and every connection made from now on (reconnects, dedicated
-// connections) selects db in its handshake. It emits EventSelect. Commands
+// connections) selects db in its handshake. It emits EventSelect if the
+// database changes (selecting the current one sends nothing). Commands
 // running concurrently with Select may run in either database: call it
 // before use, or between phases of work. On a Tx it selects on the Tx's
 // connection only (which is then closed rather than reused).
@@ -173,6 +186,9 @@ func (c *Client) Select(ctx context.Context, db int) error {
 		return err
 	}
 	prev := c.db.Swap(int64(db))
+	if prev == int64(db) {
+		return nil // nothing changes: no SELECT, no EventSelect
+	}
 	for i := range c.slots {
 		cn := c.slots[i].conn.Load()
 		if cn == nil || cn.Err() != nil {

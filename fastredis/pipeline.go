@@ -283,6 +283,11 @@ func (p *Pipeline) start(name string) *Pipeline {
 //
 // Exec can be called again: the same commands run again and the Futures
 // hold the new results.
+//
+// With Options.ReconnectOnError, a command whose reply is an error the
+// policy answers with ReconnectAndResend (READONLY after a failover) is sent
+// again on the new connection, and so is a transaction EXEC aborted because
+// of one; commands that ran, and transactions that ran, are not.
 func (p *Pipeline) Exec(ctx context.Context) error {
 	if p.inMulti {
 		return errOpenMulti
@@ -301,13 +306,18 @@ func (p *Pipeline) Exec(ctx context.Context) error {
 		return nil
 	}
 	deadline := p.c.readDeadline(ctx)
-	sent := false
-	if err := p.c.roundTrip(ctx, deadline, (*pipelineReplies)(p), len(p.wire), len(p.buf), p.encode, p.answered, &sent); err != nil {
-		p.failUnanswered(err, sent)
+	var trip tripInfo
+	if err := p.c.roundTrip(ctx, deadline, (*pipelineReplies)(p), len(p.wire), len(p.buf), p.encode, p.answered, &trip); err != nil {
+		p.failUnanswered(err, trip.sent)
 		if p.tx {
 			return p.execErr
 		}
 		return err
+	}
+	if p.c.opts.ReconnectOnError != nil {
+		if err := p.reconnectOnError(ctx, deadline, trip.conn); err != nil {
+			return err
+		}
 	}
 	if p.tx && p.c.pin != nil {
 		p.c.pin.watching.Store(false) // EXEC unwatches, whatever its outcome

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
 
 	"github.com/fastredis/fastredis/resp"
 )
@@ -70,6 +71,8 @@ func elementsPerEntry(t resp.Type) int {
 
 // Map returns a map reply (RESP3), or a flat array of key-value pairs (what
 // RESP2 sends for HGETALL, CONFIG GET and the like), as a map of strings.
+// Keys and values convert as Strings converts elements; a nested aggregate
+// or an error element is an error naming it (read Elems for such replies).
 func (r Reply) Map() (map[string]string, error) {
 	switch r.Type {
 	case resp.Map, resp.Array, resp.Set:
@@ -81,13 +84,23 @@ func (r Reply) Map() (map[string]string, error) {
 	}
 	m := make(map[string]string, len(r.Elems)/2)
 	for i := 0; i < len(r.Elems); i += 2 {
-		m[r.Elems[i].Str] = r.Elems[i+1].Str
+		k, err := r.Elems[i].elementText(i)
+		if err != nil {
+			return nil, err
+		}
+		v, err := r.Elems[i+1].elementText(i + 1)
+		if err != nil {
+			return nil, err
+		}
+		m[k] = v
 	}
 	return m, nil
 }
 
-// Strings returns the elements of an array, set or push as strings (a null
-// element becomes "").
+// Strings returns the elements of an array, set or push as strings: strings
+// as they are, integers and doubles in decimal (as RESP2 would send them),
+// booleans as "1" or "0", and a null as "". A nested aggregate or an error
+// element is an error naming its index (read Elems for such replies).
 func (r Reply) Strings() ([]string, error) {
 	switch r.Type {
 	case resp.Array, resp.Set, resp.Push:
@@ -96,7 +109,28 @@ func (r Reply) Strings() ([]string, error) {
 	}
 	out := make([]string, len(r.Elems))
 	for i, e := range r.Elems {
-		out[i] = e.Str
+		var err error
+		if out[i], err = e.elementText(i); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
+}
+
+// elementText is the text of element i of an aggregate, for Strings and Map.
+func (r Reply) elementText(i int) (string, error) {
+	switch {
+	case r.Type == resp.Integer:
+		return strconv.FormatInt(r.Int, 10), nil
+	case r.Type == resp.Boolean:
+		if r.Int != 0 {
+			return "1", nil
+		}
+		return "0", nil
+	case r.Type == resp.SimpleError || r.Type == resp.BulkError:
+		return "", fmt.Errorf("fastredis: element %d is an error reply: %s", i, r.Str)
+	case r.Type.IsAggregate():
+		return "", fmt.Errorf("fastredis: element %d is a nested %v, not a string", i, r.Type)
+	}
+	return r.Str, nil // strings, doubles and big numbers (as sent), null ("")
 }

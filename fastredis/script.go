@@ -257,14 +257,7 @@ func (p *Pipeline) retryScripts(ctx context.Context, deadline time.Time) error {
 	if len(retry) == 0 {
 		return nil
 	}
-	wire := p.wire
-	p.wire, p.got = retry, 0
-	defer func() { p.wire = wire }()
-	err := p.c.roundTrip(ctx, deadline, (*pipelineReplies)(p), len(retry), len(p.retryBuf), func(b []byte) []byte { return append(b, p.retryBuf...) }, p.answered, nil)
-	if err != nil {
-		p.failUnanswered(err, true)
-	}
-	return err
+	return p.runRetry(ctx, deadline, nil)
 }
 
 // appendEvalFor turns an encoded EVALSHA call of s into EVAL: the same

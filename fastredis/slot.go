@@ -27,7 +27,7 @@ type slot struct {
 	started      bool          // run is running (a lazy slot starts it on first use)
 	changed      chan struct{} // closed and replaced whenever the state or attempts change
 	attempts     int64         // connection attempts so far, failed or not
-	lastErr      error         // why the last attempt failed
+	lastErr      error         // why the last attempt failed, or the last connection was lost
 	waiting      int           // commands in the offline queue
 	waitingBytes int           // and their encoded size
 }
@@ -83,6 +83,7 @@ func (s *slot) run(cn *netpoll.Conn) {
 		s.mu.Lock()
 		s.conn.CompareAndSwap(cn, nil)
 		s.state = StatusReconnecting
+		s.lastErr = err // the cause ErrMaxRetries wraps if no dial fails after it
 		s.broadcast()
 		s.mu.Unlock()
 		c.emit(Event{Type: EventClose, Conn: s.name, Err: err})
@@ -201,8 +202,8 @@ func (s *slot) acquire(ctx context.Context, size int, budget *int64) (*netpoll.C
 			if limit == NoRetries {
 				what = "NoRetries: the connection is down"
 			}
-			if s.lastErr != nil {
-				return nil, fmt.Errorf("%w (%s): %w", ErrMaxRetries, what, s.lastErr)
+			if cause := s.lastCause(); cause != nil {
+				return nil, fmt.Errorf("%w (%s): %w", ErrMaxRetries, what, cause)
 			}
 			return nil, fmt.Errorf("%w (%s)", ErrMaxRetries, what)
 		}
@@ -230,6 +231,19 @@ func (s *slot) acquire(ctx context.Context, size int, budget *int64) (*netpoll.C
 	}
 }
 
+// lastCause is why the slot has no ready connection: the last failed
+// attempt, or the loss of the connection, which the lifecycle goroutine may
+// not have taken in yet. Call with mu held.
+func (s *slot) lastCause() error {
+	if s.lastErr != nil {
+		return s.lastErr
+	}
+	if cn := s.conn.Load(); cn != nil {
+		return cn.Err()
+	}
+	return nil
+}
+
 // readyConn returns the slot's connection if it is ready, without locking.
 func (s *slot) readyConn() *netpoll.Conn {
 	if cn := s.conn.Load(); cn != nil && alive(cn) {
@@ -250,22 +264,26 @@ func (s *slot) status() Status {
 // reconnects: a request whose connection is lost before any of its replies
 // arrived (answered reports whether one has; nil for single replies) is
 // sent again on the next connection, unless DisableResend. ReconnectOnError
-// applies to handlers that hold a server error. If sent is not nil, it
-// reports whether the request was ever handed to a connection.
+// applies to handlers that hold a server error. If trip is not nil, it
+// says whether the request was ever handed to a connection, and which
+// connection answered.
 //
 // deadline (zero for none) bounds the request besides ctx: it is how
 // ReadTimeout applies without allocating a context per command.
-func (c *Client) roundTrip(ctx context.Context, deadline time.Time, h netpoll.Handler, replies, size int, encode func([]byte) []byte, answered func() bool, sent *bool) error {
+func (c *Client) roundTrip(ctx context.Context, deadline time.Time, h netpoll.Handler, replies, size int, encode func([]byte) []byte, answered func() bool, trip *tripInfo) error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
 	if c.pin != nil {
-		if sent != nil {
-			*sent = true
+		if trip != nil {
+			trip.sent = true
 		}
 		cn, err := c.pin.conn()
 		if err != nil {
 			return err
+		}
+		if trip != nil {
+			trip.conn = cn
 		}
 		return cn.DoDeadline(ctx, deadline, h, replies, encode)
 	}
@@ -285,8 +303,8 @@ func (c *Client) roundTrip(ctx context.Context, deadline time.Time, h netpoll.Ha
 				return err
 			}
 		}
-		if sent != nil {
-			*sent = true
+		if trip != nil {
+			trip.sent, trip.conn = true, cn
 		}
 		err := cn.DoDeadline(ctx, deadline, h, replies, encode)
 		if err == nil {
@@ -295,11 +313,26 @@ func (c *Client) roundTrip(ctx context.Context, deadline time.Time, h netpoll.Ha
 			}
 			continue // ReconnectAndResend
 		}
-		if !errors.Is(err, netpoll.ErrConnLost) || ctx.Err() != nil || c.closed.Load() ||
+		if !resendable(err) || ctx.Err() != nil || c.closed.Load() ||
 			c.opts.DisableResend || c.opts.MaxRetriesPerRequest == NoRetries || (answered != nil && answered()) {
 			return err
 		}
 	}
+}
+
+// tripInfo is what roundTrip reports about a request besides its error.
+type tripInfo struct {
+	sent bool          // it was handed to a connection
+	conn *netpoll.Conn // the last connection it was handed to
+}
+
+// resendable reports whether a command that failed with err may be sent
+// again on a new connection: its connection was lost before its reply came.
+// A command whose own reply was malformed (netpoll.ErrBadReply) is not: the
+// server may well have run it, and running it twice (an INCR applied twice,
+// with no error) is worse than reporting the protocol error.
+func resendable(err error) bool {
+	return errors.Is(err, netpoll.ErrConnLost) && !errors.Is(err, netpoll.ErrBadReply)
 }
 
 // readDeadline is the deadline ReadTimeout gives a command whose context

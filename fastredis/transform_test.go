@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/fastredis/fastredis/redistest"
@@ -78,5 +79,56 @@ func TestReplyConversions(t *testing.T) {
 	s, err := (Reply{Type: resp.Array, Elems: []Reply{{Type: resp.BulkString, Str: "a"}, {Type: resp.Null}}}).Strings()
 	if err != nil || len(s) != 2 || s[0] != "a" || s[1] != "" {
 		t.Errorf("Strings = %q %v", s, err)
+	}
+}
+
+// Strings and Map convert integer, double and boolean elements to their
+// text, as RESP2 would send them, and refuse nested aggregates and error
+// elements by index instead of turning them into "".
+func TestReplyElementText(t *testing.T) {
+	srv := redistest.Start(t, redistest.Options{})
+	for _, proto := range []int{2, 3} {
+		t.Run("RESP"+strconv.Itoa(proto), func(t *testing.T) {
+			c := newTestClient(t, Options{Addr: srv.Addr, Protocol: proto})
+			s, err := mustDo(t, c, "EVAL", "return {1, 'two', -3}", 0).Strings()
+			if err != nil || len(s) != 3 || s[0] != "1" || s[1] != "two" || s[2] != "-3" {
+				t.Errorf("integers: %q %v", s, err)
+			}
+			mustDo(t, c, "ZADD", "elemtext:z", "1.5", "a")
+			s, err = mustDo(t, c, "ZMSCORE", "elemtext:z", "a", "missing").Strings()
+			if err != nil || len(s) != 2 || s[0] != "1.5" || s[1] != "" {
+				t.Errorf("doubles (RESP3) or strings (RESP2) and a null: %q %v", s, err)
+			}
+			if _, err := mustDo(t, c, "EVAL", "return {1, {2}}", 0).Strings(); err == nil || !strings.Contains(err.Error(), "element 1") {
+				t.Errorf("a nested array: %v, want an error naming element 1", err)
+			}
+			// A RESP3 map (a flat array in RESP2) with integer values.
+			m, err := mustDo(t, c, "EVAL", "return {map={a=1, b='x'}}", 0).Map()
+			if err != nil || len(m) != 2 || m["a"] != "1" || m["b"] != "x" {
+				t.Errorf("a map with integer values: %q %v", m, err)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		name string
+		r    Reply
+		want []string
+		err  string
+	}{
+		{"boolean", Reply{Type: resp.Set, Elems: []Reply{{Type: resp.Boolean, Int: 1}, {Type: resp.Boolean}}}, []string{"1", "0"}, ""},
+		{"big number", Reply{Type: resp.Array, Elems: []Reply{{Type: resp.BigNumber, Str: "12345678901234567890"}}}, []string{"12345678901234567890"}, ""},
+		{"error element", Reply{Type: resp.Array, Elems: []Reply{{Type: resp.SimpleError, Str: "ERR x"}}}, nil, "element 0 is an error reply: ERR x"},
+		{"nested map", Reply{Type: resp.Array, Elems: []Reply{{Type: resp.Integer}, {Type: resp.Map}}}, nil, "element 1 is a nested map"},
+	} {
+		got, err := tc.r.Strings()
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: %q %v, want error %q", tc.name, got, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("%s: %q %v, want %q", tc.name, got, err, tc.want)
+		}
 	}
 }

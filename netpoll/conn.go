@@ -2,6 +2,8 @@ package netpoll
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -62,9 +64,21 @@ type Conn struct {
 	closing atomic.Bool   // Close was called
 	outPeak int           // the largest recent batch (see wrote); guarded by mu
 
+	// Replies owed, counted since the connection opened: queued is the
+	// number of replies the requests pushed so far expect (guarded by mu);
+	// sent is the part of it whose requests' bytes have been taken for
+	// writing. The server cannot answer a request before it reads it, so
+	// a reply that starts when every reply sent for has been matched
+	// belongs to nobody (see onData).
+	queued uint64
+	sent   atomic.Uint64
+
 	// Reading side, owned by whoever reads the socket.
-	rd resp.Reader
-	in []byte // a partial reply carried over between reads
+	rd       resp.Reader
+	in       []byte // a partial reply carried over between reads
+	inOwed   bool   // that partial reply started while a reply was owed
+	answered uint64 // replies matched to requests so far
+	badReply bool   // the reply that broke the stream was the front request's
 
 	// Socket timeout (Options.SocketTimeout): when replies became owed, or
 	// bytes last arrived while they were, in UnixNano; and the watchdog.
@@ -175,6 +189,7 @@ func (c *Conn) DoDeadline(ctx context.Context, deadline time.Time, h Handler, re
 		c.progress.Store(time.Now().UnixNano()) // replies owed from now
 	}
 	c.q.push(req)
+	c.queued += uint64(replies)
 	lead := c.claimWriter()
 	if c.waiters.Load() > 0 && c.hasRoom() {
 		c.signalRoom() // pass the wake-up on to the next waiter
@@ -320,6 +335,7 @@ func (c *Conn) swapPendingLocked() *bytebufferpool.ByteBuffer {
 		return nil
 	}
 	b := c.pending
+	c.sent.Store(c.queued) // every request pushed so far is in b or written before it
 	if c.spare == nil {
 		// The previous owner of the write side has not returned its buffer
 		// yet (it handed over to the loop and is on its way out).
@@ -361,7 +377,17 @@ func (c *Conn) wrote(b *bytebufferpool.ByteBuffer) {
 // onData handles bytes read from the socket: it parses every complete reply
 // in place and completes requests in order, carrying a partial reply over to
 // the next call. An error means the connection must close.
-func (c *Conn) onData(data []byte) error {
+//
+// sent is c.sent as loaded after the bytes were read (the reader loads it
+// before calling): only requests taken for writing by then can have replies
+// in data. A reply whose first byte comes when none of those is still owed
+// was asked for by nobody, and the stream can no longer be trusted: matched
+// to the queue it would reach whichever caller asks next, and every reply
+// after it would be one caller late. So it closes the connection with
+// ErrUnexpectedReply, whether it arrives whole, in pieces or behind a reply
+// that wakes a caller who sends again before the reader gets to it. Pushes
+// (RESP3 '>') and the values Intercept takes are not replies and are exempt.
+func (c *Conn) onData(data []byte, sent uint64) error {
 	if c.hasWatchdog {
 		c.progress.Store(time.Now().UnixNano())
 	}
@@ -375,25 +401,37 @@ func (c *Conn) onData(data []byte) error {
 		buf = c.in
 	}
 	popped := false
-	for len(buf) > 0 {
+	for first := true; len(buf) > 0; first = false {
+		owed := c.answered < sent
+		if first && carried {
+			owed = c.inOwed // decided when its first byte came
+		} else if !owed && !c.unsolicitedAllowed(buf[0]) {
+			return ErrUnexpectedReply
+		}
 		v, n, err := c.rd.Parse(buf)
 		if err == resp.ErrIncomplete {
+			c.inOwed = owed
 			break
 		}
 		if err != nil {
+			c.badReply = owed
 			return err
 		}
-		if v.Type() == resp.Push {
+		switch {
+		case v.Type() == resp.Push:
 			if c.opts.OnPush != nil {
 				c.opts.OnPush(v)
 			}
-		} else if c.opts.Intercept != nil && c.opts.Intercept(v) {
+		case c.opts.Intercept != nil && c.opts.Intercept(v):
 			// consumed: a reply no request asked for
-		} else {
+		case !owed:
+			return ErrUnexpectedReply
+		default:
 			req := c.q.front()
 			if req == nil {
-				return ErrUnexpectedReply
+				return ErrUnexpectedReply // unreachable: sent counts queued requests only
 			}
+			c.answered++
 			if req.deliver(v) {
 				c.q.pop()
 				req.complete()
@@ -419,6 +457,13 @@ func (c *Conn) onData(data []byte) error {
 	return nil
 }
 
+// unsolicitedAllowed reports whether a value starting with byte b may
+// arrive with no reply owed: a RESP3 push, or anything while Intercept
+// (subscriber or MONITOR mode) decides on whole values.
+func (c *Conn) unsolicitedAllowed(b byte) bool {
+	return b == '>' || c.opts.Intercept != nil
+}
+
 // shutdown closes the connection for good and fails every outstanding
 // request with cause. Only the reading side calls it.
 func (c *Conn) shutdown(cause error) {
@@ -441,9 +486,21 @@ func (c *Conn) shutdown(cause error) {
 	close(c.done)
 	c.pending.Reset()
 	c.mu.Unlock()
+	// A malformed reply fails the request it was owed to with the protocol
+	// error (ErrBadReply: the server may have run the command, so it must
+	// not be sent again); the requests behind it only lost their connection.
+	others := error(c.err)
+	var perr *resp.ProtocolError
+	if errors.As(cause, &perr) {
+		others = &lostError{cause: fmt.Errorf("an earlier reply on the connection was malformed (%v)", perr)}
+		if req := c.q.front(); req != nil && c.badReply {
+			c.q.pop()
+			req.fail(&lostError{cause: cause, badReply: true})
+		}
+	}
 	for req := c.q.front(); req != nil; req = c.q.front() {
 		c.q.pop()
-		req.fail(c.err)
+		req.fail(others)
 	}
 }
 

@@ -282,10 +282,11 @@ func (*gnetHandler) OnTraffic(gc gnet.Conn) gnet.Action {
 	if !ok {
 		return gnet.Close
 	}
+	sent := t.c.sent.Load() // after the read: see onData
 	// Next(-1) takes everything; gnet's own inbound buffer stays empty, so
 	// this is a view of the bytes just read, not a copy.
 	if data, _ := gc.Next(-1); len(data) > 0 {
-		if err := t.c.onData(data); err != nil {
+		if err := t.c.onData(data, sent); err != nil {
 			t.cause = err
 			return gnet.Close
 		}

@@ -106,7 +106,7 @@ func (t *netConnTransport) readLoop() {
 	for {
 		n, err := t.nc.Read(buf)
 		if n > 0 {
-			if perr := t.c.onData(buf[:n]); perr != nil {
+			if perr := t.c.onData(buf[:n], t.c.sent.Load()); perr != nil {
 				t.shut()
 				t.c.shutdown(perr)
 				return
