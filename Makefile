@@ -1,7 +1,7 @@
 # fastredis: build, test, benchmark and fuzz.
 #
 #   make demo    a 5-second cmd/loadgen run against a throwaway redis-server it starts and stops
-#   make test    install what the tests need (once), vet, and run every test with -race
+#   make test    install what the tests need (once), vet, run every test with -race, and count them
 #   make bench   run the benchmarks of the main module
 #   make fuzz    run each fuzz target for FUZZTIME (default 30s)
 #   make lint    gofmt check, go vet, staticcheck
@@ -40,19 +40,23 @@ deps:
 demo: deps
 	$(GO) run ./cmd/loadgen -duration 5s
 
+# test prints go test's usual output and, after each run, how many tests
+# passed, failed and were skipped (internal/testsum). bench/ is vetted with
+# the Go it declares, which is newer than the library's (see bench/README.md).
 test: deps
 	$(GO) vet ./...
 	cd bench && $(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 20m ./...
+	GO=$(GO) $(GO) run ./internal/testsum -race -count=1 -timeout 20m ./...
 	# Allocation counts, without -race (under which sync.Pool drops items).
-	$(GO) test -count=1 -run 'Allocs' ./fastredis/
+	GO=$(GO) $(GO) run ./internal/testsum -count=1 -run 'Allocs' ./fastredis/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(COUNT) ./...
 
 # bench-compare runs bench/ (its own module, which alone depends on go-redis
-# and rueidis): each workload on every client in turn, BENCH_COUNT times, so
-# that machine drift hits them alike; then benchstat lays them side by side.
+# and rueidis, and needs the newer Go that go-redis needs): each workload on
+# every client in turn, BENCH_COUNT times, so that machine drift hits them
+# alike; then benchstat lays them side by side.
 bench-compare: deps
 	cd bench && $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCH_TIME) -count $(BENCH_COUNT) -timeout 90m . | tee bench.out
 	$(GO) tool benchstat -col /impl bench/bench.out

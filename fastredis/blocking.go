@@ -59,7 +59,8 @@ func (a *argBuf) block() { a.blocking = true }
 // doBlocking runs a blocking command on a dedicated connection. If that
 // connection is lost while the command blocks, the command is sent again on
 // a new one (with the same database), as a shared connection's commands are
-// (see lifecycle.go), within MaxRetriesPerRequest.
+// (see Reconnecting in the package documentation), within
+// MaxRetriesPerRequest.
 func (c *Client) doBlocking(ctx context.Context, h netpoll.Handler, encode func([]byte) []byte) error {
 	if c.closed.Load() {
 		return ErrClosed

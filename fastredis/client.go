@@ -19,7 +19,7 @@ const Version = "0.1.0"
 // number of goroutines. Commands from concurrent callers share a few
 // pipelined connections (Options.PoolSize): they leave in batches and their
 // replies come back in order. Lost connections are re-established in the
-// background (see lifecycle.go).
+// background (see Reconnecting in the package documentation).
 type Client struct {
 	opts      Options
 	slots     []slot

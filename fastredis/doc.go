@@ -1,8 +1,103 @@
-// Package fastredis is a Redis client: one server, every command, automatic
-// pipelining of concurrent callers over a few shared connections, and no
-// allocations on the hot path.
+// Package fastredis is a Redis client for one server: every command typed,
+// automatic pipelining of concurrent callers over a few shared connections,
+// and no allocations on the hot path.
 //
-// This package is being built in steps; so far it holds the client's Options
-// and ParseURL. The client itself builds on netpoll (connections) and resp
-// (wire format).
+// The examples run against a real server: each shows one part of the API,
+// with the output it prints.
+//
+// # Connecting
+//
+// NewClient connects with Options; ParseURL turns a redis://, rediss:// or
+// unix:// URL into Options. A Client is safe for any number of goroutines:
+// their commands share Options.PoolSize pipelined connections (default 1),
+// leaving in batches and completing in order, so there is no pool to size
+// for concurrency. Close the client when done. The examples of NewClient
+// and ParseURL show both.
+//
+//	client, err := fastredis.NewClient(fastredis.Options{Addr: "localhost:6379"})
+//	if err != nil {
+//		return err
+//	}
+//	defer client.Close()
+//	err = client.Set(ctx, "greeting", "hello", nil)
+//	v, err := client.Get(ctx, "greeting")
+//
+// # Commands
+//
+// Every Redis command and subcommand has a typed method, generated from the
+// Redis command specs: required arguments are parameters, optional ones an
+// options struct (nil for none), and results Go values. Client.Do runs any
+// command by name, flattening maps and slices, and returns a Reply. A reused
+// Cmd, run with Client.Exec, runs any command without allocating; its reply
+// is a resp.Value view (examples: Client.Do, Client.Exec).
+//
+// Commands that change the state of the connection they run on (MULTI,
+// WATCH, SUBSCRIBE, MONITOR, HELLO, ...) have APIs of their own and are
+// refused on the shared connections. Blocking commands (BLPOP, XREAD BLOCK,
+// WAIT, ...) run on dedicated connections, so they never hold up other
+// callers (example: Client.BLPop).
+//
+// # Pipelines and transactions
+//
+// Client.Pipeline queues commands and runs them in one round trip with
+// Pipeline.Exec. Each queued command returns a Future that holds its own
+// result or error; Exec returns an error only when the batch as a whole
+// could not run. Client.TxPipeline runs its commands as one MULTI/EXEC
+// transaction; Client.Watch and Client.WatchRetry lend a connection for
+// optimistic locking with WATCH (examples: Client.Pipeline,
+// Client.TxPipeline, Client.WatchRetry).
+//
+// # Scripts
+//
+// NewScript defines a Lua script once; Client.RunScript and its typed forms
+// call it with EVALSHA, falling back to EVAL when the server does not have it
+// (example: NewScript). Redis functions are typed commands (FCall, FCallRO).
+//
+// # Pub/sub, MONITOR and scanning
+//
+// Client.Subscribe, PSubscribe and SSubscribe return a PubSub whose Messages
+// channel delivers messages, resubscribing after a reconnect
+// (example: Client.Subscribe). Client.Monitor streams MONITOR events
+// (example: Client.Monitor). ScanIter, HScanIter, SScanIter and ZScanIter
+// walk the SCAN family as iterators (example: Client.ScanIter).
+//
+// # Errors
+//
+// A server error is an *Error with the reply's Prefix (ERR, WRONGTYPE,
+// WRONGPASS, ...), Message and Command; a null reply is Nil, tested with
+// errors.Is. A lost connection matches netpoll.ErrConnLost; a context that
+// ends returns its error at once, and the late reply can never reach another
+// caller. Transactions report *ExecAbortError, ErrTxFailed and
+// *TxUnknownError. No error contains a password (example: Error).
+//
+// # Reconnecting
+//
+// Each shared connection is watched. When one is lost, the client reconnects
+// in the background as Options.RetryStrategy says, runs the handshake again
+// (authentication, protocol, name, database) and reports each step to
+// Options.OnEvent and Options.Logger; when the strategy gives up, the client
+// ends and its commands fail with ErrEnded. Commands issued while no
+// connection is ready wait in a bounded offline queue (or fail at once with
+// ErrNotReady under Options.DisableOfflineQueue); a command waits through at
+// most Options.MaxRetriesPerRequest reconnect attempts.
+//
+// A command whose reply was still owed when its connection dropped is sent
+// again on the new connection, unless Options.DisableResend is set. The
+// server may have run it before the connection dropped, with the reply lost
+// on the way: it then runs twice. That is harmless for reads and idempotent
+// writes, not for INCR, LPUSH or XADD with an automatic ID. A command never
+// written is sent once. A pipeline or a transaction is resent, whole, only
+// when none of its replies had arrived; a pipeline cut off midway fails the
+// commands whose replies did not arrive (example: Options, lifecycle).
+//
+// # Key prefix
+//
+// Options.KeyPrefix is put before every key: exactly the arguments the
+// command specs call keys, plus SORT's BY and GET patterns and script KEYS,
+// never KEYS or SCAN patterns or pub/sub channels. Under a prefix, Do refuses
+// a command the specs do not know rather than send it unprefixed.
+//
+// The client builds on two packages of this module: netpoll (pipelined
+// connections) and resp (the wire format). redistest starts real servers for
+// tests.
 package fastredis

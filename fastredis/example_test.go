@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/fastredis/fastredis/fastredis"
@@ -26,7 +27,11 @@ func ExampleParseURL() {
 }
 
 func ExampleNewClient() {
-	client, err := fastredis.NewClient(fastredis.Options{Addr: "localhost:6379", Password: "secret", DB: 1})
+	client, err := fastredis.NewClient(fastredis.Options{
+		Addr: redisAddr, // "localhost:6379" when empty
+		DB:   1,
+		// Username and Password for a server that requires AUTH.
+	})
 	if err != nil {
 		log.Fatal(err) // a wrong password is an *fastredis.Error with Prefix WRONGPASS
 	}
@@ -38,10 +43,12 @@ func ExampleNewClient() {
 	}
 	v, err := client.Get(ctx, "greeting")
 	fmt.Println(v, err)
+	// Output:
+	// hello <nil>
 }
 
 func ExampleClient_Do() {
-	client, err := fastredis.NewClient(fastredis.Options{})
+	client, err := fastredis.NewClient(fastredis.Options{Addr: redisAddr})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -58,20 +65,25 @@ func ExampleClient_Do() {
 	}
 	fields, _ := reply.Map() // a RESP3 map, or RESP2's flat list of pairs
 	fmt.Println(fields["name"])
+	// Output:
+	// Ada
 }
 
 func ExampleClient_Exec() {
-	client, err := fastredis.NewClient(fastredis.Options{})
+	client, err := fastredis.NewClient(fastredis.Options{Addr: redisAddr})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer client.Close()
 	ctx := context.Background()
+	if err := client.Set(ctx, "exec:a", "1", nil); err != nil {
+		log.Fatal(err)
+	}
 
 	// A Cmd is reused: after the first call, nothing allocates.
 	var cmd fastredis.Cmd
-	for i := 0; i < 3; i++ {
-		cmd.Reset("MGET").Key("a").Key("b")
+	for i := 0; i < 2; i++ {
+		cmd.Reset("MGET").Key("exec:a").Key("exec:missing")
 		if err := client.Exec(ctx, &cmd); err != nil {
 			log.Fatal(err)
 		}
@@ -80,10 +92,15 @@ func ExampleClient_Exec() {
 			fmt.Printf("%q null=%v\n", it.Value().Bytes(), it.Value().IsNull())
 		}
 	}
+	// Output:
+	// "1" null=false
+	// "" null=true
+	// "1" null=false
+	// "" null=true
 }
 
 func ExampleError() {
-	client, err := fastredis.NewClient(fastredis.Options{})
+	client, err := fastredis.NewClient(fastredis.Options{Addr: redisAddr})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -98,12 +115,15 @@ func ExampleError() {
 	_, err = client.Get(ctx, "a-list")
 	var e *fastredis.Error
 	if errors.As(err, &e) {
-		fmt.Println(e.Prefix, e.Command) // WRONGTYPE GET
+		fmt.Println(e.Prefix, e.Command)
 	}
+	// Output:
+	// missing
+	// WRONGTYPE GET
 }
 
 func ExampleClient_Pipeline() {
-	client, err := fastredis.NewClient(fastredis.Options{})
+	client, err := fastredis.NewClient(fastredis.Options{Addr: redisAddr})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -117,11 +137,13 @@ func ExampleClient_Pipeline() {
 	if err := p.Exec(ctx); err != nil {
 		log.Fatal(err) // the batch could not run at all
 	}
-	fmt.Println(get.Val(), incr.Err() != nil)
+	fmt.Println(get.Val(), incr.Err())
+	// Output:
+	// bar fastredis: INCR: ERR value is not an integer or out of range
 }
 
 func ExampleClient_TxPipeline() {
-	client, err := fastredis.NewClient(fastredis.Options{})
+	client, err := fastredis.NewClient(fastredis.Options{Addr: redisAddr})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -129,40 +151,52 @@ func ExampleClient_TxPipeline() {
 	ctx := context.Background()
 
 	tx := client.TxPipeline()
-	tx.Set("foo", "bar", nil)
-	tx.Do("SET", "foo") // wrong arity: refused while queueing
+	tx.Set("tx:foo", "bar", nil)
+	tx.Do("SET", "tx:foo") // wrong arity: refused while queueing
 	err = tx.Exec(ctx)
 	var abort *fastredis.ExecAbortError
 	if errors.As(err, &abort) {
 		fmt.Println("nothing ran:", abort.Errors)
 	}
+	// Output:
+	// nothing ran: [fastredis: SET: ERR wrong number of arguments for 'set' command]
 }
 
 func ExampleClient_WatchRetry() {
-	client, err := fastredis.NewClient(fastredis.Options{})
+	client, err := fastredis.NewClient(fastredis.Options{Addr: redisAddr})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer client.Close()
 	ctx := context.Background()
+	if err := client.Set(ctx, "counter", "21", nil); err != nil {
+		log.Fatal(err)
+	}
 
 	// Double a counter atomically, against concurrent writers.
 	err = client.WatchRetry(ctx, 10, func(tx *fastredis.Tx) error {
-		n, err := tx.Get(ctx, "counter")
+		s, err := tx.Get(ctx, "counter")
+		if err != nil {
+			return err
+		}
+		n, err := strconv.Atoi(s)
 		if err != nil {
 			return err
 		}
 		p := tx.TxPipeline()
-		p.Set("counter", n+n, nil) // string concatenation, for brevity
-		return p.Exec(ctx)         // fastredis.ErrTxFailed if counter changed: WatchRetry runs fn again
+		p.Set("counter", strconv.Itoa(2*n), nil)
+		return p.Exec(ctx) // fastredis.ErrTxFailed if counter changed: WatchRetry runs fn again
 	}, "counter")
 	if err != nil {
 		log.Fatal(err)
 	}
+	fmt.Println(client.Get(ctx, "counter"))
+	// Output:
+	// 42 <nil>
 }
 
 func ExampleNewScript() {
-	client, err := fastredis.NewClient(fastredis.Options{})
+	client, err := fastredis.NewClient(fastredis.Options{Addr: redisAddr})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -177,10 +211,15 @@ func ExampleNewScript() {
 	for _, e := range r.Elems {
 		fmt.Println(e.Str)
 	}
+	// Output:
+	// k1
+	// k2
+	// a1
+	// a2
 }
 
 func ExampleClient_Subscribe() {
-	client, err := fastredis.NewClient(fastredis.Options{})
+	client, err := fastredis.NewClient(fastredis.Options{Addr: redisAddr})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -192,31 +231,49 @@ func ExampleClient_Subscribe() {
 		log.Fatal(err)
 	}
 	defer ps.Close()
-	if _, err := client.Publish(ctx, "news", "hello"); err != nil {
+	if _, err := ps.PSubscribe(ctx, "alerts:*"); err != nil {
 		log.Fatal(err)
 	}
-	msg := <-ps.Messages() // resubscribed by itself after a reconnect
-	fmt.Println(msg.Channel, msg.Payload)
+	client.Publish(ctx, "news", "hello")
+	client.Publish(ctx, "alerts:disk", "full")
+	// Messages is resubscribed by itself after a reconnect; it is closed by
+	// Close, or when reconnecting gives up (then see ps.Err).
+	for range 2 {
+		msg := <-ps.Messages()
+		fmt.Println(msg.Kind, msg.Pattern, msg.Channel, msg.Payload)
+	}
+	// Output:
+	// message  news hello
+	// pmessage alerts:* alerts:disk full
 }
 
 func ExampleClient_ScanIter() {
-	client, err := fastredis.NewClient(fastredis.Options{})
+	client, err := fastredis.NewClient(fastredis.Options{Addr: redisAddr})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer client.Close()
 	ctx := context.Background()
+	for _, id := range []string{"a", "b", "c"} {
+		client.Set(ctx, "session:"+id, "x", nil)
+	}
 
-	for key, err := range client.ScanIter(ctx, &fastredis.ScanOptions{Match: "user:*", Count: 1000}) {
+	for key, err := range client.ScanIter(ctx, &fastredis.ScanOptions{Match: "session:*", Count: 1000}) {
 		if err != nil {
 			log.Fatal(err)
 		}
 		fmt.Println(key)
 	}
+	// SCAN returns keys in no particular order.
+
+	// Unordered output:
+	// session:a
+	// session:b
+	// session:c
 }
 
 func ExampleClient_Monitor() {
-	client, err := fastredis.NewClient(fastredis.Options{})
+	client, err := fastredis.NewClient(fastredis.Options{Addr: redisAddr})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -228,14 +285,16 @@ func ExampleClient_Monitor() {
 		log.Fatal(err)
 	}
 	defer mon.Close()
-	for ev := range mon.Events() {
-		fmt.Println(ev.Time.Format(time.RFC3339Nano), ev.DB, ev.Addr, ev.Args)
-	}
+	client.Set(ctx, "monitored", "1", nil)
+	ev := <-mon.Events() // until Close
+	fmt.Println(ev.DB, ev.Args)
+	// Output:
+	// 0 [SET monitored 1]
 }
 
 func ExampleOptions_lifecycle() {
 	client, err := fastredis.NewClient(fastredis.Options{
-		Addr: "localhost:6379",
+		Addr: redisAddr,
 		// Reconnect after 100ms, 200ms, ... up to 3s, and give up after 100 attempts.
 		RetryStrategy: func(attempt int) time.Duration {
 			if attempt > 100 {
@@ -257,10 +316,12 @@ func ExampleOptions_lifecycle() {
 	}
 	defer client.Close()
 	fmt.Println(client.Status())
+	// Output:
+	// ready
 }
 
 func ExampleClient_BLPop() {
-	client, err := fastredis.NewClient(fastredis.Options{})
+	client, err := fastredis.NewClient(fastredis.Options{Addr: redisAddr})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -270,9 +331,12 @@ func ExampleClient_BLPop() {
 	// context unblocks it on the server (CLIENT UNBLOCK).
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	go client.RPush(ctx, "jobs", "job-1")
 	kv, err := client.BLPop(ctx, []string{"jobs"}, 0)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(kv[0], kv[1])
+	// Output:
+	// jobs job-1
 }

@@ -96,7 +96,7 @@ type Options struct {
 	// as long as its context allows. Default DefaultMaxDedicatedConns.
 	MaxDedicatedConns int
 
-	// Connection lifecycle (see lifecycle.go).
+	// Connection lifecycle (see Reconnecting in the package documentation).
 
 	// RetryStrategy says how long to wait before reconnect attempt n (1, 2,
 	// ...) after a connection is lost, or, returning a negative duration,
@@ -111,8 +111,8 @@ type Options struct {
 	MaxRetriesPerRequest int
 	// DisableResend makes commands whose replies were owed when their
 	// connection dropped fail with the connection's error, instead of
-	// being sent again after the reconnect (see lifecycle.go for when a
-	// command can run twice).
+	// being sent again after the reconnect (see Reconnecting in the package
+	// documentation for when a command can run twice).
 	DisableResend bool
 	// ReconnectOnError decides, for an error reply, whether to reconnect
 	// (READONLY after a failover, say) and whether to resend the command.

@@ -1,7 +1,6 @@
 package fastredis
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -352,27 +351,4 @@ func TestPubSubConcurrentCalls(t *testing.T) {
 			t.Fatalf("subscriptions after unsubscribing all: %q", got)
 		}
 	})
-}
-
-// Compiled, not run: it needs a server.
-func ExampleClient_Subscribe() {
-	c, err := NewClient(Options{Addr: "127.0.0.1:6379"})
-	if err != nil {
-		panic(err)
-	}
-	defer c.Close()
-	ctx := context.Background()
-	ps, err := c.Subscribe(ctx, "news")
-	if err != nil {
-		panic(err)
-	}
-	defer ps.Close()
-	if _, err := ps.PSubscribe(ctx, "alerts:*"); err != nil {
-		panic(err)
-	}
-	for m := range ps.Messages() {
-		fmt.Println(m.Channel, m.Payload)
-	}
-	// Messages is closed: by Close, or because reconnecting gave up.
-	fmt.Println(ps.Err(), ps.Dropped())
 }

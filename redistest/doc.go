@@ -14,16 +14,39 @@
 //		// dial srv.Addr, srv.Socket or srv.URL() ...
 //	}
 //
+// New does the same without a testing.TB, for a server shared by a whole
+// package from TestMain, and for tools; its caller stops the server with
+// Close:
+//
+//	func TestMain(m *testing.M) {
+//		srv, err := redistest.New(redistest.Options{})
+//		if err != nil {
+//			log.Fatal(err)
+//		}
+//		addr = srv.Addr // a package variable the tests dial
+//		code := m.Run()
+//		srv.Close()
+//		os.Exit(code)
+//	}
+//
 // Readiness is read from the server's own log ("Ready to accept connections"),
 // never guessed with a sleep, so starting a server costs a few milliseconds.
 // Options add what tests of a client need: a password, ACL users, TLS with
 // generated certificates (optionally mutual TLS), and extra redis.conf lines.
 // Kill and Restart let a test crash a server and bring it back on the same
-// address with the same data directory.
+// address with the same data directory:
 //
-// The redis-server binary must be installed (Debian: apt-get install
-// redis-server; in this repository: make deps). Start fails the test with a
-// message that says so when it is missing. Servers bind 127.0.0.1 only.
+//	srv := redistest.Start(t, redistest.Options{Config: []string{"appendonly yes", "appendfsync always"}})
+//	// ... write data through a client connected to srv.Addr ...
+//	srv.Kill()     // as a crash would: SIGKILL
+//	srv.Restart(t) // same port, socket and files; the AOF is loaded again
+//
+// The redis-server binary must be installed: Start and New look for it in
+// Options.Binary, then in the environment variable REDISTEST_REDIS_SERVER,
+// then in PATH (Debian and Ubuntu: apt-get install redis-server; macOS: brew
+// install redis). When there is none, Start fails the test with a message
+// that says so, or skips it with Options.SkipIfMissing, and New returns an
+// error that wraps ErrNotInstalled. Servers bind 127.0.0.1 only.
 //
 // If the test binary dies without running its cleanups (a -timeout panic, a
 // SIGKILL), the servers it started are killed too on Linux, so they do not

@@ -2,50 +2,66 @@ package redistest_test
 
 import (
 	"bufio"
+	"context"
+	"fmt"
+	"log"
 	"net"
-	"testing"
 
+	"github.com/fastredis/fastredis/fastredis"
 	"github.com/fastredis/fastredis/redistest"
 )
 
-// A test starts a server with the options it needs and talks to it at
-// srv.Addr, srv.Socket or srv.URL(). The server is stopped and its files are
-// removed when the test ends. (This example is compiled but not run: Start
-// needs the *testing.T of a real test.)
-func ExampleStart() {
-	testPing := func(t *testing.T) {
-		srv := redistest.Start(t, redistest.Options{Password: "s3cret"})
-
-		conn, err := net.Dial("tcp", srv.Addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		// AUTH s3cret, then PING, in RESP.
-		if _, err := conn.Write([]byte("*2\r\n$4\r\nAUTH\r\n$6\r\ns3cret\r\n*1\r\n$4\r\nPING\r\n")); err != nil {
-			t.Fatal(err)
-		}
-		r := bufio.NewReader(conn)
-		for _, want := range []string{"+OK\r\n", "+PONG\r\n"} {
-			if line, err := r.ReadString('\n'); line != want {
-				t.Fatalf("got %q (%v), want %q; server log:\n%s", line, err, want, srv.Log())
-			}
-		}
+// New starts a server without a *testing.T: from TestMain, for the tests of
+// a whole package, or from a tool. Close stops it and removes its files.
+func ExampleNew() {
+	srv, err := redistest.New(redistest.Options{Password: "s3cret"})
+	if err != nil {
+		log.Fatal(err) // wraps redistest.ErrNotInstalled when there is no redis-server
 	}
-	_ = testPing
+	defer srv.Close()
+
+	conn, err := net.Dial("tcp", srv.Addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer conn.Close()
+	// AUTH s3cret, then PING, in RESP.
+	if _, err := conn.Write([]byte("*2\r\n$4\r\nAUTH\r\n$6\r\ns3cret\r\n*1\r\n$4\r\nPING\r\n")); err != nil {
+		log.Fatal(err)
+	}
+	r := bufio.NewReader(conn)
+	for range 2 {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%q\n", line)
+	}
+	// Output:
+	// "+OK\r\n"
+	// "+PONG\r\n"
 }
 
-// Crash tests kill the server and bring it back on the same address, with
-// the same data directory.
-func ExampleServer_Restart() {
-	testCrash := func(t *testing.T) {
-		srv := redistest.Start(t, redistest.Options{
-			Config: []string{"appendonly yes", "appendfsync always"},
-		})
-		// ... write data through a client connected to srv.Addr ...
-		srv.Kill()     // as a crash would: SIGKILL
-		srv.Restart(t) // same port, socket and files; the AOF is loaded again
-		// ... the client reconnects and finds its data ...
+// A TLS server's certificate is signed by a generated CA, which the client
+// must trust: TLSURL gives the address, ClientTLSConfig the trust.
+func ExampleServer_ClientTLSConfig() {
+	srv, err := redistest.New(redistest.Options{TLS: true})
+	if err != nil {
+		log.Fatal(err)
 	}
-	_ = testCrash
+	defer srv.Close()
+
+	opts, err := fastredis.ParseURL(srv.TLSURL()) // rediss://127.0.0.1:port
+	if err != nil {
+		log.Fatal(err)
+	}
+	opts.TLSConfig = srv.ClientTLSConfig()
+	client, err := fastredis.NewClient(opts)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	fmt.Println(client.Ping(context.Background(), nil))
+	// Output:
+	// PONG <nil>
 }

@@ -1,10 +1,9 @@
-//go:build !linux
+//go:build !unix
 
 package redistest
 
 import "syscall"
 
-// sysProcAttr has nothing to add outside Linux: there is no parent-death
-// signal, so a test binary that dies without running its cleanups leaves its
-// servers running.
-func sysProcAttr() *syscall.SysProcAttr { return nil }
+// sysProcAttr has nothing to add where there are no process groups and no
+// parent-death signal.
+func sysProcAttr(bool) *syscall.SysProcAttr { return nil }

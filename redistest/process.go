@@ -87,10 +87,11 @@ type process struct {
 	exitErr error
 }
 
-// startProcess starts binary with args in dir. isReady is called from a
+// startProcess starts binary with args in dir, in a process group of its own
+// if detach is set. isReady is called from a
 // single goroutine with each line the process prints, without the newline,
 // until it returns true; it may keep state between calls.
-func startProcess(binary string, args []string, dir string, isReady func(line string) bool) (*process, error) {
+func startProcess(binary string, args []string, dir string, detach bool, isReady func(line string) bool) (*process, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("redistest: pipe for server output: %w", err)
@@ -99,7 +100,7 @@ func startProcess(binary string, args []string, dir string, isReady func(line st
 	cmd.Dir = dir
 	cmd.Stdout = w // a *os.File is handed to the child as is: no copying goroutine
 	cmd.Stderr = w
-	cmd.SysProcAttr = sysProcAttr()
+	cmd.SysProcAttr = sysProcAttr(detach)
 
 	p := &process{
 		binary: binary,

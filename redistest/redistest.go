@@ -15,7 +15,7 @@ import (
 	"testing"
 )
 
-// Options configures a server started by Start. The zero value is a plain
+// Options configures a server started by Start or New. The zero value is a plain
 // server without authentication.
 type Options struct {
 	// Password is the default user's password (requirepass). Clients must
@@ -45,8 +45,22 @@ type Options struct {
 	// daemonize: redistest relies on them.
 	Config []string
 
-	// Binary is the path of redis-server. By default it is looked up in PATH.
+	// Binary is the path of redis-server. By default it is the value of the
+	// environment variable REDISTEST_REDIS_SERVER (BinaryEnv) or, when that is
+	// unset, redis-server in PATH.
 	Binary string
+
+	// SkipIfMissing makes Start skip the test, rather than fail it, when
+	// there is no redis-server binary, so a repository's tests pass on
+	// machines without Redis. New always returns an error (ErrNotInstalled).
+	SkipIfMissing bool
+
+	// Detach puts the server in a process group of its own, so that a Ctrl-C
+	// at the terminal reaches only the program that started it, which can
+	// then finish its work and Close the server. It is meant for tools; tests
+	// should leave it off, so that an interrupted test run stops its servers
+	// too. On Linux the server is killed when its starter dies either way.
+	Detach bool
 }
 
 // User is an ACL user, written to the configuration as a `user` line.
@@ -62,7 +76,7 @@ type User struct {
 	Rules string
 }
 
-// Server is a redis-server process started by Start. Its exported fields
+// Server is a redis-server process started by Start or New. Its exported fields
 // describe where it listens and do not change, also across Restart: treat
 // them as read-only. Its methods are safe for concurrent use.
 type Server struct {
@@ -77,14 +91,17 @@ type Server struct {
 	// TLSPort is the port of TLSAddr, or 0.
 	TLSPort int
 	// Dir is the server's working directory, inside the test's temporary
-	// directory: redis.conf, TLS certificates, RDB and AOF files. It is kept
-	// across Restart and removed when the test ends.
+	// directory (or, for New, in os.TempDir()): redis.conf, TLS certificates,
+	// RDB and AOF files. It is kept across Restart and removed when the test
+	// ends or by Close.
 	Dir string
 
 	opts     Options
 	binary   string
 	confPath string
 	certs    *certs // nil without TLS
+	sockDir  string // a short directory for Socket, when Dir is too long; removed by Close
+	ownDir   bool   // Dir was made by New and is removed by Close
 
 	mu      sync.Mutex
 	proc    *process // the current (or last) process; nil before the first start
@@ -95,57 +112,95 @@ type Server struct {
 // connections and registers a cleanup that stops it when the test (or
 // benchmark) and its subtests end. It fails the test if the server cannot be
 // started, with the server's log in the message; when redis-server is not
-// installed it says how to install it.
+// installed it says how to install it, or skips the test with
+// Options.SkipIfMissing.
 //
 // Each server gets its own free loopback port and temporary directory, so
 // tests that each start a server can run in parallel.
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
-	s := newServer(t, opts)
-	if err := s.launch(freePorts); err != nil {
-		t.Fatalf("redistest: starting redis-server: %v", err)
+	s, err := newServer(opts, t.TempDir())
+	if err != nil {
+		if opts.SkipIfMissing && errors.Is(err, ErrNotInstalled) {
+			t.Skip(err)
+		}
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close) // registered after TempDir's cleanup, so it runs before it
+	if err := s.start(); err != nil {
+		t.Fatal(err)
 	}
 	return s
 }
 
-// newServer prepares a server for t: binary, directory, socket path and
-// certificates, and registers its cleanups. It does not start it.
-func newServer(t testing.TB, opts Options) *Server {
-	t.Helper()
+// New starts a redis-server outside a test, for TestMain (one server shared
+// by a package's tests or examples) and for tools. It waits until the server
+// accepts connections. Its directory is a new one in os.TempDir(). The caller
+// must Close the server, which also removes the directory.
+//
+// When redis-server is not installed, the error wraps ErrNotInstalled and
+// says how to install it.
+func New(opts Options) (*Server, error) {
+	dir, err := os.MkdirTemp("", "redistest-")
+	if err != nil {
+		return nil, fmt.Errorf("redistest: %w", err)
+	}
+	s, err := newServer(opts, dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	s.ownDir = true
+	if err := s.start(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// newServer prepares a server in dir: binary, socket path and certificates.
+// It does not start it; Close undoes what it did.
+func newServer(opts Options, dir string) (*Server, error) {
 	if opts.TLSClientAuth {
 		opts.TLS = true
 	}
 	for _, u := range opts.Users {
 		if u.Name == "" || strings.ContainsAny(u.Name, " \t\r\n") {
-			t.Fatalf("redistest: invalid ACL user name %q", u.Name)
+			return nil, fmt.Errorf("redistest: invalid ACL user name %q", u.Name)
 		}
 	}
 	binary, err := findBinary(opts.Binary)
 	if err != nil {
-		t.Fatalf("%v", err)
+		return nil, err
 	}
 
-	s := &Server{Dir: t.TempDir(), opts: opts, binary: binary}
+	s := &Server{Dir: dir, opts: opts, binary: binary}
 	s.confPath = filepath.Join(s.Dir, "redis.conf")
 	s.Socket = filepath.Join(s.Dir, "redis.sock")
 	if len(s.Socket) > maxSocketPath {
-		// t.TempDir paths carry the test name and can be too long for a unix
-		// socket address; a short directory of our own avoids that.
-		sockDir, err := shortTempDir()
-		if err != nil {
-			t.Fatalf("redistest: directory for the unix socket: %v", err)
+		// Temporary directories can be too long for a unix socket address
+		// (t.TempDir paths carry the test name); a short one of our own
+		// avoids that.
+		if s.sockDir, err = shortTempDir(); err != nil {
+			return nil, fmt.Errorf("redistest: directory for the unix socket: %w", err)
 		}
-		t.Cleanup(func() { os.RemoveAll(sockDir) })
-		s.Socket = filepath.Join(sockDir, "redis.sock")
+		s.Socket = filepath.Join(s.sockDir, "redis.sock")
 	}
 	if opts.TLS {
 		if s.certs, err = generateCerts(s.Dir); err != nil {
-			t.Fatalf("%v", err)
+			s.Close()
+			return nil, err
 		}
 	}
+	return s, nil
+}
 
-	t.Cleanup(s.Stop) // registered after TempDir's cleanup, so it runs before it
-	return s
+// start launches the server on free ports.
+func (s *Server) start() error {
+	if err := s.launch(freePorts); err != nil {
+		return fmt.Errorf("redistest: starting redis-server: %w", err)
+	}
+	return nil
 }
 
 // maxSocketPath is the longest unix socket path accepted everywhere: the
@@ -170,20 +225,33 @@ func shortTempDir() (string, error) {
 // was taken by someone else before the server could bind it.
 const portAttempts = 5
 
-// findBinary resolves Options.Binary, or redis-server in PATH, and explains
-// how to get it when it is missing.
+// BinaryEnv is the environment variable that names the redis-server binary
+// when Options.Binary is empty, e.g. a build of another Redis version. When
+// it is unset too, redis-server is looked up in PATH.
+const BinaryEnv = "REDISTEST_REDIS_SERVER"
+
+// ErrNotInstalled is wrapped by the errors of New (and the failure messages
+// of Start) when there is no redis-server binary to start.
+var ErrNotInstalled = errors.New("redistest: no redis-server to start")
+
+// findBinary resolves Options.Binary, $REDISTEST_REDIS_SERVER or
+// redis-server in PATH, and explains how to get it when it is missing.
 func findBinary(binary string) (string, error) {
-	const install = "install it with `make deps` (or `apt-get install redis-server` on Debian and Ubuntu)"
+	const install = "install Redis (Debian and Ubuntu: apt-get install redis-server; macOS: brew install redis)"
+	from := "Options.Binary"
+	if binary == "" {
+		binary, from = os.Getenv(BinaryEnv), "$"+BinaryEnv
+	}
 	if binary == "" {
 		path, err := exec.LookPath("redis-server")
 		if err != nil {
-			return "", fmt.Errorf("redistest: these tests need a real redis-server, and none was found in PATH (%v); %s, or set redistest.Options.Binary to its path", err, install)
+			return "", fmt.Errorf("%w: redis-server is not in PATH; %s, or set %s or Options.Binary to the path of a redis-server binary", ErrNotInstalled, install, BinaryEnv)
 		}
 		return path, nil
 	}
 	path, err := exec.LookPath(binary)
 	if err != nil {
-		return "", fmt.Errorf("redistest: these tests need a real redis-server, and Options.Binary %q is not one (%v); %s, or fix Options.Binary", binary, err, install)
+		return "", fmt.Errorf("%w: %s is %q, which is not a redis-server binary (%v); %s, or fix %s", ErrNotInstalled, from, binary, err, install, from)
 	}
 	return path, nil
 }
@@ -289,7 +357,7 @@ func userLine(u User) string {
 // spawn starts a process from the configuration file and waits until it is
 // ready. s.mu must be held.
 func (s *Server) spawn() error {
-	p, err := startProcess(s.binary, []string{s.confPath}, s.Dir, standaloneReady(s.Socket, s.opts.TLS))
+	p, err := startProcess(s.binary, []string{s.confPath}, s.Dir, s.opts.Detach, standaloneReady(s.Socket, s.opts.TLS))
 	if err != nil {
 		return err
 	}
@@ -329,12 +397,25 @@ func standaloneReady(socket string, withTLS bool) func(line string) bool {
 // Stop shuts the server down: SIGTERM, then SIGKILL if it has not exited
 // within 10 seconds. It returns when the process is gone and its output has
 // been read. Stop is idempotent: it does nothing when the server is stopped
-// or killed already. Start registers it as a test cleanup.
+// or killed already. Its directory stays, so Restart can bring it back.
 func (s *Server) Stop() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.proc != nil {
 		s.proc.stop(stopGrace)
+	}
+}
+
+// Close stops the server, as Stop does, and removes the files New created
+// for it. Start registers it as a test cleanup; a server from New must be
+// closed by its caller. Close is idempotent.
+func (s *Server) Close() {
+	s.Stop()
+	if s.sockDir != "" {
+		os.RemoveAll(s.sockDir)
+	}
+	if s.ownDir {
+		os.RemoveAll(s.Dir)
 	}
 }
 
@@ -400,6 +481,14 @@ func (s *Server) URL() string { return s.url("redis", s.Addr) }
 
 // TLSURL returns the server's TLS address as a rediss:// URL, with the
 // default user's password when set, or "" when the server has no TLS.
+//
+// The server's certificate is signed by a CA that redistest generated, so
+// the URL alone is not enough to connect: the client must also trust that
+// CA, through ClientTLSConfig. With fastredis:
+//
+//	opts, err := fastredis.ParseURL(srv.TLSURL())
+//	...
+//	opts.TLSConfig = srv.ClientTLSConfig()
 func (s *Server) TLSURL() string {
 	if s.TLSAddr == "" {
 		return ""

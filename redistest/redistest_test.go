@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -433,9 +434,13 @@ func TestPortTaken(t *testing.T) {
 
 	for _, withTLS := range []bool{false, true} {
 		t.Run(fmt.Sprintf("tls=%v", withTLS), func(t *testing.T) {
-			srv := newServer(t, Options{TLS: withTLS})
+			srv, err := newServer(Options{TLS: withTLS}, t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(srv.Close)
 			calls := 0
-			err := srv.launch(func(n int) ([]int, error) {
+			err = srv.launch(func(n int) ([]int, error) {
 				calls++
 				if calls > 1 {
 					return freePorts(n)
@@ -498,28 +503,89 @@ func startFailure(t *testing.T, opts Options) string {
 	return f.msg
 }
 
-// Not parallel: it changes PATH.
+// Not parallel: it changes PATH and REDISTEST_REDIS_SERVER.
 func TestMissingBinary(t *testing.T) {
 	tests := []struct {
 		name string
 		path string // PATH while starting; "-": unchanged
+		env  string // REDISTEST_REDIS_SERVER
 		opts Options
+		want string
 	}{
-		{name: "not in PATH", path: t.TempDir()},
-		{name: "bad Options.Binary", path: "-", opts: Options{Binary: "/nonexistent/redis-server"}},
+		{name: "not in PATH", path: t.TempDir(), want: "not in PATH; install Redis (Debian and Ubuntu: apt-get install redis-server; macOS: brew install redis), or set REDISTEST_REDIS_SERVER"},
+		{name: "bad Options.Binary", path: "-", opts: Options{Binary: "/nonexistent/redis-server"}, want: `Options.Binary is "/nonexistent/redis-server"`},
+		{name: "bad env", path: "-", env: "/nonexistent/redis-7.2", want: `$REDISTEST_REDIS_SERVER is "/nonexistent/redis-7.2"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.path != "-" {
 				t.Setenv("PATH", tt.path)
 			}
+			t.Setenv(BinaryEnv, tt.env)
 			msg := startFailure(t, tt.opts)
-			for _, want := range []string{"redis-server", "make deps", "apt-get install redis-server"} {
+			for _, want := range []string{tt.want, "apt-get install redis-server"} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("failure message does not mention %q: %q", want, msg)
 				}
 			}
+			if strings.Contains(msg, "make") {
+				t.Errorf("failure message refers to a Makefile the user does not have: %q", msg)
+			}
+
+			srv, err := New(tt.opts)
+			if srv != nil || !errors.Is(err, ErrNotInstalled) {
+				t.Errorf("New: %v, %v; want ErrNotInstalled", srv, err)
+			}
+
+			var skipped bool
+			t.Run("SkipIfMissing", func(t *testing.T) {
+				defer func() { skipped = t.Skipped() }()
+				opts := tt.opts
+				opts.SkipIfMissing = true
+				Start(t, opts)
+				t.Error("Start returned")
+			})
+			if !skipped {
+				t.Error("Start with SkipIfMissing did not skip the test")
+			}
 		})
+	}
+}
+
+func TestBinaryEnv(t *testing.T) {
+	path, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip(err)
+	}
+	t.Setenv("PATH", t.TempDir())
+	t.Setenv(BinaryEnv, path)
+	srv := Start(t, Options{})
+	dial(t, "tcp", srv.Addr).wantReply(t, "PONG", "", "PING")
+}
+
+// TestNewClose starts a server without a testing.TB, as TestMain or a tool
+// does.
+func TestNewClose(t *testing.T) {
+	t.Parallel()
+	for _, detach := range []bool{false, true} {
+		srv, err := New(Options{Detach: detach})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dial(t, "tcp", srv.Addr).wantReply(t, "PONG", "", "PING")
+		dial(t, "unix", srv.Socket).wantReply(t, "PONG", "", "PING")
+		srv.Close()
+		srv.Close() // idempotent
+		if _, err := os.Stat(srv.Dir); !os.IsNotExist(err) {
+			t.Errorf("Close left %s: %v", srv.Dir, err)
+		}
+		if conn, err := net.Dial("tcp", srv.Addr); err == nil {
+			conn.Close()
+			t.Errorf("the server on %s still accepts connections after Close", srv.Addr)
+		}
+	}
+	if _, err := New(Options{Config: []string{"no-such-directive yes"}}); err == nil || !strings.Contains(err.Error(), "no-such-directive") {
+		t.Errorf("New with a bad configuration: %v", err)
 	}
 }
 

@@ -1,0 +1,27 @@
+package fastredis_test
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/fastredis/fastredis/redistest"
+)
+
+// redisAddr is the address of the redis-server the examples talk to: one
+// started by TestMain for this package's tests. Each example uses keys of
+// its own and sets what it reads, so the examples can run in any order and
+// more than once (-count).
+var redisAddr string
+
+func TestMain(m *testing.M) {
+	srv, err := redistest.New(redistest.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	redisAddr = srv.Addr
+	code := m.Run()
+	srv.Close()
+	os.Exit(code)
+}
