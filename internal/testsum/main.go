@@ -180,10 +180,27 @@ func (s *summary) dropPackage(pkg string) {
 	}
 }
 
+// print writes the counts as a line CI runners read: "tests: N passed,
+// N failed, N skipped" (subtests and examples included). With $TESTSUM_TALLY
+// naming a file, the counts are also added to those kept there, and a
+// "total:" line for every run so far follows (make test runs go test
+// twice).
 func (s *summary) print() {
-	fmt.Fprintf(s.w, "tests (subtests and examples included): %d passed, %d failed, %d skipped", s.passed, s.failed, s.skipped)
 	if s.failedPackages > 0 {
-		fmt.Fprintf(s.w, "; %d packages failed", s.failedPackages)
+		fmt.Fprintf(s.w, "testsum: %d packages failed\n", s.failedPackages)
 	}
-	fmt.Fprintln(s.w)
+	fmt.Fprintf(s.w, "tests: %d passed, %d failed, %d skipped\n", s.passed, s.failed, s.skipped)
+	path := os.Getenv("TESTSUM_TALLY")
+	if path == "" {
+		return
+	}
+	var passed, failed, skipped int
+	if b, err := os.ReadFile(path); err == nil {
+		fmt.Sscan(string(b), &passed, &failed, &skipped)
+	}
+	passed, failed, skipped = passed+s.passed, failed+s.failed+s.failedPackages, skipped+s.skipped
+	if err := os.WriteFile(path, fmt.Appendf(nil, "%d %d %d\n", passed, failed, skipped), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "testsum:", err)
+	}
+	fmt.Fprintf(s.w, "total: %d passed, %d failed, %d skipped\n", passed, failed, skipped)
 }
