@@ -217,12 +217,16 @@ Load:
                       each (default 1)
   -conns n            connections the clients share, automatically pipelined
                       (fastredis PoolSize; default 1)
-  -rate r             total requests per second, open loop: each client sends
-                      on a fixed schedule (r/clients per second) and latency is
-                      measured from the intended send time, so queueing counts.
-                      0 (the default) is closed loop: each request is sent as
-                      soon as the previous one on its slot has its reply, and
-                      latency is measured from the actual send.
+  -rate r             total requests per second, open loop: requests fall due
+                      on a fixed schedule, r per second, and each goes to
+                      whichever of the clients × pipeline goroutines is idle.
+                      The summary gives the service time (from the send to the
+                      reply), the response time (from the due time to the
+                      reply: queueing counts) and how late the sends were;
+                      requests still not sent at the end of -duration are
+                      counted as not sent. 0 (the default) is closed loop:
+                      each request is sent as soon as the previous one on its
+                      goroutine has its reply.
 
 Workload:
   -ratio SET:GET      weights of SET and GET (default 1:10)

@@ -3,8 +3,9 @@
 //
 // It runs a SET:GET mix or any command template from many clients, each
 // keeping a number of requests in flight, closed loop or open loop at a
-// fixed rate (latency then counts from the intended send time, so a slow
-// server cannot hide its queueing). It prints progress once a second and
+// fixed rate (the response time then counts from the intended send time, so
+// a slow server cannot hide its queueing, and the service time from the
+// actual send). It prints progress once a second and
 // ends with throughput and latency percentiles per command, as text, as Go
 // benchmark lines for benchstat, or as JSON. Given no target, it starts a
 // throwaway redis-server of its own.
