@@ -224,7 +224,7 @@ func TestRateAboveCapacityStopsAtTheDuration(t *testing.T) {
 	srv := redistest.Start(t, redistest.Options{})
 	begin := time.Now()
 	code, stdout, stderr := runArgs(t, "-addr", srv.Addr, "-rate", "1e6", "-duration", "300ms", "-warmup", "0",
-		"-clients", "2", "-quiet")
+		"-clients", "2", "-fill=false", "-quiet")
 	took := time.Since(begin)
 	if code != exitOK {
 		t.Fatalf("exit status %d; stderr:\n%s", code, stderr)
@@ -238,7 +238,7 @@ func TestRateAboveCapacityStopsAtTheDuration(t *testing.T) {
 		t.Errorf("the summary does not report the requests not sent:\n%s", stdout)
 	}
 
-	s := runJSON(t, "-addr", srv.Addr, "-rate", "1e6", "-duration", "300ms", "-warmup", "100ms", "-clients", "2")
+	s := runJSON(t, "-addr", srv.Addr, "-rate", "1e6", "-duration", "300ms", "-warmup", "100ms", "-clients", "2", "-fill=false")
 	sc := s.Schedule
 	if sc == nil || sc.Due != 300_000 || sc.NotSent <= 0 || sc.Sent+sc.NotSent != sc.Due || sc.Sent != s.Requests {
 		t.Errorf("schedule %+v, requests %d; want 300000 due, some not sent, sent = requests", sc, s.Requests)

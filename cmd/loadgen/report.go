@@ -30,12 +30,20 @@ type summary struct {
 	WarmupSec     float64 `json:"warmup_s"`
 	ElapsedSec    float64 `json:"elapsed_s"`
 	Interrupted   bool    `json:"interrupted"`
+	// CallersPerConn is clients × pipeline / conns: how many callers share
+	// each pipelined connection, and so its latency.
+	CallersPerConn float64      `json:"callers_per_conn"`
+	Fill           *fillSummary `json:"fill,omitempty"`
 
 	Requests  int64   `json:"requests"`
 	Errors    int64   `json:"errors"`
-	Misses    int64   `json:"misses"`
+	Misses    int64   `json:"misses"` // null replies, of any command
 	OpsPerSec float64 `json:"ops_per_sec"`
 	FirstErr  string  `json:"first_error,omitempty"`
+	// GET replies with a value and null ones (the key was missing), in the
+	// SET:GET workload.
+	GetHits   int64 `json:"get_hits"`
+	GetMisses int64 `json:"get_misses"`
 
 	Schedule *scheduleSummary `json:"schedule,omitempty"` // open loop only
 
@@ -54,6 +62,12 @@ type commandSummary struct {
 	// Response is the open loop's response time: from when the request was
 	// due to its reply, the wait to be sent included.
 	Response *latencySummary `json:"response_ns,omitempty"`
+}
+
+// fillSummary is the fill phase: the keys written before the run.
+type fillSummary struct {
+	Keys       int     `json:"keys"`
+	ElapsedSec float64 `json:"elapsed_s"`
 }
 
 // scheduleSummary is how the open loop kept its schedule over the measured
@@ -85,7 +99,11 @@ func summarize(cfg *config, wl *workload, res *result, target, version string, l
 		Conns: cfg.conns, Rate: cfg.rate, Keys: cfg.keys, KeyDist: cfg.keyDist,
 		ValueSize: cfg.valueSize, WarmupSec: cfg.warmup.Seconds(),
 		ElapsedSec: res.elapsed.Seconds(), Interrupted: res.interrupted,
-		Commands: []commandSummary{},
+		CallersPerConn: float64(cfg.clients*cfg.pipeline) / float64(cfg.conns),
+		Commands:       []commandSummary{},
+	}
+	if res.fill != nil {
+		s.Fill = &fillSummary{Keys: res.fill.keys, ElapsedSec: res.fill.elapsed.Seconds()}
 	}
 	for kind := range res.total {
 		if wl.active(kind) {
@@ -94,6 +112,11 @@ func summarize(cfg *config, wl *workload, res *result, target, version string, l
 	}
 	s.All = commandOf("ALL", &res.all, res.elapsed, res.open)
 	s.Requests, s.Errors, s.Misses, s.OpsPerSec = s.All.Requests, s.All.Errors, s.All.Misses, s.All.OpsPerSec
+	if wl.tmpl == nil {
+		get := &res.total[kindGet]
+		s.GetMisses = get.misses
+		s.GetHits = get.requests - get.errors - get.misses
+	}
 	if res.firstErr != nil {
 		s.FirstErr = oneLine(res.firstErr.Error())
 	}
@@ -170,12 +193,22 @@ func writeText(w io.Writer, s *summary) error {
 	}
 	fmt.Fprintf(bw, "load        %d clients, pipeline %d, %d connection%s, %s\n",
 		s.Clients, s.Pipeline, s.Conns, plural(s.Conns), loop)
+	if s.Fill != nil {
+		fmt.Fprintf(bw, "fill        %d keys written in %.2fs before the run\n", s.Fill.Keys, s.Fill.ElapsedSec)
+	}
 	note := ""
 	if s.Interrupted {
 		note = ", interrupted"
 	}
 	fmt.Fprintf(bw, "measured    %.2fs after %gs of warm-up%s\n", s.ElapsedSec, s.WarmupSec, note)
 	fmt.Fprintf(bw, "requests    %d (errors %d, null replies %d)\n", s.Requests, s.Errors, s.Misses)
+	if gets := s.GetHits + s.GetMisses; gets > 0 {
+		filled := "the key space was filled first"
+		if s.Fill == nil {
+			filled = "the key space was not filled: -fill"
+		}
+		fmt.Fprintf(bw, "GET         %d hits, %d misses (%s)\n", s.GetHits, s.GetMisses, filled)
+	}
 	if sc := s.Schedule; sc != nil {
 		fmt.Fprintf(bw, "schedule    %d due, %d sent, %d not sent", sc.Due, sc.Sent, sc.NotSent)
 		if sc.NotSent > 0 {
@@ -191,6 +224,11 @@ func writeText(w io.Writer, s *summary) error {
 	fmt.Fprintf(bw, "throughput  %.0f ops/s\n", s.OpsPerSec)
 	if s.FirstErr != "" {
 		fmt.Fprintf(bw, "first error %s\n", s.FirstErr)
+	}
+	if callers := s.Clients * s.Pipeline; callers > s.Conns {
+		fmt.Fprintf(bw, "sharing     %d callers (clients × pipeline) share %d pipelined connection%s: a request waits\n"+
+			"            for those ahead of it, so latency grows with the callers on a connection as throughput rises\n",
+			callers, s.Conns, plural(s.Conns))
 	}
 
 	rows := s.Commands

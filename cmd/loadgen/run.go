@@ -66,6 +66,8 @@ type result struct {
 	interrupted bool
 	firstErr    error
 
+	fill *fillResult // the fill phase, if there was one
+
 	// Open loop only.
 	open    bool
 	due     int64     // measured requests the schedule had due
