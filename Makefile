@@ -1,6 +1,6 @@
 # fastredis: build, test, benchmark and fuzz.
 #
-#   make demo    a 5-second cmd/loadgen run against a throwaway redis-server it starts and stops
+#   make demo    cmd/loadgen against a throwaway redis-server it starts and stops: fill, 1 s warm-up, 5 s measured
 #   make test    install what the tests need (once), vet, run every test with -race, and count them
 #   make bench   run the benchmarks of the main module
 #   make fuzz    run each fuzz target for FUZZTIME (default 30s)
@@ -35,10 +35,11 @@ deps:
 	fi
 	@redis-server --version
 
-# demo runs cmd/loadgen for 5 seconds against a redis-server it starts and
-# stops itself, and prints its summary.
+# demo runs cmd/loadgen against a redis-server it starts and stops itself:
+# it fills the key space (well under a second), warms up for 1 second and
+# measures for 5, then prints its summary.
 demo: deps
-	$(GO) run ./cmd/loadgen -duration 5s
+	$(GO) run ./cmd/loadgen -fill -warmup 1s -duration 5s
 
 # test prints go test's usual output and, after each run, how many tests
 # passed, failed and were skipped (internal/testsum). bench/ is vetted with

@@ -35,6 +35,7 @@ type config struct {
 	requests int64         // 0 when duration is given
 	warmup   time.Duration
 	rate     float64 // requests/s in total; 0 means closed loop
+	fill     bool    // write the key space before the run (SET:GET with GETs only)
 
 	format string // text, bench or json
 	quiet  bool
@@ -89,6 +90,7 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 	fs.Int64Var(&cfg.requests, "requests", 0, "")
 	fs.DurationVar(&cfg.warmup, "warmup", 2*time.Second, "")
 	fs.Float64Var(&cfg.rate, "rate", 0, "")
+	fs.BoolVar(&cfg.fill, "fill", true, "")
 
 	fs.StringVar(&cfg.format, "format", "text", "")
 	fs.BoolVar(&cfg.quiet, "quiet", false, "")
@@ -143,6 +145,8 @@ func (c *config) validate() error {
 		return usagef("-conns must be between 1 and %d (got %d)", maxConns, c.conns)
 	case c.set["ratio"] && c.set["command"]:
 		return usagef("-ratio and -command are mutually exclusive: give one")
+	case c.set["command"] && c.set["fill"] && c.fill:
+		return usagef("-fill writes the keys of the SET:GET workload, not those of a -command template")
 	case c.set["command"] && strings.TrimSpace(c.command) == "":
 		return usagef("-command needs a command, e.g. 'INCR counter:__key__'")
 	case c.keys < 1:
@@ -168,6 +172,9 @@ func (c *config) validate() error {
 	}
 	if c.set["requests"] {
 		c.duration = 0
+	}
+	if c.command != "" || c.ratioGet == 0 {
+		c.fill = false // nothing would read the keys
 	}
 	if c.set["command"] {
 		if _, err := parseTemplate(c.command); err != nil {
@@ -217,12 +224,16 @@ Load:
                       each (default 1)
   -conns n            connections the clients share, automatically pipelined
                       (fastredis PoolSize; default 1)
-  -rate r             total requests per second, open loop: each client sends
-                      on a fixed schedule (r/clients per second) and latency is
-                      measured from the intended send time, so queueing counts.
-                      0 (the default) is closed loop: each request is sent as
-                      soon as the previous one on its slot has its reply, and
-                      latency is measured from the actual send.
+  -rate r             total requests per second, open loop: requests fall due
+                      on a fixed schedule, r per second, and each goes to
+                      whichever of the clients × pipeline goroutines is idle.
+                      The summary gives the service time (from the send to the
+                      reply), the response time (from the due time to the
+                      reply: queueing counts) and how late the sends were;
+                      requests still not sent at the end of -duration are
+                      counted as not sent. 0 (the default) is closed loop:
+                      each request is sent as soon as the previous one on its
+                      goroutine has its reply.
 
 Workload:
   -ratio SET:GET      weights of SET and GET (default 1:10)
@@ -236,6 +247,10 @@ Workload:
                       (default "loadgen:"); a key_prefix in -url goes first
   -value-size n       value length in bytes, deterministic content (default 64)
   -seed n             seed of the key choice (default 1)
+  -fill               before the run, write every key of the key space with
+                      pipelined MSETs, so GETs hit (default true; -fill=false
+                      measures against what the server holds; not with
+                      -command)
 
 Duration (give -duration or -requests):
   -duration d         how long to measure, e.g. 30s (default 10s)

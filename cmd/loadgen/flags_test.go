@@ -35,6 +35,7 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"-ratio", "1:-1"}, "SET:GET weights"},
 		{[]string{"-ratio", "1:2", "-command", "INCR x"}, "mutually exclusive"},
 		{[]string{"-command", "  "}, "-command needs a command"},
+		{[]string{"-command", "INCR x", "-fill"}, "-fill writes the keys of the SET:GET workload"},
 		{[]string{"-command", "__key__ x"}, "cannot be a placeholder"},
 		{[]string{"-key-dist", "normal"}, "uniform or zipf"},
 		{[]string{"-key-dist", "zipf", "-zipf-s", "1"}, "-zipf-s must be greater than 1"},

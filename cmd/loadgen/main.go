@@ -3,11 +3,12 @@
 //
 // It runs a SET:GET mix or any command template from many clients, each
 // keeping a number of requests in flight, closed loop or open loop at a
-// fixed rate (latency then counts from the intended send time, so a slow
-// server cannot hide its queueing). It prints progress once a second and
-// ends with throughput and latency percentiles per command, as text, as Go
-// benchmark lines for benchstat, or as JSON. Given no target, it starts a
-// throwaway redis-server of its own.
+// fixed rate (the response time then counts from the intended send time, so
+// a slow server cannot hide its queueing, and the service time from the
+// actual send). The SET:GET workload first fills its key space, so that GETs
+// hit. It prints progress once a second and ends with throughput and latency
+// percentiles per command, as text, as Go benchmark lines for benchstat, or
+// as JSON. Given no target, it starts a throwaway redis-server of its own.
 //
 //	go run ./cmd/loadgen -duration 5s
 //	go run ./cmd/loadgen -addr localhost:6379 -clients 50 -pipeline 16 -ratio 1:1
@@ -128,8 +129,22 @@ func runWith(stop, abort context.Context, args []string, stdout, stderr io.Write
 	if !cfg.quiet {
 		progress = stderr
 	}
+	var filled *fillResult
+	if cfg.fill {
+		if progress != nil {
+			fmt.Fprintf(progress, "loadgen: filling the key space: %d keys\n", cfg.keys)
+		}
+		if filled, err = fill(stop, client, wl); err != nil {
+			if stop.Err() != nil {
+				fmt.Fprintln(stderr, "loadgen: interrupted while filling the key space")
+				return exitInterrupted
+			}
+			return fail(exitFailure, err)
+		}
+	}
 	r := &runner{cfg: cfg, wl: wl, client: client}
 	res := r.run(stop, abort, progress)
+	res.fill = filled
 	s := summarize(cfg, wl, res, describeTarget(opts), version, local != nil)
 	if err := writeReport(stdout, cfg.format, s); err != nil {
 		return fail(exitFailure, fmt.Errorf("writing the report: %w", err))

@@ -13,7 +13,8 @@ import (
 )
 
 // summary is the outcome of a run, as the json format prints it; the text
-// and bench formats print the same numbers. Latencies are in nanoseconds.
+// and bench formats print the same numbers. Latencies are in nanoseconds;
+// latency_ns is the service time, from the send to the reply.
 type summary struct {
 	Target        string  `json:"target"`
 	LocalServer   bool    `json:"local_server"`
@@ -29,12 +30,22 @@ type summary struct {
 	WarmupSec     float64 `json:"warmup_s"`
 	ElapsedSec    float64 `json:"elapsed_s"`
 	Interrupted   bool    `json:"interrupted"`
+	// CallersPerConn is clients × pipeline / conns: how many callers share
+	// each pipelined connection, and so its latency.
+	CallersPerConn float64      `json:"callers_per_conn"`
+	Fill           *fillSummary `json:"fill,omitempty"`
 
 	Requests  int64   `json:"requests"`
 	Errors    int64   `json:"errors"`
-	Misses    int64   `json:"misses"`
+	Misses    int64   `json:"misses"` // null replies, of any command
 	OpsPerSec float64 `json:"ops_per_sec"`
 	FirstErr  string  `json:"first_error,omitempty"`
+	// GET replies with a value and null ones (the key was missing), in the
+	// SET:GET workload.
+	GetHits   int64 `json:"get_hits"`
+	GetMisses int64 `json:"get_misses"`
+
+	Schedule *scheduleSummary `json:"schedule,omitempty"` // open loop only
 
 	Commands []commandSummary `json:"commands"`
 	All      commandSummary   `json:"all"`
@@ -47,7 +58,25 @@ type commandSummary struct {
 	Errors    int64          `json:"errors"`
 	Misses    int64          `json:"misses"`
 	OpsPerSec float64        `json:"ops_per_sec"`
-	Latency   latencySummary `json:"latency_ns"`
+	Latency   latencySummary `json:"latency_ns"` // service time: from the send to the reply
+	// Response is the open loop's response time: from when the request was
+	// due to its reply, the wait to be sent included.
+	Response *latencySummary `json:"response_ns,omitempty"`
+}
+
+// fillSummary is the fill phase: the keys written before the run.
+type fillSummary struct {
+	Keys       int     `json:"keys"`
+	ElapsedSec float64 `json:"elapsed_s"`
+}
+
+// scheduleSummary is how the open loop kept its schedule over the measured
+// time.
+type scheduleSummary struct {
+	Due      int64          `json:"due"`      // requests the schedule had due
+	Sent     int64          `json:"sent"`     // of them, those sent
+	NotSent  int64          `json:"not_sent"` // those not sent by the end: the rate was above capacity
+	Lateness latencySummary `json:"lateness_ns"`
 }
 
 // latencySummary holds the latency of the requests that got a reply other
@@ -70,32 +99,52 @@ func summarize(cfg *config, wl *workload, res *result, target, version string, l
 		Conns: cfg.conns, Rate: cfg.rate, Keys: cfg.keys, KeyDist: cfg.keyDist,
 		ValueSize: cfg.valueSize, WarmupSec: cfg.warmup.Seconds(),
 		ElapsedSec: res.elapsed.Seconds(), Interrupted: res.interrupted,
-		Commands: []commandSummary{},
+		CallersPerConn: float64(cfg.clients*cfg.pipeline) / float64(cfg.conns),
+		Commands:       []commandSummary{},
+	}
+	if res.fill != nil {
+		s.Fill = &fillSummary{Keys: res.fill.keys, ElapsedSec: res.fill.elapsed.Seconds()}
 	}
 	for kind := range res.total {
 		if wl.active(kind) {
-			s.Commands = append(s.Commands, commandOf(wl.names[kind], &res.total[kind], res.elapsed))
+			s.Commands = append(s.Commands, commandOf(wl.names[kind], &res.total[kind], res.elapsed, res.open))
 		}
 	}
-	s.All = commandOf("ALL", &res.all, res.elapsed)
+	s.All = commandOf("ALL", &res.all, res.elapsed, res.open)
 	s.Requests, s.Errors, s.Misses, s.OpsPerSec = s.All.Requests, s.All.Errors, s.All.Misses, s.All.OpsPerSec
+	if wl.tmpl == nil {
+		get := &res.total[kindGet]
+		s.GetMisses = get.misses
+		s.GetHits = get.requests - get.errors - get.misses
+	}
 	if res.firstErr != nil {
 		s.FirstErr = oneLine(res.firstErr.Error())
+	}
+	if res.open {
+		s.Schedule = &scheduleSummary{Due: res.due, NotSent: res.notSent, Lateness: latencyOf(&res.late)}
+		s.Schedule.Sent = res.due - res.notSent
 	}
 	return s
 }
 
-func commandOf(name string, k *kindStats, elapsed time.Duration) commandSummary {
+func commandOf(name string, k *kindStats, elapsed time.Duration, open bool) commandSummary {
 	c := commandSummary{Name: name, Requests: k.requests, Errors: k.errors, Misses: k.misses}
 	if elapsed > 0 {
 		c.OpsPerSec = float64(k.requests) / elapsed.Seconds()
 	}
-	h := &k.hist
-	c.Latency = latencySummary{
+	c.Latency = latencyOf(&k.hist)
+	if open {
+		resp := latencyOf(&k.resp)
+		c.Response = &resp
+	}
+	return c
+}
+
+func latencyOf(h *histogram) latencySummary {
+	return latencySummary{
 		Min: int64(h.min), Mean: h.mean(), P50: h.quantile(0.50), P90: h.quantile(0.90),
 		P99: h.quantile(0.99), P999: h.quantile(0.999), Max: int64(h.max),
 	}
-	return c
 }
 
 // describeWorkload says what requests the run sends.
@@ -144,35 +193,81 @@ func writeText(w io.Writer, s *summary) error {
 	}
 	fmt.Fprintf(bw, "load        %d clients, pipeline %d, %d connection%s, %s\n",
 		s.Clients, s.Pipeline, s.Conns, plural(s.Conns), loop)
+	if s.Fill != nil {
+		fmt.Fprintf(bw, "fill        %d keys written in %.2fs before the run\n", s.Fill.Keys, s.Fill.ElapsedSec)
+	}
 	note := ""
 	if s.Interrupted {
 		note = ", interrupted"
 	}
 	fmt.Fprintf(bw, "measured    %.2fs after %gs of warm-up%s\n", s.ElapsedSec, s.WarmupSec, note)
 	fmt.Fprintf(bw, "requests    %d (errors %d, null replies %d)\n", s.Requests, s.Errors, s.Misses)
+	if gets := s.GetHits + s.GetMisses; gets > 0 {
+		filled := "the key space was filled first"
+		if s.Fill == nil {
+			filled = "the key space was not filled: -fill"
+		}
+		fmt.Fprintf(bw, "GET         %d hits, %d misses (%s)\n", s.GetHits, s.GetMisses, filled)
+	}
+	if sc := s.Schedule; sc != nil {
+		fmt.Fprintf(bw, "schedule    %d due, %d sent, %d not sent", sc.Due, sc.Sent, sc.NotSent)
+		if sc.NotSent > 0 {
+			fmt.Fprint(bw, " (the rate is above capacity)")
+		}
+		if sc.Sent > 0 {
+			l := sc.Lateness
+			fmt.Fprintf(bw, "; sent late by p50 %s, p99 %s, max %s",
+				formatLatency(l.P50), formatLatency(l.P99), formatLatency(l.Max))
+		}
+		fmt.Fprintln(bw)
+	}
 	fmt.Fprintf(bw, "throughput  %.0f ops/s\n", s.OpsPerSec)
 	if s.FirstErr != "" {
 		fmt.Fprintf(bw, "first error %s\n", s.FirstErr)
 	}
-	fmt.Fprintln(bw)
-	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "command\trequests\terrors\tops/s\tp50\tp90\tp99\tp99.9\tmax\t")
+	if callers := s.Clients * s.Pipeline; callers > s.Conns {
+		fmt.Fprintf(bw, "sharing     %d callers (clients × pipeline) share %d pipelined connection%s: a request waits\n"+
+			"            for those ahead of it, so latency grows with the callers on a connection as throughput rises\n",
+			callers, s.Conns, plural(s.Conns))
+	}
+
 	rows := s.Commands
 	if len(rows) != 1 {
 		rows = append(rows[:len(rows):len(rows)], s.All)
 	}
+	lat := func(c commandSummary, ns int64) string {
+		if c.Requests == c.Errors {
+			return "-" // no latency was recorded
+		}
+		return formatLatency(ns)
+	}
+	fmt.Fprintln(bw)
+	if s.Rate > 0 {
+		fmt.Fprintln(bw, "service time: from sending a request to its reply")
+	} else {
+		fmt.Fprintln(bw, "latency: from sending a request to its reply")
+	}
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "command\trequests\terrors\tops/s\tp50\tp90\tp99\tp99.9\tmax\t")
 	for _, c := range rows {
 		l := c.Latency
-		lat := func(ns int64) string {
-			if c.Requests == c.Errors {
-				return "-" // no latency was recorded
-			}
-			return formatLatency(ns)
-		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t\n", c.Name, c.Requests, c.Errors, c.OpsPerSec,
-			lat(l.P50), lat(l.P90), lat(l.P99), lat(l.P999), lat(l.Max))
+			lat(c, l.P50), lat(c, l.P90), lat(c, l.P99), lat(c, l.P999), lat(c, l.Max))
 	}
 	tw.Flush()
+	if s.Rate > 0 {
+		fmt.Fprintln(bw)
+		fmt.Fprintln(bw, "response time: from when a request was due to its reply, its wait to be sent included")
+		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "command\tp50\tp90\tp99\tp99.9\tmax\t")
+		for _, c := range rows {
+			if l := c.Response; l != nil {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", c.Name,
+					lat(c, l.P50), lat(c, l.P90), lat(c, l.P99), lat(c, l.P999), lat(c, l.Max))
+			}
+		}
+		tw.Flush()
+	}
 	return bw.Flush()
 }
 
@@ -185,7 +280,7 @@ func writeBench(w io.Writer, s *summary) error {
 		fmt.Fprintf(bw, "cpu: %s\n", cpu)
 	}
 	fmt.Fprintln(bw, "Unit ops/s better=higher")
-	for _, u := range []string{"p50-ns", "p90-ns", "p99-ns", "p99.9-ns", "max-ns", "errors"} {
+	for _, u := range []string{"p50-ns", "p90-ns", "p99-ns", "p99.9-ns", "max-ns", "errors", "resp-p50-ns", "resp-p99-ns"} {
 		fmt.Fprintf(bw, "Unit %s better=lower\n", u)
 	}
 	name := fmt.Sprintf("clients=%d/pipeline=%d/conns=%d", s.Clients, s.Pipeline, s.Conns)
@@ -206,8 +301,12 @@ func writeBench(w io.Writer, s *summary) error {
 		}
 		nsPerOp := s.ElapsedSec * 1e9 / float64(c.Requests)
 		l := c.Latency
-		fmt.Fprintf(bw, "BenchmarkLoadgen/cmd=%s/%s%s\t%d\t%.1f ns/op\t%d p50-ns\t%d p90-ns\t%d p99-ns\t%d p99.9-ns\t%d max-ns\t%.0f ops/s\t%d errors\n",
+		fmt.Fprintf(bw, "BenchmarkLoadgen/cmd=%s/%s%s\t%d\t%.1f ns/op\t%d p50-ns\t%d p90-ns\t%d p99-ns\t%d p99.9-ns\t%d max-ns\t%.0f ops/s\t%d errors",
 			c.Name, name, procs, c.Requests, nsPerOp, l.P50, l.P90, l.P99, l.P999, l.Max, c.OpsPerSec, c.Errors)
+		if r := c.Response; r != nil {
+			fmt.Fprintf(bw, "\t%d resp-p50-ns\t%d resp-p99-ns", r.P50, r.P99)
+		}
+		fmt.Fprintln(bw)
 	}
 	return bw.Flush()
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,34 +17,45 @@ import (
 // before they are abandoned.
 const abortGrace = 5 * time.Second
 
-// runner drives the load: cfg.clients clients, each with cfg.pipeline
-// worker goroutines that share the client's schedule, so a client keeps up
-// to cfg.pipeline requests in flight. The fastredis client pipelines them
-// all automatically over cfg.conns connections.
+// runner drives the load.
+//
+// Closed loop, cfg.clients clients each have cfg.pipeline worker goroutines
+// that share the client's schedule, so a client keeps up to cfg.pipeline
+// requests in flight, each sent as soon as a worker is free. Open loop, a
+// pacer hands the requests, each when it is due, to whichever of the
+// cfg.clients × cfg.pipeline workers is idle (see pace.go). The fastredis
+// client pipelines all the workers' requests automatically over cfg.conns
+// connections.
 type runner struct {
 	cfg     *config
 	wl      *workload
 	client  *fastredis.Client
 	execCtx context.Context // requests run under it; cancelled to abandon them
 
+	// exec runs a request (client.Exec) and clock tells the time (the wall
+	// clock); tests replace them.
+	exec  func(context.Context, *fastredis.Cmd) error
+	clock clock
+
 	stopping atomic.Bool   // set on an interrupt: issue nothing more
-	stopCh   chan struct{} // closed with stopping, to wake scheduled workers
+	stopCh   chan struct{} // closed with stopping, to wake waiting workers
 
 	start        time.Time
 	measureStart time.Time // start + warm-up
 	end          time.Time // measureStart + duration; zero with -requests
+
+	// Open loop only.
+	pacer   *pacer
+	tickets chan int64   // from the pacer to the workers
+	dropped atomic.Int64 // measured tickets that reached a worker after the end
 }
 
-// schedule is one client's sequence of requests, shared by its workers:
-// each takes the next request number (a ticket) when it is free. Closed
-// loop, tickets are handed out as fast as they are taken; open loop, ticket
-// n is due at base + n×interval.
+// schedule is one client's sequence of requests in the closed loop, shared
+// by its workers: each takes the next request number (a ticket) when it is
+// free, as fast as they are taken.
 type schedule struct {
-	next     atomic.Int64
-	quota    int64     // measured requests this client issues (MaxInt64: until the end)
-	warm     int64     // open loop: tickets due before the warm-up ends
-	base     time.Time // open loop: when ticket 0 is due
-	interval float64   // open loop: nanoseconds between tickets
+	next  atomic.Int64
+	quota int64 // measured requests this client issues (MaxInt64: until the end)
 }
 
 // result is what a run measured.
@@ -53,6 +65,14 @@ type result struct {
 	elapsed     time.Duration
 	interrupted bool
 	firstErr    error
+
+	fill *fillResult // the fill phase, if there was one
+
+	// Open loop only.
+	open    bool
+	due     int64     // measured requests the schedule had due
+	notSent int64     // of them, those not sent by the end of the run
+	late    histogram // how late the measured requests were sent
 }
 
 // run runs the load until the duration has passed, the requests are done, or
@@ -65,25 +85,48 @@ func (r *runner) run(stop, abort context.Context, progress io.Writer) *result {
 	defer cancelExec()
 	r.execCtx = execCtx
 	r.stopCh = make(chan struct{})
+	if r.exec == nil {
+		r.exec = r.client.Exec
+	}
+	if r.clock == nil {
+		r.clock = newRealClock()
+	}
 
-	r.start = time.Now()
+	r.start = r.clock.now()
 	r.measureStart = r.start.Add(cfg.warmup)
 	if cfg.duration > 0 {
 		r.end = r.measureStart.Add(cfg.duration)
 	}
-	scheds := r.schedules()
-	slots := make([]*slotStats, 0, cfg.clients*cfg.pipeline)
+	workers := cfg.clients * cfg.pipeline
+	slots := make([]*slotStats, 0, workers)
 	var wg sync.WaitGroup
-	for c, sc := range scheds {
-		for p := range cfg.pipeline {
-			stats := newSlotStats(r.wl.kinds())
-			slots = append(slots, stats)
-			id := c*cfg.pipeline + p
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				r.work(sc, stats, id)
-			}()
+	spawn := func(work func(*slotStats, int)) {
+		stats := newSlotStats(r.wl.kinds())
+		id := len(slots)
+		slots = append(slots, stats)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work(stats, id)
+		}()
+	}
+	var handed atomic.Int64
+	if cfg.rate > 0 {
+		r.pacer = newPacer(r.clock, cfg.rate, r.start, r.measureStart, r.end, cfg.requests)
+		r.tickets = make(chan int64, min(workers, 1024))
+		for range workers {
+			spawn(r.workOpen)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			handed.Store(r.pace())
+		}()
+	} else {
+		for _, sc := range r.schedules() {
+			for range cfg.pipeline {
+				spawn(func(stats *slotStats, id int) { r.workClosed(sc, stats, id) })
+			}
 		}
 	}
 	done := make(chan struct{})
@@ -104,7 +147,7 @@ wait:
 	for {
 		select {
 		case <-done:
-			finished = time.Now()
+			finished = r.clock.now()
 			break wait
 		case <-stopDone:
 			stopDone = nil
@@ -131,12 +174,22 @@ wait:
 	}
 	res.elapsed = max(finished.Sub(r.measureStart), 0)
 	res.firstErr = col.err
+	if r.pacer != nil {
+		res.open = true
+		res.late = col.late
+		if res.interrupted {
+			// Only what was handed out before the interrupt was due.
+			res.due = max(handed.Load()-r.pacer.warm, 0)
+		} else {
+			res.due = r.pacer.limit - r.pacer.warm
+			res.notSent = r.pacer.notSent(handed.Load(), r.dropped.Load())
+		}
+	}
 	return res
 }
 
-// schedules divides the work among the clients: -requests evenly, -rate
-// as an equal share each, the clients' schedules offset so their requests
-// spread evenly over time.
+// schedules divides the closed loop's work among the clients: -requests
+// evenly.
 func (r *runner) schedules() []*schedule {
 	cfg := r.cfg
 	scheds := make([]*schedule, cfg.clients)
@@ -149,77 +202,106 @@ func (r *runner) schedules() []*schedule {
 				sc.quota++
 			}
 		}
-		if cfg.rate > 0 {
-			sc.interval = 1e9 * float64(cfg.clients) / cfg.rate
-			sc.base = r.start.Add(time.Duration(sc.interval * float64(c) / float64(cfg.clients)))
-			if w := r.measureStart.Sub(sc.base); w > 0 {
-				sc.warm = int64(math.Ceil(float64(w) / sc.interval))
-			}
-		}
 		scheds[c] = sc
 	}
 	return scheds
 }
 
-// work is one worker goroutine: take a ticket, wait until it is due (open
-// loop), build the request into a reused Cmd, run it, record its latency.
-// Nothing in the loop allocates.
-func (r *runner) work(sc *schedule, stats *slotStats, id int) {
+// workClosed is one closed-loop worker goroutine: take a ticket, build the
+// request into a reused Cmd, run it, record its latency, from the actual
+// send. Nothing in the loop allocates.
+func (r *runner) workClosed(sc *schedule, stats *slotStats, id int) {
 	var (
 		cmd     fastredis.Cmd
 		scratch []byte
-		timer   *time.Timer
 		warmSeq int64
 		picker  = r.wl.newPicker(id)
-		open    = r.cfg.rate > 0
 	)
-	if open {
-		timer = time.NewTimer(time.Hour)
-		timer.Stop()
-	}
 	for !r.stopping.Load() {
-		var (
-			n        int64
-			measured bool
-			sent     time.Time
-		)
-		if open {
-			n = sc.next.Add(1) - 1
-			if n-sc.warm >= sc.quota {
+		var n int64
+		now := r.clock.now()
+		measured := !now.Before(r.measureStart)
+		if measured {
+			if !r.end.IsZero() && !now.Before(r.end) {
 				return
 			}
-			due := sc.base.Add(time.Duration(float64(n) * sc.interval))
-			if !r.end.IsZero() && !due.Before(r.end) {
+			if n = sc.next.Add(1) - 1; n >= sc.quota {
 				return
 			}
-			if d := time.Until(due); d > 0 {
-				timer.Reset(d)
-				select {
-				case <-timer.C:
-				case <-r.stopCh:
-					return
-				}
-			}
-			measured, sent = n >= sc.warm, due // latency from the intended send time
 		} else {
-			now := time.Now()
-			sent = now // latency from the actual send
-			measured = !now.Before(r.measureStart)
-			if measured {
-				if !r.end.IsZero() && !now.Before(r.end) {
-					return
-				}
-				if n = sc.next.Add(1) - 1; n >= sc.quota {
-					return
-				}
-			} else {
-				n, warmSeq = warmSeq, warmSeq+1
-			}
+			n, warmSeq = warmSeq, warmSeq+1
 		}
 		kind := r.wl.kindOf(n)
 		r.wl.build(&cmd, kind, picker.next(), &scratch)
-		err := r.client.Exec(r.execCtx, &cmd)
-		stats.record(kind, measured, time.Since(sent), err)
+		t := timing{sent: r.clock.now()}
+		err := r.exec(r.execCtx, &cmd)
+		t.done = r.clock.now()
+		stats.record(kind, measured, t, err)
+	}
+}
+
+// pace runs the pacer, handing tickets to the workers, and returns how many
+// it handed out. It closes r.tickets when it is done, which ends the workers
+// once they have sent what they were handed.
+func (r *runner) pace() int64 {
+	defer close(r.tickets)
+	var ended <-chan time.Time // fires at the end, should every worker be busy then
+	if !r.end.IsZero() {
+		t := time.NewTimer(r.end.Sub(r.clock.now()))
+		defer t.Stop()
+		ended = t.C
+	}
+	return r.pacer.run(func(g int64) bool {
+		select {
+		case r.tickets <- g:
+			// Let the worker, readied on this P, send before the pacer
+			// sleeps: in a precise sleep the pacer holds the P in a system
+			// call, and the worker would wait for the runtime to take it
+			// back, about a millisecond.
+			runtime.Gosched()
+			return true
+		case <-ended:
+			return false
+		case <-r.stopCh:
+			return false
+		}
+	}, r.stopCh)
+}
+
+// workOpen is one open-loop worker goroutine: take the next due ticket from
+// the pacer, build the request, run it, and record its service time,
+// response time and lateness (see pace.go). A ticket that reaches it after
+// the end of the run is dropped: it could not be sent in time.
+func (r *runner) workOpen(stats *slotStats, id int) {
+	var (
+		cmd     fastredis.Cmd
+		scratch []byte
+		picker  = r.wl.newPicker(id)
+	)
+	for !r.stopping.Load() {
+		var g int64
+		select {
+		case n, ok := <-r.tickets:
+			if !ok {
+				return
+			}
+			g = n
+		case <-r.stopCh:
+			return
+		}
+		measured := r.pacer.measured(g)
+		if !r.end.IsZero() && !r.clock.now().Before(r.end) {
+			if measured {
+				r.dropped.Add(1)
+			}
+			continue
+		}
+		kind := r.wl.kindOf(g)
+		r.wl.build(&cmd, kind, picker.next(), &scratch)
+		t := timing{due: r.pacer.due(g), sent: r.clock.now()}
+		err := r.exec(r.execCtx, &cmd)
+		t.done = r.clock.now()
+		stats.record(kind, measured, t, err)
 	}
 }
 
@@ -238,6 +320,10 @@ func (r *runner) printProgress(w io.Writer, now, last time.Time, win *kindStats)
 	if win.hist.count > 0 {
 		p50, p99 = formatLatency(win.hist.quantile(0.50)), formatLatency(win.hist.quantile(0.99))
 	}
-	fmt.Fprintf(w, "%6.0fs  %10.0f ops/s  p50 %9s  p99 %9s  errors %d%s\n",
-		now.Sub(r.start).Seconds(), ops, p50, p99, win.errors, phase)
+	resp := ""
+	if r.pacer != nil && win.resp.count > 0 {
+		resp = "  response p99 " + formatLatency(win.resp.quantile(0.99))
+	}
+	fmt.Fprintf(w, "%6.0fs  %10.0f ops/s  p50 %9s  p99 %9s%s  errors %d%s\n",
+		now.Sub(r.start).Seconds(), ops, p50, p99, resp, win.errors, phase)
 }

@@ -29,20 +29,29 @@ func (c *counts) add(o counts) {
 }
 
 // kindStats is what is recorded for one command kind: counts, and the
-// latency of every request that got a non-error reply.
+// latencies of every request that got a non-error reply.
 type kindStats struct {
 	counts
-	hist histogram
+	hist histogram // service time: from the send to the reply
+	resp histogram // open loop: response time, from the due time to the reply
 }
 
 func (k *kindStats) add(o *kindStats) {
 	k.counts.add(o.counts)
 	k.hist.merge(&o.hist)
+	k.resp.merge(&o.resp)
 }
 
 func (k *kindStats) reset() {
 	k.counts = counts{}
 	k.hist.reset()
+	k.resp.reset()
+}
+
+// timing is when a request was due (open loop; zero in the closed loop),
+// sent and answered.
+type timing struct {
+	due, sent, done time.Time
 }
 
 // slotStats belongs to one worker goroutine.
@@ -50,6 +59,7 @@ type slotStats struct {
 	mu       sync.Mutex
 	kinds    []kindStats // measured requests, by command kind
 	warm     kindStats   // warm-up requests, all kinds together
+	late     histogram   // open loop: lateness of the measured sends
 	firstErr error       // the first error since the last collect
 	errAt    time.Time   // when it happened
 }
@@ -58,20 +68,28 @@ func newSlotStats(kinds int) *slotStats {
 	return &slotStats{kinds: make([]kindStats, kinds)}
 }
 
-// record counts a request that took lat and ended with err.
-func (s *slotStats) record(kind int, measured bool, lat time.Duration, err error) {
+// record counts a request timed t that ended with err: its service time,
+// and in the open loop (t.due set) its response time and its lateness.
+func (s *slotStats) record(kind int, measured bool, t timing, err error) {
 	s.mu.Lock()
 	k := &s.warm
 	if measured {
 		k = &s.kinds[kind]
 	}
+	open := !t.due.IsZero()
+	if open && measured {
+		s.late.record(int64(t.sent.Sub(t.due)))
+	}
 	k.requests++
 	switch {
-	case err == nil:
-		k.hist.record(int64(lat))
-	case errors.Is(err, fastredis.Nil):
-		k.misses++
-		k.hist.record(int64(lat))
+	case err == nil, errors.Is(err, fastredis.Nil):
+		if err != nil {
+			k.misses++
+		}
+		k.hist.record(int64(t.done.Sub(t.sent)))
+		if open {
+			k.resp.record(int64(t.done.Sub(t.due)))
+		}
 	default:
 		k.errors++
 		if s.firstErr == nil {
@@ -87,6 +105,7 @@ type collector struct {
 	window []kindStats // since the last collect, by kind
 	warm   kindStats   // warm-up requests since the last collect
 	total  []kindStats // every measured request, by kind
+	late   histogram   // lateness of every measured send (open loop)
 	all    kindStats   // scratch: the window over all kinds
 	err    error       // the first error of the run
 	errAt  time.Time
@@ -112,6 +131,8 @@ func (c *collector) collect() *kindStats {
 		}
 		c.warm.add(&s.warm)
 		s.warm.reset()
+		c.late.merge(&s.late)
+		s.late.reset()
 		if s.firstErr != nil && !errors.Is(s.firstErr, context.Canceled) && (c.err == nil || s.errAt.Before(c.errAt)) {
 			c.err, c.errAt = s.firstErr, s.errAt
 		}

@@ -101,6 +101,7 @@ func TestRequestPathDoesNotAllocate(t *testing.T) {
 			n       int64
 		)
 		errServer := errors.New("ERR boom")
+		base := time.Now()
 		step := func() {
 			kind := w.kindOf(n)
 			w.build(&cmd, kind, picker.next(), &scratch)
@@ -111,7 +112,9 @@ func TestRequestPathDoesNotAllocate(t *testing.T) {
 			case 2:
 				err = errServer
 			}
-			stats.record(kind, n%2 == 0, time.Duration(100_000+n%1000), err)
+			due := base.Add(time.Duration(n) * time.Millisecond)
+			sent := due.Add(time.Duration(n % 500))
+			stats.record(kind, n%2 == 0, timing{due: due, sent: sent, done: sent.Add(time.Duration(100_000 + n%1000))}, err)
 			n++
 		}
 		for range 100 {
