@@ -27,7 +27,9 @@ import (
 //     an integer of nanoseconds, or text time.ParseDuration accepts ("1.5s").
 //   - any other type implementing encoding.TextMarshaler and
 //     TextUnmarshaler (on its value or its pointer), else BinaryMarshaler
-//     and BinaryUnmarshaler: through them.
+//     and BinaryUnmarshaler: through them. (Text comes first both ways, so
+//     that a type with both, such as a UUID, reads back what it wrote.)
+//     A type with go-redis's ScanRedis(string) error method is read with it.
 //   - a pointer to any of these: the value it points to.
 //
 // Other types (maps, other slices, channels, functions, interfaces, structs
@@ -53,9 +55,20 @@ var (
 // errors copy what they quote).
 func str(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
-func unsupported(t reflect.Type) error {
-	return fmt.Errorf("type %v cannot be scanned (not a string, number, bool, []byte, time, or a TextUnmarshaler)", t)
+func unsupported(t reflect.Type, read bool) error {
+	if read {
+		return fmt.Errorf("type %v cannot be scanned (not a string, number, bool, []byte, time, or a TextUnmarshaler)", t)
+	}
+	return fmt.Errorf("type %v cannot be written (not a string, number, bool, []byte, time, or a TextMarshaler)", t)
 }
+
+// redisScanner is go-redis's Scanner interface, which types written for
+// go-redis implement; it is matched by its method, without importing it.
+type redisScanner interface {
+	ScanRedis(s string) error
+}
+
+var redisScannerType = reflect.TypeFor[redisScanner]()
 
 // decoderFor picks the decoder of a field of type t.
 func decoderFor(t reflect.Type) (decodeFunc, error) {
@@ -64,6 +77,10 @@ func decoderFor(t reflect.Type) (decodeFunc, error) {
 		return scanTime, nil
 	case t == durationType:
 		return scanDuration, nil
+	case reflect.PointerTo(t).Implements(redisScannerType):
+		return func(v reflect.Value, b []byte) error {
+			return v.Addr().Interface().(redisScanner).ScanRedis(string(b))
+		}, nil
 	case reflect.PointerTo(t).Implements(textUnmarshalerType):
 		return func(v reflect.Value, b []byte) error {
 			return v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText(b)
@@ -128,7 +145,7 @@ func decoderFor(t reflect.Type) (decodeFunc, error) {
 			return elem(v.Elem(), b)
 		}, nil
 	}
-	return nil, unsupported(t)
+	return nil, unsupported(t, true)
 }
 
 // encoderFor picks the encoder of a field of type t.
@@ -181,7 +198,7 @@ func encoderFor(t reflect.Type) (encodeFunc, error) {
 		}
 		return func(dst []byte, v reflect.Value) ([]byte, error) { return elem(dst, v.Elem()) }, nil
 	}
-	return nil, unsupported(t)
+	return nil, unsupported(t, false)
 }
 
 // addr returns a pointer to v, which HSetStruct and StructFields make sure

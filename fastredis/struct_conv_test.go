@@ -48,6 +48,14 @@ func (x *blob) UnmarshalBinary(b []byte) error {
 
 func (x blob) MarshalBinary() ([]byte, error) { return x.b[:], nil }
 
+// upper has go-redis's Scanner method.
+type upper string
+
+func (u *upper) ScanRedis(s string) error {
+	*u = upper(strings.ToUpper(s))
+	return nil
+}
+
 type allKinds struct {
 	S    string        `redis:"s"`
 	B    []byte        `redis:"b"`
@@ -71,6 +79,7 @@ type allKinds struct {
 	Blob blob          `redis:"blob"`
 	P    *int          `redis:"p"`
 	PP   **string      `redis:"pp"`
+	Up   upper         `redis:"up"`
 }
 
 // Each conversion, read: the value in the field, or the error's text.
@@ -130,6 +139,7 @@ func TestStructScanConversions(t *testing.T) {
 		{"p", "5", 5, ""},
 		{"p", "five", nil, "field P (*int)"},
 		{"pp", "deep", "deep", ""},
+		{"up", "shout", upper("SHOUT"), ""},
 	} {
 		var dst allKinds
 		err := ScanFieldValues(&dst, []FieldValue{{tc.name, tc.value}})
@@ -180,6 +190,7 @@ func TestStructScanRoundTrip(t *testing.T) {
 		I64: math.MaxInt64, U: 1, U8: math.MaxUint8, U16: math.MaxUint16, U32: math.MaxUint32, U64: math.MaxUint64,
 		F32: 0.1, F64: math.Inf(-1), Bool: true, T: time.Date(2024, 5, 6, 7, 8, 9, 1, time.FixedZone("x", 3600)),
 		D: -time.Nanosecond, L: 1, Addr: netip.MustParseAddr("10.0.0.1"), Blob: blob{[2]byte{7, 8}}, P: &p, PP: &ps,
+		Up: "UP",
 	}
 	fvs, err := StructFields(&in)
 	if err != nil {
@@ -312,9 +323,9 @@ func TestStructScanErrors(t *testing.T) {
 		{"struct by value", s, "is not a pointer to a struct"},
 		{"pointer to int", new(int), "*int is not a pointer to a struct"},
 		{"nil pointer", nilPtr, "*struct {} is nil"},
-		{"map", &unsupported{}, "field M (map[string]string): type map[string]string cannot be scanned"},
+		{"map", &unsupported{}, "field M (map[string]string): type map[string]string cannot be"},
 		{"slice", &partly{}, "field Bad ([]int)"},
-		{"unexported", &unexported{}, "struct field a has a redis tag but is not exported"},
+		{"unexported", &unexported{}, "fastredis: struct fastredis.unexported: field a has a redis tag but is not exported"},
 		{"conflict", &conflict{}, `fields A and B are both named "x"`},
 		{"embedded unexported pointer", &embedsUnexportedPtr{}, "embedded pointer to an unexported struct type"},
 		{"chan", &onlyText{}, "field C (chan int)"},

@@ -67,7 +67,7 @@ func specOf(t reflect.Type) *structSpec {
 type candidate struct {
 	structField
 	depth int
-	err   error // the field cannot be used at all (unexported)
+	bad   string // why the field cannot be used at all, if it cannot
 }
 
 func newStructSpec(t reflect.Type) *structSpec {
@@ -94,8 +94,9 @@ func newStructSpec(t reflect.Type) *structSpec {
 			continue
 		}
 		seen[c.name] = c.goName
-		if c.err != nil {
-			s.decErr, s.encErr = first(s.decErr, c.err), first(s.encErr, c.err)
+		if c.bad != "" {
+			err := fmt.Errorf("fastredis: struct %v: field %s %s", t, c.goName, c.bad)
+			s.decErr, s.encErr = first(s.decErr, err), first(s.encErr, err)
 			continue
 		}
 		f := c.structField
@@ -150,7 +151,7 @@ func collectFields(t reflect.Type, index []int, path string, depth int, found *[
 					*found = append(*found, candidate{
 						structField: structField{name: "\x00embedded " + goName, goName: goName},
 						depth:       depth,
-						err:         fmt.Errorf("fastredis: struct field %s: embedded pointer to an unexported struct type", goName),
+						bad:         "is an embedded pointer to an unexported struct type, which cannot be allocated",
 					})
 				}
 				continue
@@ -174,7 +175,7 @@ func collectFields(t reflect.Type, index []int, path string, depth int, found *[
 			depth: depth,
 		}
 		if !sf.IsExported() {
-			c.err = fmt.Errorf("fastredis: struct field %s has a redis tag but is not exported", goName)
+			c.bad = "has a redis tag but is not exported"
 		}
 		*found = append(*found, c)
 	}
