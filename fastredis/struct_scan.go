@@ -20,6 +20,10 @@ import (
 //	err = client.MGetScan(ctx, "cfg:", &cfg)    // keys cfg:<tag>, one per field
 //	err = msg.Scan(&event)                       // an XMessage of XRANGE, XREAD, ...
 //
+// A value that does not convert stops the scan with an error naming the
+// field (fields set before it keep their new values); a struct type with a
+// field that cannot be scanned at all is refused before anything is sent.
+//
 // The command methods read the reply in place, with no map or slice in
 // between; the Scan functions convert results already returned (a
 // Future's, HGetAll's map, MGet's slice). Pipelines have the same methods;

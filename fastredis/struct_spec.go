@@ -9,8 +9,9 @@ import (
 
 // Struct scanning maps the fields of a hash, of a stream entry, or of keys
 // read with MGET onto the fields of a Go struct by their `redis:"name"`
-// tags, and back (HSetStruct, StructFields). The rules, which follow
-// go-redis's so that its structs work unchanged:
+// tags, and back (HSetStruct, StructFields). The rules follow go-redis's,
+// so that its structs work unchanged, and go a little further (embedded
+// structs, which go-redis skips; errors where go-redis would panic):
 //
 //   - Only fields with a redis tag take part; `redis:"-"` and untagged
 //     fields are left alone (`redis:"-,"` names a field "-"). A tag's
