@@ -260,13 +260,13 @@ func TestStructScanFieldRules(t *testing.T) {
 	var v ok
 	err := ScanMap(&v, map[string]string{
 		"id": "7", "name": "outer", "note": "allocated", "deep": "3", "-": "dash",
-		"Skip": "x", "Untagd": "x", "Name": "x", "unknown": "x", "opt": "4",
+		"Skip": "x", "Untagd": "x", "Name": "x", "private": "1", "unknown": "x", "opt": "4",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v.ID != "7" || v.Name != "outer" || v.Shadow != "" || v.Extra == nil || v.Note != "allocated" ||
-		v.Deep != 3 || v.Dash != "dash" || v.Skip != "" || v.Untagd != "" || v.Opt != 4 || v.OptP != nil {
+		v.Deep != 3 || v.Dash != "dash" || v.Skip != "" || v.Untagd != "" || v.Opt != 4 || v.OptP != nil || v.private != 0 {
 		t.Errorf("scanned %+v (Extra %+v)", v, v.Extra)
 	}
 
@@ -301,8 +301,9 @@ func TestStructScanErrors(t *testing.T) {
 		Bad []int  `redis:"bad"`
 	}
 	type unexported struct {
-		a int `redis:"a"` //nolint:unused
+		a int `redis:"a"`
 	}
+	_ = unexported{a: 1} // the field is used, through reflection
 	type conflict struct {
 		A string `redis:"x"`
 		B string `redis:"x"`
@@ -427,7 +428,8 @@ func TestStructScanSpecCached(t *testing.T) {
 		A int `redis:"a"`
 	}
 	typ := reflect.TypeFor[T]()
-	if specOf(typ) != specOf(typ) {
+	first := specOf(typ)
+	if again := specOf(typ); again != first {
 		t.Error("two specs for one type")
 	}
 }
