@@ -33,19 +33,13 @@ func ParseURL(rawURL string) (Options, error) {
 		return o, fmt.Errorf("fastredis: invalid URL %s: %w", redactURL(rawURL), err)
 	}
 	fail := func(format string, args ...any) (Options, error) {
-		// redactURL hides the whole user information: a lone user part is
-		// a password here, which url.URL.Redacted would show.
 		return Options{}, fmt.Errorf("fastredis: invalid URL %s: %s", redactURL(rawURL), fmt.Sprintf(format, args...))
 	}
 	if u.User != nil {
+		// redis://alice@host is user alice with no password, as go-redis
+		// and ioredis read it.
 		o.Username = u.User.Username()
-		if p, ok := u.User.Password(); ok {
-			o.Password = p
-		} else if o.Username != "" {
-			// redis://secret@host: a lone user part is the password, as
-			// redis-cli reads it.
-			o.Password, o.Username = o.Username, ""
-		}
+		o.Password, _ = u.User.Password()
 	}
 	switch u.Scheme {
 	case "redis", "rediss":
