@@ -62,25 +62,7 @@ func TestParseURL(t *testing.T) {
 }
 
 func TestParseURLErrors(t *testing.T) {
-	cases := []struct{ url, mention string }{
-		{"http://h", "unknown scheme"},
-		{"redis://h/abc", "database"},
-		{"redis://h/-1", "database"},
-		{"redis://h?db=x", "db=x"},
-		{"redis://h?foo=1", "unknown parameter"},
-		{"redis://h?db=1&db=2", "2 times"},
-		{"redis://h?dial_timeout=soon", "dial_timeout"},
-		{"redis://h?lazy_connect=maybe", "lazy_connect"},
-		{"redis://h?max_retries_per_request=lots", "max_retries_per_request"},
-		{"redis://h?skip_verify=true", "only for rediss"},
-		{"unix://", "no socket path"},
-		{"redis://u:topsecret@h:port", "invalid port"},
-		{"redis://u:topsecret@h?foo=1", "unknown parameter"},
-		{"redis://u:topsecret@[::1", "missing ']'"},
-		{"redis://u:topsecret@h/%zz", "invalid URL escape"},
-		{"redis://:topsecret@h/%", "invalid URL"},
-	}
-	for _, tc := range cases {
+	for _, tc := range urlErrorCases {
 		t.Run(tc.url, func(t *testing.T) {
 			_, err := ParseURL(tc.url)
 			if err == nil {
@@ -91,6 +73,113 @@ func TestParseURLErrors(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "topsecret") {
 				t.Errorf("error %q shows the password", err)
+			}
+		})
+	}
+}
+
+// urlErrorCases reach every error of ParseURL. Besides TestParseURLErrors,
+// the leak checks (passwordLeak) use their messages as the text ParseURL
+// may write of its own.
+var urlErrorCases = []struct{ url, mention string }{
+	{"http://h", `unknown scheme "http"`},
+	{"localhost:6379", "unknown scheme"},
+	{"redis://h/abc", `database "abc"`},
+	{"redis://h/-1", "database"},
+	{"redis://h/1/2", "database"},
+	{"redis://h?db=x", `parameter "db": not a valid value`},
+	{"redis://h?db=-1", `parameter "db"`},
+	{"redis://h?foo=1", `unknown parameter "foo"`},
+	{"redis://h?db=1&db=2", `parameter "db" given 2 times`},
+	{"redis://h?dial_timeout=soon", `parameter "dial_timeout"`},
+	{"redis://h?lazy_connect=maybe", `parameter "lazy_connect"`},
+	{"redis://h?max_retries_per_request=lots", `parameter "max_retries_per_request"`},
+	{"redis://h?protocol=4", `parameter "protocol"`},
+	{"redis://h?skip_verify=true", "only for rediss"},
+	{"redis://h?a=%zz", "malformed query"},
+	{"redis://h?a=1;b=2", "malformed query"},
+	{"redis://h#x", "'#'"},
+	{"unix://", "no socket path"},
+	{"redis://u:topsecret@h:port", "invalid port"},
+	{"redis://u:topsecret@h?foo=1", "unknown parameter"},
+	{"redis://u:topsecret@[::1", "IPv6"},
+	{"redis://u:topsecret@h/%zz", "invalid percent-encoding"},
+	{"redis://:topsecret@h/%", "invalid percent-encoding"},
+	{"redis://u:top secret@h", "user name or password"},
+	{"redis://h\x01", "control character"},
+	{"redis://h%41", "invalid percent-encoding"},
+	{"://h", "no scheme"},
+	{"redis://u:topsecret@h?password=x", "a password both before the host and as the password parameter"},
+	{"redis://u@h?username=v", "a user name both"},
+	{"redis://h?password=topsecret&foo=1", "unknown parameter (not shown: the URL has a password parameter)"},
+	{"redis://:12/topsecret@h", "database (not shown: the URL has an '@' past its host"},
+}
+
+// Whatever the URL, ParseURL's errors show no part of the password: not
+// through url.Parse's messages, which quote the port (the tail of a password
+// holding a '/', '?' or '#') or a bad escape, nor through the path or
+// parameter names url.Parse makes of a password that is not encoded, nor
+// through values.
+func TestParseURLNeverShowsPassword(t *testing.T) {
+	cases := []struct{ pre, pw, post string }{
+		{"redis://u:", "s3cr3t#x", "@h"},
+		{"redis://u:", "s3cr3t/x", "@h"},
+		{"redis://u:", "s3cr3t?x", "@h"},
+		{"redis://:", "12/3456789", "@h"},      // the tail becomes the path: db "3456789@h"
+		{"redis://:", "12?ab_cdefg=1", "@h"},   // the tail becomes a parameter
+		{"redis://:", "12?db=pass", "@h"},      // a parameter value
+		{"redis://:", "12#abcdefg", "@h"},      // the tail becomes a fragment
+		{"unix://:", "pa/ssword", "@/tmp/s"},   // the tail becomes the path
+		{"redis://:", "pa%zzword", "@h"},       // a bad escape
+		{"redis://:", "pa ss word", "@h"},      // a space
+		{"redis://:", "pässwörd", "@h"},        // not ASCII
+		{"redis://:", "pass@word", "@h:port"},  // an '@', and another error
+		{"redis://:", "s3cr3t", "@h:port"},     // url.Parse quoted ":port" only, but still
+		{"redis://", "s3cr3t", "@h?foo=1"},     // a lone user part
+		{"redis://h?password=", "1+1", "&foo"}, // the issue's example, then an error
+		{"redis://h?password=", "s3cr3t", "&db=x"},
+		{"redis://h?password=", "ab&cdefgh", ""}, // the tail becomes a parameter
+		{"redis://h?password=", "ab&cdefgh=1", ""},
+		{"redis://h?password=", "ab%zzcdefgh", ""},
+		{"redis://h?password=", "ab;cdefgh", ""},
+		{"redis://u:p@h?password=", "s3cr3t", ""}, // given twice
+		{"redis://h?db=", "s3cr3t", ""},           // a password where it does not belong
+		{"redis://h?client_name=", "s3cr3t", "&db=x"},
+		{"s3cr3t:", "pass", "@h"}, // no scheme
+		{"redis:/:", "s3cr3t", "@h/x"},
+		{"http://:", "s3cr3t", "@h"},
+	}
+	for _, tc := range cases {
+		raw := tc.pre + tc.pw + tc.post
+		t.Run(raw, func(t *testing.T) {
+			_, err := ParseURL(raw)
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			if leak := passwordLeak(err.Error(), tc.pre+tc.post, tc.pw); leak != "" {
+				t.Errorf("error %q shows %q of the password %q", err, leak, tc.pw)
+			}
+		})
+	}
+}
+
+func TestParseURLCredentials(t *testing.T) {
+	cases := []struct{ url, user, password string }{
+		{"redis://h?password=1%2B1", "", "1+1"},
+		{"redis://h?password=s%26cret%23&username=alice", "alice", "s&cret#"},
+		{"redis://alice@h?password=pw", "alice", "pw"},
+		{"redis://:pw@h?username=alice", "alice", "pw"},
+		{"redis://h?password=", "", ""},
+		{"unix:///tmp/s?password=pw", "", "pw"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.url, func(t *testing.T) {
+			o, err := ParseURL(tc.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.Username != tc.user || o.Password != tc.password {
+				t.Errorf("user %q password %q, want %q %q", o.Username, o.Password, tc.user, tc.password)
 			}
 		})
 	}
