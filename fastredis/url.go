@@ -17,11 +17,12 @@ import (
 //	unix://[[username]:password@]/path/to/socket[?db=N&...]
 //
 // A user part without a colon (redis://alice@host) is a user name with no
-// password. The query takes the parameters go-redis users know: db,
-// protocol, client_name, dial_timeout, read_timeout, pool_size,
-// skip_verify (rediss only); fastredis's own (key_prefix, socket_timeout,
-// ...); and username and password. Durations are Go durations ("500ms") or
-// whole seconds ("3"). An unknown or repeated parameter is an error.
+// password. The query takes every parameter of go-redis's ParseURL, those
+// that have no meaning for fastredis being accepted and ignored (the
+// README lists them), fastredis's own (key_prefix, socket_timeout, ...), and
+// username and password. Durations are Go durations ("500ms") or whole
+// seconds ("3"). An empty value leaves the default, as in go-redis. An
+// unknown or repeated parameter is an error.
 //
 // Errors never contain the password, nor any part of the URL that might
 // hold some of it: a parameter's value is never shown, and when the URL has

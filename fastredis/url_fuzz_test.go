@@ -27,7 +27,7 @@ var passwordShapes = []struct{ pre, post string }{
 	{"redis://:", "@h/%zz"},
 	{"redis://:", "@h/abc"},
 	{"redis://:", "@h/1?db=1&db=2"},
-	{"redis://:", "@h?max_retries_per_request=x"},
+	{"redis://:", "@h?max_retries=1&max_retries_per_request=2"},
 	{"redis://u:", "@h/0?password=x"},
 	{"redis://", "@h"}, // a lone user part is a user name, but people put passwords there
 	{"http://:", "@h"},

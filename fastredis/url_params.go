@@ -8,8 +8,12 @@ import (
 	"time"
 )
 
-// The query parameters of ParseURL. Their values never appear in errors:
-// any of them may be, or hold, the password.
+// The query parameters of ParseURL. go-redis users bring their URLs along,
+// so every parameter of go-redis's ParseURL (v9) is accepted: those with a
+// meaning here set the matching option, the others (connection-pool tuning,
+// which a client that pipelines many callers on a few connections does not
+// have) are checked like go-redis checks them and then ignored. The README
+// lists them all.
 
 // paramKind says how a parameter's value reads.
 type paramKind int
@@ -17,8 +21,9 @@ type paramKind int
 const (
 	kindString   paramKind = iota
 	kindCount              // a whole number, 0 or more
+	kindInt                // a whole number
 	kindBool               // true or false (1 or 0, ...)
-	kindDuration           // a Go duration or whole seconds
+	kindDuration           // a Go duration or whole seconds; 0 or less is none
 	kindRetries            // a number from -1, none or unlimited
 	kindProtocol           // 2 or 3
 )
@@ -28,6 +33,8 @@ func (k paramKind) want() string {
 	switch k {
 	case kindCount:
 		return "a whole number, 0 or more"
+	case kindInt:
+		return "a whole number"
 	case kindBool:
 		return "true or false"
 	case kindDuration:
@@ -51,13 +58,15 @@ type paramValue struct {
 // urlParam is a parameter ParseURL knows.
 type urlParam struct {
 	kind paramKind
-	// set applies the value; nil means setParams does.
+	// set applies the value; nil means accepted, no effect.
 	set func(ps *paramState, v paramValue) error
 }
 
 // paramState is what setting the parameters builds up.
 type paramState struct {
-	o *Options
+	o                      *Options
+	minBackoff, maxBackoff time.Duration // set: RetryStrategy between them
+	backoff                bool
 }
 
 var errSkipVerify = errors.New("only for rediss://")
@@ -94,6 +103,43 @@ var urlParams = map[string]urlParam{
 		ps.o.TLSConfig.InsecureSkipVerify = v.b
 		return nil
 	}},
+
+	// go-redis's, mapped. max_retries counts the retries of a command in
+	// go-redis, the reconnect attempts a command waits through here; -1 is
+	// no retries (NoRetries) and 0 the default in both.
+	"max_retries": {kindRetries, func(ps *paramState, v paramValue) error {
+		ps.o.MaxRetriesPerRequest = v.n
+		return nil
+	}},
+	// The wait between go-redis's retries is held between these two; here
+	// they bound the wait before each reconnect attempt (backoffStrategy).
+	"min_retry_backoff": {kindDuration, func(ps *paramState, v paramValue) error {
+		ps.minBackoff, ps.backoff = v.d, true
+		return nil
+	}},
+	"max_retry_backoff": {kindDuration, func(ps *paramState, v paramValue) error {
+		ps.maxBackoff, ps.backoff = v.d, true
+		return nil
+	}},
+
+	// go-redis's, accepted, no effect. A command's write is bounded, with
+	// its reply, by its context or read_timeout, and a server that stops
+	// reading by socket_timeout: there is no separate write deadline.
+	"write_timeout": {kindDuration, nil},
+	// fastredis keeps pool_size pipelined connections, shared by all
+	// callers, open for the client's life: there is no pool to wait for,
+	// grow, trim or recycle.
+	"pool_fifo":                {kindBool, nil},
+	"pool_timeout":             {kindDuration, nil},
+	"min_idle_conns":           {kindInt, nil},
+	"max_idle_conns":           {kindInt, nil},
+	"max_active_conns":         {kindInt, nil},
+	"max_concurrent_dials":     {kindInt, nil},
+	"conn_max_idle_time":       {kindDuration, nil},
+	"idle_timeout":             {kindDuration, nil}, // go-redis's older name for conn_max_idle_time
+	"conn_max_lifetime":        {kindDuration, nil},
+	"max_conn_age":             {kindDuration, nil}, // go-redis's older name for conn_max_lifetime
+	"conn_max_lifetime_jitter": {kindDuration, nil},
 }
 
 // setParams applies the query parameters q to o. Its errors name a
@@ -118,6 +164,9 @@ func (p *urlParser) setParams(o *Options, q url.Values) error {
 			return err
 		}
 		s := values[0]
+		if s == "" && param.kind != kindString {
+			continue // the default, as in go-redis
+		}
 		v, ok := readParam(param.kind, s)
 		if !ok {
 			_, err := p.fail("parameter %s: not a valid value (want "+param.kind.want()+")", name)
@@ -130,6 +179,10 @@ func (p *urlParser) setParams(o *Options, q url.Values) error {
 			_, err := p.fail("parameter %s: "+err.Error(), name)
 			return err
 		}
+	}
+	if q.Has("max_retries") && q.Has("max_retries_per_request") {
+		_, err := p.fail("both max_retries and max_retries_per_request")
+		return err
 	}
 	if user := q.Get("username"); q.Has("username") {
 		if o.Username != "" {
@@ -145,6 +198,9 @@ func (p *urlParser) setParams(o *Options, q url.Values) error {
 		}
 		o.Password = pw
 	}
+	if ps.backoff {
+		o.RetryStrategy = backoffStrategy(ps.minBackoff, ps.maxBackoff)
+	}
 	return nil
 }
 
@@ -153,9 +209,9 @@ func readParam(kind paramKind, s string) (paramValue, bool) {
 	v := paramValue{s: s}
 	var err error
 	switch kind {
-	case kindCount:
+	case kindCount, kindInt:
 		v.n, err = strconv.Atoi(s)
-		if v.n < 0 {
+		if kind == kindCount && v.n < 0 {
 			return v, false
 		}
 	case kindProtocol:
@@ -183,10 +239,46 @@ func readParam(kind paramKind, s string) (paramValue, bool) {
 	return v, err == nil
 }
 
-// parseDuration reads a Go duration or a whole number of seconds.
+// parseDuration reads a Go duration or a whole number of seconds. As in
+// go-redis, zero or less means none: it returns 0, which every duration
+// option reads as none (or, DialTimeout, as its default).
 func parseDuration(s string) (time.Duration, error) {
 	if n, err := strconv.Atoi(s); err == nil {
+		switch {
+		case n <= 0:
+			return 0, nil
+		case n > int(maxDuration/time.Second):
+			return maxDuration, nil
+		}
 		return time.Duration(n) * time.Second, nil
 	}
-	return time.ParseDuration(s)
+	d, err := time.ParseDuration(s)
+	return max(d, 0), err
+}
+
+const maxDuration = time.Duration(1<<63 - 1)
+
+// Bounds that backoffStrategy uses for one it is not given: those of
+// DefaultRetryStrategy.
+const (
+	defaultMinBackoff = 0
+	defaultMaxBackoff = 2 * time.Second
+)
+
+// backoffStrategy is the RetryStrategy of a URL with min_retry_backoff or
+// max_retry_backoff: DefaultRetryStrategy's wait, raised to at least lo and
+// cut to at most hi. A bound of 0 (go-redis's "no backoff") is
+// DefaultRetryStrategy's: here the wait is between reconnect attempts, and
+// no wait at all would spin against a server that is down.
+func backoffStrategy(lo, hi time.Duration) func(attempt int) time.Duration {
+	if lo <= 0 {
+		lo = defaultMinBackoff
+	}
+	if hi <= 0 {
+		hi = max(defaultMaxBackoff, lo)
+	}
+	lo = min(lo, hi)
+	return func(attempt int) time.Duration {
+		return min(max(DefaultRetryStrategy(attempt), lo), hi)
+	}
 }
