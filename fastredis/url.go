@@ -37,7 +37,7 @@ func ParseURL(rawURL string) (Options, error) {
 	}
 	p := urlParser{show: !mayHidePassword(rawURL)}
 	if strings.Contains(rawURL, "#") {
-		return p.fail("a '#' outside a percent-encoding (a password holding '#' must write it %23)")
+		return Options{}, p.errorf("a '#' outside a percent-encoding (a password holding '#' must write it %23)")
 	}
 	var o Options
 	if u.User != nil {
@@ -62,21 +62,21 @@ func ParseURL(rawURL string) (Options, error) {
 		if path := strings.Trim(u.Path, "/"); path != "" {
 			db, err := strconv.Atoi(path)
 			if err != nil || db < 0 {
-				return p.fail("database %s in the path is not a number", path)
+				return Options{}, p.errorf("database %s in the path is not a number", path)
 			}
 			o.DB = db
 		}
 	case "unix":
 		if u.Path == "" {
-			return p.fail("no socket path")
+			return Options{}, p.errorf("no socket path")
 		}
 		o.Network, o.Addr = "unix", u.Path
 	default:
-		return p.fail("unknown scheme %s (want redis, rediss or unix)", u.Scheme)
+		return Options{}, p.errorf("unknown scheme %s (want redis, rediss or unix)", u.Scheme)
 	}
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
-		return p.fail("malformed query (a '%' not followed by two hex digits, or a ';')")
+		return Options{}, p.errorf("malformed query (a '%' not followed by two hex digits, or a ';')")
 	}
 	if q.Has("password") {
 		// A password holding an unencoded '&' spills into what look like
@@ -114,21 +114,21 @@ type urlParser struct {
 	userinfoPassword bool
 }
 
-// fail returns ParseURL's error: format has at most one %s, for the part of
-// the URL the error is about, quoted when p.show allows and withheld
+// errorf returns ParseURL's error: format has at most one %s, for the part
+// of the URL the error is about, quoted when p.show allows and withheld
 // otherwise. Nothing else from the URL may go into format.
-func (p *urlParser) fail(format string, part ...string) (Options, error) {
+func (p *urlParser) errorf(format string, part ...string) error {
 	if len(part) == 0 {
-		return Options{}, urlError(format)
+		return urlError(format)
 	}
 	if p.show {
-		return Options{}, urlError(fmt.Sprintf(format, strconv.Quote(part[0])))
+		return urlError(fmt.Sprintf(format, strconv.Quote(part[0])))
 	}
 	hint := p.hint
 	if hint == "" {
 		hint = "the URL has an '@' past its host, so a password in it may hold an unencoded '/', '?' or '#'"
 	}
-	return Options{}, urlError(fmt.Sprintf(format, "(not shown: "+hint+")"))
+	return urlError(fmt.Sprintf(format, "(not shown: "+hint+")"))
 }
 
 func urlError(problem string) error {

@@ -156,12 +156,10 @@ func (p *urlParser) setParams(o *Options, q url.Values) error {
 		values := q[name]
 		param, ok := urlParams[name]
 		if !ok {
-			_, err := p.fail("unknown parameter %s", name)
-			return err
+			return p.errorf("unknown parameter %s", name)
 		}
 		if len(values) != 1 {
-			_, err := p.fail("parameter %s given "+strconv.Itoa(len(values))+" times", name)
-			return err
+			return p.errorf("parameter %s given "+strconv.Itoa(len(values))+" times", name)
 		}
 		s := values[0]
 		if s == "" && param.kind != kindString {
@@ -169,32 +167,27 @@ func (p *urlParser) setParams(o *Options, q url.Values) error {
 		}
 		v, ok := readParam(param.kind, s)
 		if !ok {
-			_, err := p.fail("parameter %s: not a valid value (want "+param.kind.want()+")", name)
-			return err
+			return p.errorf("parameter %s: not a valid value (want "+param.kind.want()+")", name)
 		}
 		if param.set == nil {
 			continue
 		}
 		if err := param.set(&ps, v); err != nil {
-			_, err := p.fail("parameter %s: "+err.Error(), name)
-			return err
+			return p.errorf("parameter %s: "+err.Error(), name)
 		}
 	}
 	if q.Has("max_retries") && q.Has("max_retries_per_request") {
-		_, err := p.fail("both max_retries and max_retries_per_request")
-		return err
+		return p.errorf("both max_retries and max_retries_per_request")
 	}
 	if user := q.Get("username"); q.Has("username") {
 		if o.Username != "" {
-			_, err := p.fail("a user name both before the host and as the username parameter")
-			return err
+			return p.errorf("a user name both before the host and as the username parameter")
 		}
 		o.Username = user
 	}
 	if pw := q.Get("password"); q.Has("password") {
 		if p.userinfoPassword {
-			_, err := p.fail("a password both before the host and as the password parameter")
-			return err
+			return p.errorf("a password both before the host and as the password parameter")
 		}
 		o.Password = pw
 	}
