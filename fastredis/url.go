@@ -33,7 +33,7 @@ func ParseURL(rawURL string) (Options, error) {
 	if err != nil {
 		// url.Parse's errors quote the URL or pieces of it: say what is
 		// wrong in words of our own.
-		return Options{}, urlError(parseProblem(err))
+		return Options{}, urlError(parseProblem(err, strings.Contains(rawURL, "@")))
 	}
 	p := urlParser{show: !mayHidePassword(rawURL)}
 	if strings.Contains(rawURL, "#") {
@@ -137,9 +137,14 @@ func urlError(problem string) error {
 
 // parseProblem describes an error of url.Parse without quoting any of it:
 // its messages quote the URL (url.Error), the port (the tail of a password
-// holding a '/'), an escape or a host character.
-func parseProblem(err error) string {
-	const encode = " (a password must percent-encode '/', '?', '#' and '%')"
+// holding a '/'), an escape or a host character. With credentials in the
+// URL (an '@'), the likely cause is a password that is not encoded: it says
+// so.
+func parseProblem(err error, credentials bool) string {
+	encode := ""
+	if credentials {
+		encode = " (a password must percent-encode '/', '?', '#' and '%')"
+	}
 	var esc url.EscapeError
 	var host url.InvalidHostError
 	if errors.As(err, &esc) {
@@ -157,7 +162,7 @@ func parseProblem(err error) string {
 	case strings.HasPrefix(msg, "invalid port"):
 		return "invalid port after the host" + encode
 	case strings.Contains(msg, "userinfo"):
-		return "invalid character in the user name or password" + encode
+		return "invalid character in the user name or password (percent-encode it)"
 	case strings.Contains(msg, "control character"):
 		return "a control character"
 	case strings.Contains(msg, "missing protocol scheme"), strings.Contains(msg, "first path segment"):
