@@ -25,7 +25,7 @@ const (
 	kindBool               // true or false (1 or 0, ...)
 	kindDuration           // a Go duration or whole seconds; 0 or less is none
 	kindRetries            // a number from -1, none or unlimited
-	kindProtocol           // 2 or 3
+	kindProtocol           // 2 or 3 (0: the default)
 )
 
 // want says what a parameter of the kind takes, for errors.
@@ -209,7 +209,7 @@ func readParam(kind paramKind, s string) (paramValue, bool) {
 		}
 	case kindProtocol:
 		v.n, err = strconv.Atoi(s)
-		if v.n != 2 && v.n != 3 {
+		if v.n != 0 && v.n != 2 && v.n != 3 { // 0: the default, as in go-redis
 			return v, false
 		}
 	case kindBool:

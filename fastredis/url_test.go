@@ -50,7 +50,7 @@ func TestParseURL(t *testing.T) {
 		{url: "redis://h?max_retries=3", want: Options{Network: "tcp", Addr: "h:6379", MaxRetriesPerRequest: 3}},
 		{url: "redis://h?read_timeout=-1&dial_timeout=0&socket_timeout=-2", want: Options{Network: "tcp", Addr: "h:6379"}},
 		{url: "redis://h?db=&protocol=&read_timeout=&max_retries=&pool_fifo=", want: Options{Network: "tcp", Addr: "h:6379"}},
-		{url: "redis://h?client_name=", want: Options{Network: "tcp", Addr: "h:6379"}},
+		{url: "redis://h?client_name=&protocol=0", want: Options{Network: "tcp", Addr: "h:6379"}},
 		{url: "redis://h?read_timeout=1.5s", want: Options{Network: "tcp", Addr: "h:6379", ReadTimeout: 1500 * time.Millisecond}},
 	}
 	for _, tc := range cases {
