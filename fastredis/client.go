@@ -2,6 +2,7 @@ package fastredis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -43,7 +44,21 @@ type Client struct {
 // are invalid, or if the server cannot be reached or refuses the handshake
 // (a wrong password, say); the error never contains the password. With
 // LazyConnect it does not connect: the first command does, and waits for it.
+//
+// Connecting takes at most DialTimeout for all of PoolSize connections; to
+// bound it otherwise (a deadline for the whole startup, a signal to give
+// up), use NewClientContext.
 func NewClient(opts Options) (*Client, error) {
+	return NewClientContext(context.Background(), opts)
+}
+
+// NewClientContext is NewClient with a context that bounds connecting and
+// the handshakes, on top of DialTimeout. If ctx ends before the client is
+// ready, NewClientContext closes what it opened and returns an error that
+// matches ctx.Err() (errors.Is), at once, whatever the server does. The
+// client does not keep ctx: cancelling it later does not affect the client,
+// nor its reconnects. With LazyConnect, ctx has nothing to bound.
+func NewClientContext(ctx context.Context, opts Options) (*Client, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
@@ -62,23 +77,37 @@ func NewClient(opts Options) (*Client, error) {
 	if opts.LazyConnect {
 		return c, nil
 	}
-	ctx, cancel := context.WithTimeout(c.ctx, opts.DialTimeout)
+	if err := c.connectAll(ctx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// connectAll connects every slot, within DialTimeout in all and within
+// ctx. An error after ctx ended says so, whatever the dial or the
+// handshake made of it (net's "operation was canceled" does not match
+// context.Canceled).
+func (c *Client) connectAll(ctx context.Context) error {
+	dctx, cancel := context.WithTimeout(ctx, c.opts.DialTimeout)
 	defer cancel()
 	for i := range c.slots {
 		s := &c.slots[i]
-		cn, err := c.dial(ctx)
+		cn, err := c.dial(dctx)
 		if err != nil {
-			c.Close()
-			return nil, err
+			if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+				err = fmt.Errorf("%w: %w", err, ctxErr)
+			}
+			return err
 		}
 		s.mu.Lock()
 		s.ready(cn)
 		s.start(cn)
 		s.mu.Unlock()
 		c.emit(Event{Type: EventConnect, Conn: s.name})
-		c.emit(Event{Type: EventReady, Conn: s.name, DB: opts.DB})
+		c.emit(Event{Type: EventReady, Conn: s.name, DB: c.opts.DB})
 	}
-	return c, nil
+	return nil
 }
 
 // Options returns the options the client was created with, defaults filled

@@ -23,7 +23,7 @@ func ExampleParseURL() {
 	fmt.Println(err)
 	// Output:
 	// localhost:6380 alice 2 worker
-	// fastredis: invalid URL redis://xxxxx@localhost:6380?colour=blue: colour=blue: unknown parameter
+	// fastredis: invalid URL: unknown parameter "colour"
 }
 
 func ExampleNewClient() {

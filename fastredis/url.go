@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // ParseURL turns a URL into Options. It accepts
@@ -17,35 +16,35 @@ import (
 //	rediss://... (the same, with TLS)
 //	unix://[[username]:password@]/path/to/socket[?db=N&...]
 //
-// with the query parameters go-redis users know: db, protocol, client_name,
-// dial_timeout, read_timeout, pool_size, skip_verify (rediss only), and
-// fastredis's own key_prefix and max_pending. Durations are Go durations
-// ("500ms") or whole seconds ("3"). An unknown or repeated parameter is an
-// error. Errors never contain the password.
+// A user part without a colon (redis://alice@host) is a user name with no
+// password. The query takes every parameter of go-redis's ParseURL, those
+// that have no meaning for fastredis being accepted and ignored (the
+// README lists them), fastredis's own (key_prefix, socket_timeout, ...), and
+// username and password. Durations are Go durations ("500ms") or whole
+// seconds ("3"). An empty value leaves the default, as in go-redis. An
+// unknown or repeated parameter is an error.
+//
+// Errors never contain the password, nor any part of the URL that might
+// hold some of it: a parameter's value is never shown, and when the URL has
+// an '@' past its host (a password with an unencoded '/', '?' or '#') or a
+// password parameter, neither are the parameter names nor the path.
 func ParseURL(rawURL string) (Options, error) {
-	var o Options
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // url.Error repeats the URL, password included
-		}
-		return o, fmt.Errorf("fastredis: invalid URL %s: %w", redactURL(rawURL), err)
+		// url.Parse's errors quote the URL or pieces of it: say what is
+		// wrong in words of our own.
+		return Options{}, urlError(parseProblem(err, strings.Contains(rawURL, "@")))
 	}
-	fail := func(format string, args ...any) (Options, error) {
-		// redactURL hides the whole user information: a lone user part is
-		// a password here, which url.URL.Redacted would show.
-		return Options{}, fmt.Errorf("fastredis: invalid URL %s: %s", redactURL(rawURL), fmt.Sprintf(format, args...))
+	p := urlParser{show: !mayHidePassword(rawURL)}
+	if strings.Contains(rawURL, "#") {
+		return Options{}, p.errorf("a '#' outside a percent-encoding (a password holding '#' must write it %23)")
 	}
+	var o Options
 	if u.User != nil {
+		// redis://alice@host is user alice with no password, as go-redis
+		// and ioredis read it.
 		o.Username = u.User.Username()
-		if p, ok := u.User.Password(); ok {
-			o.Password = p
-		} else if o.Username != "" {
-			// redis://secret@host: a lone user part is the password, as
-			// redis-cli reads it.
-			o.Password, o.Username = o.Username, ""
-		}
+		o.Password, p.userinfoPassword = u.User.Password()
 	}
 	switch u.Scheme {
 	case "redis", "rediss":
@@ -60,112 +59,116 @@ func ParseURL(rawURL string) (Options, error) {
 		if u.Scheme == "rediss" {
 			o.TLSConfig = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
 		}
-		if p := strings.Trim(u.Path, "/"); p != "" {
-			db, err := strconv.Atoi(p)
+		if path := strings.Trim(u.Path, "/"); path != "" {
+			db, err := strconv.Atoi(path)
 			if err != nil || db < 0 {
-				return fail("database %q in the path is not a number", p)
+				return Options{}, p.errorf("database %s in the path is not a number", path)
 			}
 			o.DB = db
 		}
 	case "unix":
 		if u.Path == "" {
-			return fail("no socket path")
+			return Options{}, p.errorf("no socket path")
 		}
 		o.Network, o.Addr = "unix", u.Path
 	default:
-		return fail("unknown scheme %q (want redis, rediss or unix)", u.Scheme)
+		return Options{}, p.errorf("unknown scheme %s (want redis, rediss or unix)", u.Scheme)
 	}
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
-		return fail("query: %v", err)
+		return Options{}, p.errorf("malformed query (a '%' not followed by two hex digits, or a ';')")
 	}
-	for name, values := range q {
-		if len(values) != 1 {
-			return fail("parameter %s given %d times", name, len(values))
-		}
-		if err := o.setParam(name, values[0]); err != nil {
-			return fail("%s=%s: %v", name, values[0], err)
-		}
+	if q.Has("password") {
+		// A password holding an unencoded '&' spills into what look like
+		// more parameters: their names may be pieces of it.
+		p.show, p.hint = false, "the URL has a password parameter"
+	}
+	if err := p.setParams(&o, q); err != nil {
+		return Options{}, err
 	}
 	return o, nil
 }
 
-func (o *Options) setParam(name, value string) error {
-	var err error
-	switch name {
-	case "db":
-		o.DB, err = strconv.Atoi(value)
-	case "protocol":
-		o.Protocol, err = strconv.Atoi(value)
-	case "client_name":
-		o.ClientName = value
-	case "dial_timeout":
-		o.DialTimeout, err = parseDuration(value)
-	case "read_timeout":
-		o.ReadTimeout, err = parseDuration(value)
-	case "pool_size":
-		o.PoolSize, err = strconv.Atoi(value)
-	case "max_pending":
-		o.MaxPending, err = strconv.Atoi(value)
-	case "key_prefix":
-		o.KeyPrefix = value
-	case "socket_timeout":
-		o.SocketTimeout, err = parseDuration(value)
-	case "blocking_timeout":
-		o.BlockingTimeout, err = parseDuration(value)
-	case "max_retries_per_request":
-		switch value {
-		case "none":
-			o.MaxRetriesPerRequest = NoRetries
-		case "unlimited":
-			o.MaxRetriesPerRequest = UnlimitedRetries
-		default:
-			o.MaxRetriesPerRequest, err = strconv.Atoi(value)
-		}
-	case "max_dedicated_conns":
-		o.MaxDedicatedConns, err = strconv.Atoi(value)
-	case "lazy_connect":
-		o.LazyConnect, err = strconv.ParseBool(value)
-	case "disable_offline_queue":
-		o.DisableOfflineQueue, err = strconv.ParseBool(value)
-	case "disable_resend":
-		o.DisableResend, err = strconv.ParseBool(value)
-	case "skip_verify":
-		if o.TLSConfig == nil {
-			return errors.New("only for rediss://")
-		}
-		o.TLSConfig.InsecureSkipVerify, err = strconv.ParseBool(value)
-	default:
-		return errors.New("unknown parameter")
+// mayHidePassword reports whether rawURL may hold a password outside the
+// user information that url.Parse finds: when it has an '@' past the end
+// of its authority (the first '/', '?' or '#' after "://"), the user most
+// likely meant everything up to that '@' as user information, and the path
+// or query url.Parse sees is made of pieces of a password. Without "://",
+// any '@' makes it so.
+func mayHidePassword(rawURL string) bool {
+	_, rest, ok := strings.Cut(rawURL, "://")
+	if !ok {
+		return strings.Contains(rawURL, "@")
 	}
-	if err != nil {
-		return errors.New("not a valid value")
-	}
-	return nil
+	end := strings.IndexAny(rest, "/?#")
+	return end >= 0 && strings.Contains(rest[end:], "@")
 }
 
-// parseDuration reads a Go duration or a whole number of seconds.
-func parseDuration(s string) (time.Duration, error) {
-	if n, err := strconv.Atoi(s); err == nil {
-		return time.Duration(n) * time.Second, nil
-	}
-	return time.ParseDuration(s)
+// urlParser carries what ParseURL's errors may show.
+type urlParser struct {
+	// show says whether errors may quote parts of the URL (parameter
+	// names, the path, the scheme); hint, when they may not, says why.
+	show bool
+	hint string
+	// userinfoPassword is set when the user information has a password.
+	userinfoPassword bool
 }
 
-// redactURL hides the password of a URL that url.Parse rejected: everything
-// between the scheme and the last '@' of the authority is replaced.
-func redactURL(s string) string {
-	rest := s
-	scheme := ""
-	if i := strings.Index(s, "://"); i >= 0 {
-		scheme, rest = s[:i+3], s[i+3:]
+// errorf returns ParseURL's error: format has at most one %s, for the part
+// of the URL the error is about, quoted when p.show allows and withheld
+// otherwise. Nothing else from the URL may go into format.
+func (p *urlParser) errorf(format string, part ...string) error {
+	if len(part) == 0 {
+		return urlError(format)
 	}
-	authority := rest
-	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-		authority = rest[:i]
+	if p.show {
+		return urlError(fmt.Sprintf(format, strconv.Quote(part[0])))
 	}
-	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
-		return scheme + "xxxxx" + rest[at:]
+	hint := p.hint
+	if hint == "" {
+		hint = "the URL has an '@' past its host, so a password in it may hold an unencoded '/', '?' or '#'"
 	}
-	return s
+	return urlError(fmt.Sprintf(format, "(not shown: "+hint+")"))
+}
+
+func urlError(problem string) error {
+	return errors.New("fastredis: invalid URL: " + problem)
+}
+
+// parseProblem describes an error of url.Parse without quoting any of it:
+// its messages quote the URL (url.Error), the port (the tail of a password
+// holding a '/'), an escape or a host character. With credentials in the
+// URL (an '@'), the likely cause is a password that is not encoded: it says
+// so.
+func parseProblem(err error, credentials bool) string {
+	encode := ""
+	if credentials {
+		encode = " (a password must percent-encode '/', '?', '#' and '%')"
+	}
+	var esc url.EscapeError
+	var host url.InvalidHostError
+	if errors.As(err, &esc) {
+		return "invalid percent-encoding (a '%' not followed by two hex digits, or an encoded character where none may be)" + encode
+	}
+	if errors.As(err, &host) {
+		return "invalid character in the host" + encode
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	msg := err.Error()
+	switch {
+	case strings.HasPrefix(msg, "invalid port"):
+		return "invalid port after the host" + encode
+	case strings.Contains(msg, "userinfo"):
+		return "invalid character in the user name or password (percent-encode it)"
+	case strings.Contains(msg, "control character"):
+		return "a control character"
+	case strings.Contains(msg, "missing protocol scheme"), strings.Contains(msg, "first path segment"):
+		return "no scheme (want redis://, rediss:// or unix://)"
+	case strings.Contains(msg, "]"), strings.Contains(msg, "IP-literal"):
+		return "invalid IPv6 address in brackets"
+	}
+	return "malformed" + encode
 }

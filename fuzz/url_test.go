@@ -9,10 +9,12 @@ import (
 )
 
 // FuzzParseURL: ParseURL never panics; its errors never show the password
-// (taken as whatever sits between "://" and the last "@" of the authority,
-// which is at least as much as the real password); and whatever it accepts,
-// it accepts as consistent options (a network the client knows, a
-// non-negative database).
+// (taken as whatever sits between "://" and the last "@" of the whole URL,
+// which is at least as much as the real password, however malformed the
+// URL: an unencoded '/', '?' or '#' in a password ends url.Parse's
+// authority before its '@'; or the value of a password parameter); and
+// whatever it accepts, it accepts as consistent options (a network the
+// client knows, a non-negative database).
 func FuzzParseURL(f *testing.F) {
 	for _, s := range []string{
 		"redis://localhost:6379/0",
@@ -25,19 +27,28 @@ func FuzzParseURL(f *testing.F) {
 		"redis://u:topsecret@[::1",
 		"redis://h?db=1&db=2",
 		"redis://h/%zz",
+		"redis://u:s3cr3t#x@h",
+		"redis://:12/3456789@h",
+		"redis://:12?ab_cdefg=1@h",
+		"redis://h?password=1%2B1&foo",
+		"redis://h?password=s3cr3t#x",
+		"redis://alice@h",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		o, err := fastredis.ParseURL(raw)
 		if err != nil {
-			pw := passwordPart(raw)
-			// Only a password that occurs nowhere else in the URL (in any
-			// case: the error may lower-case the scheme) can be told apart.
-			elsewhere := strings.Replace(strings.ToLower(raw), strings.ToLower(pw), "", 1)
-			if len(pw) >= 4 && !strings.Contains(elsewhere, strings.ToLower(pw)) &&
-				strings.Contains(strings.ToLower(err.Error()), strings.ToLower(pw)) {
-				t.Fatalf("error %q shows the password part %q", err, pw)
+			msg := strings.ToLower(err.Error())
+			for _, pw := range passwordParts(raw) {
+				// Only a password that occurs nowhere else in the URL (in
+				// any case: the error may lower-case the scheme) can be
+				// told apart.
+				pw = strings.ToLower(pw)
+				elsewhere := strings.Replace(strings.ToLower(raw), pw, "", 1)
+				if len(pw) >= 4 && !strings.Contains(elsewhere, pw) && strings.Contains(msg, pw) {
+					t.Fatalf("error %q shows the password part %q", err, pw)
+				}
 			}
 			return
 		}
@@ -52,27 +63,36 @@ func FuzzParseURL(f *testing.F) {
 	})
 }
 
-// passwordPart returns the text that could be a password in a URL: after
-// the scheme's "://" and the first ':' of the user information, up to the
-// last '@' of the authority; also decoded, as errors might show either.
-func passwordPart(raw string) string {
+// passwordParts returns the texts that could be a password in a URL, as
+// written and decoded (errors might show either): what follows the
+// scheme's "://" and the first ':' after it, up to the last '@' of the URL;
+// and the values of password parameters.
+func passwordParts(raw string) []string {
+	var parts []string
+	add := func(s string) {
+		parts = append(parts, s)
+		if dec, err := url.PathUnescape(s); err == nil && dec != s {
+			parts = append(parts, dec)
+		}
+		if dec, err := url.QueryUnescape(s); err == nil && dec != s {
+			parts = append(parts, dec)
+		}
+	}
 	_, rest, ok := strings.Cut(raw, "://")
 	if !ok {
-		return ""
+		return nil
 	}
-	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-		rest = rest[:i]
+	if at := strings.LastIndexByte(rest, '@'); at >= 0 {
+		userinfo := rest[:at]
+		if _, pw, ok := strings.Cut(userinfo, ":"); ok {
+			userinfo = pw
+		}
+		add(userinfo)
 	}
-	at := strings.LastIndexByte(rest, '@')
-	if at < 0 {
-		return ""
+	for _, kv := range strings.Split(rest, "&") {
+		if _, v, ok := strings.Cut(kv, "password="); ok {
+			add(v)
+		}
 	}
-	userinfo := rest[:at]
-	if _, pw, ok := strings.Cut(userinfo, ":"); ok {
-		userinfo = pw
-	}
-	if dec, err := url.PathUnescape(userinfo); err == nil && len(dec) < len(userinfo) {
-		return dec
-	}
-	return userinfo
+	return parts
 }
