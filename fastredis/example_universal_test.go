@@ -84,3 +84,20 @@ func ExampleNewUniversalClient() {
 	// *fastredis.Client <nil>
 	// true
 }
+
+func ExampleParseUniversalURL() {
+	opts, err := fastredis.ParseUniversalURL("redis://:s3cret@node1:7000?addr=node2:7000&addr=node3&dial_timeout=3s")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(opts.Addrs, opts.DialTimeout)
+
+	opts, err = fastredis.ParseUniversalURL("redis://sentinel1:26379?master_name=mymaster&addr=sentinel2:26379")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(opts.MasterName, opts.Addrs)
+	// Output:
+	// [node1:7000 node2:7000 node3:6379] 3s
+	// mymaster [sentinel1:26379 sentinel2:26379]
+}

@@ -157,3 +157,54 @@ func TestNewUniversalClient(t *testing.T) {
 		})
 	}
 }
+
+func TestParseUniversalURL(t *testing.T) {
+	for _, c := range []struct {
+		url    string
+		addrs  []string
+		master string
+		db     int
+		err    string
+	}{
+		{url: "redis://localhost", addrs: []string{"localhost:6379"}},
+		{url: "redis://:pw@a:7000/2?addr=b:7001&addr=c&dial_timeout=3", addrs: []string{"a:7000", "b:7001", "c:6379"}, db: 2},
+		{url: "redis://[::1]:7000?addr=[::2]:7001&addr=[::3]", addrs: []string{"[::1]:7000", "[::2]:7001", "[::3]:6379"}},
+		{url: "redis://s1:26379?master_name=mymaster&addr=s2:26379", addrs: []string{"s1:26379", "s2:26379"}, master: "mymaster"},
+		{url: "redis://s1?master_name=my%20master", addrs: []string{"s1:6379"}, master: "my master"},
+		{url: "rediss://a?addr=b", addrs: []string{"a:6379", "b:6379"}},
+		{url: "unix:///tmp/redis.sock?master_name=m", addrs: []string{"/tmp/redis.sock"}, master: "m"},
+		{url: "unix:///tmp/redis.sock?addr=b", err: "addr is for redis:// and rediss:// URLs"},
+		{url: "redis://a?addr=", err: "addr is empty"},
+		{url: "redis://a?addr=u:secret@b", err: "an addr holds user information"},
+		{url: "redis://a?addr=u:secret@b", err: "redis://a?addr=xxxxx@b:"},
+		{url: "redis://a?addr=b/1", err: "is not host[:port]"},
+		{url: "redis://a?master_name=", err: "master_name is empty"},
+		{url: "redis://a?master_name=x&master_name=y", err: "master_name given more than once"},
+		{url: "redis://:secret@a?addr=b&colour=blue", err: "colour=blue: unknown parameter"},
+		{url: "redis://:secret@a?master_name=x&master_name=y", err: "redis://xxxxx@a"},
+		{url: "http://a?addr=b", err: "unknown scheme"},
+	} {
+		uo, err := ParseUniversalURL(c.url)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%s: error %v, want one containing %q", c.url, err, c.err)
+			}
+			if err != nil && strings.Contains(err.Error(), "secret") {
+				t.Errorf("%s: error %v shows the password", c.url, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", c.url, err)
+			continue
+		}
+		if !reflect.DeepEqual(uo.Addrs, c.addrs) || uo.MasterName != c.master || uo.DB != c.db || uo.Addr != "" {
+			t.Errorf("%s: Addrs %q, MasterName %q, DB %d, Addr %q; want %q, %q, %d and no Addr",
+				c.url, uo.Addrs, uo.MasterName, uo.DB, uo.Addr, c.addrs, c.master, c.db)
+		}
+	}
+	uo, err := ParseUniversalURL("redis://:pw@a:7000/2?addr=b:7001&dial_timeout=3")
+	if err != nil || uo.Password != "pw" || uo.DialTimeout != 3*time.Second {
+		t.Errorf("options: Password %q, DialTimeout %v, err %v; want pw, 3s", uo.Password, uo.DialTimeout, err)
+	}
+}
