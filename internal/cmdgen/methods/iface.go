@@ -23,7 +23,7 @@ const cmdableFile = "cmdable_gen.go"
 // method declared in out.
 func (g *generator) addCmdable(out map[string][]byte) error {
 	if by, ok := g.idents["Cmdable"]; ok {
-		return fmt.Errorf("Cmdable is declared by hand (%s) and generated", by)
+		return fmt.Errorf("identifier Cmdable declared by both %s and the generator", by)
 	}
 	var body strings.Builder
 	for _, m := range g.methods {
