@@ -37,6 +37,14 @@
 // WAIT, ...) run on dedicated connections, so they never hold up other
 // callers (example: Client.BLPop).
 //
+// Cmdable is an interface of every typed command method, generated with
+// them; UniversalClient adds the rest of a client (Do, pipelines, Watch,
+// Subscribe, scripts, iterators, Close). Client satisfies both, Tx
+// satisfies Cmdable, and the cluster and sentinel clients will satisfy
+// both: code written against them moves from one server to a cluster by
+// changing the constructor, NewUniversalClient (example: Cmdable, with a
+// fake for tests).
+//
 // # Pipelines and transactions
 //
 // Client.Pipeline queues commands and runs them in one round trip with

@@ -80,6 +80,9 @@ func (g *generator) files() (map[string][]byte, error) {
 		return nil, err
 	}
 	out["commands_index_gen.go"] = idx
+	if err := g.addCmdable(out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
