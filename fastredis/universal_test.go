@@ -176,12 +176,11 @@ func TestParseUniversalURL(t *testing.T) {
 		{url: "unix:///tmp/redis.sock?addr=b", err: "addr is for redis:// and rediss:// URLs"},
 		{url: "redis://a?addr=", err: "addr is empty"},
 		{url: "redis://a?addr=u:secret@b", err: "an addr holds user information"},
-		{url: "redis://a?addr=u:secret@b", err: "redis://a?addr=xxxxx@b:"},
 		{url: "redis://a?addr=b/1", err: "is not host[:port]"},
 		{url: "redis://a?master_name=", err: "master_name is empty"},
 		{url: "redis://a?master_name=x&master_name=y", err: "master_name given more than once"},
-		{url: "redis://:secret@a?addr=b&colour=blue", err: "colour=blue: unknown parameter"},
-		{url: "redis://:secret@a?master_name=x&master_name=y", err: "redis://xxxxx@a"},
+		{url: "redis://:secret@a?addr=b&colour=blue", err: `unknown parameter "colour"`},
+		{url: "redis://:secret@a?master_name=x&master_name=y", err: "master_name given more than once"},
 		{url: "http://a?addr=b", err: "unknown scheme"},
 	} {
 		uo, err := ParseUniversalURL(c.url)

@@ -30,7 +30,7 @@ func ParseUniversalURL(rawURL string) (UniversalOptions, error) {
 		return uo, err
 	}
 	fail := func(format string, args ...any) (UniversalOptions, error) {
-		return UniversalOptions{}, urlError(rawURL, format, args...)
+		return UniversalOptions{}, universalURLError(format, args...)
 	}
 	if len(addrs) > 0 && o.Network != "tcp" {
 		return fail("addr is for redis:// and rediss:// URLs")
@@ -42,7 +42,7 @@ func ParseUniversalURL(rawURL string) (UniversalOptions, error) {
 		}
 		u, err := url.Parse("redis://" + a)
 		if err != nil || u.Hostname() == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" {
-			return fail("addr=%s is not host[:port]", a)
+			return fail("an addr is not host[:port]")
 		}
 		port := u.Port()
 		if port == "" {
@@ -73,14 +73,14 @@ func cutUniversalParams(rawURL string) (rest string, addrs []string, master stri
 			continue
 		}
 		if value == "" {
-			return "", nil, "", urlError(rawURL, "%s is empty", name)
+			return "", nil, "", universalURLError("%s is empty", name)
 		}
 		if name == "addr" {
 			addrs = append(addrs, value)
 			continue
 		}
 		if master != "" {
-			return "", nil, "", urlError(rawURL, "parameter master_name given more than once")
+			return "", nil, "", universalURLError("parameter master_name given more than once")
 		}
 		master = value
 	}
@@ -90,18 +90,8 @@ func cutUniversalParams(rawURL string) (rest string, addrs []string, master stri
 	return base + "?" + strings.Join(kept, "&"), addrs, master, nil
 }
 
-// urlError is ParseURL's error for rawURL, passwords hidden: the URL's and
-// any in an addr parameter.
-func urlError(rawURL, format string, args ...any) error {
-	u := redactURL(rawURL)
-	if base, query, ok := strings.Cut(u, "?"); ok {
-		parts := strings.Split(query, "&")
-		for i, p := range parts {
-			if at := strings.LastIndexByte(p, '@'); at >= 0 && strings.HasPrefix(p, "addr=") {
-				parts[i] = "addr=xxxxx" + p[at:]
-			}
-		}
-		u = base + "?" + strings.Join(parts, "&")
-	}
-	return fmt.Errorf("fastredis: invalid URL %s: %s", u, fmt.Sprintf(format, args...))
+// universalURLError is ParseUniversalURL's error. Like ParseURL's, it never
+// quotes the URL or a parameter's value (either may hold a password).
+func universalURLError(format string, args ...any) error {
+	return urlError(fmt.Sprintf(format, args...))
 }
