@@ -1,7 +1,6 @@
 package fastredis_test
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
@@ -15,13 +14,5 @@ import (
 var redisAddr string
 
 func TestMain(m *testing.M) {
-	srv, err := redistest.New(redistest.Options{})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	redisAddr = srv.Addr
-	code := m.Run()
-	srv.Close()
-	os.Exit(code)
+	os.Exit(redistest.RunMain(m, redistest.Options{}, func(s *redistest.Server) { redisAddr = s.Addr }))
 }
