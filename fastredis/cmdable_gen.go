@@ -134,7 +134,7 @@ type Cmdable interface {
 	// ClientTrackingInfo runs CLIENT TRACKINGINFO; see [Client.ClientTrackingInfo].
 	ClientTrackingInfo(ctx context.Context) (Reply, error)
 	// ClientUnblock runs CLIENT UNBLOCK; see [Client.ClientUnblock].
-	ClientUnblock(ctx context.Context, clientID int64, opts *ClientUnblockOptions) (int64, error)
+	ClientUnblock(ctx context.Context, clientID int64, opts *ClientUnblockOptions) (bool, error)
 	// ClientUnpause runs CLIENT UNPAUSE; see [Client.ClientUnpause].
 	ClientUnpause(ctx context.Context) error
 	// ClusterCountKeysInSlot runs CLUSTER COUNTKEYSINSLOT; see [Client.ClusterCountKeysInSlot].
@@ -186,7 +186,7 @@ type Cmdable interface {
 	// ConfigSet runs CONFIG SET; see [Client.ConfigSet].
 	ConfigSet(ctx context.Context, parameters ...ConfigParameter) error
 	// Copy runs COPY; see [Client.Copy].
-	Copy(ctx context.Context, source string, destination string, opts *CopyOptions) (int64, error)
+	Copy(ctx context.Context, source string, destination string, opts *CopyOptions) (bool, error)
 	// DBSize runs DBSIZE; see [Client.DBSize].
 	DBSize(ctx context.Context) (int64, error)
 	// Decr runs DECR; see [Client.Decr].
@@ -214,9 +214,9 @@ type Cmdable interface {
 	// Exists runs EXISTS; see [Client.Exists].
 	Exists(ctx context.Context, keys ...string) (int64, error)
 	// Expire runs EXPIRE; see [Client.Expire].
-	Expire(ctx context.Context, key string, seconds int64, opts *ExpireOptions) (int64, error)
+	Expire(ctx context.Context, key string, seconds int64, opts *ExpireOptions) (bool, error)
 	// ExpireAt runs EXPIREAT; see [Client.ExpireAt].
-	ExpireAt(ctx context.Context, key string, unixTimeSeconds int64, opts *ExpireAtOptions) (int64, error)
+	ExpireAt(ctx context.Context, key string, unixTimeSeconds int64, opts *ExpireAtOptions) (bool, error)
 	// ExpireTime runs EXPIRETIME; see [Client.ExpireTime].
 	ExpireTime(ctx context.Context, key string) (int64, error)
 	// Failover runs FAILOVER; see [Client.Failover].
@@ -310,7 +310,7 @@ type Cmdable interface {
 	// HDel runs HDEL; see [Client.HDel].
 	HDel(ctx context.Context, key string, fields ...string) (int64, error)
 	// HExists runs HEXISTS; see [Client.HExists].
-	HExists(ctx context.Context, key string, field string) (int64, error)
+	HExists(ctx context.Context, key string, field string) (bool, error)
 	// HGet runs HGET; see [Client.HGet].
 	HGet(ctx context.Context, key string, field string) (string, error)
 	// HGetAppend runs HGET, appending the reply to dst; see [Client.HGetAppend].
@@ -344,7 +344,7 @@ type Cmdable interface {
 	// HSet runs HSET; see [Client.HSet].
 	HSet(ctx context.Context, key string, fieldValues ...FieldValue) (int64, error)
 	// HSetNX runs HSETNX; see [Client.HSetNX].
-	HSetNX(ctx context.Context, key string, field string, value string) (int64, error)
+	HSetNX(ctx context.Context, key string, field string, value string) (bool, error)
 	// HStrLen runs HSTRLEN; see [Client.HStrLen].
 	HStrLen(ctx context.Context, key string, field string) (int64, error)
 	// HVals runs HVALS; see [Client.HVals].
@@ -460,11 +460,11 @@ type Cmdable interface {
 	// ModuleUnload runs MODULE UNLOAD; see [Client.ModuleUnload].
 	ModuleUnload(ctx context.Context, name string) error
 	// Move runs MOVE; see [Client.Move].
-	Move(ctx context.Context, key string, db int64) (int64, error)
+	Move(ctx context.Context, key string, db int64) (bool, error)
 	// MSet runs MSET; see [Client.MSet].
 	MSet(ctx context.Context, keyValues ...KeyValue) error
 	// MSetNX runs MSETNX; see [Client.MSetNX].
-	MSetNX(ctx context.Context, keyValues ...KeyValue) (int64, error)
+	MSetNX(ctx context.Context, keyValues ...KeyValue) (bool, error)
 	// ObjectEncoding runs OBJECT ENCODING; see [Client.ObjectEncoding].
 	ObjectEncoding(ctx context.Context, key string) (string, error)
 	// ObjectEncodingAppend runs OBJECT ENCODING, appending the reply to dst; see [Client.ObjectEncodingAppend].
@@ -478,15 +478,15 @@ type Cmdable interface {
 	// ObjectRefCount runs OBJECT REFCOUNT; see [Client.ObjectRefCount].
 	ObjectRefCount(ctx context.Context, key string) (int64, error)
 	// Persist runs PERSIST; see [Client.Persist].
-	Persist(ctx context.Context, key string) (int64, error)
+	Persist(ctx context.Context, key string) (bool, error)
 	// PExpire runs PEXPIRE; see [Client.PExpire].
-	PExpire(ctx context.Context, key string, milliseconds int64, opts *PExpireOptions) (int64, error)
+	PExpire(ctx context.Context, key string, milliseconds int64, opts *PExpireOptions) (bool, error)
 	// PExpireAt runs PEXPIREAT; see [Client.PExpireAt].
-	PExpireAt(ctx context.Context, key string, unixTimeMilliseconds int64, opts *PExpireAtOptions) (int64, error)
+	PExpireAt(ctx context.Context, key string, unixTimeMilliseconds int64, opts *PExpireAtOptions) (bool, error)
 	// PExpireTime runs PEXPIRETIME; see [Client.PExpireTime].
 	PExpireTime(ctx context.Context, key string) (int64, error)
 	// PFAdd runs PFADD; see [Client.PFAdd].
-	PFAdd(ctx context.Context, key string, elements ...string) (int64, error)
+	PFAdd(ctx context.Context, key string, elements ...string) (bool, error)
 	// PFCount runs PFCOUNT; see [Client.PFCount].
 	PFCount(ctx context.Context, keys ...string) (int64, error)
 	// PFMerge runs PFMERGE; see [Client.PFMerge].
@@ -522,7 +522,7 @@ type Cmdable interface {
 	// Rename runs RENAME; see [Client.Rename].
 	Rename(ctx context.Context, key string, newKey string) error
 	// RenameNX runs RENAMENX; see [Client.RenameNX].
-	RenameNX(ctx context.Context, key string, newKey string) (int64, error)
+	RenameNX(ctx context.Context, key string, newKey string) (bool, error)
 	// ReplicaOf runs REPLICAOF; see [Client.ReplicaOf].
 	ReplicaOf(ctx context.Context, args ReplicaOfArgs) (string, error)
 	// Restore runs RESTORE; see [Client.Restore].
@@ -558,7 +558,7 @@ type Cmdable interface {
 	// ScriptDebug runs SCRIPT DEBUG; see [Client.ScriptDebug].
 	ScriptDebug(ctx context.Context, mode ScriptDebugMode) error
 	// ScriptExists runs SCRIPT EXISTS; see [Client.ScriptExists].
-	ScriptExists(ctx context.Context, sha1s ...string) ([]int64, error)
+	ScriptExists(ctx context.Context, sha1s ...string) ([]bool, error)
 	// ScriptFlush runs SCRIPT FLUSH; see [Client.ScriptFlush].
 	ScriptFlush(ctx context.Context, opts *ScriptFlushOptions) error
 	// ScriptHelp runs SCRIPT HELP; see [Client.ScriptHelp].
@@ -588,7 +588,7 @@ type Cmdable interface {
 	// SetNX runs SETNX; see [Client.SetNX].
 	//
 	// Deprecated: see [Client.SetNX].
-	SetNX(ctx context.Context, key string, value string) (int64, error)
+	SetNX(ctx context.Context, key string, value string) (bool, error)
 	// SetRange runs SETRANGE; see [Client.SetRange].
 	SetRange(ctx context.Context, key string, offset int64, value string) (int64, error)
 	// Shutdown runs SHUTDOWN; see [Client.Shutdown].
@@ -600,7 +600,7 @@ type Cmdable interface {
 	// SInterStore runs SINTERSTORE; see [Client.SInterStore].
 	SInterStore(ctx context.Context, destination string, keys ...string) (int64, error)
 	// SIsMember runs SISMEMBER; see [Client.SIsMember].
-	SIsMember(ctx context.Context, key string, member string) (int64, error)
+	SIsMember(ctx context.Context, key string, member string) (bool, error)
 	// SlaveOf runs SLAVEOF; see [Client.SlaveOf].
 	//
 	// Deprecated: see [Client.SlaveOf].
@@ -616,9 +616,9 @@ type Cmdable interface {
 	// SMembers runs SMEMBERS; see [Client.SMembers].
 	SMembers(ctx context.Context, key string) ([]string, error)
 	// SMIsMember runs SMISMEMBER; see [Client.SMIsMember].
-	SMIsMember(ctx context.Context, key string, members ...string) ([]int64, error)
+	SMIsMember(ctx context.Context, key string, members ...string) ([]bool, error)
 	// SMove runs SMOVE; see [Client.SMove].
-	SMove(ctx context.Context, source string, destination string, member string) (int64, error)
+	SMove(ctx context.Context, source string, destination string, member string) (bool, error)
 	// Sort runs SORT; see [Client.Sort].
 	Sort(ctx context.Context, key string, opts *SortOptions) ([]NullString, error)
 	// SortStore runs SORT; see [Client.SortStore].

@@ -601,14 +601,14 @@ func argsClientUnblock(a *argBuf, clientID int64, opts *ClientUnblockOptions) {
 // Reply:
 //   - if the client was unblocked successfully
 //   - if the client wasn't unblocked
-func (c *Client) ClientUnblock(ctx context.Context, clientID int64, opts *ClientUnblockOptions) (int64, error) {
+func (c *Client) ClientUnblock(ctx context.Context, clientID int64, opts *ClientUnblockOptions) (bool, error) {
 	a := c.newArgs("CLIENT")
 	a.str("UNBLOCK")
 	argsClientUnblock(a, clientID, opts)
-	r := getResult(modeInt, "CLIENT UNBLOCK")
+	r := getResult(modeBool, "CLIENT UNBLOCK")
 	defer r.release()
 	err := c.exec(ctx, a, r)
-	return r.i, err
+	return r.b, err
 }
 
 // ClientUnpause runs CLIENT UNPAUSE: resumes processing commands from paused clients.

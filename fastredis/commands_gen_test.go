@@ -317,7 +317,7 @@ func TestGeneratedKeyPrefix(t *testing.T) {
 		}
 		return strings.TrimPrefix(r[0].Stream, "p:"), nil
 	}())
-	eq(t, "COPY", int64(1))(c.Copy(bg, "a", "a2", nil))
+	eq(t, "COPY", true)(c.Copy(bg, "a", "a2", nil))
 	eq(t, "GET through the prefix", "not-a-key")(c.Get(bg, "a2"))
 	keys := val[[]string](t, "KEYS p:*")(c.Keys(bg, "p:*")) // patterns are not prefixed
 	eq(t, "every key prefixed", []string{"p:a", "p:a2", "p:b", "p:list", "p:s", "p:scripted", "p:sorted", "p:w_1", "p:z1", "p:zu"})(sorted(keys, nil))

@@ -40,13 +40,13 @@ func argsCopy(a *argBuf, source string, destination string, opts *CopyOptions) {
 // Reply:
 //   - source was copied
 //   - source was not copied
-func (c *Client) Copy(ctx context.Context, source string, destination string, opts *CopyOptions) (int64, error) {
+func (c *Client) Copy(ctx context.Context, source string, destination string, opts *CopyOptions) (bool, error) {
 	a := c.newArgs("COPY")
 	argsCopy(a, source, destination, opts)
-	r := getResult(modeInt, "COPY")
+	r := getResult(modeBool, "COPY")
 	defer r.release()
 	err := c.exec(ctx, a, r)
-	return r.i, err
+	return r.b, err
 }
 
 // argsDel writes the arguments of Del, Exists, MGet, PFCount, SDiff, SInter, SUnion, Touch, Unlink (Client and Pipeline).
@@ -167,13 +167,13 @@ func argsExpire(a *argBuf, key string, seconds int64, opts *ExpireOptions) {
 // Reply:
 //   - The timeout was not set. e.g. key doesn't exist, or operation skipped due to the provided arguments.
 //   - The timeout was set.
-func (c *Client) Expire(ctx context.Context, key string, seconds int64, opts *ExpireOptions) (int64, error) {
+func (c *Client) Expire(ctx context.Context, key string, seconds int64, opts *ExpireOptions) (bool, error) {
 	a := c.newArgs("EXPIRE")
 	argsExpire(a, key, seconds, opts)
-	r := getResult(modeInt, "EXPIRE")
+	r := getResult(modeBool, "EXPIRE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
-	return r.i, err
+	return r.b, err
 }
 
 // ExpireAtOptions are the optional arguments of ExpireAt. The zero value, like a nil *ExpireAtOptions, sends none of them.
@@ -204,13 +204,13 @@ func argsExpireAt(a *argBuf, key string, unixTimeSeconds int64, opts *ExpireAtOp
 // Reply:
 //   - The timeout was set.
 //   - The timeout was not set. e.g. key doesn't exist, or operation skipped due to the provided arguments.
-func (c *Client) ExpireAt(ctx context.Context, key string, unixTimeSeconds int64, opts *ExpireAtOptions) (int64, error) {
+func (c *Client) ExpireAt(ctx context.Context, key string, unixTimeSeconds int64, opts *ExpireAtOptions) (bool, error) {
 	a := c.newArgs("EXPIREAT")
 	argsExpireAt(a, key, unixTimeSeconds, opts)
-	r := getResult(modeInt, "EXPIREAT")
+	r := getResult(modeBool, "EXPIREAT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
-	return r.i, err
+	return r.b, err
 }
 
 // ExpireTime runs EXPIRETIME: returns the expiration time of a key as a Unix timestamp.
@@ -353,13 +353,13 @@ func argsMove(a *argBuf, key string, db int64) {
 // Reply:
 //   - key was moved
 //   - key wasn't moved
-func (c *Client) Move(ctx context.Context, key string, db int64) (int64, error) {
+func (c *Client) Move(ctx context.Context, key string, db int64) (bool, error) {
 	a := c.newArgs("MOVE")
 	argsMove(a, key, db)
-	r := getResult(modeInt, "MOVE")
+	r := getResult(modeBool, "MOVE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
-	return r.i, err
+	return r.b, err
 }
 
 // ObjectEncoding runs OBJECT ENCODING: returns the internal encoding of a Redis object.
@@ -482,13 +482,13 @@ func (c *Client) ObjectRefCount(ctx context.Context, key string) (int64, error) 
 // Reply:
 //   - Key does not exist or does not have an associated timeout.
 //   - The timeout has been removed.
-func (c *Client) Persist(ctx context.Context, key string) (int64, error) {
+func (c *Client) Persist(ctx context.Context, key string) (bool, error) {
 	a := c.newArgs("PERSIST")
 	argsDecr(a, key)
-	r := getResult(modeInt, "PERSIST")
+	r := getResult(modeBool, "PERSIST")
 	defer r.release()
 	err := c.exec(ctx, a, r)
-	return r.i, err
+	return r.b, err
 }
 
 // PExpireOptions are the optional arguments of PExpire. The zero value, like a nil *PExpireOptions, sends none of them.
@@ -519,13 +519,13 @@ func argsPExpire(a *argBuf, key string, milliseconds int64, opts *PExpireOptions
 // Reply:
 //   - The timeout was not set. e.g. key doesn't exist, or operation skipped due to the provided arguments.
 //   - The timeout was set.
-func (c *Client) PExpire(ctx context.Context, key string, milliseconds int64, opts *PExpireOptions) (int64, error) {
+func (c *Client) PExpire(ctx context.Context, key string, milliseconds int64, opts *PExpireOptions) (bool, error) {
 	a := c.newArgs("PEXPIRE")
 	argsPExpire(a, key, milliseconds, opts)
-	r := getResult(modeInt, "PEXPIRE")
+	r := getResult(modeBool, "PEXPIRE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
-	return r.i, err
+	return r.b, err
 }
 
 // PExpireAtOptions are the optional arguments of PExpireAt. The zero value, like a nil *PExpireAtOptions, sends none of them.
@@ -556,13 +556,13 @@ func argsPExpireAt(a *argBuf, key string, unixTimeMilliseconds int64, opts *PExp
 // Reply:
 //   - The timeout was set.
 //   - The timeout was not set. e.g. key doesn't exist, or operation skipped due to the provided arguments.
-func (c *Client) PExpireAt(ctx context.Context, key string, unixTimeMilliseconds int64, opts *PExpireAtOptions) (int64, error) {
+func (c *Client) PExpireAt(ctx context.Context, key string, unixTimeMilliseconds int64, opts *PExpireAtOptions) (bool, error) {
 	a := c.newArgs("PEXPIREAT")
 	argsPExpireAt(a, key, unixTimeMilliseconds, opts)
-	r := getResult(modeInt, "PEXPIREAT")
+	r := getResult(modeBool, "PEXPIREAT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
-	return r.i, err
+	return r.b, err
 }
 
 // PExpireTime runs PEXPIRETIME: returns the expiration time of a key as a Unix milliseconds timestamp.
@@ -667,13 +667,13 @@ func (c *Client) Rename(ctx context.Context, key string, newKey string) error {
 // Reply:
 //   - key was renamed to newkey
 //   - new key already exists
-func (c *Client) RenameNX(ctx context.Context, key string, newKey string) (int64, error) {
+func (c *Client) RenameNX(ctx context.Context, key string, newKey string) (bool, error) {
 	a := c.newArgs("RENAMENX")
 	argsRename(a, key, newKey)
-	r := getResult(modeInt, "RENAMENX")
+	r := getResult(modeBool, "RENAMENX")
 	defer r.release()
 	err := c.exec(ctx, a, r)
-	return r.i, err
+	return r.b, err
 }
 
 // RestoreOptions are the optional arguments of Restore. The zero value, like a nil *RestoreOptions, sends none of them.

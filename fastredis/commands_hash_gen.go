@@ -46,13 +46,13 @@ func argsHExists(a *argBuf, key string, field string) {
 // Reply:
 //   - The hash does not contain the field, or key does not exist.
 //   - The hash contains the field.
-func (c *Client) HExists(ctx context.Context, key string, field string) (int64, error) {
+func (c *Client) HExists(ctx context.Context, key string, field string) (bool, error) {
 	a := c.newArgs("HEXISTS")
 	argsHExists(a, key, field)
-	r := getResult(modeInt, "HEXISTS")
+	r := getResult(modeBool, "HEXISTS")
 	defer r.release()
 	err := c.exec(ctx, a, r)
-	return r.i, err
+	return r.b, err
 }
 
 // HGet runs HGET: returns the value of a field in a hash.
@@ -419,13 +419,13 @@ func argsHSetNX(a *argBuf, key string, field string, value string) {
 // Reply:
 //   - The field is a new field in the hash and value was set.
 //   - The field already exists in the hash and no operation was performed.
-func (c *Client) HSetNX(ctx context.Context, key string, field string, value string) (int64, error) {
+func (c *Client) HSetNX(ctx context.Context, key string, field string, value string) (bool, error) {
 	a := c.newArgs("HSETNX")
 	argsHSetNX(a, key, field, value)
-	r := getResult(modeInt, "HSETNX")
+	r := getResult(modeBool, "HSETNX")
 	defer r.release()
 	err := c.exec(ctx, a, r)
-	return r.i, err
+	return r.b, err
 }
 
 // HStrLen runs HSTRLEN: returns the length of the value of a field.

@@ -15,13 +15,13 @@ import (
 // Reply:
 //   - if at least 1 HyperLogLog internal register was altered
 //   - if no HyperLogLog internal register were altered
-func (c *Client) PFAdd(ctx context.Context, key string, elements ...string) (int64, error) {
+func (c *Client) PFAdd(ctx context.Context, key string, elements ...string) (bool, error) {
 	a := c.newArgs("PFADD")
 	argsLPush(a, key, elements)
-	r := getResult(modeInt, "PFADD")
+	r := getResult(modeBool, "PFADD")
 	defer r.release()
 	err := c.exec(ctx, a, r)
-	return r.i, err
+	return r.b, err
 }
 
 // PFCount runs PFCOUNT: returns the approximated cardinality of the set(s) observed by the HyperLogLog key(s).

@@ -490,7 +490,7 @@ func argsScriptExists(a *argBuf, sha1s []string) {
 //
 // Reply:
 //   - An array of integers that correspond to the specified SHA1 digest arguments.
-func (c *Client) ScriptExists(ctx context.Context, sha1s ...string) ([]int64, error) {
+func (c *Client) ScriptExists(ctx context.Context, sha1s ...string) ([]bool, error) {
 	a := c.newArgs("SCRIPT")
 	a.str("EXISTS")
 	argsScriptExists(a, sha1s)
@@ -499,7 +499,7 @@ func (c *Client) ScriptExists(ctx context.Context, sha1s ...string) ([]int64, er
 		return nil, err
 	}
 	defer raw.release()
-	return decodeInts(raw.v)
+	return decodeBools(raw.v)
 }
 
 // ScriptFlushOptions are the optional arguments of ScriptFlush. The zero value, like a nil *ScriptFlushOptions, sends none of them.

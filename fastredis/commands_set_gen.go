@@ -172,13 +172,13 @@ func argsSIsMember(a *argBuf, key string, member string) {
 // Reply:
 //   - The element is not a member of the set, or the key does not exist.
 //   - The element is a member of the set.
-func (c *Client) SIsMember(ctx context.Context, key string, member string) (int64, error) {
+func (c *Client) SIsMember(ctx context.Context, key string, member string) (bool, error) {
 	a := c.newArgs("SISMEMBER")
 	argsSIsMember(a, key, member)
-	r := getResult(modeInt, "SISMEMBER")
+	r := getResult(modeBool, "SISMEMBER")
 	defer r.release()
 	err := c.exec(ctx, a, r)
-	return r.i, err
+	return r.b, err
 }
 
 // SMembers runs SMEMBERS: returns all members of a set.
@@ -206,7 +206,7 @@ func (c *Client) SMembers(ctx context.Context, key string) ([]string, error) {
 //
 // Reply:
 //   - List representing the membership of the given elements, in the same order as they are requested.
-func (c *Client) SMIsMember(ctx context.Context, key string, members ...string) ([]int64, error) {
+func (c *Client) SMIsMember(ctx context.Context, key string, members ...string) ([]bool, error) {
 	a := c.newArgs("SMISMEMBER")
 	argsGeoHash(a, key, members)
 	raw, err := c.execRaw(ctx, a, "SMISMEMBER")
@@ -214,7 +214,7 @@ func (c *Client) SMIsMember(ctx context.Context, key string, members ...string) 
 		return nil, err
 	}
 	defer raw.release()
-	return decodeInts(raw.v)
+	return decodeBools(raw.v)
 }
 
 // argsSMove writes the arguments of SMove (Client and Pipeline).
@@ -233,13 +233,13 @@ func argsSMove(a *argBuf, source string, destination string, member string) {
 // Reply:
 //   - Element is moved.
 //   - The element is not a member of source and no operation was performed.
-func (c *Client) SMove(ctx context.Context, source string, destination string, member string) (int64, error) {
+func (c *Client) SMove(ctx context.Context, source string, destination string, member string) (bool, error) {
 	a := c.newArgs("SMOVE")
 	argsSMove(a, source, destination, member)
-	r := getResult(modeInt, "SMOVE")
+	r := getResult(modeBool, "SMOVE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
-	return r.i, err
+	return r.b, err
 }
 
 // SPop runs SPOP: returns one or more random members from a set after removing them. Deletes the set if the last member was popped.

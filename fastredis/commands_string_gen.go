@@ -562,13 +562,13 @@ func (c *Client) MSet(ctx context.Context, keyValues ...KeyValue) error {
 // Reply:
 //   - No key was set (at least one key already existed).
 //   - All the keys were set.
-func (c *Client) MSetNX(ctx context.Context, keyValues ...KeyValue) (int64, error) {
+func (c *Client) MSetNX(ctx context.Context, keyValues ...KeyValue) (bool, error) {
 	a := c.newArgs("MSETNX")
 	argsMSet(a, keyValues)
-	r := getResult(modeInt, "MSETNX")
+	r := getResult(modeBool, "MSETNX")
 	defer r.release()
 	err := c.exec(ctx, a, r)
-	return r.i, err
+	return r.b, err
 }
 
 // argsPSetEx writes the arguments of PSetEx (Client and Pipeline).
@@ -769,13 +769,13 @@ func (c *Client) SetEx(ctx context.Context, key string, seconds int64, value str
 //   - The key was not set.
 //
 // Deprecated: as of Redis 2.6.12, use SET with the NX argument (Set).
-func (c *Client) SetNX(ctx context.Context, key string, value string) (int64, error) {
+func (c *Client) SetNX(ctx context.Context, key string, value string) (bool, error) {
 	a := c.newArgs("SETNX")
 	argsAppend(a, key, value)
-	r := getResult(modeInt, "SETNX")
+	r := getResult(modeBool, "SETNX")
 	defer r.release()
 	err := c.exec(ctx, a, r)
-	return r.i, err
+	return r.b, err
 }
 
 // argsSetRange writes the arguments of SetRange (Client and Pipeline).

@@ -138,6 +138,23 @@ func elems(v resp.Value, out []resp.Value) error {
 	return nil
 }
 
+// decodeBools reads an array of 1/0 outcomes (SMISMEMBER, SCRIPT EXISTS).
+func decodeBools(v resp.Value) ([]bool, error) {
+	if !isArray(v) {
+		return nil, unexpected(v, "array")
+	}
+	out := make([]bool, 0, v.Len())
+	it := v.Iter()
+	for it.Next() {
+		b, err := it.Value().Bool()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
 func decodeInts(v resp.Value) ([]int64, error) {
 	if !isArray(v) {
 		return nil, unexpected(v, "array")

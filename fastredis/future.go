@@ -84,6 +84,7 @@ func (f Future[T]) Err() error {
 func getOK(_ *Pipeline, s *pipeSlot) (OK, error)            { return OK{}, s.err }
 func getInt(_ *Pipeline, s *pipeSlot) (int64, error)        { return s.i, s.err }
 func getFloat(_ *Pipeline, s *pipeSlot) (float64, error)    { return s.f, s.err }
+func getBool(_ *Pipeline, s *pipeSlot) (bool, error)        { return s.b, s.err }
 func getString(_ *Pipeline, s *pipeSlot) (string, error)    { return s.s, s.err }
 func getAppend(_ *Pipeline, s *pipeSlot) ([]byte, error)    { return s.dst, s.err }
 func getStrings(_ *Pipeline, s *pipeSlot) ([]string, error) { return s.strs, s.err }

@@ -65,7 +65,7 @@ func TestGroupConnection(t *testing.T) {
 			noErr(t, "CLIENT NO-EVICT on", one.ClientNoEvict(bg, On))
 			noErr(t, "CLIENT NO-EVICT off", one.ClientNoEvict(bg, Off))
 			checkErr(t, "CLIENT NO-EVICT maybe", "ERR", one.ClientNoEvict(bg, "MAYBE"))
-			eq(t, "CLIENT UNBLOCK of a client not blocked", int64(0))(c.ClientUnblock(bg, id, &ClientUnblockOptions{UnblockType: ClientUnblockError}))
+			eq(t, "CLIENT UNBLOCK of a client not blocked", false)(c.ClientUnblock(bg, id, &ClientUnblockOptions{UnblockType: ClientUnblockError}))
 			noErr(t, "CLIENT PAUSE WRITE", c.ClientPause(bg, 20, &ClientPauseOptions{Mode: ClientPauseWrite}))
 			noErr(t, "CLIENT UNPAUSE", c.ClientUnpause(bg))
 			if r := val[Reply](t, "CLIENT TRACKINGINFO")(one.ClientTrackingInfo(bg)); len(r.Elems) != 6 {

@@ -38,9 +38,9 @@ func TestGroupHash(t *testing.T) {
 			}
 			eq(t, "HMGET", []NullString{{awkward[1], true}, {}, {awkward[0], true}})(c.HMGet(bg, "h", fvs[1].Field, "nope", fvs[0].Field))
 			eq(t, "HMGET missing key", []NullString{{}, {}})(c.HMGet(bg, "missing", "a", "b"))
-			eq(t, "HEXISTS", int64(1))(c.HExists(bg, "h", fvs[0].Field))
-			eq(t, "HSETNX existing", int64(0))(c.HSetNX(bg, "h", fvs[0].Field, "x"))
-			eq(t, "HSETNX new", int64(1))(c.HSetNX(bg, "h", "new", "x"))
+			eq(t, "HEXISTS", true)(c.HExists(bg, "h", fvs[0].Field))
+			eq(t, "HSETNX existing", false)(c.HSetNX(bg, "h", fvs[0].Field, "x"))
+			eq(t, "HSETNX new", true)(c.HSetNX(bg, "h", "new", "x"))
 			noErr(t, "HMSET", c.HMSet(bg, "h", FieldValue{"m1", "1"}, FieldValue{"m2", "2"}))
 			eq(t, "HDEL", int64(2))(c.HDel(bg, "h", "m1", "m2", "nope"))
 			isErr[int64](t, "HSET without pairs", "ERR")(c.HSet(bg, "h"))

@@ -45,7 +45,7 @@ func TestGroupScripting(t *testing.T) {
 				t.Fatalf("SCRIPT LOAD = %q", sha)
 			}
 			eq(t, "SCRIPT LOAD append", []byte(sha))(c.ScriptLoadAppend(bg, nil, script))
-			eq(t, "SCRIPT EXISTS", []int64{1, 0})(c.ScriptExists(bg, sha, "0000000000000000000000000000000000000000"))
+			eq(t, "SCRIPT EXISTS", []bool{true, false})(c.ScriptExists(bg, sha, "0000000000000000000000000000000000000000"))
 			r := val[Reply](t, "EVALSHA")(c.EvalSha(bg, sha, []string{"key"}, "arg:"))
 			if r.Str != "arg:key" {
 				t.Errorf("EVALSHA = %+v", r)
@@ -55,7 +55,7 @@ func TestGroupScripting(t *testing.T) {
 				t.Errorf("EVALSHA_RO = %+v", r)
 			}
 			noErr(t, "SCRIPT FLUSH", c.ScriptFlush(bg, &ScriptFlushOptions{FlushType: FlushSync}))
-			eq(t, "SCRIPT EXISTS after flush", []int64{0})(c.ScriptExists(bg, sha))
+			eq(t, "SCRIPT EXISTS after flush", []bool{false})(c.ScriptExists(bg, sha))
 			isErr[Reply](t, "EVALSHA unknown", "NOSCRIPT")(c.EvalSha(bg, sha, []string{"key"}, "arg:"))
 			checkErr(t, "SCRIPT KILL with nothing running", "NOTBUSY", c.ScriptKill(bg))
 		})

@@ -106,11 +106,11 @@ func TestGroupString(t *testing.T) {
 		t.Run("MSET MSETNX MGET", func(t *testing.T) {
 			noErr(t, "MSET", c.MSet(bg, KeyValue{"a", "1"}, KeyValue{"b", ""}, KeyValue{"c\x00", "\r\n"}))
 			eq(t, "MGET", []NullString{{"1", true}, {"", true}, {}, {"\r\n", true}})(c.MGet(bg, "a", "b", "missing", "c\x00"))
-			eq(t, "MSETNX with an existing key", int64(0))(c.MSetNX(bg, KeyValue{"a", "2"}, KeyValue{"d", "4"}))
+			eq(t, "MSETNX with an existing key", false)(c.MSetNX(bg, KeyValue{"a", "2"}, KeyValue{"d", "4"}))
 			isNil[string](t, "MSETNX set nothing")(c.Get(bg, "d"))
-			eq(t, "MSETNX new keys", int64(1))(c.MSetNX(bg, KeyValue{"d", "4"}, KeyValue{"e", "5"}))
+			eq(t, "MSETNX new keys", true)(c.MSetNX(bg, KeyValue{"d", "4"}, KeyValue{"e", "5"}))
 			eq(t, "MGET after MSETNX", []NullString{{"4", true}, {"5", true}})(c.MGet(bg, "d", "e"))
-			isErr[int64](t, "MSETNX without pairs", "ERR")(c.MSetNX(bg))
+			isErr[bool](t, "MSETNX without pairs", "ERR")(c.MSetNX(bg))
 		})
 		t.Run("LCS", func(t *testing.T) {
 			noErr(t, "MSET", c.MSet(bg, KeyValue{"key1", "ohmytext"}, KeyValue{"key2", "mynewtext"}))
@@ -132,8 +132,8 @@ func TestGroupString(t *testing.T) {
 				t.Errorf("SETEX TTL = %d", ttl)
 			}
 			noErr(t, "PSETEX", c.PSetEx(bg, "pse", 100000, "v"))
-			eq(t, "SETNX new", int64(1))(c.SetNX(bg, "snx", "1"))
-			eq(t, "SETNX existing", int64(0))(c.SetNX(bg, "snx", "2"))
+			eq(t, "SETNX new", true)(c.SetNX(bg, "snx", "1"))
+			eq(t, "SETNX existing", false)(c.SetNX(bg, "snx", "2"))
 			eq(t, "GETSET", "1")(c.GetSet(bg, "snx", "3"))
 			isNil[string](t, "GETSET missing")(c.GetSet(bg, "gsnew", "3"))
 			checkErr(t, "SETEX 0", "ERR", c.SetEx(bg, "se", 0, "v"))

@@ -145,11 +145,11 @@ func (p *Pipeline) ClientTrackingInfo() Future[Reply] {
 }
 
 // ClientUnblock queues CLIENT UNBLOCK; its Future holds what Client.ClientUnblock returns.
-func (p *Pipeline) ClientUnblock(clientID int64, opts *ClientUnblockOptions) Future[int64] {
+func (p *Pipeline) ClientUnblock(clientID int64, opts *ClientUnblockOptions) Future[bool] {
 	a := p.newArgs("CLIENT")
 	a.str("UNBLOCK")
 	argsClientUnblock(a, clientID, opts)
-	return queued(p, modeInt, "CLIENT UNBLOCK", getInt)
+	return queued(p, modeBool, "CLIENT UNBLOCK", getBool)
 }
 
 // ClientUnpause queues CLIENT UNPAUSE; its Future holds what Client.ClientUnpause returns.

@@ -3,10 +3,10 @@
 package fastredis
 
 // Copy queues COPY; its Future holds what Client.Copy returns.
-func (p *Pipeline) Copy(source string, destination string, opts *CopyOptions) Future[int64] {
+func (p *Pipeline) Copy(source string, destination string, opts *CopyOptions) Future[bool] {
 	a := p.newArgs("COPY")
 	argsCopy(a, source, destination, opts)
-	return queued(p, modeInt, "COPY", getInt)
+	return queued(p, modeBool, "COPY", getBool)
 }
 
 // Del queues DEL; its Future holds what Client.Del returns.
@@ -38,17 +38,17 @@ func (p *Pipeline) Exists(keys ...string) Future[int64] {
 }
 
 // Expire queues EXPIRE; its Future holds what Client.Expire returns.
-func (p *Pipeline) Expire(key string, seconds int64, opts *ExpireOptions) Future[int64] {
+func (p *Pipeline) Expire(key string, seconds int64, opts *ExpireOptions) Future[bool] {
 	a := p.newArgs("EXPIRE")
 	argsExpire(a, key, seconds, opts)
-	return queued(p, modeInt, "EXPIRE", getInt)
+	return queued(p, modeBool, "EXPIRE", getBool)
 }
 
 // ExpireAt queues EXPIREAT; its Future holds what Client.ExpireAt returns.
-func (p *Pipeline) ExpireAt(key string, unixTimeSeconds int64, opts *ExpireAtOptions) Future[int64] {
+func (p *Pipeline) ExpireAt(key string, unixTimeSeconds int64, opts *ExpireAtOptions) Future[bool] {
 	a := p.newArgs("EXPIREAT")
 	argsExpireAt(a, key, unixTimeSeconds, opts)
-	return queued(p, modeInt, "EXPIREAT", getInt)
+	return queued(p, modeBool, "EXPIREAT", getBool)
 }
 
 // ExpireTime queues EXPIRETIME; its Future holds what Client.ExpireTime returns.
@@ -73,10 +73,10 @@ func (p *Pipeline) Migrate(host string, port int64, key string, destinationDB in
 }
 
 // Move queues MOVE; its Future holds what Client.Move returns.
-func (p *Pipeline) Move(key string, db int64) Future[int64] {
+func (p *Pipeline) Move(key string, db int64) Future[bool] {
 	a := p.newArgs("MOVE")
 	argsMove(a, key, db)
-	return queued(p, modeInt, "MOVE", getInt)
+	return queued(p, modeBool, "MOVE", getBool)
 }
 
 // ObjectEncoding queues OBJECT ENCODING; its Future holds what Client.ObjectEncoding returns.
@@ -126,24 +126,24 @@ func (p *Pipeline) ObjectRefCount(key string) Future[int64] {
 }
 
 // Persist queues PERSIST; its Future holds what Client.Persist returns.
-func (p *Pipeline) Persist(key string) Future[int64] {
+func (p *Pipeline) Persist(key string) Future[bool] {
 	a := p.newArgs("PERSIST")
 	argsDecr(a, key)
-	return queued(p, modeInt, "PERSIST", getInt)
+	return queued(p, modeBool, "PERSIST", getBool)
 }
 
 // PExpire queues PEXPIRE; its Future holds what Client.PExpire returns.
-func (p *Pipeline) PExpire(key string, milliseconds int64, opts *PExpireOptions) Future[int64] {
+func (p *Pipeline) PExpire(key string, milliseconds int64, opts *PExpireOptions) Future[bool] {
 	a := p.newArgs("PEXPIRE")
 	argsPExpire(a, key, milliseconds, opts)
-	return queued(p, modeInt, "PEXPIRE", getInt)
+	return queued(p, modeBool, "PEXPIRE", getBool)
 }
 
 // PExpireAt queues PEXPIREAT; its Future holds what Client.PExpireAt returns.
-func (p *Pipeline) PExpireAt(key string, unixTimeMilliseconds int64, opts *PExpireAtOptions) Future[int64] {
+func (p *Pipeline) PExpireAt(key string, unixTimeMilliseconds int64, opts *PExpireAtOptions) Future[bool] {
 	a := p.newArgs("PEXPIREAT")
 	argsPExpireAt(a, key, unixTimeMilliseconds, opts)
-	return queued(p, modeInt, "PEXPIREAT", getInt)
+	return queued(p, modeBool, "PEXPIREAT", getBool)
 }
 
 // PExpireTime queues PEXPIRETIME; its Future holds what Client.PExpireTime returns.
@@ -180,10 +180,10 @@ func (p *Pipeline) Rename(key string, newKey string) Future[OK] {
 }
 
 // RenameNX queues RENAMENX; its Future holds what Client.RenameNX returns.
-func (p *Pipeline) RenameNX(key string, newKey string) Future[int64] {
+func (p *Pipeline) RenameNX(key string, newKey string) Future[bool] {
 	a := p.newArgs("RENAMENX")
 	argsRename(a, key, newKey)
-	return queued(p, modeInt, "RENAMENX", getInt)
+	return queued(p, modeBool, "RENAMENX", getBool)
 }
 
 // Restore queues RESTORE; its Future holds what Client.Restore returns.

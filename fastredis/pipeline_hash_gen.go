@@ -10,10 +10,10 @@ func (p *Pipeline) HDel(key string, fields ...string) Future[int64] {
 }
 
 // HExists queues HEXISTS; its Future holds what Client.HExists returns.
-func (p *Pipeline) HExists(key string, field string) Future[int64] {
+func (p *Pipeline) HExists(key string, field string) Future[bool] {
 	a := p.newArgs("HEXISTS")
 	argsHExists(a, key, field)
-	return queued(p, modeInt, "HEXISTS", getInt)
+	return queued(p, modeBool, "HEXISTS", getBool)
 }
 
 // HGet queues HGET; its Future holds what Client.HGet returns.
@@ -122,10 +122,10 @@ func (p *Pipeline) HSet(key string, fieldValues ...FieldValue) Future[int64] {
 }
 
 // HSetNX queues HSETNX; its Future holds what Client.HSetNX returns.
-func (p *Pipeline) HSetNX(key string, field string, value string) Future[int64] {
+func (p *Pipeline) HSetNX(key string, field string, value string) Future[bool] {
 	a := p.newArgs("HSETNX")
 	argsHSetNX(a, key, field, value)
-	return queued(p, modeInt, "HSETNX", getInt)
+	return queued(p, modeBool, "HSETNX", getBool)
 }
 
 // HStrLen queues HSTRLEN; its Future holds what Client.HStrLen returns.

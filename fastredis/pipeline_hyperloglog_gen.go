@@ -3,10 +3,10 @@
 package fastredis
 
 // PFAdd queues PFADD; its Future holds what Client.PFAdd returns.
-func (p *Pipeline) PFAdd(key string, elements ...string) Future[int64] {
+func (p *Pipeline) PFAdd(key string, elements ...string) Future[bool] {
 	a := p.newArgs("PFADD")
 	argsLPush(a, key, elements)
-	return queued(p, modeInt, "PFADD", getInt)
+	return queued(p, modeBool, "PFADD", getBool)
 }
 
 // PFCount queues PFCOUNT; its Future holds what Client.PFCount returns.

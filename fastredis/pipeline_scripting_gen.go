@@ -131,11 +131,11 @@ func (p *Pipeline) ScriptDebug(mode ScriptDebugMode) Future[OK] {
 }
 
 // ScriptExists queues SCRIPT EXISTS; its Future holds what Client.ScriptExists returns.
-func (p *Pipeline) ScriptExists(sha1s ...string) Future[[]int64] {
+func (p *Pipeline) ScriptExists(sha1s ...string) Future[[]bool] {
 	a := p.newArgs("SCRIPT")
 	a.str("EXISTS")
 	argsScriptExists(a, sha1s)
-	return queuedRaw(p, "SCRIPT EXISTS", decodeInts)
+	return queuedRaw(p, "SCRIPT EXISTS", decodeBools)
 }
 
 // ScriptFlush queues SCRIPT FLUSH; its Future holds what Client.ScriptFlush returns.

@@ -52,10 +52,10 @@ func (p *Pipeline) SInterStore(destination string, keys ...string) Future[int64]
 }
 
 // SIsMember queues SISMEMBER; its Future holds what Client.SIsMember returns.
-func (p *Pipeline) SIsMember(key string, member string) Future[int64] {
+func (p *Pipeline) SIsMember(key string, member string) Future[bool] {
 	a := p.newArgs("SISMEMBER")
 	argsSIsMember(a, key, member)
-	return queued(p, modeInt, "SISMEMBER", getInt)
+	return queued(p, modeBool, "SISMEMBER", getBool)
 }
 
 // SMembers queues SMEMBERS; its Future holds what Client.SMembers returns.
@@ -66,17 +66,17 @@ func (p *Pipeline) SMembers(key string) Future[[]string] {
 }
 
 // SMIsMember queues SMISMEMBER; its Future holds what Client.SMIsMember returns.
-func (p *Pipeline) SMIsMember(key string, members ...string) Future[[]int64] {
+func (p *Pipeline) SMIsMember(key string, members ...string) Future[[]bool] {
 	a := p.newArgs("SMISMEMBER")
 	argsGeoHash(a, key, members)
-	return queuedRaw(p, "SMISMEMBER", decodeInts)
+	return queuedRaw(p, "SMISMEMBER", decodeBools)
 }
 
 // SMove queues SMOVE; its Future holds what Client.SMove returns.
-func (p *Pipeline) SMove(source string, destination string, member string) Future[int64] {
+func (p *Pipeline) SMove(source string, destination string, member string) Future[bool] {
 	a := p.newArgs("SMOVE")
 	argsSMove(a, source, destination, member)
-	return queued(p, modeInt, "SMOVE", getInt)
+	return queued(p, modeBool, "SMOVE", getBool)
 }
 
 // SPop queues SPOP; its Future holds what Client.SPop returns.

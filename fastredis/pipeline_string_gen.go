@@ -157,10 +157,10 @@ func (p *Pipeline) MSet(keyValues ...KeyValue) Future[OK] {
 }
 
 // MSetNX queues MSETNX; its Future holds what Client.MSetNX returns.
-func (p *Pipeline) MSetNX(keyValues ...KeyValue) Future[int64] {
+func (p *Pipeline) MSetNX(keyValues ...KeyValue) Future[bool] {
 	a := p.newArgs("MSETNX")
 	argsMSet(a, keyValues)
-	return queued(p, modeInt, "MSETNX", getInt)
+	return queued(p, modeBool, "MSETNX", getBool)
 }
 
 // PSetEx queues PSETEX; its Future holds what Client.PSetEx returns.
@@ -199,10 +199,10 @@ func (p *Pipeline) SetEx(key string, seconds int64, value string) Future[OK] {
 }
 
 // SetNX queues SETNX; its Future holds what Client.SetNX returns.
-func (p *Pipeline) SetNX(key string, value string) Future[int64] {
+func (p *Pipeline) SetNX(key string, value string) Future[bool] {
 	a := p.newArgs("SETNX")
 	argsAppend(a, key, value)
-	return queued(p, modeInt, "SETNX", getInt)
+	return queued(p, modeBool, "SETNX", getBool)
 }
 
 // SetRange queues SETRANGE; its Future holds what Client.SetRange returns.

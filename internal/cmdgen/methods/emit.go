@@ -205,6 +205,7 @@ func (g *generator) writeMethod(b *strings.Builder, m *method) {
 var getters = map[string]string{
 	"modeStatus":      "getOK",
 	"modeInt":         "getInt",
+	"modeBool":        "getBool",
 	"modeFloat":       "getFloat",
 	"modeString":      "getString",
 	"modeStrings":     "getStrings",

@@ -163,3 +163,28 @@ func TestSchemaKind(t *testing.T) {
 	}
 	t.Logf("result kinds:\n%s", resultTable())
 }
+
+// Replies that are yes-or-no outcomes become booleans; counts and bit
+// values that happen to be 0 or 1 stay integers.
+func TestOutcomeKinds(t *testing.T) {
+	outcome := map[string]any{"oneOf": []any{
+		map[string]any{"const": 0.0, "description": "The key was not set."},
+		map[string]any{"const": 1.0, "description": "The key was set."},
+	}}
+	for _, tc := range []struct {
+		name   string
+		schema any
+		want   string
+	}{
+		{"outcome", outcome, "bool"},
+		{"array of outcomes", map[string]any{"type": "array", "items": outcome}, "bools"},
+		{"count of 0 or 1", map[string]any{"description": "The number of destroyed consumer groups (0 or 1)", "oneOf": outcome["oneOf"]}, "int"},
+		{"bit value", map[string]any{"description": "The bit value stored at offset.", "oneOf": outcome["oneOf"]}, "int"},
+		{"only 1", map[string]any{"oneOf": []any{map[string]any{"const": 1.0}, map[string]any{"const": 2.0}}}, "int"},
+		{"count", map[string]any{"type": "integer", "minimum": 0.0}, "int"},
+	} {
+		if got := schemaKind(tc.schema); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}

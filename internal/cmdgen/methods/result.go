@@ -21,6 +21,8 @@ var resultKinds = map[string]resultKind{
 	"status":          {mode: "modeStatus", note: "error only (an OK or other status)"},
 	"statusNil":       {decoder: "statusNil", note: "error only; a null reply is Nil"},
 	"int":             {goType: "int64", mode: "modeInt", field: "r.i", note: "int64; a null reply is Nil"},
+	"bool":            {goType: "bool", mode: "modeBool", field: "r.b", note: "bool, from an integer reply that is an outcome: 1 (true) or 0 (false)"},
+	"bools":           {goType: "[]bool", decoder: "decodeBools", zero: "nil", note: "[]bool, from an array of 1/0 outcomes"},
 	"float":           {goType: "float64", mode: "modeFloat", field: "r.f", note: "float64 (RESP3 double or a number in a string); a null reply is Nil"},
 	"string":          {goType: "string", mode: "modeString", field: "r.s", note: "string, plus a NameAppend form that appends to a []byte; a null reply is Nil"},
 	"strings":         {goType: "[]string", mode: "modeStrings", field: "r.strs", note: "[]string; a null reply is Nil"},
@@ -69,6 +71,9 @@ func kindOf(s any) (kind string, nullable bool) {
 	m, ok := s.(map[string]any)
 	if !ok {
 		return "reply", false
+	}
+	if isOutcome(m) {
+		return "bool", false
 	}
 	for _, key := range []string{"oneOf", "anyOf"} {
 		alts, ok := m[key].([]any)
@@ -162,6 +167,8 @@ func arrayKind(m map[string]any) string {
 		return "reply"
 	}
 	switch {
+	case kinds["bool"] && !nullable:
+		return "bools"
 	case kinds["string"] && nullable:
 		return "nullStrings"
 	case kinds["string"]:
@@ -174,6 +181,34 @@ func arrayKind(m map[string]any) string {
 		return "nullFloats"
 	}
 	return "reply"
+}
+
+// isOutcome reports whether a schema is a yes-or-no outcome: exactly the
+// integer constants 0 and 1 (SETNX, EXPIRE, SISMEMBER, ...). Such replies
+// are booleans in Go. A count that can only be 0 or 1 ("the number of
+// destroyed consumer groups") and a bit's value (GETBIT) say so in their
+// description, and stay integers.
+func isOutcome(m map[string]any) bool {
+	alts, ok := m["oneOf"].([]any)
+	if !ok || len(alts) != 2 {
+		return false
+	}
+	seen := map[float64]bool{}
+	for _, alt := range alts {
+		am, ok := alt.(map[string]any)
+		if !ok {
+			return false
+		}
+		c, ok := am["const"].(float64)
+		if !ok || (c != 0 && c != 1) {
+			return false
+		}
+		seen[c] = true
+	}
+	if d, _ := m["description"].(string); strings.Contains(strings.ToLower(d), "number") || strings.Contains(strings.ToLower(d), "bit") {
+		return false
+	}
+	return seen[0] && seen[1]
 }
 
 // replyDescriptions lists the descriptions a reply schema gives its
