@@ -89,8 +89,10 @@ func TestFakeGarbagePipelineNotResent(t *testing.T) {
 	if b.Err() == nil || err == nil {
 		t.Errorf("second INCR: %v, Exec: %v; want errors", b.Err(), err)
 	}
-	if n := incrs.Load(); n != 2 {
-		t.Errorf("the server got %d INCRs, want 2 (sent once)", n)
+	// The client drops the connection at the garbage, so the server may or
+	// may not read the second INCR first; a resend would make it 3 or 4.
+	if n := incrs.Load(); n < 1 || n > 2 {
+		t.Errorf("the server got %d INCRs, want 1 or 2 (the pipeline sent once)", n)
 	}
 }
 
