@@ -218,7 +218,7 @@ type Cmdable interface {
 	// ExpireAt runs EXPIREAT; see [Client.ExpireAt].
 	ExpireAt(ctx context.Context, key string, unixTimeSeconds int64, opts *ExpireAtOptions) (bool, error)
 	// ExpireTime runs EXPIRETIME; see [Client.ExpireTime].
-	ExpireTime(ctx context.Context, key string) (int64, error)
+	ExpireTime(ctx context.Context, key string) (time.Time, error)
 	// Failover runs FAILOVER; see [Client.Failover].
 	Failover(ctx context.Context, opts *FailoverOptions) error
 	// FCall runs FCALL; see [Client.FCall].
@@ -474,7 +474,7 @@ type Cmdable interface {
 	// ObjectHelp runs OBJECT HELP; see [Client.ObjectHelp].
 	ObjectHelp(ctx context.Context) ([]string, error)
 	// ObjectIdleTime runs OBJECT IDLETIME; see [Client.ObjectIdleTime].
-	ObjectIdleTime(ctx context.Context, key string) (int64, error)
+	ObjectIdleTime(ctx context.Context, key string) (time.Duration, error)
 	// ObjectRefCount runs OBJECT REFCOUNT; see [Client.ObjectRefCount].
 	ObjectRefCount(ctx context.Context, key string) (int64, error)
 	// Persist runs PERSIST; see [Client.Persist].
@@ -484,7 +484,7 @@ type Cmdable interface {
 	// PExpireAt runs PEXPIREAT; see [Client.PExpireAt].
 	PExpireAt(ctx context.Context, key string, unixTimeMilliseconds int64, opts *PExpireAtOptions) (bool, error)
 	// PExpireTime runs PEXPIRETIME; see [Client.PExpireTime].
-	PExpireTime(ctx context.Context, key string) (int64, error)
+	PExpireTime(ctx context.Context, key string) (time.Time, error)
 	// PFAdd runs PFADD; see [Client.PFAdd].
 	PFAdd(ctx context.Context, key string, elements ...string) (bool, error)
 	// PFCount runs PFCOUNT; see [Client.PFCount].
@@ -500,7 +500,7 @@ type Cmdable interface {
 	// Deprecated: see [Client.PSetEx].
 	PSetEx(ctx context.Context, key string, milliseconds int64, value string) error
 	// PTTL runs PTTL; see [Client.PTTL].
-	PTTL(ctx context.Context, key string) (int64, error)
+	PTTL(ctx context.Context, key string) (time.Duration, error)
 	// Publish runs PUBLISH; see [Client.Publish].
 	Publish(ctx context.Context, channel string, message string) (int64, error)
 	// PubSubChannels runs PUBSUB CHANNELS; see [Client.PubSubChannels].
@@ -664,7 +664,7 @@ type Cmdable interface {
 	// Touch runs TOUCH; see [Client.Touch].
 	Touch(ctx context.Context, keys ...string) (int64, error)
 	// TTL runs TTL; see [Client.TTL].
-	TTL(ctx context.Context, key string) (int64, error)
+	TTL(ctx context.Context, key string) (time.Duration, error)
 	// Type runs TYPE; see [Client.Type].
 	Type(ctx context.Context, key string) (string, error)
 	// TypeAppend runs TYPE, appending the reply to dst; see [Client.TypeAppend].

@@ -4,6 +4,7 @@ package fastredis
 
 import (
 	"context"
+	"time"
 )
 
 // CopyOptions are the optional arguments of Copy. The zero value, like a nil *CopyOptions, sends none of them.
@@ -214,6 +215,7 @@ func (c *Client) ExpireAt(ctx context.Context, key string, unixTimeSeconds int64
 }
 
 // ExpireTime runs EXPIRETIME: returns the expiration time of a key as a Unix timestamp.
+// When the key expires, as a time.Time; Nil for a missing key, ErrNoExpiry for a key without an expiry.
 //
 //	EXPIRETIME key
 //
@@ -223,13 +225,15 @@ func (c *Client) ExpireAt(ctx context.Context, key string, unixTimeSeconds int64
 //   - Expiration Unix timestamp in seconds.
 //   - The key exists but has no associated expiration time.
 //   - The key does not exist.
-func (c *Client) ExpireTime(ctx context.Context, key string) (int64, error) {
+func (c *Client) ExpireTime(ctx context.Context, key string) (time.Time, error) {
 	a := c.newArgs("EXPIRETIME")
 	argsDecr(a, key)
-	r := getResult(modeInt, "EXPIRETIME")
-	defer r.release()
-	err := c.exec(ctx, a, r)
-	return r.i, err
+	raw, err := c.execRaw(ctx, a, "EXPIRETIME")
+	if err != nil {
+		return time.Time{}, err
+	}
+	defer raw.release()
+	return decodeUnixSeconds(raw.v)
 }
 
 // argsKeys writes the arguments of Keys (Client and Pipeline).
@@ -438,6 +442,7 @@ func (c *Client) ObjectHelp(ctx context.Context) ([]string, error) {
 }
 
 // ObjectIdleTime runs OBJECT IDLETIME: returns the time since the last access to a Redis object.
+// How long the key has been idle, as a time.Duration (whole seconds); Nil for a missing key.
 //
 //	OBJECT IDLETIME key
 //
@@ -445,14 +450,16 @@ func (c *Client) ObjectHelp(ctx context.Context) ([]string, error) {
 //
 // Reply:
 //   - the idle time in seconds
-func (c *Client) ObjectIdleTime(ctx context.Context, key string) (int64, error) {
+func (c *Client) ObjectIdleTime(ctx context.Context, key string) (time.Duration, error) {
 	a := c.newArgs("OBJECT")
 	a.str("IDLETIME")
 	argsDecr(a, key)
-	r := getResult(modeInt, "OBJECT IDLETIME")
-	defer r.release()
-	err := c.exec(ctx, a, r)
-	return r.i, err
+	raw, err := c.execRaw(ctx, a, "OBJECT IDLETIME")
+	if err != nil {
+		return 0, err
+	}
+	defer raw.release()
+	return decodeSeconds(raw.v)
 }
 
 // ObjectRefCount runs OBJECT REFCOUNT: returns the reference count of a value of a key.
@@ -566,6 +573,7 @@ func (c *Client) PExpireAt(ctx context.Context, key string, unixTimeMilliseconds
 }
 
 // PExpireTime runs PEXPIRETIME: returns the expiration time of a key as a Unix milliseconds timestamp.
+// When the key expires, as a time.Time (millisecond precision); Nil for a missing key, ErrNoExpiry for a key without an expiry.
 //
 //	PEXPIRETIME key
 //
@@ -575,16 +583,19 @@ func (c *Client) PExpireAt(ctx context.Context, key string, unixTimeMilliseconds
 //   - Expiration Unix timestamp in milliseconds.
 //   - The key exists but has no associated expiration time.
 //   - The key does not exist.
-func (c *Client) PExpireTime(ctx context.Context, key string) (int64, error) {
+func (c *Client) PExpireTime(ctx context.Context, key string) (time.Time, error) {
 	a := c.newArgs("PEXPIRETIME")
 	argsDecr(a, key)
-	r := getResult(modeInt, "PEXPIRETIME")
-	defer r.release()
-	err := c.exec(ctx, a, r)
-	return r.i, err
+	raw, err := c.execRaw(ctx, a, "PEXPIRETIME")
+	if err != nil {
+		return time.Time{}, err
+	}
+	defer raw.release()
+	return decodeUnixMilliseconds(raw.v)
 }
 
 // PTTL runs PTTL: returns the expiration time in milliseconds of a key.
+// The time to live as a time.Duration: TTLNoExpiry for a key without one, TTLNoKey for a missing key.
 //
 //	PTTL key
 //
@@ -594,13 +605,15 @@ func (c *Client) PExpireTime(ctx context.Context, key string) (int64, error) {
 //   - TTL in milliseconds.
 //   - The key exists but has no associated expire.
 //   - The key does not exist.
-func (c *Client) PTTL(ctx context.Context, key string) (int64, error) {
+func (c *Client) PTTL(ctx context.Context, key string) (time.Duration, error) {
 	a := c.newArgs("PTTL")
 	argsDecr(a, key)
-	r := getResult(modeInt, "PTTL")
-	defer r.release()
-	err := c.exec(ctx, a, r)
-	return r.i, err
+	raw, err := c.execRaw(ctx, a, "PTTL")
+	if err != nil {
+		return 0, err
+	}
+	defer raw.release()
+	return decodeMilliseconds(raw.v)
 }
 
 // RandomKey runs RANDOMKEY: returns a random key name from the database.
@@ -974,6 +987,7 @@ func (c *Client) Touch(ctx context.Context, keys ...string) (int64, error) {
 }
 
 // TTL runs TTL: returns the expiration time in seconds of a key.
+// The time to live as a time.Duration: TTLNoExpiry for a key without one, TTLNoKey for a missing key.
 //
 //	TTL key
 //
@@ -983,13 +997,15 @@ func (c *Client) Touch(ctx context.Context, keys ...string) (int64, error) {
 //   - TTL in seconds.
 //   - The key exists but has no associated expire.
 //   - The key does not exist.
-func (c *Client) TTL(ctx context.Context, key string) (int64, error) {
+func (c *Client) TTL(ctx context.Context, key string) (time.Duration, error) {
 	a := c.newArgs("TTL")
 	argsDecr(a, key)
-	r := getResult(modeInt, "TTL")
-	defer r.release()
-	err := c.exec(ctx, a, r)
-	return r.i, err
+	raw, err := c.execRaw(ctx, a, "TTL")
+	if err != nil {
+		return 0, err
+	}
+	defer raw.release()
+	return decodeSeconds(raw.v)
 }
 
 // Type runs TYPE: determines the type of value stored at a key.

@@ -1,6 +1,7 @@
 package fastredis
 
 import (
+	"errors"
 	"sort"
 	"strconv"
 	"testing"
@@ -24,29 +25,33 @@ func TestGroupGeneric(t *testing.T) {
 		})
 		t.Run("expiry", func(t *testing.T) {
 			noErr(t, "SET", c.Set(bg, "k", "v", nil))
-			eq(t, "TTL without expiry", int64(-1))(c.TTL(bg, "k"))
-			eq(t, "TTL missing", int64(-2))(c.TTL(bg, "missing"))
+			eq(t, "TTL without expiry", TTLNoExpiry)(c.TTL(bg, "k"))
+			eq(t, "TTL missing", TTLNoKey)(c.TTL(bg, "missing"))
+			eq(t, "PTTL missing", TTLNoKey)(c.PTTL(bg, "missing"))
+			isNil[time.Time](t, "EXPIRETIME missing")(c.ExpireTime(bg, "missing"))
 			eq(t, "EXPIRE XX without expiry", false)(c.Expire(bg, "k", 100, &ExpireOptions{Condition: ExpireXX}))
 			eq(t, "EXPIRE NX", true)(c.Expire(bg, "k", 100, &ExpireOptions{Condition: ExpireNX}))
 			eq(t, "EXPIRE NX again", false)(c.Expire(bg, "k", 200, &ExpireOptions{Condition: ExpireNX}))
 			eq(t, "EXPIRE GT smaller", false)(c.Expire(bg, "k", 50, &ExpireOptions{Condition: ExpireGT}))
 			eq(t, "EXPIRE LT smaller", true)(c.Expire(bg, "k", 50, &ExpireOptions{Condition: ExpireLT}))
-			if ttl := val[int64](t, "TTL")(c.TTL(bg, "k")); ttl <= 0 || ttl > 50 {
-				t.Errorf("TTL = %d", ttl)
+			if ttl := val[time.Duration](t, "TTL")(c.TTL(bg, "k")); ttl <= 0 || ttl > 50*time.Second || ttl%time.Second != 0 {
+				t.Errorf("TTL = %v", ttl)
 			}
 			eq(t, "EXPIRE missing", false)(c.Expire(bg, "missing", 10, nil))
 			eq(t, "PEXPIRE", true)(c.PExpire(bg, "k", 80000, nil))
-			if ttl := val[int64](t, "PTTL")(c.PTTL(bg, "k")); ttl <= 50000 || ttl > 80000 {
-				t.Errorf("PTTL = %d", ttl)
+			if ttl := val[time.Duration](t, "PTTL")(c.PTTL(bg, "k")); ttl <= 50*time.Second || ttl > 80*time.Second {
+				t.Errorf("PTTL = %v", ttl)
 			}
 			at := time.Now().Add(time.Hour).Unix()
 			eq(t, "EXPIREAT", true)(c.ExpireAt(bg, "k", at, nil))
-			eq(t, "EXPIRETIME", at)(c.ExpireTime(bg, "k"))
+			eq(t, "EXPIRETIME", time.Unix(at, 0))(c.ExpireTime(bg, "k"))
 			eq(t, "PEXPIREAT", true)(c.PExpireAt(bg, "k", at*1000+5, &PExpireAtOptions{Condition: ExpireGT}))
-			eq(t, "PEXPIRETIME", at*1000+5)(c.PExpireTime(bg, "k"))
+			eq(t, "PEXPIRETIME", time.UnixMilli(at*1000+5))(c.PExpireTime(bg, "k"))
 			eq(t, "PERSIST", true)(c.Persist(bg, "k"))
 			eq(t, "PERSIST again", false)(c.Persist(bg, "k"))
-			eq(t, "EXPIRETIME none", int64(-1))(c.ExpireTime(bg, "k"))
+			if _, err := c.ExpireTime(bg, "k"); !errors.Is(err, ErrNoExpiry) {
+				t.Errorf("EXPIRETIME without an expiry: %v, want ErrNoExpiry", err)
+			}
 			eq(t, "EXPIRE in the past deletes", true)(c.Expire(bg, "k", -1, nil))
 			eq(t, "gone", int64(0))(c.Exists(bg, "k"))
 			isErr[bool](t, "EXPIRE NX and XX", "ERR")(c.Expire(bg, "missing", 10, &ExpireOptions{Condition: "NX XX"}))
@@ -117,8 +122,8 @@ func TestGroupGeneric(t *testing.T) {
 			if n := val[int64](t, "OBJECT REFCOUNT")(c.ObjectRefCount(bg, "str")); n < 1 {
 				t.Errorf("OBJECT REFCOUNT = %d", n)
 			}
-			if n := val[int64](t, "OBJECT IDLETIME")(c.ObjectIdleTime(bg, "str")); n < 0 {
-				t.Errorf("OBJECT IDLETIME = %d", n)
+			if n := val[time.Duration](t, "OBJECT IDLETIME")(c.ObjectIdleTime(bg, "str")); n < 0 || n%time.Second != 0 {
+				t.Errorf("OBJECT IDLETIME = %v", n)
 			}
 			isErr[int64](t, "OBJECT FREQ without an LFU policy", "ERR")(c.ObjectFreq(bg, "str"))
 			if h := val[[]string](t, "OBJECT HELP")(c.ObjectHelp(bg)); len(h) == 0 {
@@ -137,8 +142,8 @@ func TestGroupGeneric(t *testing.T) {
 				checkErr(t, "RESTORE onto existing", "BUSYKEY", c.Restore(bg, k, 0, dump, nil))
 				noErr(t, "RESTORE REPLACE with TTL", c.Restore(bg, k, 100000, dump, &RestoreOptions{Replace: true, IdleTime: 10}))
 				eq(t, "restored", v)(c.Get(bg, k))
-				if ttl := val[int64](t, "PTTL")(c.PTTL(bg, k)); ttl <= 0 {
-					t.Errorf("restored PTTL = %d", ttl)
+				if ttl := val[time.Duration](t, "PTTL")(c.PTTL(bg, k)); ttl <= 0 {
+					t.Errorf("restored PTTL = %v", ttl)
 				}
 			}
 			isNil[string](t, "DUMP missing")(c.Dump(bg, "missing"))

@@ -31,24 +31,24 @@ func TestGroupString(t *testing.T) {
 			eq(t, "GET after XX", "3")(c.Get(bg, "nx"))
 
 			noErr(t, "SET EX", c.Set(bg, "ex", "v", &SetOptions{EX: 100}))
-			if ttl := val[int64](t, "TTL")(c.TTL(bg, "ex")); ttl <= 0 || ttl > 100 {
-				t.Errorf("TTL after EX 100 = %d", ttl)
+			if ttl := val[time.Duration](t, "TTL")(c.TTL(bg, "ex")); ttl <= 0 || ttl > 100*time.Second {
+				t.Errorf("TTL after EX 100 = %v", ttl)
 			}
 			noErr(t, "SET PX", c.Set(bg, "px", "v", &SetOptions{PX: 100000}))
-			if ttl := val[int64](t, "PTTL")(c.PTTL(bg, "px")); ttl <= 0 || ttl > 100000 {
-				t.Errorf("PTTL after PX = %d", ttl)
+			if ttl := val[time.Duration](t, "PTTL")(c.PTTL(bg, "px")); ttl <= 0 || ttl > 100*time.Second {
+				t.Errorf("PTTL after PX = %v", ttl)
 			}
 			at := time.Now().Add(time.Hour)
 			noErr(t, "SET EXAT", c.Set(bg, "exat", "v", &SetOptions{EXAT: at.Unix()}))
-			eq(t, "EXPIRETIME", at.Unix())(c.ExpireTime(bg, "exat"))
+			eq(t, "EXPIRETIME", time.Unix(at.Unix(), 0))(c.ExpireTime(bg, "exat"))
 			noErr(t, "SET PXAT", c.Set(bg, "pxat", "v", &SetOptions{PXAT: at.UnixMilli()}))
-			eq(t, "PEXPIRETIME", at.UnixMilli())(c.PExpireTime(bg, "pxat"))
+			eq(t, "PEXPIRETIME", time.UnixMilli(at.UnixMilli()))(c.PExpireTime(bg, "pxat"))
 			noErr(t, "SET KEEPTTL", c.Set(bg, "ex", "w", &SetOptions{KeepTTL: true}))
-			if ttl := val[int64](t, "TTL")(c.TTL(bg, "ex")); ttl <= 0 {
-				t.Errorf("TTL after KEEPTTL = %d, want kept", ttl)
+			if ttl := val[time.Duration](t, "TTL")(c.TTL(bg, "ex")); ttl <= 0 {
+				t.Errorf("TTL after KEEPTTL = %v, want kept", ttl)
 			}
 			noErr(t, "SET without KEEPTTL", c.Set(bg, "ex", "x", nil))
-			eq(t, "TTL cleared", int64(-1))(c.TTL(bg, "ex"))
+			eq(t, "TTL cleared", TTLNoExpiry)(c.TTL(bg, "ex"))
 			checkErr(t, "SET EX negative", "ERR", c.Set(bg, "ex", "x", &SetOptions{EX: -5}))
 			checkErr(t, "SET EX and PX", "ERR", c.Set(bg, "ex", "x", &SetOptions{EX: 5, PX: 5}))
 
@@ -63,11 +63,11 @@ func TestGroupString(t *testing.T) {
 		t.Run("GETEX GETDEL", func(t *testing.T) {
 			noErr(t, "SET", c.Set(bg, "g", "v\r\n", nil))
 			eq(t, "GETEX EX", "v\r\n")(c.GetEx(bg, "g", &GetExOptions{EX: 50}))
-			if ttl := val[int64](t, "TTL")(c.TTL(bg, "g")); ttl <= 0 || ttl > 50 {
-				t.Errorf("TTL after GETEX EX = %d", ttl)
+			if ttl := val[time.Duration](t, "TTL")(c.TTL(bg, "g")); ttl <= 0 || ttl > 50*time.Second {
+				t.Errorf("TTL after GETEX EX = %v", ttl)
 			}
 			eq(t, "GETEX PERSIST", "v\r\n")(c.GetEx(bg, "g", &GetExOptions{Persist: true}))
-			eq(t, "TTL after PERSIST", int64(-1))(c.TTL(bg, "g"))
+			eq(t, "TTL after PERSIST", TTLNoExpiry)(c.TTL(bg, "g"))
 			eq(t, "GETEX plain append", []byte("v\r\n"))(c.GetExAppend(bg, nil, "g", nil))
 			isNil[string](t, "GETEX missing")(c.GetEx(bg, "missing", &GetExOptions{PX: 5}))
 			eq(t, "GETDEL", "v\r\n")(c.GetDel(bg, "g"))
@@ -128,8 +128,8 @@ func TestGroupString(t *testing.T) {
 		})
 		t.Run("deprecated forms", func(t *testing.T) {
 			noErr(t, "SETEX", c.SetEx(bg, "se", 100, "v"))
-			if ttl := val[int64](t, "TTL")(c.TTL(bg, "se")); ttl <= 0 {
-				t.Errorf("SETEX TTL = %d", ttl)
+			if ttl := val[time.Duration](t, "TTL")(c.TTL(bg, "se")); ttl <= 0 {
+				t.Errorf("SETEX TTL = %v", ttl)
 			}
 			noErr(t, "PSETEX", c.PSetEx(bg, "pse", 100000, "v"))
 			eq(t, "SETNX new", true)(c.SetNX(bg, "snx", "1"))

@@ -2,6 +2,8 @@
 
 package fastredis
 
+import "time"
+
 // Copy queues COPY; its Future holds what Client.Copy returns.
 func (p *Pipeline) Copy(source string, destination string, opts *CopyOptions) Future[bool] {
 	a := p.newArgs("COPY")
@@ -52,10 +54,10 @@ func (p *Pipeline) ExpireAt(key string, unixTimeSeconds int64, opts *ExpireAtOpt
 }
 
 // ExpireTime queues EXPIRETIME; its Future holds what Client.ExpireTime returns.
-func (p *Pipeline) ExpireTime(key string) Future[int64] {
+func (p *Pipeline) ExpireTime(key string) Future[time.Time] {
 	a := p.newArgs("EXPIRETIME")
 	argsDecr(a, key)
-	return queued(p, modeInt, "EXPIRETIME", getInt)
+	return queuedRaw(p, "EXPIRETIME", decodeUnixSeconds)
 }
 
 // Keys queues KEYS; its Future holds what Client.Keys returns.
@@ -110,11 +112,11 @@ func (p *Pipeline) ObjectHelp() Future[[]string] {
 }
 
 // ObjectIdleTime queues OBJECT IDLETIME; its Future holds what Client.ObjectIdleTime returns.
-func (p *Pipeline) ObjectIdleTime(key string) Future[int64] {
+func (p *Pipeline) ObjectIdleTime(key string) Future[time.Duration] {
 	a := p.newArgs("OBJECT")
 	a.str("IDLETIME")
 	argsDecr(a, key)
-	return queued(p, modeInt, "OBJECT IDLETIME", getInt)
+	return queuedRaw(p, "OBJECT IDLETIME", decodeSeconds)
 }
 
 // ObjectRefCount queues OBJECT REFCOUNT; its Future holds what Client.ObjectRefCount returns.
@@ -147,17 +149,17 @@ func (p *Pipeline) PExpireAt(key string, unixTimeMilliseconds int64, opts *PExpi
 }
 
 // PExpireTime queues PEXPIRETIME; its Future holds what Client.PExpireTime returns.
-func (p *Pipeline) PExpireTime(key string) Future[int64] {
+func (p *Pipeline) PExpireTime(key string) Future[time.Time] {
 	a := p.newArgs("PEXPIRETIME")
 	argsDecr(a, key)
-	return queued(p, modeInt, "PEXPIRETIME", getInt)
+	return queuedRaw(p, "PEXPIRETIME", decodeUnixMilliseconds)
 }
 
 // PTTL queues PTTL; its Future holds what Client.PTTL returns.
-func (p *Pipeline) PTTL(key string) Future[int64] {
+func (p *Pipeline) PTTL(key string) Future[time.Duration] {
 	a := p.newArgs("PTTL")
 	argsDecr(a, key)
-	return queued(p, modeInt, "PTTL", getInt)
+	return queuedRaw(p, "PTTL", decodeMilliseconds)
 }
 
 // RandomKey queues RANDOMKEY; its Future holds what Client.RandomKey returns.
@@ -229,10 +231,10 @@ func (p *Pipeline) Touch(keys ...string) Future[int64] {
 }
 
 // TTL queues TTL; its Future holds what Client.TTL returns.
-func (p *Pipeline) TTL(key string) Future[int64] {
+func (p *Pipeline) TTL(key string) Future[time.Duration] {
 	a := p.newArgs("TTL")
 	argsDecr(a, key)
-	return queued(p, modeInt, "TTL", getInt)
+	return queuedRaw(p, "TTL", decodeSeconds)
 }
 
 // Type queues TYPE; its Future holds what Client.Type returns.

@@ -43,7 +43,7 @@ func (g *generator) files() (map[string][]byte, error) {
 			g.writeMethod(&body, m)
 		}
 		imports := []string{"context"}
-		if strings.Contains(body.String(), "time.Time") {
+		if usesTime(body.String()) {
 			imports = append(imports, "time")
 		}
 		b.WriteString("import (\n")
@@ -65,7 +65,7 @@ func (g *generator) files() (map[string][]byte, error) {
 		b.Reset()
 		b.WriteString(header)
 		b.WriteString("package fastredis\n\n")
-		if strings.Contains(pb.String(), "time.Time") {
+		if usesTime(pb.String()) {
 			b.WriteString("import \"time\"\n\n")
 		}
 		b.WriteString(pb.String())
@@ -495,4 +495,10 @@ func hasField(t *goType, name string) bool {
 		}
 	}
 	return false
+}
+
+// usesTime reports whether generated code refers to the time package's
+// types (and so must import it).
+func usesTime(src string) bool {
+	return strings.Contains(src, "time.Time") || strings.Contains(src, "time.Duration")
 }
