@@ -139,34 +139,23 @@ func elems(v resp.Value, out []resp.Value) error {
 }
 
 // decodeBools reads an array of 1/0 outcomes (SMISMEMBER, SCRIPT EXISTS).
-func decodeBools(v resp.Value) ([]bool, error) {
-	if !isArray(v) {
-		return nil, unexpected(v, "array")
-	}
-	out := make([]bool, 0, v.Len())
-	it := v.Iter()
-	for it.Next() {
-		b, err := it.Value().Bool()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, nil
-}
+func decodeBools(v resp.Value) ([]bool, error) { return decodeArray(v, resp.Value.Bool) }
 
-func decodeInts(v resp.Value) ([]int64, error) {
+func decodeInts(v resp.Value) ([]int64, error) { return decodeArray(v, resp.Value.Int) }
+
+// decodeArray reads an array whose every element one reads.
+func decodeArray[T any](v resp.Value, read func(resp.Value) (T, error)) ([]T, error) {
 	if !isArray(v) {
 		return nil, unexpected(v, "array")
 	}
-	out := make([]int64, 0, v.Len())
+	out := make([]T, 0, v.Len())
 	it := v.Iter()
 	for it.Next() {
-		n, err := it.Value().Int()
+		x, err := read(it.Value())
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, n)
+		out = append(out, x)
 	}
 	return out, nil
 }
