@@ -23,6 +23,7 @@ type rawCommand struct {
 	Arity           *int              `json:"arity"`
 	CommandFlags    []string          `json:"command_flags"`
 	DocFlags        []string          `json:"doc_flags"`
+	CommandTips     []string          `json:"command_tips"`
 	GetKeysFunction string            `json:"get_keys_function"`
 	KeySpecs        []json.RawMessage `json:"key_specs"` // decoded strictly, one by one
 	Arguments       []*rawArgument    `json:"arguments"`
@@ -148,6 +149,7 @@ func parseCommand(name string, data json.RawMessage) (*Command, error) {
 		ReplacedBy:      raw.ReplacedBy,
 		CommandFlags:    raw.CommandFlags,
 		DocFlags:        raw.DocFlags,
+		CommandTips:     raw.CommandTips,
 		GetKeysFunction: raw.GetKeysFunction,
 		ReplySchema:     raw.ReplySchema,
 	}

@@ -14,10 +14,12 @@
 // argument must have a known type. Such a spec stops LoadDir with an error
 // naming the file and the command, so a spec update that needs new code
 // cannot slip through silently. Fields no generator uses (acl_categories,
-// command_tips, history, ...) are ignored. Whether the values are ones a
-// generator can handle (a command flag it knows, a usable key spec step) is
-// for that generator to check.
+// history, ...) are ignored. Whether the values are ones a generator can
+// handle (a command flag it knows, a command tip it knows, a usable key spec
+// step) is for that generator to check.
 package spec
+
+import "strings"
 
 // Command is one command or subcommand of the specs.
 type Command struct {
@@ -33,10 +35,14 @@ type Command struct {
 
 	// Arity is the number of arguments including the command name (and the
 	// subcommand name); negative -N means at least N. Never 0.
-	Arity           int
-	CommandFlags    []string // command_flags, in the spec's order: "READONLY", "FAST", ...
-	DocFlags        []string // doc_flags: "DEPRECATED", "SYSCMD"
-	GetKeysFunction string   // the C function Redis finds keys with, if the key specs do not suffice
+	Arity        int
+	CommandFlags []string // command_flags, in the spec's order: "READONLY", "FAST", ...
+	DocFlags     []string // doc_flags: "DEPRECATED", "SYSCMD"
+	// CommandTips are the spec's command_tips, in its order:
+	// "NONDETERMINISTIC_OUTPUT", "REQUEST_POLICY:ALL_SHARDS",
+	// "RESPONSE_POLICY:AGG_SUM", ... (see RequestPolicy and ResponsePolicy).
+	CommandTips     []string
+	GetKeysFunction string // the C function Redis finds keys with, if the key specs do not suffice
 	KeySpecs        []KeySpec
 	Arguments       []*Argument
 	ReplySchema     any // the decoded JSON schema of the reply; nil when the spec has none
@@ -64,6 +70,24 @@ func (c *Command) HasCommandFlag(flag string) bool {
 // HasDocFlag reports whether doc_flags holds flag.
 func (c *Command) HasDocFlag(flag string) bool {
 	return contains(c.DocFlags, flag)
+}
+
+// RequestPolicy is the value of the command's REQUEST_POLICY tip
+// ("ALL_SHARDS" for "REQUEST_POLICY:ALL_SHARDS"), or "" if it has none.
+func (c *Command) RequestPolicy() string { return c.tipValue("REQUEST_POLICY:") }
+
+// ResponsePolicy is the value of the command's RESPONSE_POLICY tip
+// ("AGG_SUM" for "RESPONSE_POLICY:AGG_SUM"), or "" if it has none.
+func (c *Command) ResponsePolicy() string { return c.tipValue("RESPONSE_POLICY:") }
+
+// tipValue returns what follows prefix in the first tip that starts with it.
+func (c *Command) tipValue(prefix string) string {
+	for _, t := range c.CommandTips {
+		if v, ok := strings.CutPrefix(t, prefix); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 func contains(list []string, s string) bool {

@@ -165,3 +165,27 @@ func TestLoadDirRejects(t *testing.T) {
 		t.Error("empty directory accepted")
 	}
 }
+
+func TestCommandTips(t *testing.T) {
+	cmds := loadRealSpecs(t)
+	for _, tc := range []struct {
+		name, request, response string
+		tips                    []string
+	}{
+		{"DBSIZE", "ALL_SHARDS", "AGG_SUM", []string{"REQUEST_POLICY:ALL_SHARDS", "RESPONSE_POLICY:AGG_SUM"}},
+		{"KEYS", "ALL_SHARDS", "", []string{"REQUEST_POLICY:ALL_SHARDS", "NONDETERMINISTIC_OUTPUT_ORDER"}},
+		{"MGET", "MULTI_SHARD", "", []string{"REQUEST_POLICY:MULTI_SHARD"}},
+		{"SCRIPT LOAD", "ALL_NODES", "ALL_SUCCEEDED", []string{"REQUEST_POLICY:ALL_NODES", "RESPONSE_POLICY:ALL_SUCCEEDED"}},
+		{"GET", "", "", nil},
+	} {
+		c := cmds[tc.name]
+		if c == nil {
+			t.Errorf("%s not loaded", tc.name)
+			continue
+		}
+		if !reflect.DeepEqual(c.CommandTips, tc.tips) || c.RequestPolicy() != tc.request || c.ResponsePolicy() != tc.response {
+			t.Errorf("%s: tips %q, request %q, response %q; want %q, %q, %q",
+				tc.name, c.CommandTips, c.RequestPolicy(), c.ResponsePolicy(), tc.tips, tc.request, tc.response)
+		}
+	}
+}
