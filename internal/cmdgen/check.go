@@ -25,6 +25,9 @@ func checkCommand(c *spec.Command) error {
 			return fmt.Errorf("unknown command flag %q: add it to cmdgen (commandFlags) and keyspec (Flag)", f)
 		}
 	}
+	if err := checkTips(c); err != nil {
+		return err
+	}
 	if c.HasSubcommands && len(c.KeySpecs) > 0 {
 		return errors.New("a container with key specs; keyspec does not support that")
 	}

@@ -24,6 +24,9 @@ const xreadSpec = `{"XREAD": {"arity": -4, "command_flags": ["BLOCKING", "READON
     "begin_search": {"keyword": {"keyword": "STREAMS", "startfrom": 1}},
     "find_keys": {"range": {"lastkey": -1, "step": 1, "limit": 2}}}]}}`
 
+const dbsizeSpec = `{"DBSIZE": {"arity": 1, "command_flags": ["READONLY", "FAST"],
+  "command_tips": ["NONDETERMINISTIC_OUTPUT_ORDER", "REQUEST_POLICY:ALL_SHARDS", "RESPONSE_POLICY:AGG_SUM", "NONDETERMINISTIC_OUTPUT"]}}`
+
 const sortSpec = `{"SORT": {"arity": -2, "command_flags": ["WRITE"], "get_keys_function": "sortGetKeys",
   "key_specs": [{"flags": ["OW", "UPDATE"], "begin_search": {"unknown": null}, "find_keys": {"unknown": null}}]}}`
 
@@ -47,7 +50,7 @@ func generateFrom(t *testing.T, files map[string]string) (string, error) {
 func TestRender(t *testing.T) {
 	files := map[string]string{
 		"get.json": getSpec, "object.json": objectSpec, "object-encoding.json": objectEncodingSpec,
-		"xread.json": xreadSpec, "sort.json": sortSpec,
+		"xread.json": xreadSpec, "sort.json": sortSpec, "dbsize.json": dbsizeSpec,
 	}
 	src, err := generateFrom(t, files)
 	if err != nil {
@@ -70,6 +73,8 @@ func TestRender(t *testing.T) {
 		// Flags in bit order, not spec order.
 		`{Name: "XREAD", Arity: -4, Flags: FlagReadonly | FlagBlocking, GetKeysFunc: "xreadGetKeys"`,
 		`BeginSearch: BeginSearch{Type: BeginUnknown}, FindKeys: FindKeys{Type: FindUnknown}`,
+		// Tips in bit order, after the policies.
+		`{Name: "DBSIZE", Arity: 1, Flags: FlagReadonly | FlagFast, Request: RequestAllShards, Response: ResponseAggSum, Tips: TipNondeterministicOutput | TipNondeterministicOutputOrder},`,
 	} {
 		if !strings.Contains(src, want) {
 			t.Errorf("generated code lacks %q:\n%s", want, src)
@@ -95,6 +100,11 @@ func TestRejects(t *testing.T) {
 		"index pos 0":           `{"X": {"arity": 2, "key_specs": [{"flags": ["RO"], "begin_search": {"index": {"pos": 0}}, "find_keys": {"range": {"lastkey": 0, "step": 1, "limit": 0}}}]}}`,
 		"keyword startfrom 0":   `{"X": {"arity": 2, "key_specs": [{"flags": ["RO"], "begin_search": {"keyword": {"keyword": "K", "startfrom": 0}}, "find_keys": {"range": {"lastkey": 0, "step": 1, "limit": 0}}}]}}`,
 		"keynum firstkey 0":     `{"X": {"arity": 2, "key_specs": [{"flags": ["RO"], "begin_search": {"index": {"pos": 1}}, "find_keys": {"keynum": {"keynumidx": 0, "firstkey": 0, "step": 1}}}]}}`,
+		"unknown tip":           `{"X": {"arity": 1, "command_tips": ["FAST_PATH"]}}`,
+		"unknown request":       `{"X": {"arity": 1, "command_tips": ["REQUEST_POLICY:SOME_SHARDS"]}}`,
+		"unknown response":      `{"X": {"arity": 1, "command_tips": ["RESPONSE_POLICY:AGG_AVG"]}}`,
+		"two requests":          `{"X": {"arity": 1, "command_tips": ["REQUEST_POLICY:ALL_NODES", "REQUEST_POLICY:ALL_SHARDS"]}}`,
+		"two responses":         `{"X": {"arity": 1, "command_tips": ["RESPONSE_POLICY:AGG_SUM", "RESPONSE_POLICY:AGG_MIN"]}}`,
 		"malformed key spec":    `{"X": {"arity": 2, "key_specs": [{"flags": ["RO"], "new": 1, "begin_search": {"index": {"pos": 1}}, "find_keys": {"range": {"lastkey": 0, "step": 1, "limit": 0}}}]}}`,
 	} {
 		if _, err := generateFrom(t, map[string]string{"x.json": spec}); err == nil {

@@ -1,6 +1,8 @@
 // Command cmdgen reads the Redis command specs (one JSON file per command or
 // subcommand, as found in the Redis source tree under src/commands) and writes
-// the key-position table of package internal/keyspec.
+// the command table of package internal/keyspec: key positions, command
+// flags and the command tips cluster routing reads (request and response
+// policies).
 //
 // Run it from the repository root:
 //
@@ -15,10 +17,10 @@
 // The specs are loaded by package internal/cmdgen/spec, shared with the
 // method generator (internal/cmdgen/methods). The generator is strict: a spec
 // with an unknown begin_search or find_keys type or an unknown field inside a
-// key spec (refused by the loader), or with a command flag or key spec flag
-// keyspec has no constant for, or a value that the key finder cannot use
-// safely (a step below 1, a limit with a lastkey other than -1, ...; see
-// check.go) stops it with an error naming the command, so a spec update that
+// key spec (refused by the loader), or with a command flag, key spec flag or
+// command tip keyspec has no constant for, with two request or response
+// policies, or with a value that the key finder cannot use safely (a step
+// below 1, a limit with a lastkey other than -1, ...; see check.go) stops it with an error naming the command, so a spec update that
 // needs new code in keyspec cannot slip through silently.
 package main
 

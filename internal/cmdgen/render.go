@@ -105,6 +105,7 @@ func render(cmds []*spec.Command) ([]byte, error) {
 		if f := flagExpr(c.CommandFlags, commandFlags, commandFlagIdent); f != "" {
 			fmt.Fprintf(&b, ", Flags: %s", f)
 		}
+		b.WriteString(tipFields(c))
 		if c.GetKeysFunction != "" {
 			fmt.Fprintf(&b, ", GetKeysFunc: %s", strconv.Quote(c.GetKeysFunction))
 		}

@@ -75,6 +75,13 @@ type Command struct {
 	Arity int
 	// Flags are the spec's command_flags.
 	Flags Flag
+	// Request and Response are the spec's REQUEST_POLICY and
+	// RESPONSE_POLICY command tips: how a cluster client routes the command
+	// and merges the replies (see the package documentation).
+	Request  RequestPolicy
+	Response ResponsePolicy
+	// Tips are the spec's other command tips.
+	Tips Tip
 	// KeySpecs are the spec's key_specs, in order.
 	KeySpecs []KeySpec
 	// GetKeysFunc is the spec's get_keys_function (e.g. "sortGetKeys"): the C

@@ -12,7 +12,7 @@ const maxNameLen = 32
 var commandTable = [...]Command{
 	{Name: "ACL", Arity: -2, Flags: FlagSentinel, HasSubcommands: true},
 	{Name: "ACL CAT", Arity: -2, Flags: FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
-	{Name: "ACL DELUSER", Arity: -3, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
+	{Name: "ACL DELUSER", Arity: -3, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagSentinel, Request: RequestAllNodes, Response: ResponseAllSucceeded},
 	{Name: "ACL DRYRUN", Arity: -4, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
 	{Name: "ACL GENPASS", Arity: -2, Flags: FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
 	{Name: "ACL GETUSER", Arity: 3, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
@@ -20,8 +20,8 @@ var commandTable = [...]Command{
 	{Name: "ACL LIST", Arity: 2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
 	{Name: "ACL LOAD", Arity: 2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
 	{Name: "ACL LOG", Arity: -2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
-	{Name: "ACL SAVE", Arity: 2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
-	{Name: "ACL SETUSER", Arity: -3, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
+	{Name: "ACL SAVE", Arity: 2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagSentinel, Request: RequestAllNodes, Response: ResponseAllSucceeded},
+	{Name: "ACL SETUSER", Arity: -3, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagSentinel, Request: RequestAllNodes, Response: ResponseAllSucceeded},
 	{Name: "ACL USERS", Arity: 2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
 	{Name: "ACL WHOAMI", Arity: 2, Flags: FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
 	{Name: "APPEND", Arity: 3, Flags: FlagWrite | FlagDenyOOM | FlagFast, KeySpecs: []KeySpec{
@@ -80,15 +80,15 @@ var commandTable = [...]Command{
 	{Name: "CLIENT GETREDIR", Arity: 2, Flags: FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
 	{Name: "CLIENT HELP", Arity: 2, Flags: FlagLoading | FlagStale | FlagSentinel},
 	{Name: "CLIENT ID", Arity: 2, Flags: FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
-	{Name: "CLIENT INFO", Arity: 2, Flags: FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
+	{Name: "CLIENT INFO", Arity: 2, Flags: FlagNoScript | FlagLoading | FlagStale | FlagSentinel, Tips: TipNondeterministicOutput},
 	{Name: "CLIENT KILL", Arity: -3, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
-	{Name: "CLIENT LIST", Arity: -2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
+	{Name: "CLIENT LIST", Arity: -2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagSentinel, Tips: TipNondeterministicOutput},
 	{Name: "CLIENT NO-EVICT", Arity: 3, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
 	{Name: "CLIENT NO-TOUCH", Arity: 3, Flags: FlagNoScript | FlagLoading | FlagStale},
 	{Name: "CLIENT PAUSE", Arity: -3, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
 	{Name: "CLIENT REPLY", Arity: 3, Flags: FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
-	{Name: "CLIENT SETINFO", Arity: 4, Flags: FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
-	{Name: "CLIENT SETNAME", Arity: 3, Flags: FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
+	{Name: "CLIENT SETINFO", Arity: 4, Flags: FlagNoScript | FlagLoading | FlagStale | FlagSentinel, Request: RequestAllNodes, Response: ResponseAllSucceeded},
+	{Name: "CLIENT SETNAME", Arity: 3, Flags: FlagNoScript | FlagLoading | FlagStale | FlagSentinel, Request: RequestAllNodes, Response: ResponseAllSucceeded},
 	{Name: "CLIENT TRACKING", Arity: -3, Flags: FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
 	{Name: "CLIENT TRACKINGINFO", Arity: 2, Flags: FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
 	{Name: "CLIENT UNBLOCK", Arity: -3, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
@@ -96,51 +96,51 @@ var commandTable = [...]Command{
 	{Name: "CLUSTER", Arity: -2, HasSubcommands: true},
 	{Name: "CLUSTER ADDSLOTS", Arity: -3, Flags: FlagAdmin | FlagStale | FlagNoAsyncLoading},
 	{Name: "CLUSTER ADDSLOTSRANGE", Arity: -4, Flags: FlagAdmin | FlagStale | FlagNoAsyncLoading},
-	{Name: "CLUSTER BUMPEPOCH", Arity: 2, Flags: FlagAdmin | FlagStale | FlagNoAsyncLoading},
-	{Name: "CLUSTER COUNT-FAILURE-REPORTS", Arity: 3, Flags: FlagAdmin | FlagStale},
+	{Name: "CLUSTER BUMPEPOCH", Arity: 2, Flags: FlagAdmin | FlagStale | FlagNoAsyncLoading, Tips: TipNondeterministicOutput},
+	{Name: "CLUSTER COUNT-FAILURE-REPORTS", Arity: 3, Flags: FlagAdmin | FlagStale, Tips: TipNondeterministicOutput},
 	{Name: "CLUSTER COUNTKEYSINSLOT", Arity: 3, Flags: FlagStale},
 	{Name: "CLUSTER DELSLOTS", Arity: -3, Flags: FlagAdmin | FlagStale | FlagNoAsyncLoading},
 	{Name: "CLUSTER DELSLOTSRANGE", Arity: -4, Flags: FlagAdmin | FlagStale | FlagNoAsyncLoading},
 	{Name: "CLUSTER FAILOVER", Arity: -2, Flags: FlagAdmin | FlagStale | FlagNoAsyncLoading},
 	{Name: "CLUSTER FLUSHSLOTS", Arity: 2, Flags: FlagAdmin | FlagStale | FlagNoAsyncLoading},
 	{Name: "CLUSTER FORGET", Arity: 3, Flags: FlagAdmin | FlagStale | FlagNoAsyncLoading},
-	{Name: "CLUSTER GETKEYSINSLOT", Arity: 4, Flags: FlagStale},
+	{Name: "CLUSTER GETKEYSINSLOT", Arity: 4, Flags: FlagStale, Tips: TipNondeterministicOutput},
 	{Name: "CLUSTER HELP", Arity: 2, Flags: FlagLoading | FlagStale},
-	{Name: "CLUSTER INFO", Arity: 2, Flags: FlagStale},
+	{Name: "CLUSTER INFO", Arity: 2, Flags: FlagStale, Tips: TipNondeterministicOutput},
 	{Name: "CLUSTER KEYSLOT", Arity: 3, Flags: FlagStale},
-	{Name: "CLUSTER LINKS", Arity: 2, Flags: FlagStale},
+	{Name: "CLUSTER LINKS", Arity: 2, Flags: FlagStale, Tips: TipNondeterministicOutput},
 	{Name: "CLUSTER MEET", Arity: -4, Flags: FlagAdmin | FlagStale | FlagNoAsyncLoading},
 	{Name: "CLUSTER MYID", Arity: 2, Flags: FlagStale},
-	{Name: "CLUSTER MYSHARDID", Arity: 2, Flags: FlagStale},
-	{Name: "CLUSTER NODES", Arity: 2, Flags: FlagStale},
-	{Name: "CLUSTER REPLICAS", Arity: 3, Flags: FlagAdmin | FlagStale},
+	{Name: "CLUSTER MYSHARDID", Arity: 2, Flags: FlagStale, Tips: TipNondeterministicOutput},
+	{Name: "CLUSTER NODES", Arity: 2, Flags: FlagStale, Tips: TipNondeterministicOutput},
+	{Name: "CLUSTER REPLICAS", Arity: 3, Flags: FlagAdmin | FlagStale, Tips: TipNondeterministicOutput},
 	{Name: "CLUSTER REPLICATE", Arity: 3, Flags: FlagAdmin | FlagStale | FlagNoAsyncLoading},
 	{Name: "CLUSTER RESET", Arity: -2, Flags: FlagAdmin | FlagNoScript | FlagStale},
 	{Name: "CLUSTER SAVECONFIG", Arity: 2, Flags: FlagAdmin | FlagStale | FlagNoAsyncLoading},
 	{Name: "CLUSTER SET-CONFIG-EPOCH", Arity: 3, Flags: FlagAdmin | FlagStale | FlagNoAsyncLoading},
 	{Name: "CLUSTER SETSLOT", Arity: -4, Flags: FlagAdmin | FlagStale | FlagNoAsyncLoading},
-	{Name: "CLUSTER SHARDS", Arity: 2, Flags: FlagLoading | FlagStale},
-	{Name: "CLUSTER SLAVES", Arity: 3, Flags: FlagAdmin | FlagStale},
-	{Name: "CLUSTER SLOTS", Arity: 2, Flags: FlagLoading | FlagStale},
-	{Name: "COMMAND", Arity: -1, Flags: FlagLoading | FlagStale | FlagSentinel, HasSubcommands: true},
+	{Name: "CLUSTER SHARDS", Arity: 2, Flags: FlagLoading | FlagStale, Tips: TipNondeterministicOutput},
+	{Name: "CLUSTER SLAVES", Arity: 3, Flags: FlagAdmin | FlagStale, Tips: TipNondeterministicOutput},
+	{Name: "CLUSTER SLOTS", Arity: 2, Flags: FlagLoading | FlagStale, Tips: TipNondeterministicOutput},
+	{Name: "COMMAND", Arity: -1, Flags: FlagLoading | FlagStale | FlagSentinel, Tips: TipNondeterministicOutputOrder, HasSubcommands: true},
 	{Name: "COMMAND COUNT", Arity: 2, Flags: FlagLoading | FlagStale | FlagSentinel},
-	{Name: "COMMAND DOCS", Arity: -2, Flags: FlagLoading | FlagStale | FlagSentinel},
+	{Name: "COMMAND DOCS", Arity: -2, Flags: FlagLoading | FlagStale | FlagSentinel, Tips: TipNondeterministicOutputOrder},
 	{Name: "COMMAND GETKEYS", Arity: -3, Flags: FlagLoading | FlagStale | FlagSentinel},
 	{Name: "COMMAND GETKEYSANDFLAGS", Arity: -3, Flags: FlagLoading | FlagStale | FlagSentinel},
 	{Name: "COMMAND HELP", Arity: 2, Flags: FlagLoading | FlagStale | FlagSentinel},
-	{Name: "COMMAND INFO", Arity: -2, Flags: FlagLoading | FlagStale | FlagSentinel},
-	{Name: "COMMAND LIST", Arity: -2, Flags: FlagLoading | FlagStale | FlagSentinel},
+	{Name: "COMMAND INFO", Arity: -2, Flags: FlagLoading | FlagStale | FlagSentinel, Tips: TipNondeterministicOutputOrder},
+	{Name: "COMMAND LIST", Arity: -2, Flags: FlagLoading | FlagStale | FlagSentinel, Tips: TipNondeterministicOutputOrder},
 	{Name: "CONFIG", Arity: -2, HasSubcommands: true},
 	{Name: "CONFIG GET", Arity: -3, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale},
 	{Name: "CONFIG HELP", Arity: 2, Flags: FlagLoading | FlagStale},
-	{Name: "CONFIG RESETSTAT", Arity: 2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale},
-	{Name: "CONFIG REWRITE", Arity: 2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale},
-	{Name: "CONFIG SET", Arity: -4, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale},
+	{Name: "CONFIG RESETSTAT", Arity: 2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale, Request: RequestAllNodes, Response: ResponseAllSucceeded},
+	{Name: "CONFIG REWRITE", Arity: 2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale, Request: RequestAllNodes, Response: ResponseAllSucceeded},
+	{Name: "CONFIG SET", Arity: -4, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale, Request: RequestAllNodes, Response: ResponseAllSucceeded},
 	{Name: "COPY", Arity: -3, Flags: FlagWrite | FlagDenyOOM, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 		{Flags: KeyOW | KeyUpdate, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 2}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "DBSIZE", Arity: 1, Flags: FlagReadonly | FlagFast},
+	{Name: "DBSIZE", Arity: 1, Flags: FlagReadonly | FlagFast, Request: RequestAllShards, Response: ResponseAggSum},
 	{Name: "DEBUG", Arity: -2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagProtected},
 	{Name: "DECR", Arity: 2, Flags: FlagWrite | FlagDenyOOM | FlagFast, KeySpecs: []KeySpec{
 		{Flags: KeyRW | KeyAccess | KeyUpdate, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
@@ -148,11 +148,11 @@ var commandTable = [...]Command{
 	{Name: "DECRBY", Arity: 3, Flags: FlagWrite | FlagDenyOOM | FlagFast, KeySpecs: []KeySpec{
 		{Flags: KeyRW | KeyAccess | KeyUpdate, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "DEL", Arity: -2, Flags: FlagWrite, KeySpecs: []KeySpec{
+	{Name: "DEL", Arity: -2, Flags: FlagWrite, Request: RequestMultiShard, Response: ResponseAggSum, KeySpecs: []KeySpec{
 		{Flags: KeyRM | KeyDelete, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: -1, Step: 1, Limit: 0}},
 	}},
 	{Name: "DISCARD", Arity: 1, Flags: FlagNoScript | FlagLoading | FlagStale | FlagFast | FlagAllowBusy},
-	{Name: "DUMP", Arity: 2, Flags: FlagReadonly, KeySpecs: []KeySpec{
+	{Name: "DUMP", Arity: 2, Flags: FlagReadonly, Tips: TipNondeterministicOutput, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "ECHO", Arity: 2, Flags: FlagLoading | FlagStale | FlagFast},
@@ -171,7 +171,7 @@ var commandTable = [...]Command{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 2}, FindKeys: FindKeys{Type: FindKeynum, KeyNumIdx: 0, FirstKey: 1, Step: 1}},
 	}},
 	{Name: "EXEC", Arity: 1, Flags: FlagNoScript | FlagLoading | FlagStale | FlagSkipSlowlog},
-	{Name: "EXISTS", Arity: -2, Flags: FlagReadonly | FlagFast, KeySpecs: []KeySpec{
+	{Name: "EXISTS", Arity: -2, Flags: FlagReadonly | FlagFast, Request: RequestMultiShard, Response: ResponseAggSum, KeySpecs: []KeySpec{
 		{Flags: KeyRO, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: -1, Step: 1, Limit: 0}},
 	}},
 	{Name: "EXPIRE", Arity: -3, Flags: FlagWrite | FlagFast, KeySpecs: []KeySpec{
@@ -192,18 +192,18 @@ var commandTable = [...]Command{
 		// We cannot tell how the keys will be used so we assume the worst, RO and ACCESS
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 2}, FindKeys: FindKeys{Type: FindKeynum, KeyNumIdx: 0, FirstKey: 1, Step: 1}},
 	}},
-	{Name: "FLUSHALL", Arity: -1, Flags: FlagWrite},
-	{Name: "FLUSHDB", Arity: -1, Flags: FlagWrite},
+	{Name: "FLUSHALL", Arity: -1, Flags: FlagWrite, Request: RequestAllShards, Response: ResponseAllSucceeded},
+	{Name: "FLUSHDB", Arity: -1, Flags: FlagWrite, Request: RequestAllShards, Response: ResponseAllSucceeded},
 	{Name: "FUNCTION", Arity: -2, HasSubcommands: true},
-	{Name: "FUNCTION DELETE", Arity: 3, Flags: FlagWrite | FlagNoScript},
+	{Name: "FUNCTION DELETE", Arity: 3, Flags: FlagWrite | FlagNoScript, Request: RequestAllShards, Response: ResponseAllSucceeded},
 	{Name: "FUNCTION DUMP", Arity: 2, Flags: FlagNoScript},
-	{Name: "FUNCTION FLUSH", Arity: -2, Flags: FlagWrite | FlagNoScript},
+	{Name: "FUNCTION FLUSH", Arity: -2, Flags: FlagWrite | FlagNoScript, Request: RequestAllShards, Response: ResponseAllSucceeded},
 	{Name: "FUNCTION HELP", Arity: 2, Flags: FlagLoading | FlagStale},
-	{Name: "FUNCTION KILL", Arity: 2, Flags: FlagNoScript | FlagAllowBusy},
-	{Name: "FUNCTION LIST", Arity: -2, Flags: FlagNoScript},
-	{Name: "FUNCTION LOAD", Arity: -3, Flags: FlagWrite | FlagDenyOOM | FlagNoScript},
-	{Name: "FUNCTION RESTORE", Arity: -3, Flags: FlagWrite | FlagDenyOOM | FlagNoScript},
-	{Name: "FUNCTION STATS", Arity: 2, Flags: FlagNoScript | FlagAllowBusy},
+	{Name: "FUNCTION KILL", Arity: 2, Flags: FlagNoScript | FlagAllowBusy, Request: RequestAllShards, Response: ResponseOneSucceeded},
+	{Name: "FUNCTION LIST", Arity: -2, Flags: FlagNoScript, Tips: TipNondeterministicOutputOrder},
+	{Name: "FUNCTION LOAD", Arity: -3, Flags: FlagWrite | FlagDenyOOM | FlagNoScript, Request: RequestAllShards, Response: ResponseAllSucceeded},
+	{Name: "FUNCTION RESTORE", Arity: -3, Flags: FlagWrite | FlagDenyOOM | FlagNoScript, Request: RequestAllShards, Response: ResponseAllSucceeded},
+	{Name: "FUNCTION STATS", Arity: 2, Flags: FlagNoScript | FlagAllowBusy, Request: RequestAllShards, Response: ResponseSpecial, Tips: TipNondeterministicOutput},
 	{Name: "GEOADD", Arity: -5, Flags: FlagWrite | FlagDenyOOM, KeySpecs: []KeySpec{
 		{Flags: KeyRW | KeyUpdate, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
@@ -268,7 +268,7 @@ var commandTable = [...]Command{
 	{Name: "HGET", Arity: 3, Flags: FlagReadonly | FlagFast, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "HGETALL", Arity: 2, Flags: FlagReadonly, KeySpecs: []KeySpec{
+	{Name: "HGETALL", Arity: 2, Flags: FlagReadonly, Tips: TipNondeterministicOutputOrder, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "HINCRBY", Arity: 4, Flags: FlagWrite | FlagDenyOOM | FlagFast, KeySpecs: []KeySpec{
@@ -277,7 +277,7 @@ var commandTable = [...]Command{
 	{Name: "HINCRBYFLOAT", Arity: 4, Flags: FlagWrite | FlagDenyOOM | FlagFast, KeySpecs: []KeySpec{
 		{Flags: KeyRW | KeyAccess | KeyUpdate, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "HKEYS", Arity: 2, Flags: FlagReadonly, KeySpecs: []KeySpec{
+	{Name: "HKEYS", Arity: 2, Flags: FlagReadonly, Tips: TipNondeterministicOutputOrder, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "HLEN", Arity: 2, Flags: FlagReadonly | FlagFast, KeySpecs: []KeySpec{
@@ -289,10 +289,10 @@ var commandTable = [...]Command{
 	{Name: "HMSET", Arity: -4, Flags: FlagWrite | FlagDenyOOM | FlagFast, KeySpecs: []KeySpec{
 		{Flags: KeyRW | KeyUpdate, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "HRANDFIELD", Arity: -2, Flags: FlagReadonly, KeySpecs: []KeySpec{
+	{Name: "HRANDFIELD", Arity: -2, Flags: FlagReadonly, Tips: TipNondeterministicOutput, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "HSCAN", Arity: -3, Flags: FlagReadonly, KeySpecs: []KeySpec{
+	{Name: "HSCAN", Arity: -3, Flags: FlagReadonly, Tips: TipNondeterministicOutput, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "HSET", Arity: -4, Flags: FlagWrite | FlagDenyOOM | FlagFast, KeySpecs: []KeySpec{
@@ -304,7 +304,7 @@ var commandTable = [...]Command{
 	{Name: "HSTRLEN", Arity: 3, Flags: FlagReadonly | FlagFast, KeySpecs: []KeySpec{
 		{Flags: KeyRO, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "HVALS", Arity: 2, Flags: FlagReadonly, KeySpecs: []KeySpec{
+	{Name: "HVALS", Arity: 2, Flags: FlagReadonly, Tips: TipNondeterministicOutputOrder, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "INCR", Arity: 2, Flags: FlagWrite | FlagDenyOOM | FlagFast, KeySpecs: []KeySpec{
@@ -316,17 +316,17 @@ var commandTable = [...]Command{
 	{Name: "INCRBYFLOAT", Arity: 3, Flags: FlagWrite | FlagDenyOOM | FlagFast, KeySpecs: []KeySpec{
 		{Flags: KeyRW | KeyAccess | KeyUpdate, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "INFO", Arity: -1, Flags: FlagLoading | FlagStale | FlagSentinel},
-	{Name: "KEYS", Arity: 2, Flags: FlagReadonly},
-	{Name: "LASTSAVE", Arity: 1, Flags: FlagLoading | FlagStale | FlagFast},
+	{Name: "INFO", Arity: -1, Flags: FlagLoading | FlagStale | FlagSentinel, Request: RequestAllShards, Response: ResponseSpecial, Tips: TipNondeterministicOutput},
+	{Name: "KEYS", Arity: 2, Flags: FlagReadonly, Request: RequestAllShards, Tips: TipNondeterministicOutputOrder},
+	{Name: "LASTSAVE", Arity: 1, Flags: FlagLoading | FlagStale | FlagFast, Tips: TipNondeterministicOutput},
 	{Name: "LATENCY", Arity: -2, HasSubcommands: true},
-	{Name: "LATENCY DOCTOR", Arity: 2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale},
-	{Name: "LATENCY GRAPH", Arity: 3, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale},
+	{Name: "LATENCY DOCTOR", Arity: 2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale, Request: RequestAllNodes, Response: ResponseSpecial, Tips: TipNondeterministicOutput},
+	{Name: "LATENCY GRAPH", Arity: 3, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale, Request: RequestAllNodes, Response: ResponseSpecial, Tips: TipNondeterministicOutput},
 	{Name: "LATENCY HELP", Arity: 2, Flags: FlagLoading | FlagStale},
-	{Name: "LATENCY HISTOGRAM", Arity: -2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale},
-	{Name: "LATENCY HISTORY", Arity: 3, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale},
-	{Name: "LATENCY LATEST", Arity: 2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale},
-	{Name: "LATENCY RESET", Arity: -2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale},
+	{Name: "LATENCY HISTOGRAM", Arity: -2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale, Request: RequestAllNodes, Response: ResponseSpecial, Tips: TipNondeterministicOutput},
+	{Name: "LATENCY HISTORY", Arity: 3, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale, Request: RequestAllNodes, Response: ResponseSpecial, Tips: TipNondeterministicOutput},
+	{Name: "LATENCY LATEST", Arity: 2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale, Request: RequestAllNodes, Response: ResponseSpecial, Tips: TipNondeterministicOutput},
+	{Name: "LATENCY RESET", Arity: -2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale, Request: RequestAllNodes, Response: ResponseAggSum},
 	{Name: "LCS", Arity: -3, Flags: FlagReadonly, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 1, Step: 1, Limit: 0}},
 	}},
@@ -372,24 +372,24 @@ var commandTable = [...]Command{
 		{Flags: KeyRW | KeyDelete, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "MEMORY", Arity: -2, HasSubcommands: true},
-	{Name: "MEMORY DOCTOR", Arity: 2},
+	{Name: "MEMORY DOCTOR", Arity: 2, Request: RequestAllShards, Response: ResponseSpecial, Tips: TipNondeterministicOutput},
 	{Name: "MEMORY HELP", Arity: 2, Flags: FlagLoading | FlagStale},
-	{Name: "MEMORY MALLOC-STATS", Arity: 2},
-	{Name: "MEMORY PURGE", Arity: 2},
-	{Name: "MEMORY STATS", Arity: 2},
+	{Name: "MEMORY MALLOC-STATS", Arity: 2, Request: RequestAllShards, Response: ResponseSpecial, Tips: TipNondeterministicOutput},
+	{Name: "MEMORY PURGE", Arity: 2, Request: RequestAllShards, Response: ResponseAllSucceeded},
+	{Name: "MEMORY STATS", Arity: 2, Request: RequestAllShards, Response: ResponseSpecial, Tips: TipNondeterministicOutput},
 	{Name: "MEMORY USAGE", Arity: -3, Flags: FlagReadonly, KeySpecs: []KeySpec{
 		{Flags: KeyRO, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 2}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "MGET", Arity: -2, Flags: FlagReadonly | FlagFast, KeySpecs: []KeySpec{
+	{Name: "MGET", Arity: -2, Flags: FlagReadonly | FlagFast, Request: RequestMultiShard, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: -1, Step: 1, Limit: 0}},
 	}},
-	{Name: "MIGRATE", Arity: -6, Flags: FlagWrite, GetKeysFunc: "migrateGetKeys", KeySpecs: []KeySpec{
+	{Name: "MIGRATE", Arity: -6, Flags: FlagWrite, Tips: TipNondeterministicOutput, GetKeysFunc: "migrateGetKeys", KeySpecs: []KeySpec{
 		{Flags: KeyRW | KeyAccess | KeyDelete, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 3}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 		{Flags: KeyRW | KeyAccess | KeyDelete | KeyIncomplete, BeginSearch: BeginSearch{Type: BeginKeyword, Keyword: "KEYS", StartFrom: -2}, FindKeys: FindKeys{Type: FindRange, LastKey: -1, Step: 1, Limit: 0}},
 	}},
 	{Name: "MODULE", Arity: -2, HasSubcommands: true},
 	{Name: "MODULE HELP", Arity: 2, Flags: FlagLoading | FlagStale},
-	{Name: "MODULE LIST", Arity: 2, Flags: FlagAdmin | FlagNoScript},
+	{Name: "MODULE LIST", Arity: 2, Flags: FlagAdmin | FlagNoScript, Tips: TipNondeterministicOutputOrder},
 	{Name: "MODULE LOAD", Arity: -3, Flags: FlagAdmin | FlagNoScript | FlagProtected | FlagNoAsyncLoading},
 	{Name: "MODULE LOADEX", Arity: -3, Flags: FlagAdmin | FlagNoScript | FlagProtected | FlagNoAsyncLoading},
 	{Name: "MODULE UNLOAD", Arity: 3, Flags: FlagAdmin | FlagNoScript | FlagProtected | FlagNoAsyncLoading},
@@ -397,7 +397,7 @@ var commandTable = [...]Command{
 	{Name: "MOVE", Arity: 3, Flags: FlagWrite | FlagFast, KeySpecs: []KeySpec{
 		{Flags: KeyRW | KeyAccess | KeyUpdate, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "MSET", Arity: -3, Flags: FlagWrite | FlagDenyOOM, KeySpecs: []KeySpec{
+	{Name: "MSET", Arity: -3, Flags: FlagWrite | FlagDenyOOM, Request: RequestMultiShard, Response: ResponseAllSucceeded, KeySpecs: []KeySpec{
 		{Flags: KeyOW | KeyUpdate, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: -1, Step: 2, Limit: 0}},
 	}},
 	{Name: "MSETNX", Arity: -3, Flags: FlagWrite | FlagDenyOOM, KeySpecs: []KeySpec{
@@ -405,17 +405,17 @@ var commandTable = [...]Command{
 	}},
 	{Name: "MULTI", Arity: 1, Flags: FlagNoScript | FlagLoading | FlagStale | FlagFast | FlagAllowBusy},
 	{Name: "OBJECT", Arity: -2, HasSubcommands: true},
-	{Name: "OBJECT ENCODING", Arity: 3, Flags: FlagReadonly, KeySpecs: []KeySpec{
+	{Name: "OBJECT ENCODING", Arity: 3, Flags: FlagReadonly, Tips: TipNondeterministicOutput, KeySpecs: []KeySpec{
 		{Flags: KeyRO, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 2}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "OBJECT FREQ", Arity: 3, Flags: FlagReadonly, KeySpecs: []KeySpec{
+	{Name: "OBJECT FREQ", Arity: 3, Flags: FlagReadonly, Tips: TipNondeterministicOutput, KeySpecs: []KeySpec{
 		{Flags: KeyRO, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 2}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "OBJECT HELP", Arity: 2, Flags: FlagLoading | FlagStale},
-	{Name: "OBJECT IDLETIME", Arity: 3, Flags: FlagReadonly, KeySpecs: []KeySpec{
+	{Name: "OBJECT IDLETIME", Arity: 3, Flags: FlagReadonly, Tips: TipNondeterministicOutput, KeySpecs: []KeySpec{
 		{Flags: KeyRO, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 2}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "OBJECT REFCOUNT", Arity: 3, Flags: FlagReadonly, KeySpecs: []KeySpec{
+	{Name: "OBJECT REFCOUNT", Arity: 3, Flags: FlagReadonly, Tips: TipNondeterministicOutput, KeySpecs: []KeySpec{
 		{Flags: KeyRO, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 2}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "PERSIST", Arity: 2, Flags: FlagWrite | FlagFast, KeySpecs: []KeySpec{
@@ -445,13 +445,13 @@ var commandTable = [...]Command{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 2}, FindKeys: FindKeys{Type: FindRange, LastKey: -1, Step: 1, Limit: 0}},
 	}},
 	{Name: "PFSELFTEST", Arity: 1, Flags: FlagAdmin},
-	{Name: "PING", Arity: -1, Flags: FlagFast | FlagSentinel},
+	{Name: "PING", Arity: -1, Flags: FlagFast | FlagSentinel, Request: RequestAllShards, Response: ResponseAllSucceeded},
 	{Name: "PSETEX", Arity: 4, Flags: FlagWrite | FlagDenyOOM, KeySpecs: []KeySpec{
 		{Flags: KeyOW | KeyUpdate, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "PSUBSCRIBE", Arity: -2, Flags: FlagPubSub | FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
 	{Name: "PSYNC", Arity: -3, Flags: FlagAdmin | FlagNoScript | FlagNoAsyncLoading | FlagNoMulti},
-	{Name: "PTTL", Arity: 2, Flags: FlagReadonly | FlagFast, KeySpecs: []KeySpec{
+	{Name: "PTTL", Arity: 2, Flags: FlagReadonly | FlagFast, Tips: TipNondeterministicOutput, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "PUBLISH", Arity: 3, Flags: FlagPubSub | FlagLoading | FlagStale | FlagFast | FlagMayReplicate | FlagSentinel},
@@ -464,7 +464,7 @@ var commandTable = [...]Command{
 	{Name: "PUBSUB SHARDNUMSUB", Arity: -2, Flags: FlagPubSub | FlagLoading | FlagStale},
 	{Name: "PUNSUBSCRIBE", Arity: -1, Flags: FlagPubSub | FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
 	{Name: "QUIT", Arity: -1, Flags: FlagNoScript | FlagLoading | FlagStale | FlagFast | FlagNoAuth | FlagAllowBusy},
-	{Name: "RANDOMKEY", Arity: 1, Flags: FlagReadonly | FlagTouchesArbitraryKeys},
+	{Name: "RANDOMKEY", Arity: 1, Flags: FlagReadonly | FlagTouchesArbitraryKeys, Request: RequestAllShards, Response: ResponseSpecial, Tips: TipNondeterministicOutput},
 	{Name: "READONLY", Arity: 1, Flags: FlagLoading | FlagStale | FlagFast},
 	{Name: "READWRITE", Arity: 1, Flags: FlagLoading | FlagStale | FlagFast},
 	{Name: "RENAME", Arity: 3, Flags: FlagWrite, KeySpecs: []KeySpec{
@@ -502,18 +502,18 @@ var commandTable = [...]Command{
 		{Flags: KeyRW | KeyInsert, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "SAVE", Arity: 1, Flags: FlagAdmin | FlagNoScript | FlagNoAsyncLoading | FlagNoMulti},
-	{Name: "SCAN", Arity: -2, Flags: FlagReadonly | FlagTouchesArbitraryKeys},
+	{Name: "SCAN", Arity: -2, Flags: FlagReadonly | FlagTouchesArbitraryKeys, Request: RequestSpecial, Response: ResponseSpecial, Tips: TipNondeterministicOutput},
 	{Name: "SCARD", Arity: 2, Flags: FlagReadonly | FlagFast, KeySpecs: []KeySpec{
 		{Flags: KeyRO, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "SCRIPT", Arity: -2, HasSubcommands: true},
 	{Name: "SCRIPT DEBUG", Arity: 3, Flags: FlagNoScript},
-	{Name: "SCRIPT EXISTS", Arity: -3, Flags: FlagNoScript},
-	{Name: "SCRIPT FLUSH", Arity: -2, Flags: FlagNoScript},
+	{Name: "SCRIPT EXISTS", Arity: -3, Flags: FlagNoScript, Request: RequestAllShards, Response: ResponseAggLogicalAnd},
+	{Name: "SCRIPT FLUSH", Arity: -2, Flags: FlagNoScript, Request: RequestAllNodes, Response: ResponseAllSucceeded},
 	{Name: "SCRIPT HELP", Arity: 2, Flags: FlagLoading | FlagStale},
-	{Name: "SCRIPT KILL", Arity: 2, Flags: FlagNoScript | FlagAllowBusy},
-	{Name: "SCRIPT LOAD", Arity: 3, Flags: FlagNoScript | FlagStale},
-	{Name: "SDIFF", Arity: -2, Flags: FlagReadonly, KeySpecs: []KeySpec{
+	{Name: "SCRIPT KILL", Arity: 2, Flags: FlagNoScript | FlagAllowBusy, Request: RequestAllShards, Response: ResponseOneSucceeded},
+	{Name: "SCRIPT LOAD", Arity: 3, Flags: FlagNoScript | FlagStale, Request: RequestAllNodes, Response: ResponseAllSucceeded},
+	{Name: "SDIFF", Arity: -2, Flags: FlagReadonly, Tips: TipNondeterministicOutputOrder, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: -1, Step: 1, Limit: 0}},
 	}},
 	{Name: "SDIFFSTORE", Arity: -3, Flags: FlagWrite | FlagDenyOOM, KeySpecs: []KeySpec{
@@ -560,7 +560,7 @@ var commandTable = [...]Command{
 		{Flags: KeyRW | KeyUpdate, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "SHUTDOWN", Arity: -1, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagSentinel | FlagNoMulti | FlagAllowBusy},
-	{Name: "SINTER", Arity: -2, Flags: FlagReadonly, KeySpecs: []KeySpec{
+	{Name: "SINTER", Arity: -2, Flags: FlagReadonly, Tips: TipNondeterministicOutputOrder, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: -1, Step: 1, Limit: 0}},
 	}},
 	{Name: "SINTERCARD", Arity: -3, Flags: FlagReadonly, GetKeysFunc: "sintercardGetKeys", KeySpecs: []KeySpec{
@@ -575,11 +575,11 @@ var commandTable = [...]Command{
 	}},
 	{Name: "SLAVEOF", Arity: 3, Flags: FlagAdmin | FlagNoScript | FlagStale | FlagNoAsyncLoading},
 	{Name: "SLOWLOG", Arity: -2, HasSubcommands: true},
-	{Name: "SLOWLOG GET", Arity: -2, Flags: FlagAdmin | FlagLoading | FlagStale},
+	{Name: "SLOWLOG GET", Arity: -2, Flags: FlagAdmin | FlagLoading | FlagStale, Request: RequestAllNodes, Tips: TipNondeterministicOutput},
 	{Name: "SLOWLOG HELP", Arity: 2, Flags: FlagLoading | FlagStale},
-	{Name: "SLOWLOG LEN", Arity: 2, Flags: FlagAdmin | FlagLoading | FlagStale},
-	{Name: "SLOWLOG RESET", Arity: 2, Flags: FlagAdmin | FlagLoading | FlagStale},
-	{Name: "SMEMBERS", Arity: 2, Flags: FlagReadonly, KeySpecs: []KeySpec{
+	{Name: "SLOWLOG LEN", Arity: 2, Flags: FlagAdmin | FlagLoading | FlagStale, Request: RequestAllNodes, Response: ResponseAggSum, Tips: TipNondeterministicOutput},
+	{Name: "SLOWLOG RESET", Arity: 2, Flags: FlagAdmin | FlagLoading | FlagStale, Request: RequestAllNodes, Response: ResponseAllSucceeded},
+	{Name: "SMEMBERS", Arity: 2, Flags: FlagReadonly, Tips: TipNondeterministicOutputOrder, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "SMISMEMBER", Arity: -3, Flags: FlagReadonly | FlagFast, KeySpecs: []KeySpec{
@@ -601,19 +601,19 @@ var commandTable = [...]Command{
 		// For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginUnknown}, FindKeys: FindKeys{Type: FindUnknown}},
 	}},
-	{Name: "SPOP", Arity: -2, Flags: FlagWrite | FlagFast, KeySpecs: []KeySpec{
+	{Name: "SPOP", Arity: -2, Flags: FlagWrite | FlagFast, Tips: TipNondeterministicOutput, KeySpecs: []KeySpec{
 		{Flags: KeyRW | KeyAccess | KeyDelete, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "SPUBLISH", Arity: 3, Flags: FlagPubSub | FlagLoading | FlagStale | FlagFast | FlagMayReplicate, KeySpecs: []KeySpec{
 		{Flags: KeyNotKey, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "SRANDMEMBER", Arity: -2, Flags: FlagReadonly, KeySpecs: []KeySpec{
+	{Name: "SRANDMEMBER", Arity: -2, Flags: FlagReadonly, Tips: TipNondeterministicOutput, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "SREM", Arity: -3, Flags: FlagWrite | FlagFast, KeySpecs: []KeySpec{
 		{Flags: KeyRW | KeyDelete, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "SSCAN", Arity: -3, Flags: FlagReadonly, KeySpecs: []KeySpec{
+	{Name: "SSCAN", Arity: -3, Flags: FlagReadonly, Tips: TipNondeterministicOutput, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "SSUBSCRIBE", Arity: -2, Flags: FlagPubSub | FlagNoScript | FlagLoading | FlagStale, KeySpecs: []KeySpec{
@@ -626,7 +626,7 @@ var commandTable = [...]Command{
 	{Name: "SUBSTR", Arity: 4, Flags: FlagReadonly, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "SUNION", Arity: -2, Flags: FlagReadonly, KeySpecs: []KeySpec{
+	{Name: "SUNION", Arity: -2, Flags: FlagReadonly, Tips: TipNondeterministicOutputOrder, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: -1, Step: 1, Limit: 0}},
 	}},
 	{Name: "SUNIONSTORE", Arity: -3, Flags: FlagWrite | FlagDenyOOM, KeySpecs: []KeySpec{
@@ -638,37 +638,37 @@ var commandTable = [...]Command{
 	}},
 	{Name: "SWAPDB", Arity: 3, Flags: FlagWrite | FlagFast},
 	{Name: "SYNC", Arity: 1, Flags: FlagAdmin | FlagNoScript | FlagNoAsyncLoading | FlagNoMulti},
-	{Name: "TIME", Arity: 1, Flags: FlagLoading | FlagStale | FlagFast},
-	{Name: "TOUCH", Arity: -2, Flags: FlagReadonly | FlagFast, KeySpecs: []KeySpec{
+	{Name: "TIME", Arity: 1, Flags: FlagLoading | FlagStale | FlagFast, Tips: TipNondeterministicOutput},
+	{Name: "TOUCH", Arity: -2, Flags: FlagReadonly | FlagFast, Request: RequestMultiShard, Response: ResponseAggSum, KeySpecs: []KeySpec{
 		{Flags: KeyRO, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: -1, Step: 1, Limit: 0}},
 	}},
-	{Name: "TTL", Arity: 2, Flags: FlagReadonly | FlagFast, KeySpecs: []KeySpec{
+	{Name: "TTL", Arity: 2, Flags: FlagReadonly | FlagFast, Tips: TipNondeterministicOutput, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "TYPE", Arity: 2, Flags: FlagReadonly | FlagFast, KeySpecs: []KeySpec{
 		{Flags: KeyRO, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "UNLINK", Arity: -2, Flags: FlagWrite | FlagFast, KeySpecs: []KeySpec{
+	{Name: "UNLINK", Arity: -2, Flags: FlagWrite | FlagFast, Request: RequestMultiShard, Response: ResponseAggSum, KeySpecs: []KeySpec{
 		{Flags: KeyRM | KeyDelete, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: -1, Step: 1, Limit: 0}},
 	}},
 	{Name: "UNSUBSCRIBE", Arity: -1, Flags: FlagPubSub | FlagNoScript | FlagLoading | FlagStale | FlagSentinel},
 	{Name: "UNWATCH", Arity: 1, Flags: FlagNoScript | FlagLoading | FlagStale | FlagFast | FlagAllowBusy},
-	{Name: "WAIT", Arity: 3},
-	{Name: "WAITAOF", Arity: 4, Flags: FlagNoScript},
+	{Name: "WAIT", Arity: 3, Request: RequestAllShards, Response: ResponseAggMin},
+	{Name: "WAITAOF", Arity: 4, Flags: FlagNoScript, Request: RequestAllShards, Response: ResponseAggMin},
 	{Name: "WATCH", Arity: -2, Flags: FlagNoScript | FlagLoading | FlagStale | FlagFast | FlagAllowBusy, KeySpecs: []KeySpec{
 		{Flags: KeyRO, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: -1, Step: 1, Limit: 0}},
 	}},
 	{Name: "XACK", Arity: -4, Flags: FlagWrite | FlagFast, KeySpecs: []KeySpec{
 		{Flags: KeyRW | KeyUpdate, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "XADD", Arity: -5, Flags: FlagWrite | FlagDenyOOM | FlagFast, KeySpecs: []KeySpec{
+	{Name: "XADD", Arity: -5, Flags: FlagWrite | FlagDenyOOM | FlagFast, Tips: TipNondeterministicOutput, KeySpecs: []KeySpec{
 		// UPDATE instead of INSERT because of the optional trimming feature
 		{Flags: KeyRW | KeyUpdate, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "XAUTOCLAIM", Arity: -6, Flags: FlagWrite | FlagFast, KeySpecs: []KeySpec{
+	{Name: "XAUTOCLAIM", Arity: -6, Flags: FlagWrite | FlagFast, Tips: TipNondeterministicOutput, KeySpecs: []KeySpec{
 		{Flags: KeyRW | KeyDelete, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "XCLAIM", Arity: -6, Flags: FlagWrite | FlagFast, KeySpecs: []KeySpec{
+	{Name: "XCLAIM", Arity: -6, Flags: FlagWrite | FlagFast, Tips: TipNondeterministicOutput, KeySpecs: []KeySpec{
 		{Flags: KeyRW | KeyUpdate, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "XDEL", Arity: -3, Flags: FlagWrite | FlagFast, KeySpecs: []KeySpec{
@@ -692,7 +692,7 @@ var commandTable = [...]Command{
 		{Flags: KeyRW | KeyUpdate, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 2}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "XINFO", Arity: -2, HasSubcommands: true},
-	{Name: "XINFO CONSUMERS", Arity: 4, Flags: FlagReadonly, KeySpecs: []KeySpec{
+	{Name: "XINFO CONSUMERS", Arity: 4, Flags: FlagReadonly, Tips: TipNondeterministicOutput, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 2}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "XINFO GROUPS", Arity: 3, Flags: FlagReadonly, KeySpecs: []KeySpec{
@@ -705,7 +705,7 @@ var commandTable = [...]Command{
 	{Name: "XLEN", Arity: 2, Flags: FlagReadonly | FlagFast, KeySpecs: []KeySpec{
 		{Flags: KeyRO, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "XPENDING", Arity: -3, Flags: FlagReadonly, KeySpecs: []KeySpec{
+	{Name: "XPENDING", Arity: -3, Flags: FlagReadonly, Tips: TipNondeterministicOutput, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "XRANGE", Arity: -4, Flags: FlagReadonly, KeySpecs: []KeySpec{
@@ -723,7 +723,7 @@ var commandTable = [...]Command{
 	{Name: "XSETID", Arity: -3, Flags: FlagWrite | FlagDenyOOM | FlagFast, KeySpecs: []KeySpec{
 		{Flags: KeyRW | KeyUpdate, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "XTRIM", Arity: -4, Flags: FlagWrite, KeySpecs: []KeySpec{
+	{Name: "XTRIM", Arity: -4, Flags: FlagWrite, Tips: TipNondeterministicOutput, KeySpecs: []KeySpec{
 		{Flags: KeyRW | KeyDelete, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "ZADD", Arity: -4, Flags: FlagWrite | FlagDenyOOM | FlagFast, KeySpecs: []KeySpec{
@@ -770,7 +770,7 @@ var commandTable = [...]Command{
 	{Name: "ZPOPMIN", Arity: -2, Flags: FlagWrite | FlagFast, KeySpecs: []KeySpec{
 		{Flags: KeyRW | KeyAccess | KeyDelete, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "ZRANDMEMBER", Arity: -2, Flags: FlagReadonly, KeySpecs: []KeySpec{
+	{Name: "ZRANDMEMBER", Arity: -2, Flags: FlagReadonly, Tips: TipNondeterministicOutput, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "ZRANGE", Arity: -4, Flags: FlagReadonly, KeySpecs: []KeySpec{
@@ -813,7 +813,7 @@ var commandTable = [...]Command{
 	{Name: "ZREVRANK", Arity: -3, Flags: FlagReadonly | FlagFast, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
-	{Name: "ZSCAN", Arity: -3, Flags: FlagReadonly, KeySpecs: []KeySpec{
+	{Name: "ZSCAN", Arity: -3, Flags: FlagReadonly, Tips: TipNondeterministicOutput, KeySpecs: []KeySpec{
 		{Flags: KeyRO | KeyAccess, BeginSearch: BeginSearch{Type: BeginIndex, Pos: 1}, FindKeys: FindKeys{Type: FindRange, LastKey: 0, Step: 1, Limit: 0}},
 	}},
 	{Name: "ZSCORE", Arity: 3, Flags: FlagReadonly | FlagFast, KeySpecs: []KeySpec{
