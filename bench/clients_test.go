@@ -98,7 +98,7 @@ type fastredisSession struct {
 }
 
 func (s *fastredisSession) set(ctx context.Context, key, value string) error {
-	return s.c.Set(ctx, key, value, nil)
+	return s.c.Set(ctx, key, value)
 }
 
 func (s *fastredisSession) get(ctx context.Context, key string) (int, error) {

@@ -26,11 +26,11 @@ func BenchmarkCommands(b *testing.B) {
 	keys := make([]string, 10)
 	for i := range keys {
 		keys[i] = "bench:mget:" + strconv.Itoa(i)
-		if err := c.Set(ctx, keys[i], value, nil); err != nil {
+		if err := c.Set(ctx, keys[i], value); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if err := c.Set(ctx, "bench:key", value, nil); err != nil {
+	if err := c.Set(ctx, "bench:key", value); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := c.HSet(ctx, "bench:hash", FieldValue{Field: "field", Value: value}); err != nil {
@@ -45,7 +45,7 @@ func BenchmarkCommands(b *testing.B) {
 		name string
 		run  func(s *state) error
 	}{
-		{"SET", func(s *state) error { return c.Set(ctx, "bench:key", value, nil) }},
+		{"SET", func(s *state) error { return c.Set(ctx, "bench:key", value) }},
 		{"GET/string", func(s *state) error { _, err := c.Get(ctx, "bench:key"); return err }},
 		{"GET/append", func(s *state) error {
 			var err error
@@ -113,7 +113,7 @@ func BenchmarkPipeline(b *testing.B) {
 	keys := make([]string, 1000)
 	for i := range keys {
 		keys[i] = "bench:pipe:" + strconv.Itoa(i)
-		if err := c.Set(ctx, keys[i], strings.Repeat("v", 64), nil); err != nil {
+		if err := c.Set(ctx, keys[i], strings.Repeat("v", 64)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -121,7 +121,7 @@ func (c *Client) unblock(dc *dedicatedConn) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.opts.DialTimeout)
 	defer cancel()
 	reuse := false
-	if _, err := c.ClientUnblock(ctx, dc.id, nil); err == nil {
+	if _, err := c.ClientUnblock(ctx, dc.id); err == nil {
 		// Replies come in order: PING's comes after the unblocked command's.
 		_, err := call(ctx, dc.cn, "PING")
 		reuse = err == nil

@@ -84,7 +84,7 @@ func TestBlockingCommandsDoNotStall(t *testing.T) {
 				got <- v
 			}()
 			awaitBlocked(t, admin, 1)
-			if err := c.Set(bg, "k", "v", nil); err != nil { // the shared connection is free
+			if err := c.Set(bg, "k", "v"); err != nil { // the shared connection is free
 				t.Fatal(err)
 			}
 			eq(t, "GET while BLPOP blocks", "v")(c.Get(bg, "k"))
@@ -119,7 +119,7 @@ func TestBlockingCommandCancelled(t *testing.T) {
 	admin.RPush(bg, "q", "x")
 	// The pool's one connection comes back: the next blocking command gets
 	// it (waiting, if the background unblock is still finishing).
-	r, err := c.BRPop(bg, []string{"q"}, 1)
+	r, err := c.BRPop(bg, []string{"q"}, time.Second)
 	if err != nil || r[1] != "x" {
 		t.Fatalf("BRPOP after the unblock = %v, %v", r, err)
 	}
@@ -163,10 +163,10 @@ func TestBlockingPoolBounded(t *testing.T) {
 func TestBlockingIgnoresReadTimeout(t *testing.T) {
 	srv := redistest.Start(t, redistest.Options{})
 	c := newTestClient(t, Options{Addr: srv.Addr, ReadTimeout: 20 * time.Millisecond})
-	if _, err := c.BLPop(bg, []string{"q"}, 0.2); !errors.Is(err, Nil) {
+	if _, err := c.BLPop(bg, []string{"q"}, 200*time.Millisecond); !errors.Is(err, Nil) {
 		t.Errorf("BLPOP with a 200ms timeout under a 20ms ReadTimeout: %v, want Nil", err)
 	}
-	if _, err := c.XRead(bg, []string{"s"}, []string{"$"}, &XReadOptions{Block: ptr(int64(200))}); !errors.Is(err, Nil) {
+	if _, err := c.XRead(bg, []string{"s"}, []string{"$"}, XReadOptions{Block: 200 * time.Millisecond}); !errors.Is(err, Nil) {
 		t.Errorf("XREAD BLOCK 200: %v, want Nil", err)
 	}
 	if _, err := c.Do(bg, "DEBUG", "SLEEP", "0.2"); !errors.Is(err, context.DeadlineExceeded) {

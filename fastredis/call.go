@@ -25,6 +25,8 @@ type argBuf struct {
 	prefix   string
 	blocking bool     // a blocking command: it runs on a dedicated connection
 	refs     []argRef // large arguments, in order
+	name     string   // the command's name, for argument errors
+	err      error    // the first argument that could not be encoded; the command is not sent
 }
 
 // argRef is a large argument whose payload belongs at b[at:] (between its
@@ -63,6 +65,7 @@ func (a *argBuf) size() int {
 func (a *argBuf) reset(prefix string) {
 	clear(a.refs) // drop the references to the last command's values
 	a.b, a.n, a.prefix, a.blocking, a.refs = a.b[:0], 0, prefix, false, a.refs[:0]
+	a.name, a.err = "", nil
 }
 
 var argBufPool = sync.Pool{New: func() any { return &argBuf{b: make([]byte, 0, 256)} }}
@@ -72,6 +75,7 @@ var argBufPool = sync.Pool{New: func() any { return &argBuf{b: make([]byte, 0, 2
 func (c *Client) newArgs(name string) *argBuf {
 	a := argBufPool.Get().(*argBuf)
 	a.reset(c.opts.KeyPrefix)
+	a.name = name
 	return a.str(name)
 }
 
@@ -251,6 +255,9 @@ func (r *result) Reply(_ int, v resp.Value) {
 // exec sends the command in a and decodes its reply into r. It releases a.
 func (c *Client) exec(ctx context.Context, a *argBuf, r *result) error {
 	defer a.release()
+	if a.err != nil {
+		return a.err // an argument could not be encoded: nothing is sent
+	}
 	encode := func(b []byte) []byte {
 		b = resp.AppendArrayHeader(b, a.n)
 		return a.appendTo(b)

@@ -20,17 +20,17 @@ import (
 // listing its methods.
 type Cmdable interface {
 	// ACLCat runs ACL CAT; see [Client.ACLCat].
-	ACLCat(ctx context.Context, opts *ACLCatOptions) ([]string, error)
+	ACLCat(ctx context.Context, opts ...ACLCatOptions) ([]string, error)
 	// ACLDelUser runs ACL DELUSER; see [Client.ACLDelUser].
 	ACLDelUser(ctx context.Context, userNames ...string) (int64, error)
 	// ACLDryRun runs ACL DRYRUN; see [Client.ACLDryRun].
-	ACLDryRun(ctx context.Context, userName string, command string, args ...string) (string, error)
+	ACLDryRun(ctx context.Context, userName string, command string, args ...any) (string, error)
 	// ACLDryRunAppend runs ACL DRYRUN, appending the reply to dst; see [Client.ACLDryRunAppend].
-	ACLDryRunAppend(ctx context.Context, dst []byte, userName string, command string, args ...string) ([]byte, error)
+	ACLDryRunAppend(ctx context.Context, dst []byte, userName string, command string, args ...any) ([]byte, error)
 	// ACLGenPass runs ACL GENPASS; see [Client.ACLGenPass].
-	ACLGenPass(ctx context.Context, opts *ACLGenPassOptions) (string, error)
+	ACLGenPass(ctx context.Context, opts ...ACLGenPassOptions) (string, error)
 	// ACLGenPassAppend runs ACL GENPASS, appending the reply to dst; see [Client.ACLGenPassAppend].
-	ACLGenPassAppend(ctx context.Context, dst []byte, opts *ACLGenPassOptions) ([]byte, error)
+	ACLGenPassAppend(ctx context.Context, dst []byte, opts ...ACLGenPassOptions) ([]byte, error)
 	// ACLGetUser runs ACL GETUSER; see [Client.ACLGetUser].
 	ACLGetUser(ctx context.Context, userName string) (Reply, error)
 	// ACLHelp runs ACL HELP; see [Client.ACLHelp].
@@ -40,7 +40,7 @@ type Cmdable interface {
 	// ACLLoad runs ACL LOAD; see [Client.ACLLoad].
 	ACLLoad(ctx context.Context) error
 	// ACLLog runs ACL LOG; see [Client.ACLLog].
-	ACLLog(ctx context.Context, opts *ACLLogOptions) (Reply, error)
+	ACLLog(ctx context.Context, opts ...ACLLogOptions) (Reply, error)
 	// ACLSave runs ACL SAVE; see [Client.ACLSave].
 	ACLSave(ctx context.Context) error
 	// ACLSetUser runs ACL SETUSER; see [Client.ACLSetUser].
@@ -52,15 +52,15 @@ type Cmdable interface {
 	// ACLWhoAmIAppend runs ACL WHOAMI, appending the reply to dst; see [Client.ACLWhoAmIAppend].
 	ACLWhoAmIAppend(ctx context.Context, dst []byte) ([]byte, error)
 	// Append runs APPEND; see [Client.Append].
-	Append(ctx context.Context, key string, value string) (int64, error)
+	Append(ctx context.Context, key string, value any) (int64, error)
 	// BgRewriteAOF runs BGREWRITEAOF; see [Client.BgRewriteAOF].
 	BgRewriteAOF(ctx context.Context) (string, error)
 	// BgRewriteAOFAppend runs BGREWRITEAOF, appending the reply to dst; see [Client.BgRewriteAOFAppend].
 	BgRewriteAOFAppend(ctx context.Context, dst []byte) ([]byte, error)
 	// BgSave runs BGSAVE; see [Client.BgSave].
-	BgSave(ctx context.Context, opts *BgSaveOptions) (string, error)
+	BgSave(ctx context.Context, opts ...BgSaveOptions) (string, error)
 	// BitCount runs BITCOUNT; see [Client.BitCount].
-	BitCount(ctx context.Context, key string, opts *BitCountOptions) (int64, error)
+	BitCount(ctx context.Context, key string, opts ...BitCountOptions) (int64, error)
 	// BitField runs BITFIELD; see [Client.BitField].
 	BitField(ctx context.Context, key string, operations ...BitFieldOp) ([]NullInt64, error)
 	// BitFieldRO runs BITFIELD_RO; see [Client.BitFieldRO].
@@ -68,31 +68,31 @@ type Cmdable interface {
 	// BitOp runs BITOP; see [Client.BitOp].
 	BitOp(ctx context.Context, operation BitOpOperation, destKey string, keys ...string) (int64, error)
 	// BitPos runs BITPOS; see [Client.BitPos].
-	BitPos(ctx context.Context, key string, bit int64, opts *BitPosOptions) (int64, error)
+	BitPos(ctx context.Context, key string, bit int64, opts ...BitPosOptions) (int64, error)
 	// BLMove runs BLMOVE; see [Client.BLMove].
-	BLMove(ctx context.Context, source string, destination string, whereFrom ListSide, whereTo ListSide, timeout float64) (string, error)
+	BLMove(ctx context.Context, source string, destination string, whereFrom ListSide, whereTo ListSide, timeout time.Duration) (string, error)
 	// BLMoveAppend runs BLMOVE, appending the reply to dst; see [Client.BLMoveAppend].
-	BLMoveAppend(ctx context.Context, dst []byte, source string, destination string, whereFrom ListSide, whereTo ListSide, timeout float64) ([]byte, error)
+	BLMoveAppend(ctx context.Context, dst []byte, source string, destination string, whereFrom ListSide, whereTo ListSide, timeout time.Duration) ([]byte, error)
 	// BLMPop runs BLMPOP; see [Client.BLMPop].
-	BLMPop(ctx context.Context, timeout float64, keys []string, where ListSide, opts *BLMPopOptions) (KeyElements, error)
+	BLMPop(ctx context.Context, timeout time.Duration, keys []string, where ListSide, opts ...BLMPopOptions) (KeyElements, error)
 	// BLPop runs BLPOP; see [Client.BLPop].
-	BLPop(ctx context.Context, keys []string, timeout float64) ([]string, error)
+	BLPop(ctx context.Context, keys []string, timeout time.Duration) ([]string, error)
 	// BRPop runs BRPOP; see [Client.BRPop].
-	BRPop(ctx context.Context, keys []string, timeout float64) ([]string, error)
+	BRPop(ctx context.Context, keys []string, timeout time.Duration) ([]string, error)
 	// BRPopLPush runs BRPOPLPUSH; see [Client.BRPopLPush].
 	//
 	// Deprecated: see [Client.BRPopLPush].
-	BRPopLPush(ctx context.Context, source string, destination string, timeout float64) (string, error)
+	BRPopLPush(ctx context.Context, source string, destination string, timeout time.Duration) (string, error)
 	// BRPopLPushAppend runs BRPOPLPUSH, appending the reply to dst; see [Client.BRPopLPushAppend].
 	//
 	// Deprecated: see [Client.BRPopLPushAppend].
-	BRPopLPushAppend(ctx context.Context, dst []byte, source string, destination string, timeout float64) ([]byte, error)
+	BRPopLPushAppend(ctx context.Context, dst []byte, source string, destination string, timeout time.Duration) ([]byte, error)
 	// BZMPop runs BZMPOP; see [Client.BZMPop].
-	BZMPop(ctx context.Context, timeout float64, keys []string, where ZSide, opts *BZMPopOptions) (KeyZMembers, error)
+	BZMPop(ctx context.Context, timeout time.Duration, keys []string, where ZSide, opts ...BZMPopOptions) (KeyZMembers, error)
 	// BZPopMax runs BZPOPMAX; see [Client.BZPopMax].
-	BZPopMax(ctx context.Context, keys []string, timeout float64) (KeyZMember, error)
+	BZPopMax(ctx context.Context, keys []string, timeout time.Duration) (KeyZMember, error)
 	// BZPopMin runs BZPOPMIN; see [Client.BZPopMin].
-	BZPopMin(ctx context.Context, keys []string, timeout float64) (KeyZMember, error)
+	BZPopMin(ctx context.Context, keys []string, timeout time.Duration) (KeyZMember, error)
 	// ClientCaching runs CLIENT CACHING; see [Client.ClientCaching].
 	ClientCaching(ctx context.Context, mode YesNo) error
 	// ClientGetName runs CLIENT GETNAME; see [Client.ClientGetName].
@@ -114,27 +114,27 @@ type Cmdable interface {
 	// ClientKill runs CLIENT KILL; see [Client.ClientKill].
 	ClientKill(ctx context.Context, filter ClientKillFilter) (int64, error)
 	// ClientList runs CLIENT LIST; see [Client.ClientList].
-	ClientList(ctx context.Context, opts *ClientListOptions) (string, error)
+	ClientList(ctx context.Context, opts ...ClientListOptions) (string, error)
 	// ClientListAppend runs CLIENT LIST, appending the reply to dst; see [Client.ClientListAppend].
-	ClientListAppend(ctx context.Context, dst []byte, opts *ClientListOptions) ([]byte, error)
+	ClientListAppend(ctx context.Context, dst []byte, opts ...ClientListOptions) ([]byte, error)
 	// ClientListParsed runs CLIENT LIST; see [Client.ClientListParsed].
-	ClientListParsed(ctx context.Context, opts *ClientListOptions) ([]ClientInfo, error)
+	ClientListParsed(ctx context.Context, opts ...ClientListOptions) ([]ClientInfo, error)
 	// ClientNoEvict runs CLIENT NO-EVICT; see [Client.ClientNoEvict].
 	ClientNoEvict(ctx context.Context, enabled Toggle) error
 	// ClientNoTouch runs CLIENT NO-TOUCH; see [Client.ClientNoTouch].
 	ClientNoTouch(ctx context.Context, enabled Toggle) error
 	// ClientPause runs CLIENT PAUSE; see [Client.ClientPause].
-	ClientPause(ctx context.Context, timeout int64, opts *ClientPauseOptions) error
+	ClientPause(ctx context.Context, timeout time.Duration, opts ...ClientPauseOptions) error
 	// ClientSetInfo runs CLIENT SETINFO; see [Client.ClientSetInfo].
 	ClientSetInfo(ctx context.Context, attr ClientSetInfoAttr) error
 	// ClientSetName runs CLIENT SETNAME; see [Client.ClientSetName].
 	ClientSetName(ctx context.Context, connectionName string) error
 	// ClientTracking runs CLIENT TRACKING; see [Client.ClientTracking].
-	ClientTracking(ctx context.Context, status Toggle, opts *ClientTrackingOptions) error
+	ClientTracking(ctx context.Context, status Toggle, opts ...ClientTrackingOptions) error
 	// ClientTrackingInfo runs CLIENT TRACKINGINFO; see [Client.ClientTrackingInfo].
 	ClientTrackingInfo(ctx context.Context) (Reply, error)
 	// ClientUnblock runs CLIENT UNBLOCK; see [Client.ClientUnblock].
-	ClientUnblock(ctx context.Context, clientID int64, opts *ClientUnblockOptions) (bool, error)
+	ClientUnblock(ctx context.Context, clientID int64, opts ...ClientUnblockOptions) (bool, error)
 	// ClientUnpause runs CLIENT UNPAUSE; see [Client.ClientUnpause].
 	ClientUnpause(ctx context.Context) error
 	// ClusterCountKeysInSlot runs CLUSTER COUNTKEYSINSLOT; see [Client.ClusterCountKeysInSlot].
@@ -166,15 +166,15 @@ type Cmdable interface {
 	// CommandDocs runs COMMAND DOCS; see [Client.CommandDocs].
 	CommandDocs(ctx context.Context, commandNames ...string) (Reply, error)
 	// CommandGetKeys runs COMMAND GETKEYS; see [Client.CommandGetKeys].
-	CommandGetKeys(ctx context.Context, command string, args ...string) ([]string, error)
+	CommandGetKeys(ctx context.Context, command string, args ...any) ([]string, error)
 	// CommandGetKeysAndFlags runs COMMAND GETKEYSANDFLAGS; see [Client.CommandGetKeysAndFlags].
-	CommandGetKeysAndFlags(ctx context.Context, command string, args ...string) (Reply, error)
+	CommandGetKeysAndFlags(ctx context.Context, command string, args ...any) (Reply, error)
 	// CommandHelp runs COMMAND HELP; see [Client.CommandHelp].
 	CommandHelp(ctx context.Context) ([]string, error)
 	// CommandInfo runs COMMAND INFO; see [Client.CommandInfo].
 	CommandInfo(ctx context.Context, commandNames ...string) (Reply, error)
 	// CommandList runs COMMAND LIST; see [Client.CommandList].
-	CommandList(ctx context.Context, opts *CommandListOptions) ([]string, error)
+	CommandList(ctx context.Context, opts ...CommandListOptions) ([]string, error)
 	// ConfigGet runs CONFIG GET; see [Client.ConfigGet].
 	ConfigGet(ctx context.Context, parameters ...string) (map[string]string, error)
 	// ConfigHelp runs CONFIG HELP; see [Client.ConfigHelp].
@@ -184,9 +184,9 @@ type Cmdable interface {
 	// ConfigRewrite runs CONFIG REWRITE; see [Client.ConfigRewrite].
 	ConfigRewrite(ctx context.Context) error
 	// ConfigSet runs CONFIG SET; see [Client.ConfigSet].
-	ConfigSet(ctx context.Context, parameters ...ConfigParameter) error
+	ConfigSet(ctx context.Context, parameters ...any) error
 	// Copy runs COPY; see [Client.Copy].
-	Copy(ctx context.Context, source string, destination string, opts *CopyOptions) (bool, error)
+	Copy(ctx context.Context, source string, destination string, opts ...CopyOptions) (bool, error)
 	// DBSize runs DBSIZE; see [Client.DBSize].
 	DBSize(ctx context.Context) (int64, error)
 	// Decr runs DECR; see [Client.Decr].
@@ -200,35 +200,35 @@ type Cmdable interface {
 	// DumpAppend runs DUMP, appending the reply to dst; see [Client.DumpAppend].
 	DumpAppend(ctx context.Context, dst []byte, key string) ([]byte, error)
 	// Echo runs ECHO; see [Client.Echo].
-	Echo(ctx context.Context, message string) (string, error)
+	Echo(ctx context.Context, message any) (string, error)
 	// EchoAppend runs ECHO, appending the reply to dst; see [Client.EchoAppend].
-	EchoAppend(ctx context.Context, dst []byte, message string) ([]byte, error)
+	EchoAppend(ctx context.Context, dst []byte, message any) ([]byte, error)
 	// Eval runs EVAL; see [Client.Eval].
-	Eval(ctx context.Context, script string, keys []string, args ...string) (Reply, error)
+	Eval(ctx context.Context, script string, keys []string, args ...any) (Reply, error)
 	// EvalSha runs EVALSHA; see [Client.EvalSha].
-	EvalSha(ctx context.Context, sha1 string, keys []string, args ...string) (Reply, error)
+	EvalSha(ctx context.Context, sha1 string, keys []string, args ...any) (Reply, error)
 	// EvalShaRO runs EVALSHA_RO; see [Client.EvalShaRO].
-	EvalShaRO(ctx context.Context, sha1 string, keys []string, args ...string) (Reply, error)
+	EvalShaRO(ctx context.Context, sha1 string, keys []string, args ...any) (Reply, error)
 	// EvalRO runs EVAL_RO; see [Client.EvalRO].
-	EvalRO(ctx context.Context, script string, keys []string, args ...string) (Reply, error)
+	EvalRO(ctx context.Context, script string, keys []string, args ...any) (Reply, error)
 	// Exists runs EXISTS; see [Client.Exists].
 	Exists(ctx context.Context, keys ...string) (int64, error)
 	// Expire runs EXPIRE; see [Client.Expire].
-	Expire(ctx context.Context, key string, seconds int64, opts *ExpireOptions) (bool, error)
+	Expire(ctx context.Context, key string, expiration time.Duration, opts ...ExpireOptions) (bool, error)
 	// ExpireAt runs EXPIREAT; see [Client.ExpireAt].
-	ExpireAt(ctx context.Context, key string, unixTimeSeconds int64, opts *ExpireAtOptions) (bool, error)
+	ExpireAt(ctx context.Context, key string, at time.Time, opts ...ExpireAtOptions) (bool, error)
 	// ExpireTime runs EXPIRETIME; see [Client.ExpireTime].
 	ExpireTime(ctx context.Context, key string) (time.Time, error)
 	// Failover runs FAILOVER; see [Client.Failover].
-	Failover(ctx context.Context, opts *FailoverOptions) error
+	Failover(ctx context.Context, opts ...FailoverOptions) error
 	// FCall runs FCALL; see [Client.FCall].
-	FCall(ctx context.Context, function string, keys []string, args ...string) (Reply, error)
+	FCall(ctx context.Context, function string, keys []string, args ...any) (Reply, error)
 	// FCallRO runs FCALL_RO; see [Client.FCallRO].
-	FCallRO(ctx context.Context, function string, keys []string, args ...string) (Reply, error)
+	FCallRO(ctx context.Context, function string, keys []string, args ...any) (Reply, error)
 	// FlushAll runs FLUSHALL; see [Client.FlushAll].
-	FlushAll(ctx context.Context, opts *FlushAllOptions) error
+	FlushAll(ctx context.Context, opts ...FlushAllOptions) error
 	// FlushDB runs FLUSHDB; see [Client.FlushDB].
-	FlushDB(ctx context.Context, opts *FlushDBOptions) error
+	FlushDB(ctx context.Context, opts ...FlushDBOptions) error
 	// FunctionDelete runs FUNCTION DELETE; see [Client.FunctionDelete].
 	FunctionDelete(ctx context.Context, libraryName string) error
 	// FunctionDump runs FUNCTION DUMP; see [Client.FunctionDump].
@@ -236,51 +236,51 @@ type Cmdable interface {
 	// FunctionDumpAppend runs FUNCTION DUMP, appending the reply to dst; see [Client.FunctionDumpAppend].
 	FunctionDumpAppend(ctx context.Context, dst []byte) ([]byte, error)
 	// FunctionFlush runs FUNCTION FLUSH; see [Client.FunctionFlush].
-	FunctionFlush(ctx context.Context, opts *FunctionFlushOptions) error
+	FunctionFlush(ctx context.Context, opts ...FunctionFlushOptions) error
 	// FunctionHelp runs FUNCTION HELP; see [Client.FunctionHelp].
 	FunctionHelp(ctx context.Context) ([]string, error)
 	// FunctionKill runs FUNCTION KILL; see [Client.FunctionKill].
 	FunctionKill(ctx context.Context) error
 	// FunctionList runs FUNCTION LIST; see [Client.FunctionList].
-	FunctionList(ctx context.Context, opts *FunctionListOptions) (Reply, error)
+	FunctionList(ctx context.Context, opts ...FunctionListOptions) (Reply, error)
 	// FunctionLoad runs FUNCTION LOAD; see [Client.FunctionLoad].
-	FunctionLoad(ctx context.Context, functionCode string, opts *FunctionLoadOptions) (string, error)
+	FunctionLoad(ctx context.Context, functionCode string, opts ...FunctionLoadOptions) (string, error)
 	// FunctionLoadAppend runs FUNCTION LOAD, appending the reply to dst; see [Client.FunctionLoadAppend].
-	FunctionLoadAppend(ctx context.Context, dst []byte, functionCode string, opts *FunctionLoadOptions) ([]byte, error)
+	FunctionLoadAppend(ctx context.Context, dst []byte, functionCode string, opts ...FunctionLoadOptions) ([]byte, error)
 	// FunctionRestore runs FUNCTION RESTORE; see [Client.FunctionRestore].
-	FunctionRestore(ctx context.Context, serializedValue string, opts *FunctionRestoreOptions) error
+	FunctionRestore(ctx context.Context, serializedValue any, opts ...FunctionRestoreOptions) error
 	// FunctionStats runs FUNCTION STATS; see [Client.FunctionStats].
 	FunctionStats(ctx context.Context) (Reply, error)
 	// GeoAdd runs GEOADD; see [Client.GeoAdd].
 	GeoAdd(ctx context.Context, key string, opts *GeoAddOptions, members ...GeoMember) (int64, error)
 	// GeoDist runs GEODIST; see [Client.GeoDist].
-	GeoDist(ctx context.Context, key string, member1 string, member2 string, opts *GeoDistOptions) (float64, error)
+	GeoDist(ctx context.Context, key string, member1 any, member2 any, opts ...GeoDistOptions) (float64, error)
 	// GeoHash runs GEOHASH; see [Client.GeoHash].
-	GeoHash(ctx context.Context, key string, members ...string) ([]string, error)
+	GeoHash(ctx context.Context, key string, members ...any) ([]string, error)
 	// GeoPos runs GEOPOS; see [Client.GeoPos].
-	GeoPos(ctx context.Context, key string, members ...string) ([]GeoPos, error)
+	GeoPos(ctx context.Context, key string, members ...any) ([]GeoPos, error)
 	// GeoRadius runs GEORADIUS; see [Client.GeoRadius].
 	//
 	// Deprecated: see [Client.GeoRadius].
-	GeoRadius(ctx context.Context, key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts *GeoRadiusOptions) (Reply, error)
+	GeoRadius(ctx context.Context, key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts ...GeoRadiusOptions) (Reply, error)
 	// GeoRadiusByMember runs GEORADIUSBYMEMBER; see [Client.GeoRadiusByMember].
 	//
 	// Deprecated: see [Client.GeoRadiusByMember].
-	GeoRadiusByMember(ctx context.Context, key string, member string, radius float64, unit GeoUnit, opts *GeoRadiusByMemberOptions) (Reply, error)
+	GeoRadiusByMember(ctx context.Context, key string, member any, radius float64, unit GeoUnit, opts ...GeoRadiusByMemberOptions) (Reply, error)
 	// GeoRadiusByMemberRO runs GEORADIUSBYMEMBER_RO; see [Client.GeoRadiusByMemberRO].
 	//
 	// Deprecated: see [Client.GeoRadiusByMemberRO].
-	GeoRadiusByMemberRO(ctx context.Context, key string, member string, radius float64, unit GeoUnit, opts *GeoRadiusByMemberROOptions) (Reply, error)
+	GeoRadiusByMemberRO(ctx context.Context, key string, member any, radius float64, unit GeoUnit, opts ...GeoRadiusByMemberROOptions) (Reply, error)
 	// GeoRadiusRO runs GEORADIUS_RO; see [Client.GeoRadiusRO].
 	//
 	// Deprecated: see [Client.GeoRadiusRO].
-	GeoRadiusRO(ctx context.Context, key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts *GeoRadiusROOptions) (Reply, error)
+	GeoRadiusRO(ctx context.Context, key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts ...GeoRadiusROOptions) (Reply, error)
 	// GeoSearch runs GEOSEARCH; see [Client.GeoSearch].
-	GeoSearch(ctx context.Context, key string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchOptions) ([]string, error)
+	GeoSearch(ctx context.Context, key string, from GeoSearchFrom, by GeoSearchBy, opts ...GeoSearchOptions) ([]string, error)
 	// GeoSearchLocation runs GEOSEARCH; see [Client.GeoSearchLocation].
-	GeoSearchLocation(ctx context.Context, key string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchLocationOptions) ([]GeoLocation, error)
+	GeoSearchLocation(ctx context.Context, key string, from GeoSearchFrom, by GeoSearchBy, opts ...GeoSearchLocationOptions) ([]GeoLocation, error)
 	// GeoSearchStore runs GEOSEARCHSTORE; see [Client.GeoSearchStore].
-	GeoSearchStore(ctx context.Context, destination string, source string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchStoreOptions) (int64, error)
+	GeoSearchStore(ctx context.Context, destination string, source string, from GeoSearchFrom, by GeoSearchBy, opts ...GeoSearchStoreOptions) (int64, error)
 	// Get runs GET; see [Client.Get].
 	Get(ctx context.Context, key string) (string, error)
 	// GetAppend runs GET, appending the reply to dst; see [Client.GetAppend].
@@ -292,9 +292,9 @@ type Cmdable interface {
 	// GetDelAppend runs GETDEL, appending the reply to dst; see [Client.GetDelAppend].
 	GetDelAppend(ctx context.Context, dst []byte, key string) ([]byte, error)
 	// GetEx runs GETEX; see [Client.GetEx].
-	GetEx(ctx context.Context, key string, opts *GetExOptions) (string, error)
+	GetEx(ctx context.Context, key string, opts ...GetExOptions) (string, error)
 	// GetExAppend runs GETEX, appending the reply to dst; see [Client.GetExAppend].
-	GetExAppend(ctx context.Context, dst []byte, key string, opts *GetExOptions) ([]byte, error)
+	GetExAppend(ctx context.Context, dst []byte, key string, opts ...GetExOptions) ([]byte, error)
 	// GetRange runs GETRANGE; see [Client.GetRange].
 	GetRange(ctx context.Context, key string, start int64, end int64) (string, error)
 	// GetRangeAppend runs GETRANGE, appending the reply to dst; see [Client.GetRangeAppend].
@@ -302,11 +302,11 @@ type Cmdable interface {
 	// GetSet runs GETSET; see [Client.GetSet].
 	//
 	// Deprecated: see [Client.GetSet].
-	GetSet(ctx context.Context, key string, value string) (string, error)
+	GetSet(ctx context.Context, key string, value any) (string, error)
 	// GetSetAppend runs GETSET, appending the reply to dst; see [Client.GetSetAppend].
 	//
 	// Deprecated: see [Client.GetSetAppend].
-	GetSetAppend(ctx context.Context, dst []byte, key string, value string) ([]byte, error)
+	GetSetAppend(ctx context.Context, dst []byte, key string, value any) ([]byte, error)
 	// HDel runs HDEL; see [Client.HDel].
 	HDel(ctx context.Context, key string, fields ...string) (int64, error)
 	// HExists runs HEXISTS; see [Client.HExists].
@@ -330,7 +330,7 @@ type Cmdable interface {
 	// HMSet runs HMSET; see [Client.HMSet].
 	//
 	// Deprecated: see [Client.HMSet].
-	HMSet(ctx context.Context, key string, fieldValues ...FieldValue) error
+	HMSet(ctx context.Context, key string, fieldValues ...any) error
 	// HRandField runs HRANDFIELD; see [Client.HRandField].
 	HRandField(ctx context.Context, key string) (string, error)
 	// HRandFieldAppend runs HRANDFIELD, appending the reply to dst; see [Client.HRandFieldAppend].
@@ -340,11 +340,11 @@ type Cmdable interface {
 	// HRandFieldWithValues runs HRANDFIELD; see [Client.HRandFieldWithValues].
 	HRandFieldWithValues(ctx context.Context, key string, count int64) ([]FieldValue, error)
 	// HScan runs HSCAN; see [Client.HScan].
-	HScan(ctx context.Context, key string, cursor int64, opts *HScanOptions) (ScanResult, error)
+	HScan(ctx context.Context, key string, cursor int64, opts ...HScanOptions) (ScanResult, error)
 	// HSet runs HSET; see [Client.HSet].
-	HSet(ctx context.Context, key string, fieldValues ...FieldValue) (int64, error)
+	HSet(ctx context.Context, key string, fieldValues ...any) (int64, error)
 	// HSetNX runs HSETNX; see [Client.HSetNX].
-	HSetNX(ctx context.Context, key string, field string, value string) (bool, error)
+	HSetNX(ctx context.Context, key string, field string, value any) (bool, error)
 	// HStrLen runs HSTRLEN; see [Client.HStrLen].
 	HStrLen(ctx context.Context, key string, field string) (int64, error)
 	// HVals runs HVALS; see [Client.HVals].
@@ -388,13 +388,13 @@ type Cmdable interface {
 	// LCSLen runs LCS; see [Client.LCSLen].
 	LCSLen(ctx context.Context, key1 string, key2 string) (int64, error)
 	// LCSIdx runs LCS; see [Client.LCSIdx].
-	LCSIdx(ctx context.Context, key1 string, key2 string, opts *LCSIdxOptions) (Reply, error)
+	LCSIdx(ctx context.Context, key1 string, key2 string, opts ...LCSIdxOptions) (Reply, error)
 	// LIndex runs LINDEX; see [Client.LIndex].
 	LIndex(ctx context.Context, key string, index int64) (string, error)
 	// LIndexAppend runs LINDEX, appending the reply to dst; see [Client.LIndexAppend].
 	LIndexAppend(ctx context.Context, dst []byte, key string, index int64) ([]byte, error)
 	// LInsert runs LINSERT; see [Client.LInsert].
-	LInsert(ctx context.Context, key string, where LInsertWhere, pivot string, element string) (int64, error)
+	LInsert(ctx context.Context, key string, where LInsertWhere, pivot any, element any) (int64, error)
 	// LLen runs LLEN; see [Client.LLen].
 	LLen(ctx context.Context, key string) (int64, error)
 	// LMove runs LMOVE; see [Client.LMove].
@@ -402,11 +402,11 @@ type Cmdable interface {
 	// LMoveAppend runs LMOVE, appending the reply to dst; see [Client.LMoveAppend].
 	LMoveAppend(ctx context.Context, dst []byte, source string, destination string, whereFrom ListSide, whereTo ListSide) ([]byte, error)
 	// LMPop runs LMPOP; see [Client.LMPop].
-	LMPop(ctx context.Context, keys []string, where ListSide, opts *LMPopOptions) (KeyElements, error)
+	LMPop(ctx context.Context, keys []string, where ListSide, opts ...LMPopOptions) (KeyElements, error)
 	// Lolwut runs LOLWUT; see [Client.Lolwut].
-	Lolwut(ctx context.Context, opts *LolwutOptions) (string, error)
+	Lolwut(ctx context.Context, opts ...LolwutOptions) (string, error)
 	// LolwutAppend runs LOLWUT, appending the reply to dst; see [Client.LolwutAppend].
-	LolwutAppend(ctx context.Context, dst []byte, opts *LolwutOptions) ([]byte, error)
+	LolwutAppend(ctx context.Context, dst []byte, opts ...LolwutOptions) ([]byte, error)
 	// LPop runs LPOP; see [Client.LPop].
 	LPop(ctx context.Context, key string) (string, error)
 	// LPopAppend runs LPOP, appending the reply to dst; see [Client.LPopAppend].
@@ -414,19 +414,19 @@ type Cmdable interface {
 	// LPopCount runs LPOP; see [Client.LPopCount].
 	LPopCount(ctx context.Context, key string, count int64) ([]string, error)
 	// LPos runs LPOS; see [Client.LPos].
-	LPos(ctx context.Context, key string, element string, opts *LPosOptions) (int64, error)
+	LPos(ctx context.Context, key string, element any, opts ...LPosOptions) (int64, error)
 	// LPosCount runs LPOS; see [Client.LPosCount].
-	LPosCount(ctx context.Context, key string, element string, numMatches int64, opts *LPosOptions) ([]int64, error)
+	LPosCount(ctx context.Context, key string, element any, numMatches int64, opts ...LPosOptions) ([]int64, error)
 	// LPush runs LPUSH; see [Client.LPush].
-	LPush(ctx context.Context, key string, elements ...string) (int64, error)
+	LPush(ctx context.Context, key string, elements ...any) (int64, error)
 	// LPushX runs LPUSHX; see [Client.LPushX].
-	LPushX(ctx context.Context, key string, elements ...string) (int64, error)
+	LPushX(ctx context.Context, key string, elements ...any) (int64, error)
 	// LRange runs LRANGE; see [Client.LRange].
 	LRange(ctx context.Context, key string, start int64, stop int64) ([]string, error)
 	// LRem runs LREM; see [Client.LRem].
-	LRem(ctx context.Context, key string, count int64, element string) (int64, error)
+	LRem(ctx context.Context, key string, count int64, element any) (int64, error)
 	// LSet runs LSET; see [Client.LSet].
-	LSet(ctx context.Context, key string, index int64, element string) error
+	LSet(ctx context.Context, key string, index int64, element any) error
 	// LTrim runs LTRIM; see [Client.LTrim].
 	LTrim(ctx context.Context, key string, start int64, stop int64) error
 	// MemoryDoctor runs MEMORY DOCTOR; see [Client.MemoryDoctor].
@@ -444,27 +444,27 @@ type Cmdable interface {
 	// MemoryStats runs MEMORY STATS; see [Client.MemoryStats].
 	MemoryStats(ctx context.Context) (Reply, error)
 	// MemoryUsage runs MEMORY USAGE; see [Client.MemoryUsage].
-	MemoryUsage(ctx context.Context, key string, opts *MemoryUsageOptions) (int64, error)
+	MemoryUsage(ctx context.Context, key string, opts ...MemoryUsageOptions) (int64, error)
 	// MGet runs MGET; see [Client.MGet].
 	MGet(ctx context.Context, keys ...string) ([]NullString, error)
 	// Migrate runs MIGRATE; see [Client.Migrate].
-	Migrate(ctx context.Context, host string, port int64, key string, destinationDB int64, timeout int64, opts *MigrateOptions) (string, error)
+	Migrate(ctx context.Context, host string, port int64, key string, destinationDB int64, timeout time.Duration, opts ...MigrateOptions) (string, error)
 	// ModuleHelp runs MODULE HELP; see [Client.ModuleHelp].
 	ModuleHelp(ctx context.Context) ([]string, error)
 	// ModuleList runs MODULE LIST; see [Client.ModuleList].
 	ModuleList(ctx context.Context) (Reply, error)
 	// ModuleLoad runs MODULE LOAD; see [Client.ModuleLoad].
-	ModuleLoad(ctx context.Context, path string, args ...string) error
+	ModuleLoad(ctx context.Context, path string, args ...any) error
 	// ModuleLoadEx runs MODULE LOADEX; see [Client.ModuleLoadEx].
-	ModuleLoadEx(ctx context.Context, path string, opts *ModuleLoadExOptions) error
+	ModuleLoadEx(ctx context.Context, path string, opts ...ModuleLoadExOptions) error
 	// ModuleUnload runs MODULE UNLOAD; see [Client.ModuleUnload].
 	ModuleUnload(ctx context.Context, name string) error
 	// Move runs MOVE; see [Client.Move].
 	Move(ctx context.Context, key string, db int64) (bool, error)
 	// MSet runs MSET; see [Client.MSet].
-	MSet(ctx context.Context, keyValues ...KeyValue) error
+	MSet(ctx context.Context, keyValues ...any) error
 	// MSetNX runs MSETNX; see [Client.MSetNX].
-	MSetNX(ctx context.Context, keyValues ...KeyValue) (bool, error)
+	MSetNX(ctx context.Context, keyValues ...any) (bool, error)
 	// ObjectEncoding runs OBJECT ENCODING; see [Client.ObjectEncoding].
 	ObjectEncoding(ctx context.Context, key string) (string, error)
 	// ObjectEncodingAppend runs OBJECT ENCODING, appending the reply to dst; see [Client.ObjectEncodingAppend].
@@ -480,31 +480,31 @@ type Cmdable interface {
 	// Persist runs PERSIST; see [Client.Persist].
 	Persist(ctx context.Context, key string) (bool, error)
 	// PExpire runs PEXPIRE; see [Client.PExpire].
-	PExpire(ctx context.Context, key string, milliseconds int64, opts *PExpireOptions) (bool, error)
+	PExpire(ctx context.Context, key string, expiration time.Duration, opts ...PExpireOptions) (bool, error)
 	// PExpireAt runs PEXPIREAT; see [Client.PExpireAt].
-	PExpireAt(ctx context.Context, key string, unixTimeMilliseconds int64, opts *PExpireAtOptions) (bool, error)
+	PExpireAt(ctx context.Context, key string, at time.Time, opts ...PExpireAtOptions) (bool, error)
 	// PExpireTime runs PEXPIRETIME; see [Client.PExpireTime].
 	PExpireTime(ctx context.Context, key string) (time.Time, error)
 	// PFAdd runs PFADD; see [Client.PFAdd].
-	PFAdd(ctx context.Context, key string, elements ...string) (bool, error)
+	PFAdd(ctx context.Context, key string, elements ...any) (bool, error)
 	// PFCount runs PFCOUNT; see [Client.PFCount].
 	PFCount(ctx context.Context, keys ...string) (int64, error)
 	// PFMerge runs PFMERGE; see [Client.PFMerge].
 	PFMerge(ctx context.Context, destKey string, sourceKeys ...string) error
 	// Ping runs PING; see [Client.Ping].
-	Ping(ctx context.Context, opts *PingOptions) (string, error)
+	Ping(ctx context.Context, opts ...PingOptions) (string, error)
 	// PingAppend runs PING, appending the reply to dst; see [Client.PingAppend].
-	PingAppend(ctx context.Context, dst []byte, opts *PingOptions) ([]byte, error)
+	PingAppend(ctx context.Context, dst []byte, opts ...PingOptions) ([]byte, error)
 	// PSetEx runs PSETEX; see [Client.PSetEx].
 	//
 	// Deprecated: see [Client.PSetEx].
-	PSetEx(ctx context.Context, key string, milliseconds int64, value string) error
+	PSetEx(ctx context.Context, key string, expiration time.Duration, value any) error
 	// PTTL runs PTTL; see [Client.PTTL].
 	PTTL(ctx context.Context, key string) (time.Duration, error)
 	// Publish runs PUBLISH; see [Client.Publish].
-	Publish(ctx context.Context, channel string, message string) (int64, error)
+	Publish(ctx context.Context, channel string, message any) (int64, error)
 	// PubSubChannels runs PUBSUB CHANNELS; see [Client.PubSubChannels].
-	PubSubChannels(ctx context.Context, opts *PubSubChannelsOptions) ([]string, error)
+	PubSubChannels(ctx context.Context, opts ...PubSubChannelsOptions) ([]string, error)
 	// PubSubHelp runs PUBSUB HELP; see [Client.PubSubHelp].
 	PubSubHelp(ctx context.Context) ([]string, error)
 	// PubSubNumPat runs PUBSUB NUMPAT; see [Client.PubSubNumPat].
@@ -512,7 +512,7 @@ type Cmdable interface {
 	// PubSubNumSub runs PUBSUB NUMSUB; see [Client.PubSubNumSub].
 	PubSubNumSub(ctx context.Context, channels ...string) (map[string]int64, error)
 	// PubSubShardChannels runs PUBSUB SHARDCHANNELS; see [Client.PubSubShardChannels].
-	PubSubShardChannels(ctx context.Context, opts *PubSubShardChannelsOptions) ([]string, error)
+	PubSubShardChannels(ctx context.Context, opts ...PubSubShardChannelsOptions) ([]string, error)
 	// PubSubShardNumSub runs PUBSUB SHARDNUMSUB; see [Client.PubSubShardNumSub].
 	PubSubShardNumSub(ctx context.Context, shardChannels ...string) (map[string]int64, error)
 	// RandomKey runs RANDOMKEY; see [Client.RandomKey].
@@ -526,7 +526,7 @@ type Cmdable interface {
 	// ReplicaOf runs REPLICAOF; see [Client.ReplicaOf].
 	ReplicaOf(ctx context.Context, args ReplicaOfArgs) (string, error)
 	// Restore runs RESTORE; see [Client.Restore].
-	Restore(ctx context.Context, key string, ttl int64, serializedValue string, opts *RestoreOptions) error
+	Restore(ctx context.Context, key string, ttl int64, serializedValue any, opts ...RestoreOptions) error
 	// Role runs ROLE; see [Client.Role].
 	Role(ctx context.Context) (Reply, error)
 	// RPop runs RPOP; see [Client.RPop].
@@ -544,15 +544,15 @@ type Cmdable interface {
 	// Deprecated: see [Client.RPopLPushAppend].
 	RPopLPushAppend(ctx context.Context, dst []byte, source string, destination string) ([]byte, error)
 	// RPush runs RPUSH; see [Client.RPush].
-	RPush(ctx context.Context, key string, elements ...string) (int64, error)
+	RPush(ctx context.Context, key string, elements ...any) (int64, error)
 	// RPushX runs RPUSHX; see [Client.RPushX].
-	RPushX(ctx context.Context, key string, elements ...string) (int64, error)
+	RPushX(ctx context.Context, key string, elements ...any) (int64, error)
 	// SAdd runs SADD; see [Client.SAdd].
-	SAdd(ctx context.Context, key string, members ...string) (int64, error)
+	SAdd(ctx context.Context, key string, members ...any) (int64, error)
 	// Save runs SAVE; see [Client.Save].
 	Save(ctx context.Context) error
 	// Scan runs SCAN; see [Client.Scan].
-	Scan(ctx context.Context, cursor int64, opts *ScanOptions) (ScanResult, error)
+	Scan(ctx context.Context, cursor int64, opts ...ScanOptions) (ScanResult, error)
 	// SCard runs SCARD; see [Client.SCard].
 	SCard(ctx context.Context, key string) (int64, error)
 	// ScriptDebug runs SCRIPT DEBUG; see [Client.ScriptDebug].
@@ -560,7 +560,7 @@ type Cmdable interface {
 	// ScriptExists runs SCRIPT EXISTS; see [Client.ScriptExists].
 	ScriptExists(ctx context.Context, sha1s ...string) ([]bool, error)
 	// ScriptFlush runs SCRIPT FLUSH; see [Client.ScriptFlush].
-	ScriptFlush(ctx context.Context, opts *ScriptFlushOptions) error
+	ScriptFlush(ctx context.Context, opts ...ScriptFlushOptions) error
 	// ScriptHelp runs SCRIPT HELP; see [Client.ScriptHelp].
 	ScriptHelp(ctx context.Context) ([]string, error)
 	// ScriptKill runs SCRIPT KILL; see [Client.ScriptKill].
@@ -574,25 +574,25 @@ type Cmdable interface {
 	// SDiffStore runs SDIFFSTORE; see [Client.SDiffStore].
 	SDiffStore(ctx context.Context, destination string, keys ...string) (int64, error)
 	// Set runs SET; see [Client.Set].
-	Set(ctx context.Context, key string, value string, opts *SetOptions) error
+	Set(ctx context.Context, key string, value any, opts ...SetOptions) error
 	// SetGet runs SET; see [Client.SetGet].
-	SetGet(ctx context.Context, key string, value string, opts *SetOptions) (string, error)
+	SetGet(ctx context.Context, key string, value any, opts ...SetOptions) (string, error)
 	// SetGetAppend runs SET, appending the reply to dst; see [Client.SetGetAppend].
-	SetGetAppend(ctx context.Context, dst []byte, key string, value string, opts *SetOptions) ([]byte, error)
+	SetGetAppend(ctx context.Context, dst []byte, key string, value any, opts ...SetOptions) ([]byte, error)
 	// SetBit runs SETBIT; see [Client.SetBit].
 	SetBit(ctx context.Context, key string, offset int64, value int64) (int64, error)
 	// SetEx runs SETEX; see [Client.SetEx].
 	//
 	// Deprecated: see [Client.SetEx].
-	SetEx(ctx context.Context, key string, seconds int64, value string) error
+	SetEx(ctx context.Context, key string, expiration time.Duration, value any) error
 	// SetNX runs SETNX; see [Client.SetNX].
 	//
 	// Deprecated: see [Client.SetNX].
-	SetNX(ctx context.Context, key string, value string) (bool, error)
+	SetNX(ctx context.Context, key string, value any) (bool, error)
 	// SetRange runs SETRANGE; see [Client.SetRange].
-	SetRange(ctx context.Context, key string, offset int64, value string) (int64, error)
+	SetRange(ctx context.Context, key string, offset int64, value any) (int64, error)
 	// Shutdown runs SHUTDOWN; see [Client.Shutdown].
-	Shutdown(ctx context.Context, opts *ShutdownOptions) error
+	Shutdown(ctx context.Context, opts ...ShutdownOptions) error
 	// SInter runs SINTER; see [Client.SInter].
 	SInter(ctx context.Context, keys ...string) ([]string, error)
 	// SInterCard runs SINTERCARD; see [Client.SInterCard].
@@ -600,13 +600,13 @@ type Cmdable interface {
 	// SInterStore runs SINTERSTORE; see [Client.SInterStore].
 	SInterStore(ctx context.Context, destination string, keys ...string) (int64, error)
 	// SIsMember runs SISMEMBER; see [Client.SIsMember].
-	SIsMember(ctx context.Context, key string, member string) (bool, error)
+	SIsMember(ctx context.Context, key string, member any) (bool, error)
 	// SlaveOf runs SLAVEOF; see [Client.SlaveOf].
 	//
 	// Deprecated: see [Client.SlaveOf].
 	SlaveOf(ctx context.Context, args ReplicaOfArgs) (string, error)
 	// SlowLogGet runs SLOWLOG GET; see [Client.SlowLogGet].
-	SlowLogGet(ctx context.Context, opts *SlowLogGetOptions) (Reply, error)
+	SlowLogGet(ctx context.Context, opts ...SlowLogGetOptions) (Reply, error)
 	// SlowLogHelp runs SLOWLOG HELP; see [Client.SlowLogHelp].
 	SlowLogHelp(ctx context.Context) ([]string, error)
 	// SlowLogLen runs SLOWLOG LEN; see [Client.SlowLogLen].
@@ -616,15 +616,15 @@ type Cmdable interface {
 	// SMembers runs SMEMBERS; see [Client.SMembers].
 	SMembers(ctx context.Context, key string) ([]string, error)
 	// SMIsMember runs SMISMEMBER; see [Client.SMIsMember].
-	SMIsMember(ctx context.Context, key string, members ...string) ([]bool, error)
+	SMIsMember(ctx context.Context, key string, members ...any) ([]bool, error)
 	// SMove runs SMOVE; see [Client.SMove].
-	SMove(ctx context.Context, source string, destination string, member string) (bool, error)
+	SMove(ctx context.Context, source string, destination string, member any) (bool, error)
 	// Sort runs SORT; see [Client.Sort].
-	Sort(ctx context.Context, key string, opts *SortOptions) ([]NullString, error)
+	Sort(ctx context.Context, key string, opts ...SortOptions) ([]NullString, error)
 	// SortStore runs SORT; see [Client.SortStore].
-	SortStore(ctx context.Context, key string, destination string, opts *SortOptions) (int64, error)
+	SortStore(ctx context.Context, key string, destination string, opts ...SortOptions) (int64, error)
 	// SortRO runs SORT_RO; see [Client.SortRO].
-	SortRO(ctx context.Context, key string, opts *SortROOptions) ([]NullString, error)
+	SortRO(ctx context.Context, key string, opts ...SortROOptions) ([]NullString, error)
 	// SPop runs SPOP; see [Client.SPop].
 	SPop(ctx context.Context, key string) (string, error)
 	// SPopAppend runs SPOP, appending the reply to dst; see [Client.SPopAppend].
@@ -632,7 +632,7 @@ type Cmdable interface {
 	// SPopCount runs SPOP; see [Client.SPopCount].
 	SPopCount(ctx context.Context, key string, count int64) ([]string, error)
 	// SPublish runs SPUBLISH; see [Client.SPublish].
-	SPublish(ctx context.Context, shardChannel string, message string) (int64, error)
+	SPublish(ctx context.Context, shardChannel string, message any) (int64, error)
 	// SRandMember runs SRANDMEMBER; see [Client.SRandMember].
 	SRandMember(ctx context.Context, key string) (string, error)
 	// SRandMemberAppend runs SRANDMEMBER, appending the reply to dst; see [Client.SRandMemberAppend].
@@ -640,9 +640,9 @@ type Cmdable interface {
 	// SRandMemberCount runs SRANDMEMBER; see [Client.SRandMemberCount].
 	SRandMemberCount(ctx context.Context, key string, count int64) ([]string, error)
 	// SRem runs SREM; see [Client.SRem].
-	SRem(ctx context.Context, key string, members ...string) (int64, error)
+	SRem(ctx context.Context, key string, members ...any) (int64, error)
 	// SScan runs SSCAN; see [Client.SScan].
-	SScan(ctx context.Context, key string, cursor int64, opts *SScanOptions) (ScanResult, error)
+	SScan(ctx context.Context, key string, cursor int64, opts ...SScanOptions) (ScanResult, error)
 	// StrLen runs STRLEN; see [Client.StrLen].
 	StrLen(ctx context.Context, key string) (int64, error)
 	// SubStr runs SUBSTR; see [Client.SubStr].
@@ -672,23 +672,23 @@ type Cmdable interface {
 	// Unlink runs UNLINK; see [Client.Unlink].
 	Unlink(ctx context.Context, keys ...string) (int64, error)
 	// Wait runs WAIT; see [Client.Wait].
-	Wait(ctx context.Context, numReplicas int64, timeout int64) (int64, error)
+	Wait(ctx context.Context, numReplicas int64, timeout time.Duration) (int64, error)
 	// WaitAOF runs WAITAOF; see [Client.WaitAOF].
-	WaitAOF(ctx context.Context, numLocal int64, numReplicas int64, timeout int64) ([]int64, error)
+	WaitAOF(ctx context.Context, numLocal int64, numReplicas int64, timeout time.Duration) ([]int64, error)
 	// XAck runs XACK; see [Client.XAck].
 	XAck(ctx context.Context, key string, group string, ids ...string) (int64, error)
 	// XAdd runs XADD; see [Client.XAdd].
-	XAdd(ctx context.Context, key string, id string, opts *XAddOptions, fields ...FieldValue) (string, error)
+	XAdd(ctx context.Context, key string, id string, opts *XAddOptions, fieldValues ...any) (string, error)
 	// XAutoClaim runs XAUTOCLAIM; see [Client.XAutoClaim].
-	XAutoClaim(ctx context.Context, key string, group string, consumer string, minIdleTime string, start string, opts *XAutoClaimOptions) (Reply, error)
+	XAutoClaim(ctx context.Context, key string, group string, consumer string, minIdleTime time.Duration, start string, opts ...XAutoClaimOptions) (Reply, error)
 	// XClaim runs XCLAIM; see [Client.XClaim].
-	XClaim(ctx context.Context, key string, group string, consumer string, minIdleTime string, opts *XClaimOptions, ids ...string) ([]XMessage, error)
+	XClaim(ctx context.Context, key string, group string, consumer string, minIdleTime time.Duration, opts *XClaimOptions, ids ...string) ([]XMessage, error)
 	// XClaimJustID runs XCLAIM; see [Client.XClaimJustID].
-	XClaimJustID(ctx context.Context, key string, group string, consumer string, minIdleTime string, opts *XClaimOptions, ids ...string) ([]string, error)
+	XClaimJustID(ctx context.Context, key string, group string, consumer string, minIdleTime time.Duration, opts *XClaimOptions, ids ...string) ([]string, error)
 	// XDel runs XDEL; see [Client.XDel].
 	XDel(ctx context.Context, key string, ids ...string) (int64, error)
 	// XGroupCreate runs XGROUP CREATE; see [Client.XGroupCreate].
-	XGroupCreate(ctx context.Context, key string, group string, id string, opts *XGroupCreateOptions) error
+	XGroupCreate(ctx context.Context, key string, group string, id string, opts ...XGroupCreateOptions) error
 	// XGroupCreateConsumer runs XGROUP CREATECONSUMER; see [Client.XGroupCreateConsumer].
 	XGroupCreateConsumer(ctx context.Context, key string, group string, consumer string) (int64, error)
 	// XGroupDelConsumer runs XGROUP DELCONSUMER; see [Client.XGroupDelConsumer].
@@ -698,7 +698,7 @@ type Cmdable interface {
 	// XGroupHelp runs XGROUP HELP; see [Client.XGroupHelp].
 	XGroupHelp(ctx context.Context) ([]string, error)
 	// XGroupSetID runs XGROUP SETID; see [Client.XGroupSetID].
-	XGroupSetID(ctx context.Context, key string, group string, id string, opts *XGroupSetIDOptions) error
+	XGroupSetID(ctx context.Context, key string, group string, id string, opts ...XGroupSetIDOptions) error
 	// XInfoConsumers runs XINFO CONSUMERS; see [Client.XInfoConsumers].
 	XInfoConsumers(ctx context.Context, key string, group string) (Reply, error)
 	// XInfoGroups runs XINFO GROUPS; see [Client.XInfoGroups].
@@ -706,33 +706,33 @@ type Cmdable interface {
 	// XInfoHelp runs XINFO HELP; see [Client.XInfoHelp].
 	XInfoHelp(ctx context.Context) ([]string, error)
 	// XInfoStream runs XINFO STREAM; see [Client.XInfoStream].
-	XInfoStream(ctx context.Context, key string, opts *XInfoStreamOptions) (Reply, error)
+	XInfoStream(ctx context.Context, key string, opts ...XInfoStreamOptions) (Reply, error)
 	// XLen runs XLEN; see [Client.XLen].
 	XLen(ctx context.Context, key string) (int64, error)
 	// XPending runs XPENDING; see [Client.XPending].
 	XPending(ctx context.Context, key string, group string) (XPendingSummary, error)
 	// XPendingExt runs XPENDING; see [Client.XPendingExt].
-	XPendingExt(ctx context.Context, key string, group string, start string, end string, count int64, opts *XPendingExtOptions) ([]XPendingEntry, error)
+	XPendingExt(ctx context.Context, key string, group string, start string, end string, count int64, opts ...XPendingExtOptions) ([]XPendingEntry, error)
 	// XRange runs XRANGE; see [Client.XRange].
-	XRange(ctx context.Context, key string, start string, end string, opts *XRangeOptions) ([]XMessage, error)
+	XRange(ctx context.Context, key string, start string, end string, opts ...XRangeOptions) ([]XMessage, error)
 	// XRead runs XREAD; see [Client.XRead].
-	XRead(ctx context.Context, keys []string, ids []string, opts *XReadOptions) ([]XStream, error)
+	XRead(ctx context.Context, keys []string, ids []string, opts ...XReadOptions) ([]XStream, error)
 	// XReadGroup runs XREADGROUP; see [Client.XReadGroup].
-	XReadGroup(ctx context.Context, group string, consumer string, keys []string, ids []string, opts *XReadGroupOptions) ([]XStream, error)
+	XReadGroup(ctx context.Context, group string, consumer string, keys []string, ids []string, opts ...XReadGroupOptions) ([]XStream, error)
 	// XRevRange runs XREVRANGE; see [Client.XRevRange].
-	XRevRange(ctx context.Context, key string, end string, start string, opts *XRevRangeOptions) ([]XMessage, error)
+	XRevRange(ctx context.Context, key string, end string, start string, opts ...XRevRangeOptions) ([]XMessage, error)
 	// XSetID runs XSETID; see [Client.XSetID].
-	XSetID(ctx context.Context, key string, lastID string, opts *XSetIDOptions) error
+	XSetID(ctx context.Context, key string, lastID string, opts ...XSetIDOptions) error
 	// XTrim runs XTRIM; see [Client.XTrim].
-	XTrim(ctx context.Context, key string, strategy XTrimStrategy, threshold string, opts *XTrimOptions) (int64, error)
+	XTrim(ctx context.Context, key string, strategy XTrimStrategy, threshold string, opts ...XTrimOptions) (int64, error)
 	// ZAdd runs ZADD; see [Client.ZAdd].
-	ZAdd(ctx context.Context, key string, opts *ZAddOptions, members ...ZMember) (int64, error)
+	ZAdd(ctx context.Context, key string, opts *ZAddOptions, members ...Z) (int64, error)
 	// ZAddIncr runs ZADD; see [Client.ZAddIncr].
-	ZAddIncr(ctx context.Context, key string, opts *ZAddOptions, members ...ZMember) (float64, error)
+	ZAddIncr(ctx context.Context, key string, opts *ZAddOptions, members ...Z) (float64, error)
 	// ZCard runs ZCARD; see [Client.ZCard].
 	ZCard(ctx context.Context, key string) (int64, error)
 	// ZCount runs ZCOUNT; see [Client.ZCount].
-	ZCount(ctx context.Context, key string, min string, max string) (int64, error)
+	ZCount(ctx context.Context, key string, min any, max any) (int64, error)
 	// ZDiff runs ZDIFF; see [Client.ZDiff].
 	ZDiff(ctx context.Context, keys ...string) ([]string, error)
 	// ZDiffWithScores runs ZDIFF; see [Client.ZDiffWithScores].
@@ -740,7 +740,7 @@ type Cmdable interface {
 	// ZDiffStore runs ZDIFFSTORE; see [Client.ZDiffStore].
 	ZDiffStore(ctx context.Context, destination string, keys ...string) (int64, error)
 	// ZIncrBy runs ZINCRBY; see [Client.ZIncrBy].
-	ZIncrBy(ctx context.Context, key string, increment float64, member string) (float64, error)
+	ZIncrBy(ctx context.Context, key string, increment float64, member any) (float64, error)
 	// ZInter runs ZINTER; see [Client.ZInter].
 	ZInter(ctx context.Context, opts *ZInterOptions, keys ...string) ([]string, error)
 	// ZInterWithScores runs ZINTER; see [Client.ZInterWithScores].
@@ -750,11 +750,11 @@ type Cmdable interface {
 	// ZInterStore runs ZINTERSTORE; see [Client.ZInterStore].
 	ZInterStore(ctx context.Context, destination string, opts *ZInterStoreOptions, keys ...string) (int64, error)
 	// ZLexCount runs ZLEXCOUNT; see [Client.ZLexCount].
-	ZLexCount(ctx context.Context, key string, min string, max string) (int64, error)
+	ZLexCount(ctx context.Context, key string, min any, max any) (int64, error)
 	// ZMPop runs ZMPOP; see [Client.ZMPop].
-	ZMPop(ctx context.Context, keys []string, where ZSide, opts *ZMPopOptions) (KeyZMembers, error)
+	ZMPop(ctx context.Context, keys []string, where ZSide, opts ...ZMPopOptions) (KeyZMembers, error)
 	// ZMScore runs ZMSCORE; see [Client.ZMScore].
-	ZMScore(ctx context.Context, key string, members ...string) ([]NullFloat, error)
+	ZMScore(ctx context.Context, key string, members ...any) ([]NullFloat, error)
 	// ZPopMax runs ZPOPMAX; see [Client.ZPopMax].
 	ZPopMax(ctx context.Context, key string, count int64) ([]ZMember, error)
 	// ZPopMin runs ZPOPMIN; see [Client.ZPopMin].
@@ -768,35 +768,35 @@ type Cmdable interface {
 	// ZRandMemberWithScores runs ZRANDMEMBER; see [Client.ZRandMemberWithScores].
 	ZRandMemberWithScores(ctx context.Context, key string, count int64) ([]ZMember, error)
 	// ZRange runs ZRANGE; see [Client.ZRange].
-	ZRange(ctx context.Context, key string, start string, stop string, opts *ZRangeOptions) ([]string, error)
+	ZRange(ctx context.Context, key string, start any, stop any, opts ...ZRangeOptions) ([]string, error)
 	// ZRangeWithScores runs ZRANGE; see [Client.ZRangeWithScores].
-	ZRangeWithScores(ctx context.Context, key string, start string, stop string, opts *ZRangeOptions) ([]ZMember, error)
+	ZRangeWithScores(ctx context.Context, key string, start any, stop any, opts ...ZRangeOptions) ([]ZMember, error)
 	// ZRangeByLex runs ZRANGEBYLEX; see [Client.ZRangeByLex].
 	//
 	// Deprecated: see [Client.ZRangeByLex].
-	ZRangeByLex(ctx context.Context, key string, min string, max string, opts *ZRangeByLexOptions) ([]string, error)
+	ZRangeByLex(ctx context.Context, key string, min any, max any, opts ...ZRangeByLexOptions) ([]string, error)
 	// ZRangeByScore runs ZRANGEBYSCORE; see [Client.ZRangeByScore].
 	//
 	// Deprecated: see [Client.ZRangeByScore].
-	ZRangeByScore(ctx context.Context, key string, min string, max string, opts *ZRangeByScoreOptions) ([]string, error)
+	ZRangeByScore(ctx context.Context, key string, min any, max any, opts ...ZRangeByScoreOptions) ([]string, error)
 	// ZRangeByScoreWithScores runs ZRANGEBYSCORE; see [Client.ZRangeByScoreWithScores].
 	//
 	// Deprecated: see [Client.ZRangeByScoreWithScores].
-	ZRangeByScoreWithScores(ctx context.Context, key string, min string, max string, opts *ZRangeByScoreOptions) ([]ZMember, error)
+	ZRangeByScoreWithScores(ctx context.Context, key string, min any, max any, opts ...ZRangeByScoreOptions) ([]ZMember, error)
 	// ZRangeStore runs ZRANGESTORE; see [Client.ZRangeStore].
-	ZRangeStore(ctx context.Context, destination string, source string, min string, max string, opts *ZRangeStoreOptions) (int64, error)
+	ZRangeStore(ctx context.Context, destination string, source string, min any, max any, opts ...ZRangeStoreOptions) (int64, error)
 	// ZRank runs ZRANK; see [Client.ZRank].
-	ZRank(ctx context.Context, key string, member string) (int64, error)
+	ZRank(ctx context.Context, key string, member any) (int64, error)
 	// ZRankWithScore runs ZRANK; see [Client.ZRankWithScore].
-	ZRankWithScore(ctx context.Context, key string, member string) (RankScore, error)
+	ZRankWithScore(ctx context.Context, key string, member any) (RankScore, error)
 	// ZRem runs ZREM; see [Client.ZRem].
-	ZRem(ctx context.Context, key string, members ...string) (int64, error)
+	ZRem(ctx context.Context, key string, members ...any) (int64, error)
 	// ZRemRangeByLex runs ZREMRANGEBYLEX; see [Client.ZRemRangeByLex].
-	ZRemRangeByLex(ctx context.Context, key string, min string, max string) (int64, error)
+	ZRemRangeByLex(ctx context.Context, key string, min any, max any) (int64, error)
 	// ZRemRangeByRank runs ZREMRANGEBYRANK; see [Client.ZRemRangeByRank].
 	ZRemRangeByRank(ctx context.Context, key string, start int64, stop int64) (int64, error)
 	// ZRemRangeByScore runs ZREMRANGEBYSCORE; see [Client.ZRemRangeByScore].
-	ZRemRangeByScore(ctx context.Context, key string, min string, max string) (int64, error)
+	ZRemRangeByScore(ctx context.Context, key string, min any, max any) (int64, error)
 	// ZRevRange runs ZREVRANGE; see [Client.ZRevRange].
 	//
 	// Deprecated: see [Client.ZRevRange].
@@ -808,23 +808,23 @@ type Cmdable interface {
 	// ZRevRangeByLex runs ZREVRANGEBYLEX; see [Client.ZRevRangeByLex].
 	//
 	// Deprecated: see [Client.ZRevRangeByLex].
-	ZRevRangeByLex(ctx context.Context, key string, max string, min string, opts *ZRevRangeByLexOptions) ([]string, error)
+	ZRevRangeByLex(ctx context.Context, key string, max any, min any, opts ...ZRevRangeByLexOptions) ([]string, error)
 	// ZRevRangeByScore runs ZREVRANGEBYSCORE; see [Client.ZRevRangeByScore].
 	//
 	// Deprecated: see [Client.ZRevRangeByScore].
-	ZRevRangeByScore(ctx context.Context, key string, max string, min string, opts *ZRevRangeByScoreOptions) ([]string, error)
+	ZRevRangeByScore(ctx context.Context, key string, max any, min any, opts ...ZRevRangeByScoreOptions) ([]string, error)
 	// ZRevRangeByScoreWithScores runs ZREVRANGEBYSCORE; see [Client.ZRevRangeByScoreWithScores].
 	//
 	// Deprecated: see [Client.ZRevRangeByScoreWithScores].
-	ZRevRangeByScoreWithScores(ctx context.Context, key string, max string, min string, opts *ZRevRangeByScoreOptions) ([]ZMember, error)
+	ZRevRangeByScoreWithScores(ctx context.Context, key string, max any, min any, opts ...ZRevRangeByScoreOptions) ([]ZMember, error)
 	// ZRevRank runs ZREVRANK; see [Client.ZRevRank].
-	ZRevRank(ctx context.Context, key string, member string) (int64, error)
+	ZRevRank(ctx context.Context, key string, member any) (int64, error)
 	// ZRevRankWithScore runs ZREVRANK; see [Client.ZRevRankWithScore].
-	ZRevRankWithScore(ctx context.Context, key string, member string) (RankScore, error)
+	ZRevRankWithScore(ctx context.Context, key string, member any) (RankScore, error)
 	// ZScan runs ZSCAN; see [Client.ZScan].
-	ZScan(ctx context.Context, key string, cursor int64, opts *ZScanOptions) (ScanResult, error)
+	ZScan(ctx context.Context, key string, cursor int64, opts ...ZScanOptions) (ScanResult, error)
 	// ZScore runs ZSCORE; see [Client.ZScore].
-	ZScore(ctx context.Context, key string, member string) (float64, error)
+	ZScore(ctx context.Context, key string, member any) (float64, error)
 	// ZUnion runs ZUNION; see [Client.ZUnion].
 	ZUnion(ctx context.Context, opts *ZUnionOptions, keys ...string) ([]string, error)
 	// ZUnionWithScores runs ZUNION; see [Client.ZUnionWithScores].

@@ -13,6 +13,9 @@ type NullString struct {
 }
 
 // SetBytes sets key to a binary value.
+//
+// Deprecated: Set takes a []byte value as it is, without a copy, and takes
+// options too.
 func (c *Client) SetBytes(ctx context.Context, key string, value []byte) error {
 	r := getResult(modeStatus, "SET")
 	defer r.release()

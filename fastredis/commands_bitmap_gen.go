@@ -33,17 +33,20 @@ const (
 	UnitBit  BitUnit = "BIT"
 )
 
-// BitCountOptions are the optional arguments of BitCount. The zero value, like a nil *BitCountOptions, sends none of them.
+// BitCountOptions are the optional arguments of BitCount, given last: leave them out, or pass the zero value, to send none of them.
 type BitCountOptions struct {
 	// Range is "range": sends start end [BYTE | BIT] when not nil.
 	Range *BitCountRange
 }
 
 // argsBitCount writes the arguments of BitCount (Client and Pipeline).
-func argsBitCount(a *argBuf, key string, opts *BitCountOptions) {
+func argsBitCount(a *argBuf, key string, opts []BitCountOptions) {
 	var o BitCountOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	if o.Range != nil {
@@ -59,7 +62,7 @@ func argsBitCount(a *argBuf, key string, opts *BitCountOptions) {
 //
 // Reply:
 //   - The number of bits set to 1.
-func (c *Client) BitCount(ctx context.Context, key string, opts *BitCountOptions) (int64, error) {
+func (c *Client) BitCount(ctx context.Context, key string, opts ...BitCountOptions) (int64, error) {
 	a := c.newArgs("BITCOUNT")
 	argsBitCount(a, key, opts)
 	r := getResult(modeInt, "BITCOUNT")
@@ -283,17 +286,20 @@ func (x *BitPosEnd) writeArgs(a *argBuf) {
 	}
 }
 
-// BitPosOptions are the optional arguments of BitPos. The zero value, like a nil *BitPosOptions, sends none of them.
+// BitPosOptions are the optional arguments of BitPos, given last: leave them out, or pass the zero value, to send none of them.
 type BitPosOptions struct {
 	// Range is "range": sends start [end [BYTE | BIT]] when not nil.
 	Range *BitPosRange
 }
 
 // argsBitPos writes the arguments of BitPos (Client and Pipeline).
-func argsBitPos(a *argBuf, key string, bit int64, opts *BitPosOptions) {
+func argsBitPos(a *argBuf, key string, bit int64, opts []BitPosOptions) {
 	var o BitPosOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	a.int(bit)
@@ -311,7 +317,7 @@ func argsBitPos(a *argBuf, key string, bit int64, opts *BitPosOptions) {
 // Reply:
 //   - the position of the first bit set to 1 or 0 according to the request
 //   - In case the bit argument is 1 and the string is empty or composed of just zero bytes
-func (c *Client) BitPos(ctx context.Context, key string, bit int64, opts *BitPosOptions) (int64, error) {
+func (c *Client) BitPos(ctx context.Context, key string, bit int64, opts ...BitPosOptions) (int64, error) {
 	a := c.newArgs("BITPOS")
 	argsBitPos(a, key, bit, opts)
 	r := getResult(modeInt, "BITPOS")

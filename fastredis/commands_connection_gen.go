@@ -4,6 +4,7 @@ package fastredis
 
 import (
 	"context"
+	"time"
 )
 
 // YesNo is a yes or no.
@@ -261,7 +262,7 @@ func (c *Client) ClientKill(ctx context.Context, filter ClientKillFilter) (int64
 	return r.i, err
 }
 
-// ClientListOptions are the optional arguments of ClientList and ClientListParsed. The zero value, like a nil *ClientListOptions, sends none of them.
+// ClientListOptions are the optional arguments of ClientList and ClientListParsed, given last: leave them out, or pass the zero value, to send none of them.
 type ClientListOptions struct {
 	// Type is "client-type": sends TYPE <normal | master | replica | pubsub> when not empty.
 	Type ClientType
@@ -270,10 +271,13 @@ type ClientListOptions struct {
 }
 
 // argsClientList writes the arguments of ClientList, ClientListParsed (Client and Pipeline).
-func argsClientList(a *argBuf, opts *ClientListOptions) {
+func argsClientList(a *argBuf, opts []ClientListOptions) {
 	var o ClientListOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	if o.Type != "" {
 		a.str("TYPE")
@@ -295,7 +299,7 @@ func argsClientList(a *argBuf, opts *ClientListOptions) {
 //
 // Reply:
 //   - Information and statistics about client connections
-func (c *Client) ClientList(ctx context.Context, opts *ClientListOptions) (string, error) {
+func (c *Client) ClientList(ctx context.Context, opts ...ClientListOptions) (string, error) {
 	a := c.newArgs("CLIENT")
 	a.str("LIST")
 	argsClientList(a, opts)
@@ -314,7 +318,7 @@ func (c *Client) ClientList(ctx context.Context, opts *ClientListOptions) (strin
 //
 // Reply:
 //   - Information and statistics about client connections
-func (c *Client) ClientListAppend(ctx context.Context, dst []byte, opts *ClientListOptions) ([]byte, error) {
+func (c *Client) ClientListAppend(ctx context.Context, dst []byte, opts ...ClientListOptions) ([]byte, error) {
 	a := c.newArgs("CLIENT")
 	a.str("LIST")
 	argsClientList(a, opts)
@@ -334,7 +338,7 @@ func (c *Client) ClientListAppend(ctx context.Context, dst []byte, opts *ClientL
 //
 // Reply:
 //   - Information and statistics about client connections
-func (c *Client) ClientListParsed(ctx context.Context, opts *ClientListOptions) ([]ClientInfo, error) {
+func (c *Client) ClientListParsed(ctx context.Context, opts ...ClientListOptions) ([]ClientInfo, error) {
 	a := c.newArgs("CLIENT")
 	a.str("LIST")
 	argsClientList(a, opts)
@@ -397,19 +401,22 @@ const (
 	ClientPauseAll   ClientPauseMode = "ALL"
 )
 
-// ClientPauseOptions are the optional arguments of ClientPause. The zero value, like a nil *ClientPauseOptions, sends none of them.
+// ClientPauseOptions are the optional arguments of ClientPause, given last: leave them out, or pass the zero value, to send none of them.
 type ClientPauseOptions struct {
 	// Mode is "mode": sends WRITE | ALL when not empty.
 	Mode ClientPauseMode
 }
 
 // argsClientPause writes the arguments of ClientPause (Client and Pipeline).
-func argsClientPause(a *argBuf, timeout int64, opts *ClientPauseOptions) {
+func argsClientPause(a *argBuf, timeout time.Duration, opts []ClientPauseOptions) {
 	var o ClientPauseOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
-	a.int(timeout)
+	a.millis(timeout)
 	if o.Mode != "" {
 		a.str(string(o.Mode))
 	}
@@ -420,7 +427,7 @@ func argsClientPause(a *argBuf, timeout int64, opts *ClientPauseOptions) {
 //	CLIENT PAUSE timeout [WRITE | ALL]
 //
 // Available since Redis 3.0.0. Time complexity: O(1).
-func (c *Client) ClientPause(ctx context.Context, timeout int64, opts *ClientPauseOptions) error {
+func (c *Client) ClientPause(ctx context.Context, timeout time.Duration, opts ...ClientPauseOptions) error {
 	a := c.newArgs("CLIENT")
 	a.str("PAUSE")
 	argsClientPause(a, timeout, opts)
@@ -486,7 +493,7 @@ func (c *Client) ClientSetName(ctx context.Context, connectionName string) error
 	return c.exec(ctx, a, r)
 }
 
-// ClientTrackingOptions are the optional arguments of ClientTracking. The zero value, like a nil *ClientTrackingOptions, sends none of them.
+// ClientTrackingOptions are the optional arguments of ClientTracking, given last: leave them out, or pass the zero value, to send none of them.
 type ClientTrackingOptions struct {
 	// Redirect is "client-id": sends REDIRECT client-id when not 0.
 	Redirect int64
@@ -503,10 +510,13 @@ type ClientTrackingOptions struct {
 }
 
 // argsClientTracking writes the arguments of ClientTracking (Client and Pipeline).
-func argsClientTracking(a *argBuf, status Toggle, opts *ClientTrackingOptions) {
+func argsClientTracking(a *argBuf, status Toggle, opts []ClientTrackingOptions) {
 	var o ClientTrackingOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.str(string(status))
 	if o.Redirect != 0 {
@@ -539,7 +549,7 @@ func argsClientTracking(a *argBuf, status Toggle, opts *ClientTrackingOptions) {
 //
 // Reply:
 //   - if the client was successfully put into or taken out of tracking mode
-func (c *Client) ClientTracking(ctx context.Context, status Toggle, opts *ClientTrackingOptions) error {
+func (c *Client) ClientTracking(ctx context.Context, status Toggle, opts ...ClientTrackingOptions) error {
 	a := c.newArgs("CLIENT")
 	a.str("TRACKING")
 	argsClientTracking(a, status, opts)
@@ -574,17 +584,20 @@ const (
 	ClientUnblockError   ClientUnblockType = "ERROR"
 )
 
-// ClientUnblockOptions are the optional arguments of ClientUnblock. The zero value, like a nil *ClientUnblockOptions, sends none of them.
+// ClientUnblockOptions are the optional arguments of ClientUnblock, given last: leave them out, or pass the zero value, to send none of them.
 type ClientUnblockOptions struct {
 	// UnblockType is "unblock-type": sends TIMEOUT | ERROR when not empty.
 	UnblockType ClientUnblockType
 }
 
 // argsClientUnblock writes the arguments of ClientUnblock (Client and Pipeline).
-func argsClientUnblock(a *argBuf, clientID int64, opts *ClientUnblockOptions) {
+func argsClientUnblock(a *argBuf, clientID int64, opts []ClientUnblockOptions) {
 	var o ClientUnblockOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.int(clientID)
 	if o.UnblockType != "" {
@@ -601,7 +614,7 @@ func argsClientUnblock(a *argBuf, clientID int64, opts *ClientUnblockOptions) {
 // Reply:
 //   - if the client was unblocked successfully
 //   - if the client wasn't unblocked
-func (c *Client) ClientUnblock(ctx context.Context, clientID int64, opts *ClientUnblockOptions) (bool, error) {
+func (c *Client) ClientUnblock(ctx context.Context, clientID int64, opts ...ClientUnblockOptions) (bool, error) {
 	a := c.newArgs("CLIENT")
 	a.str("UNBLOCK")
 	argsClientUnblock(a, clientID, opts)
@@ -625,8 +638,8 @@ func (c *Client) ClientUnpause(ctx context.Context) error {
 }
 
 // argsEcho writes the arguments of Echo (Client and Pipeline).
-func argsEcho(a *argBuf, message string) {
-	a.str(message)
+func argsEcho(a *argBuf, message any) {
+	a.value(message)
 }
 
 // Echo runs ECHO: returns the given string.
@@ -637,7 +650,7 @@ func argsEcho(a *argBuf, message string) {
 //
 // Reply:
 //   - The given string
-func (c *Client) Echo(ctx context.Context, message string) (string, error) {
+func (c *Client) Echo(ctx context.Context, message any) (string, error) {
 	a := c.newArgs("ECHO")
 	argsEcho(a, message)
 	r := getResult(modeString, "ECHO")
@@ -655,7 +668,7 @@ func (c *Client) Echo(ctx context.Context, message string) (string, error) {
 //
 // Reply:
 //   - The given string
-func (c *Client) EchoAppend(ctx context.Context, dst []byte, message string) ([]byte, error) {
+func (c *Client) EchoAppend(ctx context.Context, dst []byte, message any) ([]byte, error) {
 	a := c.newArgs("ECHO")
 	argsEcho(a, message)
 	r := getResult(modeAppend, "ECHO")
@@ -665,20 +678,23 @@ func (c *Client) EchoAppend(ctx context.Context, dst []byte, message string) ([]
 	return r.dst, err
 }
 
-// PingOptions are the optional arguments of Ping. The zero value, like a nil *PingOptions, sends none of them.
+// PingOptions are the optional arguments of Ping, given last: leave them out, or pass the zero value, to send none of them.
 type PingOptions struct {
-	// Message is "message": sends message when not empty.
-	Message string
+	// Message is "message": sends message when not nil.
+	Message any
 }
 
 // argsPing writes the arguments of Ping (Client and Pipeline).
-func argsPing(a *argBuf, opts *PingOptions) {
+func argsPing(a *argBuf, opts []PingOptions) {
 	var o PingOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
-	if o.Message != "" {
-		a.str(o.Message)
+	if o.Message != nil {
+		a.value(o.Message)
 	}
 }
 
@@ -691,7 +707,7 @@ func argsPing(a *argBuf, opts *PingOptions) {
 // Reply:
 //   - Default reply.
 //   - Relay of given message.
-func (c *Client) Ping(ctx context.Context, opts *PingOptions) (string, error) {
+func (c *Client) Ping(ctx context.Context, opts ...PingOptions) (string, error) {
 	a := c.newArgs("PING")
 	argsPing(a, opts)
 	r := getResult(modeString, "PING")
@@ -710,7 +726,7 @@ func (c *Client) Ping(ctx context.Context, opts *PingOptions) (string, error) {
 // Reply:
 //   - Default reply.
 //   - Relay of given message.
-func (c *Client) PingAppend(ctx context.Context, dst []byte, opts *PingOptions) ([]byte, error) {
+func (c *Client) PingAppend(ctx context.Context, dst []byte, opts ...PingOptions) ([]byte, error) {
 	a := c.newArgs("PING")
 	argsPing(a, opts)
 	r := getResult(modeAppend, "PING")

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fastredis/fastredis/redistest"
 	"github.com/fastredis/fastredis/resp"
@@ -28,7 +29,7 @@ func eachProtocol(t *testing.T, opts redistest.Options, fn func(t *testing.T, c 
 	for _, proto := range []int{2, 3} {
 		t.Run("RESP"+strconv.Itoa(proto), func(t *testing.T) {
 			c := newTestClient(t, Options{Addr: srv.Addr, Protocol: proto, Password: opts.Password})
-			if err := c.FlushAll(bg, nil); err != nil {
+			if err := c.FlushAll(bg); err != nil {
 				t.Fatal(err)
 			}
 			fn(t, c)
@@ -233,9 +234,9 @@ func BenchmarkCommandsGenerated(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer c.Close()
-	members := make([]ZMember, 10)
+	members := make([]Z, 10)
 	for i := range members {
-		members[i] = ZMember{Member: "m" + strconv.Itoa(i), Score: float64(i)}
+		members[i] = Z{Member: "m" + strconv.Itoa(i), Score: float64(i)}
 	}
 	if _, err := c.ZAdd(bg, "bench:z", nil, members...); err != nil {
 		b.Fatal(err)
@@ -245,7 +246,7 @@ func BenchmarkCommandsGenerated(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	if err := c.Set(bg, "bench:k", "v", nil); err != nil {
+	if err := c.Set(bg, "bench:k", "v"); err != nil {
 		b.Fatal(err)
 	}
 	buf := make([]byte, 0, 64)
@@ -256,16 +257,16 @@ func BenchmarkCommandsGenerated(b *testing.B) {
 	}{
 		// 0 allocs: options on the stack, status and integer replies.
 		{"SET/EX+XX", func() error {
-			err := c.Set(bg, "bench:k", "v", &SetOptions{EX: 100, Condition: XX})
+			err := c.Set(bg, "bench:k", "v", SetOptions{TTL: 100 * time.Second, Condition: XX})
 			return err
 		}},
 		{"ZADD/GT+CH", func() error {
-			_, err := c.ZAdd(bg, "bench:z", &ZAddOptions{Comparison: GT, CH: true}, ZMember{Member: "m1", Score: 1})
+			_, err := c.ZAdd(bg, "bench:z", &ZAddOptions{Comparison: GT, CH: true}, Z{Member: "m1", Score: 1})
 			return err
 		}},
 		{"ZSCORE", func() error { _, err := c.ZScore(bg, "bench:z", "m5"); return err }},
 		{"LPOS/missing", func() error {
-			_, err := c.LPos(bg, "bench:z:none", "x", &LPosOptions{Rank: -1})
+			_, err := c.LPos(bg, "bench:z:none", "x", LPosOptions{Rank: -1})
 			if errors.Is(err, Nil) {
 				err = nil
 			}
@@ -273,16 +274,16 @@ func BenchmarkCommandsGenerated(b *testing.B) {
 		}},
 		{"GETEX/append", func() error {
 			var err error
-			buf, err = c.GetExAppend(bg, buf[:0], "bench:k", &GetExOptions{EX: 100})
+			buf, err = c.GetExAppend(bg, buf[:0], "bench:k", GetExOptions{TTL: 100 * time.Second})
 			return err
 		}},
 		// Decoders: 2 allocs (the slice and one string arena) and up.
 		{"ZRANGE/WITHSCORES+LIMIT", func() error {
-			_, err := c.ZRangeWithScores(bg, "bench:z", "-inf", "+inf", &ZRangeOptions{SortBy: ByScore, Limit: limit})
+			_, err := c.ZRangeWithScores(bg, "bench:z", "-inf", "+inf", ZRangeOptions{SortBy: ByScore, Limit: limit})
 			return err
 		}},
-		{"XRANGE/10", func() error { _, err := c.XRange(bg, "bench:s", "-", "+", nil); return err }},
-		{"SCAN", func() error { _, err := c.Scan(bg, 0, &ScanOptions{Count: 10}); return err }},
+		{"XRANGE/10", func() error { _, err := c.XRange(bg, "bench:s", "-", "+"); return err }},
+		{"SCAN", func() error { _, err := c.Scan(bg, 0, ScanOptions{Count: 10}); return err }},
 	} {
 		b.Run("cmd="+w.name+"/serial", func(b *testing.B) {
 			b.ReportAllocs()
@@ -301,28 +302,28 @@ func TestGeneratedKeyPrefix(t *testing.T) {
 	srv := redistest.Start(t, redistest.Options{})
 	raw := newTestClient(t, Options{Addr: srv.Addr})
 	c := newTestClient(t, Options{Addr: srv.Addr, KeyPrefix: "p:"})
-	noErr(t, "SET", c.Set(bg, "a", "not-a-key", nil))
-	noErr(t, "MSET", c.MSet(bg, KeyValue{"b", "1"}, KeyValue{"w_1", "2"}))
-	c.ZAdd(bg, "z1", nil, ZMember{"m", 1})
+	noErr(t, "SET", c.Set(bg, "a", "not-a-key"))
+	noErr(t, "MSET", c.MSet(bg, "b", "1", "w_1", "2"))
+	c.ZAdd(bg, "z1", nil, Z{1, "m"})
 	eq(t, "ZUNIONSTORE", int64(1))(c.ZUnionStore(bg, "zu", nil, "z1", "missing"))
 	c.Eval(bg, "return redis.call('SET', KEYS[1], ARGV[1])", []string{"scripted"}, "argv-not-a-key")
 	c.RPush(bg, "list", "1")
-	eq(t, "SORT BY GET STORE", int64(2))(c.SortStore(bg, "list", "sorted", &SortOptions{By: "w_*", Get: []string{"#", "w_*"}}))
+	eq(t, "SORT BY GET STORE", int64(2))(c.SortStore(bg, "list", "sorted", SortOptions{By: "w_*", Get: []string{"#", "w_*"}}))
 	eq(t, "sorted", []string{"1", "2"})(c.LRange(bg, "sorted", 0, -1))
 	c.XAdd(bg, "s", "1-0", nil, FieldValue{"f", "v"})
 	eq(t, "XREAD", "s")(func() (string, error) {
-		r, err := c.XRead(bg, []string{"s"}, []string{"0"}, nil)
+		r, err := c.XRead(bg, []string{"s"}, []string{"0"})
 		if err != nil || len(r) != 1 {
 			return "", err
 		}
 		return strings.TrimPrefix(r[0].Stream, "p:"), nil
 	}())
-	eq(t, "COPY", true)(c.Copy(bg, "a", "a2", nil))
+	eq(t, "COPY", true)(c.Copy(bg, "a", "a2"))
 	eq(t, "GET through the prefix", "not-a-key")(c.Get(bg, "a2"))
 	keys := val[[]string](t, "KEYS p:*")(c.Keys(bg, "p:*")) // patterns are not prefixed
 	eq(t, "every key prefixed", []string{"p:a", "p:a2", "p:b", "p:list", "p:s", "p:scripted", "p:sorted", "p:w_1", "p:z1", "p:zu"})(sorted(keys, nil))
 	eq(t, "nothing unprefixed", []string{})(raw.Keys(bg, "[^p]*"))
-	page := val[ScanResult](t, "SCAN MATCH")(c.Scan(bg, 0, &ScanOptions{Match: "p:a*", Count: 100}))
+	page := val[ScanResult](t, "SCAN MATCH")(c.Scan(bg, 0, ScanOptions{Match: "p:a*", Count: 100}))
 	if len(page.Elements) != 2 {
 		t.Errorf("SCAN MATCH p:a* = %v (patterns are not prefixed)", page.Elements)
 	}

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// CopyOptions are the optional arguments of Copy. The zero value, like a nil *CopyOptions, sends none of them.
+// CopyOptions are the optional arguments of Copy, given last: leave them out, or pass the zero value, to send none of them.
 type CopyOptions struct {
 	// DB is "destination-db": sends DB destination-db when not nil (its zero value means something).
 	DB *int64
@@ -16,10 +16,13 @@ type CopyOptions struct {
 }
 
 // argsCopy writes the arguments of Copy (Client and Pipeline).
-func argsCopy(a *argBuf, source string, destination string, opts *CopyOptions) {
+func argsCopy(a *argBuf, source string, destination string, opts []CopyOptions) {
 	var o CopyOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(source)
 	a.key(destination)
@@ -41,7 +44,7 @@ func argsCopy(a *argBuf, source string, destination string, opts *CopyOptions) {
 // Reply:
 //   - source was copied
 //   - source was not copied
-func (c *Client) Copy(ctx context.Context, source string, destination string, opts *CopyOptions) (bool, error) {
+func (c *Client) Copy(ctx context.Context, source string, destination string, opts ...CopyOptions) (bool, error) {
 	a := c.newArgs("COPY")
 	argsCopy(a, source, destination, opts)
 	r := getResult(modeBool, "COPY")
@@ -140,20 +143,23 @@ const (
 	ExpireLT ExpireCondition = "LT"
 )
 
-// ExpireOptions are the optional arguments of Expire. The zero value, like a nil *ExpireOptions, sends none of them.
+// ExpireOptions are the optional arguments of Expire, given last: leave them out, or pass the zero value, to send none of them.
 type ExpireOptions struct {
 	// Condition is "condition": sends NX | XX | GT | LT when not empty.
 	Condition ExpireCondition
 }
 
 // argsExpire writes the arguments of Expire (Client and Pipeline).
-func argsExpire(a *argBuf, key string, seconds int64, opts *ExpireOptions) {
+func argsExpire(a *argBuf, key string, expiration time.Duration, opts []ExpireOptions) {
 	var o ExpireOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
-	a.int(seconds)
+	a.secondsOrMillis(expiration)
 	if o.Condition != "" {
 		a.str(string(o.Condition))
 	}
@@ -165,32 +171,37 @@ func argsExpire(a *argBuf, key string, seconds int64, opts *ExpireOptions) {
 //
 // Available since Redis 1.0.0. Time complexity: O(1).
 //
+// It is sent as PEXPIRE when expiration is not a whole number of seconds.
+//
 // Reply:
 //   - The timeout was not set. e.g. key doesn't exist, or operation skipped due to the provided arguments.
 //   - The timeout was set.
-func (c *Client) Expire(ctx context.Context, key string, seconds int64, opts *ExpireOptions) (bool, error) {
-	a := c.newArgs("EXPIRE")
-	argsExpire(a, key, seconds, opts)
+func (c *Client) Expire(ctx context.Context, key string, expiration time.Duration, opts ...ExpireOptions) (bool, error) {
+	a := c.newArgs(unitCommand(expiration, "EXPIRE", "PEXPIRE"))
+	argsExpire(a, key, expiration, opts)
 	r := getResult(modeBool, "EXPIRE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.b, err
 }
 
-// ExpireAtOptions are the optional arguments of ExpireAt. The zero value, like a nil *ExpireAtOptions, sends none of them.
+// ExpireAtOptions are the optional arguments of ExpireAt, given last: leave them out, or pass the zero value, to send none of them.
 type ExpireAtOptions struct {
 	// Condition is "condition": sends NX | XX | GT | LT when not empty.
 	Condition ExpireCondition
 }
 
 // argsExpireAt writes the arguments of ExpireAt (Client and Pipeline).
-func argsExpireAt(a *argBuf, key string, unixTimeSeconds int64, opts *ExpireAtOptions) {
+func argsExpireAt(a *argBuf, key string, at time.Time, opts []ExpireAtOptions) {
 	var o ExpireAtOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
-	a.int(unixTimeSeconds)
+	a.unixSecondsOrMillis(at)
 	if o.Condition != "" {
 		a.str(string(o.Condition))
 	}
@@ -202,12 +213,14 @@ func argsExpireAt(a *argBuf, key string, unixTimeSeconds int64, opts *ExpireAtOp
 //
 // Available since Redis 1.2.0. Time complexity: O(1).
 //
+// It is sent as PEXPIREAT when at is not a whole number of seconds.
+//
 // Reply:
 //   - The timeout was set.
 //   - The timeout was not set. e.g. key doesn't exist, or operation skipped due to the provided arguments.
-func (c *Client) ExpireAt(ctx context.Context, key string, unixTimeSeconds int64, opts *ExpireAtOptions) (bool, error) {
-	a := c.newArgs("EXPIREAT")
-	argsExpireAt(a, key, unixTimeSeconds, opts)
+func (c *Client) ExpireAt(ctx context.Context, key string, at time.Time, opts ...ExpireAtOptions) (bool, error) {
+	a := c.newArgs(unixCommand(at, "EXPIREAT", "PEXPIREAT"))
+	argsExpireAt(a, key, at, opts)
 	r := getResult(modeBool, "EXPIREAT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -271,7 +284,7 @@ func (x *MigrateAuth2) writeArgs(a *argBuf) {
 	a.str(x.Password)
 }
 
-// MigrateOptions are the optional arguments of Migrate. The zero value, like a nil *MigrateOptions, sends none of them.
+// MigrateOptions are the optional arguments of Migrate, given last: leave them out, or pass the zero value, to send none of them.
 type MigrateOptions struct {
 	// Copy is "copy": sends COPY when true.
 	Copy bool
@@ -286,10 +299,13 @@ type MigrateOptions struct {
 }
 
 // argsMigrate writes the arguments of Migrate (Client and Pipeline).
-func argsMigrate(a *argBuf, host string, port int64, key string, destinationDB int64, timeout int64, opts *MigrateOptions) {
+func argsMigrate(a *argBuf, host string, port int64, key string, destinationDB int64, timeout time.Duration, opts []MigrateOptions) {
 	var o MigrateOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.str(host)
 	a.int(port)
@@ -299,7 +315,7 @@ func argsMigrate(a *argBuf, host string, port int64, key string, destinationDB i
 		a.key(key)
 	}
 	a.int(destinationDB)
-	a.int(timeout)
+	a.millis(timeout)
 	if o.Copy {
 		a.str("COPY")
 	}
@@ -333,7 +349,7 @@ func argsMigrate(a *argBuf, host string, port int64, key string, destinationDB i
 // Reply:
 //   - Success.
 //   - No keys were found in the source instance.
-func (c *Client) Migrate(ctx context.Context, host string, port int64, key string, destinationDB int64, timeout int64, opts *MigrateOptions) (string, error) {
+func (c *Client) Migrate(ctx context.Context, host string, port int64, key string, destinationDB int64, timeout time.Duration, opts ...MigrateOptions) (string, error) {
 	a := c.newArgs("MIGRATE")
 	argsMigrate(a, host, port, key, destinationDB, timeout, opts)
 	r := getResult(modeString, "MIGRATE")
@@ -498,20 +514,23 @@ func (c *Client) Persist(ctx context.Context, key string) (bool, error) {
 	return r.b, err
 }
 
-// PExpireOptions are the optional arguments of PExpire. The zero value, like a nil *PExpireOptions, sends none of them.
+// PExpireOptions are the optional arguments of PExpire, given last: leave them out, or pass the zero value, to send none of them.
 type PExpireOptions struct {
 	// Condition is "condition": sends NX | XX | GT | LT when not empty.
 	Condition ExpireCondition
 }
 
 // argsPExpire writes the arguments of PExpire (Client and Pipeline).
-func argsPExpire(a *argBuf, key string, milliseconds int64, opts *PExpireOptions) {
+func argsPExpire(a *argBuf, key string, expiration time.Duration, opts []PExpireOptions) {
 	var o PExpireOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
-	a.int(milliseconds)
+	a.millis(expiration)
 	if o.Condition != "" {
 		a.str(string(o.Condition))
 	}
@@ -526,29 +545,32 @@ func argsPExpire(a *argBuf, key string, milliseconds int64, opts *PExpireOptions
 // Reply:
 //   - The timeout was not set. e.g. key doesn't exist, or operation skipped due to the provided arguments.
 //   - The timeout was set.
-func (c *Client) PExpire(ctx context.Context, key string, milliseconds int64, opts *PExpireOptions) (bool, error) {
+func (c *Client) PExpire(ctx context.Context, key string, expiration time.Duration, opts ...PExpireOptions) (bool, error) {
 	a := c.newArgs("PEXPIRE")
-	argsPExpire(a, key, milliseconds, opts)
+	argsPExpire(a, key, expiration, opts)
 	r := getResult(modeBool, "PEXPIRE")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.b, err
 }
 
-// PExpireAtOptions are the optional arguments of PExpireAt. The zero value, like a nil *PExpireAtOptions, sends none of them.
+// PExpireAtOptions are the optional arguments of PExpireAt, given last: leave them out, or pass the zero value, to send none of them.
 type PExpireAtOptions struct {
 	// Condition is "condition": sends NX | XX | GT | LT when not empty.
 	Condition ExpireCondition
 }
 
 // argsPExpireAt writes the arguments of PExpireAt (Client and Pipeline).
-func argsPExpireAt(a *argBuf, key string, unixTimeMilliseconds int64, opts *PExpireAtOptions) {
+func argsPExpireAt(a *argBuf, key string, at time.Time, opts []PExpireAtOptions) {
 	var o PExpireAtOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
-	a.int(unixTimeMilliseconds)
+	a.unixMillis(at)
 	if o.Condition != "" {
 		a.str(string(o.Condition))
 	}
@@ -563,9 +585,9 @@ func argsPExpireAt(a *argBuf, key string, unixTimeMilliseconds int64, opts *PExp
 // Reply:
 //   - The timeout was set.
 //   - The timeout was not set. e.g. key doesn't exist, or operation skipped due to the provided arguments.
-func (c *Client) PExpireAt(ctx context.Context, key string, unixTimeMilliseconds int64, opts *PExpireAtOptions) (bool, error) {
+func (c *Client) PExpireAt(ctx context.Context, key string, at time.Time, opts ...PExpireAtOptions) (bool, error) {
 	a := c.newArgs("PEXPIREAT")
-	argsPExpireAt(a, key, unixTimeMilliseconds, opts)
+	argsPExpireAt(a, key, at, opts)
 	r := getResult(modeBool, "PEXPIREAT")
 	defer r.release()
 	err := c.exec(ctx, a, r)
@@ -689,27 +711,30 @@ func (c *Client) RenameNX(ctx context.Context, key string, newKey string) (bool,
 	return r.b, err
 }
 
-// RestoreOptions are the optional arguments of Restore. The zero value, like a nil *RestoreOptions, sends none of them.
+// RestoreOptions are the optional arguments of Restore, given last: leave them out, or pass the zero value, to send none of them.
 type RestoreOptions struct {
 	// Replace is "replace": sends REPLACE when true.
 	Replace bool
 	// AbsTTL is "absttl": sends ABSTTL when true.
 	AbsTTL bool
-	// IdleTime is "seconds": sends IDLETIME seconds when not 0.
-	IdleTime int64
+	// IdleTime is "seconds": sends IDLETIME seconds when not 0 (whole seconds).
+	IdleTime time.Duration
 	// Freq is "frequency": sends FREQ frequency when not 0.
 	Freq int64
 }
 
 // argsRestore writes the arguments of Restore (Client and Pipeline).
-func argsRestore(a *argBuf, key string, ttl int64, serializedValue string, opts *RestoreOptions) {
+func argsRestore(a *argBuf, key string, ttl int64, serializedValue any, opts []RestoreOptions) {
 	var o RestoreOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	a.int(ttl)
-	a.str(serializedValue)
+	a.value(serializedValue)
 	if o.Replace {
 		a.str("REPLACE")
 	}
@@ -718,7 +743,7 @@ func argsRestore(a *argBuf, key string, ttl int64, serializedValue string, opts 
 	}
 	if o.IdleTime != 0 {
 		a.str("IDLETIME")
-		a.int(o.IdleTime)
+		a.seconds(o.IdleTime)
 	}
 	if o.Freq != 0 {
 		a.str("FREQ")
@@ -731,7 +756,7 @@ func argsRestore(a *argBuf, key string, ttl int64, serializedValue string, opts 
 //	RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]
 //
 // Available since Redis 2.6.0. Time complexity: O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).
-func (c *Client) Restore(ctx context.Context, key string, ttl int64, serializedValue string, opts *RestoreOptions) error {
+func (c *Client) Restore(ctx context.Context, key string, ttl int64, serializedValue any, opts ...RestoreOptions) error {
 	a := c.newArgs("RESTORE")
 	argsRestore(a, key, ttl, serializedValue, opts)
 	r := getResult(modeStatus, "RESTORE")
@@ -739,7 +764,7 @@ func (c *Client) Restore(ctx context.Context, key string, ttl int64, serializedV
 	return c.exec(ctx, a, r)
 }
 
-// ScanOptions are the optional arguments of Scan. The zero value, like a nil *ScanOptions, sends none of them.
+// ScanOptions are the optional arguments of Scan, given last: leave them out, or pass the zero value, to send none of them.
 type ScanOptions struct {
 	// Match is "pattern": sends MATCH pattern when not empty.
 	Match string
@@ -750,10 +775,13 @@ type ScanOptions struct {
 }
 
 // argsScan writes the arguments of Scan (Client and Pipeline).
-func argsScan(a *argBuf, cursor int64, opts *ScanOptions) {
+func argsScan(a *argBuf, cursor int64, opts []ScanOptions) {
 	var o ScanOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.int(cursor)
 	if o.Match != "" {
@@ -778,7 +806,7 @@ func argsScan(a *argBuf, cursor int64, opts *ScanOptions) {
 //
 // Reply:
 //   - cursor and scan response in array form
-func (c *Client) Scan(ctx context.Context, cursor int64, opts *ScanOptions) (ScanResult, error) {
+func (c *Client) Scan(ctx context.Context, cursor int64, opts ...ScanOptions) (ScanResult, error) {
 	a := c.newArgs("SCAN")
 	argsScan(a, cursor, opts)
 	raw, err := c.execRaw(ctx, a, "SCAN")
@@ -802,7 +830,7 @@ func (x *Limit) writeArgs(a *argBuf) {
 	a.int(x.Count)
 }
 
-// SortOptions are the optional arguments of Sort and SortStore. The zero value, like a nil *SortOptions, sends none of them.
+// SortOptions are the optional arguments of Sort and SortStore, given last: leave them out, or pass the zero value, to send none of them.
 type SortOptions struct {
 	// By is "by-pattern": sends BY pattern when not empty.
 	By string
@@ -817,10 +845,13 @@ type SortOptions struct {
 }
 
 // argsSort writes the arguments of Sort (Client and Pipeline).
-func argsSort(a *argBuf, key string, opts *SortOptions) {
+func argsSort(a *argBuf, key string, opts []SortOptions) {
 	var o SortOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	if o.By != "" {
@@ -853,7 +884,7 @@ func argsSort(a *argBuf, key string, opts *SortOptions) {
 // Reply:
 //   - when the store option is specified the command returns the number of sorted elements in the destination list
 //   - when not passing the store option the command returns a list of sorted elements
-func (c *Client) Sort(ctx context.Context, key string, opts *SortOptions) ([]NullString, error) {
+func (c *Client) Sort(ctx context.Context, key string, opts ...SortOptions) ([]NullString, error) {
 	a := c.newArgs("SORT")
 	argsSort(a, key, opts)
 	r := getResult(modeNullStrings, "SORT")
@@ -863,10 +894,13 @@ func (c *Client) Sort(ctx context.Context, key string, opts *SortOptions) ([]Nul
 }
 
 // argsSortStore writes the arguments of SortStore (Client and Pipeline).
-func argsSortStore(a *argBuf, key string, destination string, opts *SortOptions) {
+func argsSortStore(a *argBuf, key string, destination string, opts []SortOptions) {
 	var o SortOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	if o.By != "" {
@@ -901,7 +935,7 @@ func argsSortStore(a *argBuf, key string, destination string, opts *SortOptions)
 // Reply:
 //   - when the store option is specified the command returns the number of sorted elements in the destination list
 //   - when not passing the store option the command returns a list of sorted elements
-func (c *Client) SortStore(ctx context.Context, key string, destination string, opts *SortOptions) (int64, error) {
+func (c *Client) SortStore(ctx context.Context, key string, destination string, opts ...SortOptions) (int64, error) {
 	a := c.newArgs("SORT")
 	argsSortStore(a, key, destination, opts)
 	r := getResult(modeInt, "SORT")
@@ -910,7 +944,7 @@ func (c *Client) SortStore(ctx context.Context, key string, destination string, 
 	return r.i, err
 }
 
-// SortROOptions are the optional arguments of SortRO. The zero value, like a nil *SortROOptions, sends none of them.
+// SortROOptions are the optional arguments of SortRO, given last: leave them out, or pass the zero value, to send none of them.
 type SortROOptions struct {
 	// By is "by-pattern": sends BY pattern when not empty.
 	By string
@@ -925,10 +959,13 @@ type SortROOptions struct {
 }
 
 // argsSortRO writes the arguments of SortRO (Client and Pipeline).
-func argsSortRO(a *argBuf, key string, opts *SortROOptions) {
+func argsSortRO(a *argBuf, key string, opts []SortROOptions) {
 	var o SortROOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	if o.By != "" {
@@ -960,7 +997,7 @@ func argsSortRO(a *argBuf, key string, opts *SortROOptions) {
 //
 // Reply:
 //   - a list of sorted elements
-func (c *Client) SortRO(ctx context.Context, key string, opts *SortROOptions) ([]NullString, error) {
+func (c *Client) SortRO(ctx context.Context, key string, opts ...SortROOptions) ([]NullString, error) {
 	a := c.newArgs("SORT_RO")
 	argsSortRO(a, key, opts)
 	r := getResult(modeNullStrings, "SORT_RO")
@@ -1064,10 +1101,10 @@ func (c *Client) Unlink(ctx context.Context, keys ...string) (int64, error) {
 }
 
 // argsWait writes the arguments of Wait (Client and Pipeline).
-func argsWait(a *argBuf, numReplicas int64, timeout int64) {
+func argsWait(a *argBuf, numReplicas int64, timeout time.Duration) {
 	a.block()
 	a.int(numReplicas)
-	a.int(timeout)
+	a.millis(timeout)
 }
 
 // Wait runs WAIT: blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.
@@ -1079,7 +1116,7 @@ func argsWait(a *argBuf, numReplicas int64, timeout int64) {
 //
 // Reply:
 //   - The number of replicas reached by all the writes performed in the context of the current connection.
-func (c *Client) Wait(ctx context.Context, numReplicas int64, timeout int64) (int64, error) {
+func (c *Client) Wait(ctx context.Context, numReplicas int64, timeout time.Duration) (int64, error) {
 	a := c.newArgs("WAIT")
 	argsWait(a, numReplicas, timeout)
 	r := getResult(modeInt, "WAIT")
@@ -1089,11 +1126,11 @@ func (c *Client) Wait(ctx context.Context, numReplicas int64, timeout int64) (in
 }
 
 // argsWaitAOF writes the arguments of WaitAOF (Client and Pipeline).
-func argsWaitAOF(a *argBuf, numLocal int64, numReplicas int64, timeout int64) {
+func argsWaitAOF(a *argBuf, numLocal int64, numReplicas int64, timeout time.Duration) {
 	a.block()
 	a.int(numLocal)
 	a.int(numReplicas)
-	a.int(timeout)
+	a.millis(timeout)
 }
 
 // WaitAOF runs WAITAOF: blocks until all of the preceding write commands sent by the connection are written to the append-only file of the master and/or replicas.
@@ -1106,7 +1143,7 @@ func argsWaitAOF(a *argBuf, numLocal int64, numReplicas int64, timeout int64) {
 //
 // Reply:
 //   - Number of local and remote AOF files in sync.
-func (c *Client) WaitAOF(ctx context.Context, numLocal int64, numReplicas int64, timeout int64) ([]int64, error) {
+func (c *Client) WaitAOF(ctx context.Context, numLocal int64, numReplicas int64, timeout time.Duration) ([]int64, error) {
 	a := c.newArgs("WAITAOF")
 	argsWaitAOF(a, numLocal, numReplicas, timeout)
 	raw, err := c.execRaw(ctx, a, "WAITAOF")

@@ -22,13 +22,13 @@ type GeoMember struct {
 	// Latitude is "latitude": sends latitude.
 	Latitude float64
 	// Member is "member": sends member.
-	Member string
+	Member any
 }
 
 func (x *GeoMember) writeArgs(a *argBuf) {
 	a.float(x.Longitude)
 	a.float(x.Latitude)
-	a.str(x.Member)
+	a.value(x.Member)
 }
 
 // GeoAddOptions are the optional arguments of GeoAdd. The zero value, like a nil *GeoAddOptions, sends none of them.
@@ -85,21 +85,24 @@ const (
 	Miles      GeoUnit = "mi"
 )
 
-// GeoDistOptions are the optional arguments of GeoDist. The zero value, like a nil *GeoDistOptions, sends none of them.
+// GeoDistOptions are the optional arguments of GeoDist, given last: leave them out, or pass the zero value, to send none of them.
 type GeoDistOptions struct {
 	// Unit is "unit": sends m | km | ft | mi when not empty.
 	Unit GeoUnit
 }
 
 // argsGeoDist writes the arguments of GeoDist (Client and Pipeline).
-func argsGeoDist(a *argBuf, key string, member1 string, member2 string, opts *GeoDistOptions) {
+func argsGeoDist(a *argBuf, key string, member1 any, member2 any, opts []GeoDistOptions) {
 	var o GeoDistOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
-	a.str(member1)
-	a.str(member2)
+	a.value(member1)
+	a.value(member2)
 	if o.Unit != "" {
 		a.str(string(o.Unit))
 	}
@@ -115,7 +118,7 @@ func argsGeoDist(a *argBuf, key string, member1 string, member2 string, opts *Ge
 // Reply:
 //   - null (Nil): one or both of elements are missing
 //   - distance as a double (represented as a string) in the specified units
-func (c *Client) GeoDist(ctx context.Context, key string, member1 string, member2 string, opts *GeoDistOptions) (float64, error) {
+func (c *Client) GeoDist(ctx context.Context, key string, member1 any, member2 any, opts ...GeoDistOptions) (float64, error) {
 	a := c.newArgs("GEODIST")
 	argsGeoDist(a, key, member1, member2, opts)
 	r := getResult(modeFloat, "GEODIST")
@@ -125,11 +128,9 @@ func (c *Client) GeoDist(ctx context.Context, key string, member1 string, member
 }
 
 // argsGeoHash writes the arguments of GeoHash, GeoPos, SAdd, SMIsMember, SRem, ZMScore, ZRem (Client and Pipeline).
-func argsGeoHash(a *argBuf, key string, members []string) {
+func argsGeoHash(a *argBuf, key string, members []any) {
 	a.key(key)
-	for _, v := range members {
-		a.str(v)
-	}
+	a.values(members)
 }
 
 // GeoHash runs GEOHASH: returns members from a geospatial index as geohash strings.
@@ -140,7 +141,7 @@ func argsGeoHash(a *argBuf, key string, members []string) {
 //
 // Reply:
 //   - An array where each element is the Geohash corresponding to each member name passed as argument to the command.
-func (c *Client) GeoHash(ctx context.Context, key string, members ...string) ([]string, error) {
+func (c *Client) GeoHash(ctx context.Context, key string, members ...any) ([]string, error) {
 	a := c.newArgs("GEOHASH")
 	argsGeoHash(a, key, members)
 	r := getResult(modeStrings, "GEOHASH")
@@ -158,7 +159,7 @@ func (c *Client) GeoHash(ctx context.Context, key string, members ...string) ([]
 //
 // Reply:
 //   - An array where each element is a two elements array representing longitude and latitude (x,y) of each member name passed as argument to the command
-func (c *Client) GeoPos(ctx context.Context, key string, members ...string) ([]GeoPos, error) {
+func (c *Client) GeoPos(ctx context.Context, key string, members ...any) ([]GeoPos, error) {
 	a := c.newArgs("GEOPOS")
 	argsGeoHash(a, key, members)
 	raw, err := c.execRaw(ctx, a, "GEOPOS")
@@ -194,7 +195,7 @@ const (
 	Desc SortOrder = "DESC"
 )
 
-// GeoRadiusOptions are the optional arguments of GeoRadius. The zero value, like a nil *GeoRadiusOptions, sends none of them.
+// GeoRadiusOptions are the optional arguments of GeoRadius, given last: leave them out, or pass the zero value, to send none of them.
 type GeoRadiusOptions struct {
 	// WithCoord is "withcoord": sends WITHCOORD when true.
 	WithCoord bool
@@ -213,10 +214,13 @@ type GeoRadiusOptions struct {
 }
 
 // argsGeoRadius writes the arguments of GeoRadius (Client and Pipeline).
-func argsGeoRadius(a *argBuf, key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts *GeoRadiusOptions) {
+func argsGeoRadius(a *argBuf, key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts []GeoRadiusOptions) {
 	var o GeoRadiusOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	a.float(longitude)
@@ -259,7 +263,7 @@ func argsGeoRadius(a *argBuf, key string, longitude float64, latitude float64, r
 //   - number of items stored in key
 //
 // Deprecated: as of Redis 6.2.0, use GEOSEARCH and GEOSEARCHSTORE with the BYRADIUS argument (GeoSearch).
-func (c *Client) GeoRadius(ctx context.Context, key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts *GeoRadiusOptions) (Reply, error) {
+func (c *Client) GeoRadius(ctx context.Context, key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts ...GeoRadiusOptions) (Reply, error) {
 	a := c.newArgs("GEORADIUS")
 	argsGeoRadius(a, key, longitude, latitude, radius, unit, opts)
 	r := getResult(modeReply, "GEORADIUS")
@@ -271,7 +275,7 @@ func (c *Client) GeoRadius(ctx context.Context, key string, longitude float64, l
 	return r.reply, err
 }
 
-// GeoRadiusByMemberOptions are the optional arguments of GeoRadiusByMember. The zero value, like a nil *GeoRadiusByMemberOptions, sends none of them.
+// GeoRadiusByMemberOptions are the optional arguments of GeoRadiusByMember, given last: leave them out, or pass the zero value, to send none of them.
 type GeoRadiusByMemberOptions struct {
 	// WithCoord is "withcoord": sends WITHCOORD when true.
 	WithCoord bool
@@ -290,13 +294,16 @@ type GeoRadiusByMemberOptions struct {
 }
 
 // argsGeoRadiusByMember writes the arguments of GeoRadiusByMember (Client and Pipeline).
-func argsGeoRadiusByMember(a *argBuf, key string, member string, radius float64, unit GeoUnit, opts *GeoRadiusByMemberOptions) {
+func argsGeoRadiusByMember(a *argBuf, key string, member any, radius float64, unit GeoUnit, opts []GeoRadiusByMemberOptions) {
 	var o GeoRadiusByMemberOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
-	a.str(member)
+	a.value(member)
 	a.float(radius)
 	a.str(string(unit))
 	if o.WithCoord {
@@ -335,7 +342,7 @@ func argsGeoRadiusByMember(a *argBuf, key string, member string, radius float64,
 //   - number of items stored in key
 //
 // Deprecated: as of Redis 6.2.0, use GEOSEARCH and GEOSEARCHSTORE with the BYRADIUS and FROMMEMBER arguments (GeoSearch).
-func (c *Client) GeoRadiusByMember(ctx context.Context, key string, member string, radius float64, unit GeoUnit, opts *GeoRadiusByMemberOptions) (Reply, error) {
+func (c *Client) GeoRadiusByMember(ctx context.Context, key string, member any, radius float64, unit GeoUnit, opts ...GeoRadiusByMemberOptions) (Reply, error) {
 	a := c.newArgs("GEORADIUSBYMEMBER")
 	argsGeoRadiusByMember(a, key, member, radius, unit, opts)
 	r := getResult(modeReply, "GEORADIUSBYMEMBER")
@@ -347,7 +354,7 @@ func (c *Client) GeoRadiusByMember(ctx context.Context, key string, member strin
 	return r.reply, err
 }
 
-// GeoRadiusByMemberROOptions are the optional arguments of GeoRadiusByMemberRO. The zero value, like a nil *GeoRadiusByMemberROOptions, sends none of them.
+// GeoRadiusByMemberROOptions are the optional arguments of GeoRadiusByMemberRO, given last: leave them out, or pass the zero value, to send none of them.
 type GeoRadiusByMemberROOptions struct {
 	// WithCoord is "withcoord": sends WITHCOORD when true.
 	WithCoord bool
@@ -362,13 +369,16 @@ type GeoRadiusByMemberROOptions struct {
 }
 
 // argsGeoRadiusByMemberRO writes the arguments of GeoRadiusByMemberRO (Client and Pipeline).
-func argsGeoRadiusByMemberRO(a *argBuf, key string, member string, radius float64, unit GeoUnit, opts *GeoRadiusByMemberROOptions) {
+func argsGeoRadiusByMemberRO(a *argBuf, key string, member any, radius float64, unit GeoUnit, opts []GeoRadiusByMemberROOptions) {
 	var o GeoRadiusByMemberROOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
-	a.str(member)
+	a.value(member)
 	a.float(radius)
 	a.str(string(unit))
 	if o.WithCoord {
@@ -398,7 +408,7 @@ func argsGeoRadiusByMemberRO(a *argBuf, key string, member string, radius float6
 //   - If no WITH* option is specified, array of matched members names
 //
 // Deprecated: as of Redis 6.2.0, use GEOSEARCH with the BYRADIUS and FROMMEMBER arguments (GeoSearch).
-func (c *Client) GeoRadiusByMemberRO(ctx context.Context, key string, member string, radius float64, unit GeoUnit, opts *GeoRadiusByMemberROOptions) (Reply, error) {
+func (c *Client) GeoRadiusByMemberRO(ctx context.Context, key string, member any, radius float64, unit GeoUnit, opts ...GeoRadiusByMemberROOptions) (Reply, error) {
 	a := c.newArgs("GEORADIUSBYMEMBER_RO")
 	argsGeoRadiusByMemberRO(a, key, member, radius, unit, opts)
 	r := getResult(modeReply, "GEORADIUSBYMEMBER_RO")
@@ -410,7 +420,7 @@ func (c *Client) GeoRadiusByMemberRO(ctx context.Context, key string, member str
 	return r.reply, err
 }
 
-// GeoRadiusROOptions are the optional arguments of GeoRadiusRO. The zero value, like a nil *GeoRadiusROOptions, sends none of them.
+// GeoRadiusROOptions are the optional arguments of GeoRadiusRO, given last: leave them out, or pass the zero value, to send none of them.
 type GeoRadiusROOptions struct {
 	// WithCoord is "withcoord": sends WITHCOORD when true.
 	WithCoord bool
@@ -425,10 +435,13 @@ type GeoRadiusROOptions struct {
 }
 
 // argsGeoRadiusRO writes the arguments of GeoRadiusRO (Client and Pipeline).
-func argsGeoRadiusRO(a *argBuf, key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts *GeoRadiusROOptions) {
+func argsGeoRadiusRO(a *argBuf, key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts []GeoRadiusROOptions) {
 	var o GeoRadiusROOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	a.float(longitude)
@@ -462,7 +475,7 @@ func argsGeoRadiusRO(a *argBuf, key string, longitude float64, latitude float64,
 //   - If no WITH* option is specified, array of matched members names
 //
 // Deprecated: as of Redis 6.2.0, use GEOSEARCH with the BYRADIUS argument (GeoSearch).
-func (c *Client) GeoRadiusRO(ctx context.Context, key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts *GeoRadiusROOptions) (Reply, error) {
+func (c *Client) GeoRadiusRO(ctx context.Context, key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts ...GeoRadiusROOptions) (Reply, error) {
 	a := c.newArgs("GEORADIUS_RO")
 	argsGeoRadiusRO(a, key, longitude, latitude, radius, unit, opts)
 	r := getResult(modeReply, "GEORADIUS_RO")
@@ -476,16 +489,16 @@ func (c *Client) GeoRadiusRO(ctx context.Context, key string, longitude float64,
 
 // GeoSearchFrom is the from argument: FROMMEMBER member | FROMLONLAT longitude latitude. Set one field.
 type GeoSearchFrom struct {
-	// FromMember is "member": sends FROMMEMBER member when not empty.
-	FromMember string
+	// FromMember is "member": sends FROMMEMBER member when not nil.
+	FromMember any
 	// FromLonLat is "fromlonlat": sends FROMLONLAT longitude latitude when not nil.
 	FromLonLat *GeoLonLat
 }
 
 func (x *GeoSearchFrom) writeArgs(a *argBuf) {
-	if x.FromMember != "" {
+	if x.FromMember != nil {
 		a.str("FROMMEMBER")
-		a.str(x.FromMember)
+		a.value(x.FromMember)
 	}
 	if x.FromLonLat != nil {
 		a.str("FROMLONLAT")
@@ -554,7 +567,7 @@ func (x *GeoBox) writeArgs(a *argBuf) {
 	a.str(string(x.Unit))
 }
 
-// GeoSearchOptions are the optional arguments of GeoSearch. The zero value, like a nil *GeoSearchOptions, sends none of them.
+// GeoSearchOptions are the optional arguments of GeoSearch, given last: leave them out, or pass the zero value, to send none of them.
 type GeoSearchOptions struct {
 	// Order is "order": sends ASC | DESC when not empty.
 	Order SortOrder
@@ -563,10 +576,13 @@ type GeoSearchOptions struct {
 }
 
 // argsGeoSearch writes the arguments of GeoSearch (Client and Pipeline).
-func argsGeoSearch(a *argBuf, key string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchOptions) {
+func argsGeoSearch(a *argBuf, key string, from GeoSearchFrom, by GeoSearchBy, opts []GeoSearchOptions) {
 	var o GeoSearchOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	from.writeArgs(a)
@@ -588,7 +604,7 @@ func argsGeoSearch(a *argBuf, key string, from GeoSearchFrom, by GeoSearchBy, op
 //
 // Reply:
 //   - If no WITH* option is specified, array of matched members names
-func (c *Client) GeoSearch(ctx context.Context, key string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchOptions) ([]string, error) {
+func (c *Client) GeoSearch(ctx context.Context, key string, from GeoSearchFrom, by GeoSearchBy, opts ...GeoSearchOptions) ([]string, error) {
 	a := c.newArgs("GEOSEARCH")
 	argsGeoSearch(a, key, from, by, opts)
 	r := getResult(modeStrings, "GEOSEARCH")
@@ -597,7 +613,7 @@ func (c *Client) GeoSearch(ctx context.Context, key string, from GeoSearchFrom, 
 	return r.strs, err
 }
 
-// GeoSearchLocationOptions are the optional arguments of GeoSearchLocation. The zero value, like a nil *GeoSearchLocationOptions, sends none of them.
+// GeoSearchLocationOptions are the optional arguments of GeoSearchLocation, given last: leave them out, or pass the zero value, to send none of them.
 type GeoSearchLocationOptions struct {
 	// Order is "order": sends ASC | DESC when not empty.
 	Order SortOrder
@@ -612,10 +628,13 @@ type GeoSearchLocationOptions struct {
 }
 
 // argsGeoSearchLocation writes the arguments of GeoSearchLocation (Client and Pipeline).
-func argsGeoSearchLocation(a *argBuf, key string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchLocationOptions) {
+func argsGeoSearchLocation(a *argBuf, key string, from GeoSearchFrom, by GeoSearchBy, opts []GeoSearchLocationOptions) {
 	var o GeoSearchLocationOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	from.writeArgs(a)
@@ -646,7 +665,7 @@ func argsGeoSearchLocation(a *argBuf, key string, from GeoSearchFrom, by GeoSear
 //
 // Reply:
 //   - If no WITH* option is specified, array of matched members names
-func (c *Client) GeoSearchLocation(ctx context.Context, key string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchLocationOptions) ([]GeoLocation, error) {
+func (c *Client) GeoSearchLocation(ctx context.Context, key string, from GeoSearchFrom, by GeoSearchBy, opts ...GeoSearchLocationOptions) ([]GeoLocation, error) {
 	a := c.newArgs("GEOSEARCH")
 	argsGeoSearchLocation(a, key, from, by, opts)
 	raw, err := c.execRaw(ctx, a, "GEOSEARCH")
@@ -657,7 +676,7 @@ func (c *Client) GeoSearchLocation(ctx context.Context, key string, from GeoSear
 	return decodeGeoLocations(raw.v)
 }
 
-// GeoSearchStoreOptions are the optional arguments of GeoSearchStore. The zero value, like a nil *GeoSearchStoreOptions, sends none of them.
+// GeoSearchStoreOptions are the optional arguments of GeoSearchStore, given last: leave them out, or pass the zero value, to send none of them.
 type GeoSearchStoreOptions struct {
 	// Order is "order": sends ASC | DESC when not empty.
 	Order SortOrder
@@ -668,10 +687,13 @@ type GeoSearchStoreOptions struct {
 }
 
 // argsGeoSearchStore writes the arguments of GeoSearchStore (Client and Pipeline).
-func argsGeoSearchStore(a *argBuf, destination string, source string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchStoreOptions) {
+func argsGeoSearchStore(a *argBuf, destination string, source string, from GeoSearchFrom, by GeoSearchBy, opts []GeoSearchStoreOptions) {
 	var o GeoSearchStoreOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(destination)
 	a.key(source)
@@ -696,7 +718,7 @@ func argsGeoSearchStore(a *argBuf, destination string, source string, from GeoSe
 //
 // Reply:
 //   - the number of elements in the resulting set
-func (c *Client) GeoSearchStore(ctx context.Context, destination string, source string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchStoreOptions) (int64, error) {
+func (c *Client) GeoSearchStore(ctx context.Context, destination string, source string, from GeoSearchFrom, by GeoSearchBy, opts ...GeoSearchStoreOptions) (int64, error) {
 	a := c.newArgs("GEOSEARCHSTORE")
 	argsGeoSearchStore(a, destination, source, from, by, opts)
 	r := getResult(modeInt, "GEOSEARCHSTORE")

@@ -210,18 +210,10 @@ func (c *Client) HMGet(ctx context.Context, key string, fields ...string) ([]Nul
 	return r.nstrs, err
 }
 
-// writeArgs writes the arguments of a FieldValue (the type is declared in decode.go).
-func (x *FieldValue) writeArgs(a *argBuf) {
-	a.str(x.Field)
-	a.str(x.Value)
-}
-
 // argsHMSet writes the arguments of HMSet, HSet (Client and Pipeline).
-func argsHMSet(a *argBuf, key string, fieldValues []FieldValue) {
+func argsHMSet(a *argBuf, key string, fieldValues []any) {
 	a.key(key)
-	for i := range fieldValues {
-		fieldValues[i].writeArgs(a)
-	}
+	a.pairs(fieldValues)
 }
 
 // HMSet runs HMSET: sets the values of multiple fields.
@@ -231,7 +223,7 @@ func argsHMSet(a *argBuf, key string, fieldValues []FieldValue) {
 // Available since Redis 2.0.0. Time complexity: O(N) where N is the number of fields being set.
 //
 // Deprecated: as of Redis 4.0.0, use HSET with multiple field-value pairs (HSet).
-func (c *Client) HMSet(ctx context.Context, key string, fieldValues ...FieldValue) error {
+func (c *Client) HMSet(ctx context.Context, key string, fieldValues ...any) error {
 	a := c.newArgs("HMSET")
 	argsHMSet(a, key, fieldValues)
 	r := getResult(modeStatus, "HMSET")
@@ -340,7 +332,7 @@ func (c *Client) HRandFieldWithValues(ctx context.Context, key string, count int
 	return decodeFieldValues(raw.v)
 }
 
-// HScanOptions are the optional arguments of HScan. The zero value, like a nil *HScanOptions, sends none of them.
+// HScanOptions are the optional arguments of HScan, given last: leave them out, or pass the zero value, to send none of them.
 type HScanOptions struct {
 	// Match is "pattern": sends MATCH pattern when not empty.
 	Match string
@@ -349,10 +341,13 @@ type HScanOptions struct {
 }
 
 // argsHScan writes the arguments of HScan (Client and Pipeline).
-func argsHScan(a *argBuf, key string, cursor int64, opts *HScanOptions) {
+func argsHScan(a *argBuf, key string, cursor int64, opts []HScanOptions) {
 	var o HScanOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	a.int(cursor)
@@ -375,7 +370,7 @@ func argsHScan(a *argBuf, key string, cursor int64, opts *HScanOptions) {
 //
 // Reply:
 //   - cursor and scan response in array form
-func (c *Client) HScan(ctx context.Context, key string, cursor int64, opts *HScanOptions) (ScanResult, error) {
+func (c *Client) HScan(ctx context.Context, key string, cursor int64, opts ...HScanOptions) (ScanResult, error) {
 	a := c.newArgs("HSCAN")
 	argsHScan(a, key, cursor, opts)
 	raw, err := c.execRaw(ctx, a, "HSCAN")
@@ -394,7 +389,7 @@ func (c *Client) HScan(ctx context.Context, key string, cursor int64, opts *HSca
 //
 // Reply:
 //   - The number of fields that were added
-func (c *Client) HSet(ctx context.Context, key string, fieldValues ...FieldValue) (int64, error) {
+func (c *Client) HSet(ctx context.Context, key string, fieldValues ...any) (int64, error) {
 	a := c.newArgs("HSET")
 	argsHMSet(a, key, fieldValues)
 	r := getResult(modeInt, "HSET")
@@ -404,10 +399,10 @@ func (c *Client) HSet(ctx context.Context, key string, fieldValues ...FieldValue
 }
 
 // argsHSetNX writes the arguments of HSetNX (Client and Pipeline).
-func argsHSetNX(a *argBuf, key string, field string, value string) {
+func argsHSetNX(a *argBuf, key string, field string, value any) {
 	a.key(key)
 	a.str(field)
-	a.str(value)
+	a.value(value)
 }
 
 // HSetNX runs HSETNX: sets the value of a field in a hash only when the field doesn't exist.
@@ -419,7 +414,7 @@ func argsHSetNX(a *argBuf, key string, field string, value string) {
 // Reply:
 //   - The field is a new field in the hash and value was set.
 //   - The field already exists in the hash and no operation was performed.
-func (c *Client) HSetNX(ctx context.Context, key string, field string, value string) (bool, error) {
+func (c *Client) HSetNX(ctx context.Context, key string, field string, value any) (bool, error) {
 	a := c.newArgs("HSETNX")
 	argsHSetNX(a, key, field, value)
 	r := getResult(modeBool, "HSETNX")

@@ -15,7 +15,7 @@ import (
 // Reply:
 //   - if at least 1 HyperLogLog internal register was altered
 //   - if no HyperLogLog internal register were altered
-func (c *Client) PFAdd(ctx context.Context, key string, elements ...string) (bool, error) {
+func (c *Client) PFAdd(ctx context.Context, key string, elements ...any) (bool, error) {
 	a := c.newArgs("PFADD")
 	argsLPush(a, key, elements)
 	r := getResult(modeBool, "PFADD")

@@ -4,6 +4,7 @@ package fastredis
 
 import (
 	"context"
+	"time"
 )
 
 // ListSide is the end of a list an element moves from or to.
@@ -16,13 +17,13 @@ const (
 )
 
 // argsBLMove writes the arguments of BLMove (Client and Pipeline).
-func argsBLMove(a *argBuf, source string, destination string, whereFrom ListSide, whereTo ListSide, timeout float64) {
+func argsBLMove(a *argBuf, source string, destination string, whereFrom ListSide, whereTo ListSide, timeout time.Duration) {
 	a.block()
 	a.key(source)
 	a.key(destination)
 	a.str(string(whereFrom))
 	a.str(string(whereTo))
-	a.float(timeout)
+	a.secondsFloat(timeout)
 }
 
 // BLMove runs BLMOVE: pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.
@@ -35,7 +36,7 @@ func argsBLMove(a *argBuf, source string, destination string, whereFrom ListSide
 // Reply:
 //   - The popped element.
 //   - null (Nil): Operation timed-out
-func (c *Client) BLMove(ctx context.Context, source string, destination string, whereFrom ListSide, whereTo ListSide, timeout float64) (string, error) {
+func (c *Client) BLMove(ctx context.Context, source string, destination string, whereFrom ListSide, whereTo ListSide, timeout time.Duration) (string, error) {
 	a := c.newArgs("BLMOVE")
 	argsBLMove(a, source, destination, whereFrom, whereTo, timeout)
 	r := getResult(modeString, "BLMOVE")
@@ -55,7 +56,7 @@ func (c *Client) BLMove(ctx context.Context, source string, destination string, 
 // Reply:
 //   - The popped element.
 //   - null (Nil): Operation timed-out
-func (c *Client) BLMoveAppend(ctx context.Context, dst []byte, source string, destination string, whereFrom ListSide, whereTo ListSide, timeout float64) ([]byte, error) {
+func (c *Client) BLMoveAppend(ctx context.Context, dst []byte, source string, destination string, whereFrom ListSide, whereTo ListSide, timeout time.Duration) ([]byte, error) {
 	a := c.newArgs("BLMOVE")
 	argsBLMove(a, source, destination, whereFrom, whereTo, timeout)
 	r := getResult(modeAppend, "BLMOVE")
@@ -65,20 +66,23 @@ func (c *Client) BLMoveAppend(ctx context.Context, dst []byte, source string, de
 	return r.dst, err
 }
 
-// BLMPopOptions are the optional arguments of BLMPop. The zero value, like a nil *BLMPopOptions, sends none of them.
+// BLMPopOptions are the optional arguments of BLMPop, given last: leave them out, or pass the zero value, to send none of them.
 type BLMPopOptions struct {
 	// Count is "count": sends COUNT count when not 0.
 	Count int64
 }
 
 // argsBLMPop writes the arguments of BLMPop (Client and Pipeline).
-func argsBLMPop(a *argBuf, timeout float64, keys []string, where ListSide, opts *BLMPopOptions) {
+func argsBLMPop(a *argBuf, timeout time.Duration, keys []string, where ListSide, opts []BLMPopOptions) {
 	var o BLMPopOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.block()
-	a.float(timeout)
+	a.secondsFloat(timeout)
 	a.int(int64(len(keys)))
 	for _, v := range keys {
 		a.key(v)
@@ -103,7 +107,7 @@ func argsBLMPop(a *argBuf, timeout float64, keys []string, where ListSide, opts 
 // Reply:
 //   - null (Nil): Operation timed-out
 //   - The key from which elements were popped and the popped elements
-func (c *Client) BLMPop(ctx context.Context, timeout float64, keys []string, where ListSide, opts *BLMPopOptions) (KeyElements, error) {
+func (c *Client) BLMPop(ctx context.Context, timeout time.Duration, keys []string, where ListSide, opts ...BLMPopOptions) (KeyElements, error) {
 	a := c.newArgs("BLMPOP")
 	argsBLMPop(a, timeout, keys, where, opts)
 	raw, err := c.execRaw(ctx, a, "BLMPOP")
@@ -115,12 +119,12 @@ func (c *Client) BLMPop(ctx context.Context, timeout float64, keys []string, whe
 }
 
 // argsBLPop writes the arguments of BLPop, BRPop, BZPopMax, BZPopMin (Client and Pipeline).
-func argsBLPop(a *argBuf, keys []string, timeout float64) {
+func argsBLPop(a *argBuf, keys []string, timeout time.Duration) {
 	a.block()
 	for _, v := range keys {
 		a.key(v)
 	}
-	a.float(timeout)
+	a.secondsFloat(timeout)
 }
 
 // BLPop runs BLPOP: removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.
@@ -133,7 +137,7 @@ func argsBLPop(a *argBuf, keys []string, timeout float64) {
 // Reply:
 //   - null (Nil): No element could be popped and timeout expired
 //   - The key from which the element was popped and the value of the popped element
-func (c *Client) BLPop(ctx context.Context, keys []string, timeout float64) ([]string, error) {
+func (c *Client) BLPop(ctx context.Context, keys []string, timeout time.Duration) ([]string, error) {
 	a := c.newArgs("BLPOP")
 	argsBLPop(a, keys, timeout)
 	r := getResult(modeStrings, "BLPOP")
@@ -151,7 +155,7 @@ func (c *Client) BLPop(ctx context.Context, keys []string, timeout float64) ([]s
 //
 // Reply:
 //   - null (Nil): No element could be popped and the timeout expired.
-func (c *Client) BRPop(ctx context.Context, keys []string, timeout float64) ([]string, error) {
+func (c *Client) BRPop(ctx context.Context, keys []string, timeout time.Duration) ([]string, error) {
 	a := c.newArgs("BRPOP")
 	argsBLPop(a, keys, timeout)
 	r := getResult(modeStrings, "BRPOP")
@@ -161,11 +165,11 @@ func (c *Client) BRPop(ctx context.Context, keys []string, timeout float64) ([]s
 }
 
 // argsBRPopLPush writes the arguments of BRPopLPush (Client and Pipeline).
-func argsBRPopLPush(a *argBuf, source string, destination string, timeout float64) {
+func argsBRPopLPush(a *argBuf, source string, destination string, timeout time.Duration) {
 	a.block()
 	a.key(source)
 	a.key(destination)
-	a.float(timeout)
+	a.secondsFloat(timeout)
 }
 
 // BRPopLPush runs BRPOPLPUSH: pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped.
@@ -180,7 +184,7 @@ func argsBRPopLPush(a *argBuf, source string, destination string, timeout float6
 //   - null (Nil): Timeout is reached.
 //
 // Deprecated: as of Redis 6.2.0, use BLMOVE with the RIGHT and LEFT arguments (BLMove).
-func (c *Client) BRPopLPush(ctx context.Context, source string, destination string, timeout float64) (string, error) {
+func (c *Client) BRPopLPush(ctx context.Context, source string, destination string, timeout time.Duration) (string, error) {
 	a := c.newArgs("BRPOPLPUSH")
 	argsBRPopLPush(a, source, destination, timeout)
 	r := getResult(modeString, "BRPOPLPUSH")
@@ -202,7 +206,7 @@ func (c *Client) BRPopLPush(ctx context.Context, source string, destination stri
 //   - null (Nil): Timeout is reached.
 //
 // Deprecated: as of Redis 6.2.0, use BLMOVE with the RIGHT and LEFT arguments (BLMove).
-func (c *Client) BRPopLPushAppend(ctx context.Context, dst []byte, source string, destination string, timeout float64) ([]byte, error) {
+func (c *Client) BRPopLPushAppend(ctx context.Context, dst []byte, source string, destination string, timeout time.Duration) ([]byte, error) {
 	a := c.newArgs("BRPOPLPUSH")
 	argsBRPopLPush(a, source, destination, timeout)
 	r := getResult(modeAppend, "BRPOPLPUSH")
@@ -266,11 +270,11 @@ const (
 )
 
 // argsLInsert writes the arguments of LInsert (Client and Pipeline).
-func argsLInsert(a *argBuf, key string, where LInsertWhere, pivot string, element string) {
+func argsLInsert(a *argBuf, key string, where LInsertWhere, pivot any, element any) {
 	a.key(key)
 	a.str(string(where))
-	a.str(pivot)
-	a.str(element)
+	a.value(pivot)
+	a.value(element)
 }
 
 // LInsert runs LINSERT: inserts an element before or after another element in a list.
@@ -283,7 +287,7 @@ func argsLInsert(a *argBuf, key string, where LInsertWhere, pivot string, elemen
 //   - List length after a successful insert operation.
 //   - in case key doesn't exist.
 //   - when the pivot wasn't found.
-func (c *Client) LInsert(ctx context.Context, key string, where LInsertWhere, pivot string, element string) (int64, error) {
+func (c *Client) LInsert(ctx context.Context, key string, where LInsertWhere, pivot any, element any) (int64, error) {
 	a := c.newArgs("LINSERT")
 	argsLInsert(a, key, where, pivot, element)
 	r := getResult(modeInt, "LINSERT")
@@ -353,17 +357,20 @@ func (c *Client) LMoveAppend(ctx context.Context, dst []byte, source string, des
 	return r.dst, err
 }
 
-// LMPopOptions are the optional arguments of LMPop. The zero value, like a nil *LMPopOptions, sends none of them.
+// LMPopOptions are the optional arguments of LMPop, given last: leave them out, or pass the zero value, to send none of them.
 type LMPopOptions struct {
 	// Count is "count": sends COUNT count when not 0.
 	Count int64
 }
 
 // argsLMPop writes the arguments of LMPop (Client and Pipeline).
-func argsLMPop(a *argBuf, keys []string, where ListSide, opts *LMPopOptions) {
+func argsLMPop(a *argBuf, keys []string, where ListSide, opts []LMPopOptions) {
 	var o LMPopOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.int(int64(len(keys)))
 	for _, v := range keys {
@@ -388,7 +395,7 @@ func argsLMPop(a *argBuf, keys []string, where ListSide, opts *LMPopOptions) {
 // Reply:
 //   - null (Nil): If no element could be popped.
 //   - List key from which elements were popped.
-func (c *Client) LMPop(ctx context.Context, keys []string, where ListSide, opts *LMPopOptions) (KeyElements, error) {
+func (c *Client) LMPop(ctx context.Context, keys []string, where ListSide, opts ...LMPopOptions) (KeyElements, error) {
 	a := c.newArgs("LMPOP")
 	argsLMPop(a, keys, where, opts)
 	raw, err := c.execRaw(ctx, a, "LMPOP")
@@ -461,7 +468,7 @@ func (c *Client) LPopCount(ctx context.Context, key string, count int64) ([]stri
 	return r.strs, err
 }
 
-// LPosOptions are the optional arguments of LPos and LPosCount. The zero value, like a nil *LPosOptions, sends none of them.
+// LPosOptions are the optional arguments of LPos and LPosCount, given last: leave them out, or pass the zero value, to send none of them.
 type LPosOptions struct {
 	// Rank is "rank": sends RANK rank when not 0.
 	Rank int64
@@ -470,13 +477,16 @@ type LPosOptions struct {
 }
 
 // argsLPos writes the arguments of LPos (Client and Pipeline).
-func argsLPos(a *argBuf, key string, element string, opts *LPosOptions) {
+func argsLPos(a *argBuf, key string, element any, opts []LPosOptions) {
 	var o LPosOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
-	a.str(element)
+	a.value(element)
 	if o.Rank != 0 {
 		a.str("RANK")
 		a.int(o.Rank)
@@ -498,7 +508,7 @@ func argsLPos(a *argBuf, key string, element string, opts *LPosOptions) {
 //   - null (Nil): In case there is no matching element
 //   - An integer representing the matching element
 //   - If the COUNT option is given, an array of integers representing the matching elements (empty if there are no matches)
-func (c *Client) LPos(ctx context.Context, key string, element string, opts *LPosOptions) (int64, error) {
+func (c *Client) LPos(ctx context.Context, key string, element any, opts ...LPosOptions) (int64, error) {
 	a := c.newArgs("LPOS")
 	argsLPos(a, key, element, opts)
 	r := getResult(modeInt, "LPOS")
@@ -508,13 +518,16 @@ func (c *Client) LPos(ctx context.Context, key string, element string, opts *LPo
 }
 
 // argsLPosCount writes the arguments of LPosCount (Client and Pipeline).
-func argsLPosCount(a *argBuf, key string, element string, numMatches int64, opts *LPosOptions) {
+func argsLPosCount(a *argBuf, key string, element any, numMatches int64, opts []LPosOptions) {
 	var o LPosOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
-	a.str(element)
+	a.value(element)
 	if o.Rank != 0 {
 		a.str("RANK")
 		a.int(o.Rank)
@@ -538,7 +551,7 @@ func argsLPosCount(a *argBuf, key string, element string, numMatches int64, opts
 //   - null (Nil): In case there is no matching element
 //   - An integer representing the matching element
 //   - If the COUNT option is given, an array of integers representing the matching elements (empty if there are no matches)
-func (c *Client) LPosCount(ctx context.Context, key string, element string, numMatches int64, opts *LPosOptions) ([]int64, error) {
+func (c *Client) LPosCount(ctx context.Context, key string, element any, numMatches int64, opts ...LPosOptions) ([]int64, error) {
 	a := c.newArgs("LPOS")
 	argsLPosCount(a, key, element, numMatches, opts)
 	raw, err := c.execRaw(ctx, a, "LPOS")
@@ -550,11 +563,9 @@ func (c *Client) LPosCount(ctx context.Context, key string, element string, numM
 }
 
 // argsLPush writes the arguments of LPush, LPushX, PFAdd, RPush, RPushX (Client and Pipeline).
-func argsLPush(a *argBuf, key string, elements []string) {
+func argsLPush(a *argBuf, key string, elements []any) {
 	a.key(key)
-	for _, v := range elements {
-		a.str(v)
-	}
+	a.values(elements)
 }
 
 // LPush runs LPUSH: prepends one or more elements to a list. Creates the key if it doesn't exist.
@@ -565,7 +576,7 @@ func argsLPush(a *argBuf, key string, elements []string) {
 //
 // Reply:
 //   - Length of the list after the push operations.
-func (c *Client) LPush(ctx context.Context, key string, elements ...string) (int64, error) {
+func (c *Client) LPush(ctx context.Context, key string, elements ...any) (int64, error) {
 	a := c.newArgs("LPUSH")
 	argsLPush(a, key, elements)
 	r := getResult(modeInt, "LPUSH")
@@ -582,7 +593,7 @@ func (c *Client) LPush(ctx context.Context, key string, elements ...string) (int
 //
 // Reply:
 //   - the length of the list after the push operation
-func (c *Client) LPushX(ctx context.Context, key string, elements ...string) (int64, error) {
+func (c *Client) LPushX(ctx context.Context, key string, elements ...any) (int64, error) {
 	a := c.newArgs("LPUSHX")
 	argsLPush(a, key, elements)
 	r := getResult(modeInt, "LPUSHX")
@@ -616,10 +627,10 @@ func (c *Client) LRange(ctx context.Context, key string, start int64, stop int64
 }
 
 // argsLRem writes the arguments of LRem (Client and Pipeline).
-func argsLRem(a *argBuf, key string, count int64, element string) {
+func argsLRem(a *argBuf, key string, count int64, element any) {
 	a.key(key)
 	a.int(count)
-	a.str(element)
+	a.value(element)
 }
 
 // LRem runs LREM: removes elements from a list. Deletes the list if the last element was removed.
@@ -630,7 +641,7 @@ func argsLRem(a *argBuf, key string, count int64, element string) {
 //
 // Reply:
 //   - The number of removed elements.
-func (c *Client) LRem(ctx context.Context, key string, count int64, element string) (int64, error) {
+func (c *Client) LRem(ctx context.Context, key string, count int64, element any) (int64, error) {
 	a := c.newArgs("LREM")
 	argsLRem(a, key, count, element)
 	r := getResult(modeInt, "LREM")
@@ -640,10 +651,10 @@ func (c *Client) LRem(ctx context.Context, key string, count int64, element stri
 }
 
 // argsLSet writes the arguments of LSet (Client and Pipeline).
-func argsLSet(a *argBuf, key string, index int64, element string) {
+func argsLSet(a *argBuf, key string, index int64, element any) {
 	a.key(key)
 	a.int(index)
-	a.str(element)
+	a.value(element)
 }
 
 // LSet runs LSET: sets the value of an element in a list by its index.
@@ -651,7 +662,7 @@ func argsLSet(a *argBuf, key string, index int64, element string) {
 //	LSET key index element
 //
 // Available since Redis 1.0.0. Time complexity: O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).
-func (c *Client) LSet(ctx context.Context, key string, index int64, element string) error {
+func (c *Client) LSet(ctx context.Context, key string, index int64, element any) error {
 	a := c.newArgs("LSET")
 	argsLSet(a, key, index, element)
 	r := getResult(modeStatus, "LSET")
@@ -790,7 +801,7 @@ func (c *Client) RPopLPushAppend(ctx context.Context, dst []byte, source string,
 //
 // Reply:
 //   - Length of the list after the push operations.
-func (c *Client) RPush(ctx context.Context, key string, elements ...string) (int64, error) {
+func (c *Client) RPush(ctx context.Context, key string, elements ...any) (int64, error) {
 	a := c.newArgs("RPUSH")
 	argsLPush(a, key, elements)
 	r := getResult(modeInt, "RPUSH")
@@ -807,7 +818,7 @@ func (c *Client) RPush(ctx context.Context, key string, elements ...string) (int
 //
 // Reply:
 //   - Length of the list after the push operation.
-func (c *Client) RPushX(ctx context.Context, key string, elements ...string) (int64, error) {
+func (c *Client) RPushX(ctx context.Context, key string, elements ...any) (int64, error) {
 	a := c.newArgs("RPUSHX")
 	argsLPush(a, key, elements)
 	r := getResult(modeInt, "RPUSHX")

@@ -7,9 +7,9 @@ import (
 )
 
 // argsPublish writes the arguments of Publish (Client and Pipeline).
-func argsPublish(a *argBuf, channel string, message string) {
+func argsPublish(a *argBuf, channel string, message any) {
 	a.str(channel)
-	a.str(message)
+	a.value(message)
 }
 
 // Publish runs PUBLISH: posts a message to a channel.
@@ -20,7 +20,7 @@ func argsPublish(a *argBuf, channel string, message string) {
 //
 // Reply:
 //   - the number of clients that received the message. Note that in a Redis Cluster, only clients that are connected to the same node as the publishing client are included in the count
-func (c *Client) Publish(ctx context.Context, channel string, message string) (int64, error) {
+func (c *Client) Publish(ctx context.Context, channel string, message any) (int64, error) {
 	a := c.newArgs("PUBLISH")
 	argsPublish(a, channel, message)
 	r := getResult(modeInt, "PUBLISH")
@@ -29,17 +29,20 @@ func (c *Client) Publish(ctx context.Context, channel string, message string) (i
 	return r.i, err
 }
 
-// PubSubChannelsOptions are the optional arguments of PubSubChannels. The zero value, like a nil *PubSubChannelsOptions, sends none of them.
+// PubSubChannelsOptions are the optional arguments of PubSubChannels, given last: leave them out, or pass the zero value, to send none of them.
 type PubSubChannelsOptions struct {
 	// Pattern is "pattern": sends pattern when not empty.
 	Pattern string
 }
 
 // argsPubSubChannels writes the arguments of PubSubChannels (Client and Pipeline).
-func argsPubSubChannels(a *argBuf, opts *PubSubChannelsOptions) {
+func argsPubSubChannels(a *argBuf, opts []PubSubChannelsOptions) {
 	var o PubSubChannelsOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	if o.Pattern != "" {
 		a.str(o.Pattern)
@@ -54,7 +57,7 @@ func argsPubSubChannels(a *argBuf, opts *PubSubChannelsOptions) {
 //
 // Reply:
 //   - a list of active channels, optionally matching the specified pattern
-func (c *Client) PubSubChannels(ctx context.Context, opts *PubSubChannelsOptions) ([]string, error) {
+func (c *Client) PubSubChannels(ctx context.Context, opts ...PubSubChannelsOptions) ([]string, error) {
 	a := c.newArgs("PUBSUB")
 	a.str("CHANNELS")
 	argsPubSubChannels(a, opts)
@@ -126,17 +129,20 @@ func (c *Client) PubSubNumSub(ctx context.Context, channels ...string) (map[stri
 	return decodeStringInts(raw.v)
 }
 
-// PubSubShardChannelsOptions are the optional arguments of PubSubShardChannels. The zero value, like a nil *PubSubShardChannelsOptions, sends none of them.
+// PubSubShardChannelsOptions are the optional arguments of PubSubShardChannels, given last: leave them out, or pass the zero value, to send none of them.
 type PubSubShardChannelsOptions struct {
 	// Pattern is "pattern": sends pattern when not empty.
 	Pattern string
 }
 
 // argsPubSubShardChannels writes the arguments of PubSubShardChannels (Client and Pipeline).
-func argsPubSubShardChannels(a *argBuf, opts *PubSubShardChannelsOptions) {
+func argsPubSubShardChannels(a *argBuf, opts []PubSubShardChannelsOptions) {
 	var o PubSubShardChannelsOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	if o.Pattern != "" {
 		a.str(o.Pattern)
@@ -151,7 +157,7 @@ func argsPubSubShardChannels(a *argBuf, opts *PubSubShardChannelsOptions) {
 //
 // Reply:
 //   - a list of active channels, optionally matching the specified pattern
-func (c *Client) PubSubShardChannels(ctx context.Context, opts *PubSubShardChannelsOptions) ([]string, error) {
+func (c *Client) PubSubShardChannels(ctx context.Context, opts ...PubSubShardChannelsOptions) ([]string, error) {
 	a := c.newArgs("PUBSUB")
 	a.str("SHARDCHANNELS")
 	argsPubSubShardChannels(a, opts)
@@ -190,9 +196,9 @@ func (c *Client) PubSubShardNumSub(ctx context.Context, shardChannels ...string)
 }
 
 // argsSPublish writes the arguments of SPublish (Client and Pipeline).
-func argsSPublish(a *argBuf, shardChannel string, message string) {
+func argsSPublish(a *argBuf, shardChannel string, message any) {
 	a.str(shardChannel)
-	a.str(message)
+	a.value(message)
 }
 
 // SPublish runs SPUBLISH: post a message to a shard channel.
@@ -203,7 +209,7 @@ func argsSPublish(a *argBuf, shardChannel string, message string) {
 //
 // Reply:
 //   - the number of clients that received the message. Note that in a Redis Cluster, only clients that are connected to the same node as the publishing client are included in the count
-func (c *Client) SPublish(ctx context.Context, shardChannel string, message string) (int64, error) {
+func (c *Client) SPublish(ctx context.Context, shardChannel string, message any) (int64, error) {
 	a := c.newArgs("SPUBLISH")
 	argsSPublish(a, shardChannel, message)
 	r := getResult(modeInt, "SPUBLISH")

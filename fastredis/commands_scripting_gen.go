@@ -7,15 +7,13 @@ import (
 )
 
 // argsEval writes the arguments of Eval, EvalRO (Client and Pipeline).
-func argsEval(a *argBuf, script string, keys []string, args []string) {
+func argsEval(a *argBuf, script string, keys []string, args []any) {
 	a.str(script)
 	a.int(int64(len(keys)))
 	for _, v := range keys {
 		a.key(v)
 	}
-	for _, v := range args {
-		a.str(v)
-	}
+	a.values(args)
 }
 
 // Eval runs EVAL: executes a server-side Lua script.
@@ -28,7 +26,7 @@ func argsEval(a *argBuf, script string, keys []string, args []string) {
 //
 // Reply:
 //   - Return value depends on the script that is executed
-func (c *Client) Eval(ctx context.Context, script string, keys []string, args ...string) (Reply, error) {
+func (c *Client) Eval(ctx context.Context, script string, keys []string, args ...any) (Reply, error) {
 	a := c.newArgs("EVAL")
 	argsEval(a, script, keys, args)
 	r := getResult(modeReply, "EVAL")
@@ -41,15 +39,13 @@ func (c *Client) Eval(ctx context.Context, script string, keys []string, args ..
 }
 
 // argsEvalSha writes the arguments of EvalSha, EvalShaRO (Client and Pipeline).
-func argsEvalSha(a *argBuf, sha1 string, keys []string, args []string) {
+func argsEvalSha(a *argBuf, sha1 string, keys []string, args []any) {
 	a.str(sha1)
 	a.int(int64(len(keys)))
 	for _, v := range keys {
 		a.key(v)
 	}
-	for _, v := range args {
-		a.str(v)
-	}
+	a.values(args)
 }
 
 // EvalSha runs EVALSHA: executes a server-side Lua script by SHA1 digest.
@@ -62,7 +58,7 @@ func argsEvalSha(a *argBuf, sha1 string, keys []string, args []string) {
 //
 // Reply:
 //   - Return value depends on the script that is executed
-func (c *Client) EvalSha(ctx context.Context, sha1 string, keys []string, args ...string) (Reply, error) {
+func (c *Client) EvalSha(ctx context.Context, sha1 string, keys []string, args ...any) (Reply, error) {
 	a := c.newArgs("EVALSHA")
 	argsEvalSha(a, sha1, keys, args)
 	r := getResult(modeReply, "EVALSHA")
@@ -84,7 +80,7 @@ func (c *Client) EvalSha(ctx context.Context, sha1 string, keys []string, args .
 //
 // Reply:
 //   - Return value depends on the script that is executed
-func (c *Client) EvalShaRO(ctx context.Context, sha1 string, keys []string, args ...string) (Reply, error) {
+func (c *Client) EvalShaRO(ctx context.Context, sha1 string, keys []string, args ...any) (Reply, error) {
 	a := c.newArgs("EVALSHA_RO")
 	argsEvalSha(a, sha1, keys, args)
 	r := getResult(modeReply, "EVALSHA_RO")
@@ -106,7 +102,7 @@ func (c *Client) EvalShaRO(ctx context.Context, sha1 string, keys []string, args
 //
 // Reply:
 //   - Return value depends on the script that is executed
-func (c *Client) EvalRO(ctx context.Context, script string, keys []string, args ...string) (Reply, error) {
+func (c *Client) EvalRO(ctx context.Context, script string, keys []string, args ...any) (Reply, error) {
 	a := c.newArgs("EVAL_RO")
 	argsEval(a, script, keys, args)
 	r := getResult(modeReply, "EVAL_RO")
@@ -119,15 +115,13 @@ func (c *Client) EvalRO(ctx context.Context, script string, keys []string, args 
 }
 
 // argsFCall writes the arguments of FCall, FCallRO (Client and Pipeline).
-func argsFCall(a *argBuf, function string, keys []string, args []string) {
+func argsFCall(a *argBuf, function string, keys []string, args []any) {
 	a.str(function)
 	a.int(int64(len(keys)))
 	for _, v := range keys {
 		a.key(v)
 	}
-	for _, v := range args {
-		a.str(v)
-	}
+	a.values(args)
 }
 
 // FCall runs FCALL: invokes a function.
@@ -140,7 +134,7 @@ func argsFCall(a *argBuf, function string, keys []string, args []string) {
 //
 // Reply:
 //   - Return value depends on the function that is executed
-func (c *Client) FCall(ctx context.Context, function string, keys []string, args ...string) (Reply, error) {
+func (c *Client) FCall(ctx context.Context, function string, keys []string, args ...any) (Reply, error) {
 	a := c.newArgs("FCALL")
 	argsFCall(a, function, keys, args)
 	r := getResult(modeReply, "FCALL")
@@ -162,7 +156,7 @@ func (c *Client) FCall(ctx context.Context, function string, keys []string, args
 //
 // Reply:
 //   - Return value depends on the function that is executed
-func (c *Client) FCallRO(ctx context.Context, function string, keys []string, args ...string) (Reply, error) {
+func (c *Client) FCallRO(ctx context.Context, function string, keys []string, args ...any) (Reply, error) {
 	a := c.newArgs("FCALL_RO")
 	argsFCall(a, function, keys, args)
 	r := getResult(modeReply, "FCALL_RO")
@@ -229,17 +223,20 @@ func (c *Client) FunctionDumpAppend(ctx context.Context, dst []byte) ([]byte, er
 	return r.dst, err
 }
 
-// FunctionFlushOptions are the optional arguments of FunctionFlush. The zero value, like a nil *FunctionFlushOptions, sends none of them.
+// FunctionFlushOptions are the optional arguments of FunctionFlush, given last: leave them out, or pass the zero value, to send none of them.
 type FunctionFlushOptions struct {
 	// FlushType is "flush-type": sends ASYNC | SYNC when not empty.
 	FlushType FlushMode
 }
 
 // argsFunctionFlush writes the arguments of FunctionFlush (Client and Pipeline).
-func argsFunctionFlush(a *argBuf, opts *FunctionFlushOptions) {
+func argsFunctionFlush(a *argBuf, opts []FunctionFlushOptions) {
 	var o FunctionFlushOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	if o.FlushType != "" {
 		a.str(string(o.FlushType))
@@ -251,7 +248,7 @@ func argsFunctionFlush(a *argBuf, opts *FunctionFlushOptions) {
 //	FUNCTION FLUSH [ASYNC | SYNC]
 //
 // Available since Redis 7.0.0. Time complexity: O(N) where N is the number of functions deleted.
-func (c *Client) FunctionFlush(ctx context.Context, opts *FunctionFlushOptions) error {
+func (c *Client) FunctionFlush(ctx context.Context, opts ...FunctionFlushOptions) error {
 	a := c.newArgs("FUNCTION")
 	a.str("FLUSH")
 	argsFunctionFlush(a, opts)
@@ -290,7 +287,7 @@ func (c *Client) FunctionKill(ctx context.Context) error {
 	return c.exec(ctx, a, r)
 }
 
-// FunctionListOptions are the optional arguments of FunctionList. The zero value, like a nil *FunctionListOptions, sends none of them.
+// FunctionListOptions are the optional arguments of FunctionList, given last: leave them out, or pass the zero value, to send none of them.
 type FunctionListOptions struct {
 	// LibraryName is "library-name-pattern": sends LIBRARYNAME library-name-pattern when not empty.
 	LibraryName string
@@ -299,10 +296,13 @@ type FunctionListOptions struct {
 }
 
 // argsFunctionList writes the arguments of FunctionList (Client and Pipeline).
-func argsFunctionList(a *argBuf, opts *FunctionListOptions) {
+func argsFunctionList(a *argBuf, opts []FunctionListOptions) {
 	var o FunctionListOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	if o.LibraryName != "" {
 		a.str("LIBRARYNAME")
@@ -318,7 +318,7 @@ func argsFunctionList(a *argBuf, opts *FunctionListOptions) {
 //	FUNCTION LIST [LIBRARYNAME library-name-pattern] [WITHCODE]
 //
 // Available since Redis 7.0.0. Time complexity: O(N) where N is the number of functions.
-func (c *Client) FunctionList(ctx context.Context, opts *FunctionListOptions) (Reply, error) {
+func (c *Client) FunctionList(ctx context.Context, opts ...FunctionListOptions) (Reply, error) {
 	a := c.newArgs("FUNCTION")
 	a.str("LIST")
 	argsFunctionList(a, opts)
@@ -331,17 +331,20 @@ func (c *Client) FunctionList(ctx context.Context, opts *FunctionListOptions) (R
 	return r.reply, err
 }
 
-// FunctionLoadOptions are the optional arguments of FunctionLoad. The zero value, like a nil *FunctionLoadOptions, sends none of them.
+// FunctionLoadOptions are the optional arguments of FunctionLoad, given last: leave them out, or pass the zero value, to send none of them.
 type FunctionLoadOptions struct {
 	// Replace is "replace": sends REPLACE when true.
 	Replace bool
 }
 
 // argsFunctionLoad writes the arguments of FunctionLoad (Client and Pipeline).
-func argsFunctionLoad(a *argBuf, functionCode string, opts *FunctionLoadOptions) {
+func argsFunctionLoad(a *argBuf, functionCode string, opts []FunctionLoadOptions) {
 	var o FunctionLoadOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	if o.Replace {
 		a.str("REPLACE")
@@ -357,7 +360,7 @@ func argsFunctionLoad(a *argBuf, functionCode string, opts *FunctionLoadOptions)
 //
 // Reply:
 //   - The library name that was loaded
-func (c *Client) FunctionLoad(ctx context.Context, functionCode string, opts *FunctionLoadOptions) (string, error) {
+func (c *Client) FunctionLoad(ctx context.Context, functionCode string, opts ...FunctionLoadOptions) (string, error) {
 	a := c.newArgs("FUNCTION")
 	a.str("LOAD")
 	argsFunctionLoad(a, functionCode, opts)
@@ -376,7 +379,7 @@ func (c *Client) FunctionLoad(ctx context.Context, functionCode string, opts *Fu
 //
 // Reply:
 //   - The library name that was loaded
-func (c *Client) FunctionLoadAppend(ctx context.Context, dst []byte, functionCode string, opts *FunctionLoadOptions) ([]byte, error) {
+func (c *Client) FunctionLoadAppend(ctx context.Context, dst []byte, functionCode string, opts ...FunctionLoadOptions) ([]byte, error) {
 	a := c.newArgs("FUNCTION")
 	a.str("LOAD")
 	argsFunctionLoad(a, functionCode, opts)
@@ -397,19 +400,22 @@ const (
 	FunctionRestoreReplace FunctionRestorePolicy = "REPLACE"
 )
 
-// FunctionRestoreOptions are the optional arguments of FunctionRestore. The zero value, like a nil *FunctionRestoreOptions, sends none of them.
+// FunctionRestoreOptions are the optional arguments of FunctionRestore, given last: leave them out, or pass the zero value, to send none of them.
 type FunctionRestoreOptions struct {
 	// Policy is "policy": sends FLUSH | APPEND | REPLACE when not empty.
 	Policy FunctionRestorePolicy
 }
 
 // argsFunctionRestore writes the arguments of FunctionRestore (Client and Pipeline).
-func argsFunctionRestore(a *argBuf, serializedValue string, opts *FunctionRestoreOptions) {
+func argsFunctionRestore(a *argBuf, serializedValue any, opts []FunctionRestoreOptions) {
 	var o FunctionRestoreOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
-	a.str(serializedValue)
+	a.value(serializedValue)
 	if o.Policy != "" {
 		a.str(string(o.Policy))
 	}
@@ -420,7 +426,7 @@ func argsFunctionRestore(a *argBuf, serializedValue string, opts *FunctionRestor
 //	FUNCTION RESTORE serialized-value [FLUSH | APPEND | REPLACE]
 //
 // Available since Redis 7.0.0. Time complexity: O(N) where N is the number of functions on the payload.
-func (c *Client) FunctionRestore(ctx context.Context, serializedValue string, opts *FunctionRestoreOptions) error {
+func (c *Client) FunctionRestore(ctx context.Context, serializedValue any, opts ...FunctionRestoreOptions) error {
 	a := c.newArgs("FUNCTION")
 	a.str("RESTORE")
 	argsFunctionRestore(a, serializedValue, opts)
@@ -502,17 +508,20 @@ func (c *Client) ScriptExists(ctx context.Context, sha1s ...string) ([]bool, err
 	return decodeBools(raw.v)
 }
 
-// ScriptFlushOptions are the optional arguments of ScriptFlush. The zero value, like a nil *ScriptFlushOptions, sends none of them.
+// ScriptFlushOptions are the optional arguments of ScriptFlush, given last: leave them out, or pass the zero value, to send none of them.
 type ScriptFlushOptions struct {
 	// FlushType is "flush-type": sends ASYNC | SYNC when not empty.
 	FlushType FlushMode
 }
 
 // argsScriptFlush writes the arguments of ScriptFlush (Client and Pipeline).
-func argsScriptFlush(a *argBuf, opts *ScriptFlushOptions) {
+func argsScriptFlush(a *argBuf, opts []ScriptFlushOptions) {
 	var o ScriptFlushOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	if o.FlushType != "" {
 		a.str(string(o.FlushType))
@@ -524,7 +533,7 @@ func argsScriptFlush(a *argBuf, opts *ScriptFlushOptions) {
 //	SCRIPT FLUSH [ASYNC | SYNC]
 //
 // Available since Redis 2.6.0. Time complexity: O(N) with N being the number of scripts in cache.
-func (c *Client) ScriptFlush(ctx context.Context, opts *ScriptFlushOptions) error {
+func (c *Client) ScriptFlush(ctx context.Context, opts ...ScriptFlushOptions) error {
 	a := c.newArgs("SCRIPT")
 	a.str("FLUSH")
 	argsScriptFlush(a, opts)

@@ -7,17 +7,20 @@ import (
 	"time"
 )
 
-// ACLCatOptions are the optional arguments of ACLCat. The zero value, like a nil *ACLCatOptions, sends none of them.
+// ACLCatOptions are the optional arguments of ACLCat, given last: leave them out, or pass the zero value, to send none of them.
 type ACLCatOptions struct {
 	// Category is "category": sends category when not empty.
 	Category string
 }
 
 // argsACLCat writes the arguments of ACLCat (Client and Pipeline).
-func argsACLCat(a *argBuf, opts *ACLCatOptions) {
+func argsACLCat(a *argBuf, opts []ACLCatOptions) {
 	var o ACLCatOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	if o.Category != "" {
 		a.str(o.Category)
@@ -33,7 +36,7 @@ func argsACLCat(a *argBuf, opts *ACLCatOptions) {
 // Reply:
 //   - In case category was not given, a list of existing ACL categories
 //   - In case category was given, list of commands that fall under the provided ACL category
-func (c *Client) ACLCat(ctx context.Context, opts *ACLCatOptions) ([]string, error) {
+func (c *Client) ACLCat(ctx context.Context, opts ...ACLCatOptions) ([]string, error) {
 	a := c.newArgs("ACL")
 	a.str("CAT")
 	argsACLCat(a, opts)
@@ -69,12 +72,10 @@ func (c *Client) ACLDelUser(ctx context.Context, userNames ...string) (int64, er
 }
 
 // argsACLDryRun writes the arguments of ACLDryRun (Client and Pipeline).
-func argsACLDryRun(a *argBuf, userName string, command string, args []string) {
+func argsACLDryRun(a *argBuf, userName string, command string, args []any) {
 	a.str(userName)
 	a.str(command)
-	for _, v := range args {
-		a.str(v)
-	}
+	a.values(args)
 }
 
 // ACLDryRun runs ACL DRYRUN: simulates the execution of a command by a user, without executing the command.
@@ -86,7 +87,7 @@ func argsACLDryRun(a *argBuf, userName string, command string, args []string) {
 // Reply:
 //   - The given user may successfully execute the given command.
 //   - The description of the problem, in case the user is not allowed to run the given command.
-func (c *Client) ACLDryRun(ctx context.Context, userName string, command string, args ...string) (string, error) {
+func (c *Client) ACLDryRun(ctx context.Context, userName string, command string, args ...any) (string, error) {
 	a := c.newArgs("ACL")
 	a.str("DRYRUN")
 	argsACLDryRun(a, userName, command, args)
@@ -106,7 +107,7 @@ func (c *Client) ACLDryRun(ctx context.Context, userName string, command string,
 // Reply:
 //   - The given user may successfully execute the given command.
 //   - The description of the problem, in case the user is not allowed to run the given command.
-func (c *Client) ACLDryRunAppend(ctx context.Context, dst []byte, userName string, command string, args ...string) ([]byte, error) {
+func (c *Client) ACLDryRunAppend(ctx context.Context, dst []byte, userName string, command string, args ...any) ([]byte, error) {
 	a := c.newArgs("ACL")
 	a.str("DRYRUN")
 	argsACLDryRun(a, userName, command, args)
@@ -117,17 +118,20 @@ func (c *Client) ACLDryRunAppend(ctx context.Context, dst []byte, userName strin
 	return r.dst, err
 }
 
-// ACLGenPassOptions are the optional arguments of ACLGenPass. The zero value, like a nil *ACLGenPassOptions, sends none of them.
+// ACLGenPassOptions are the optional arguments of ACLGenPass, given last: leave them out, or pass the zero value, to send none of them.
 type ACLGenPassOptions struct {
 	// Bits is "bits": sends bits when not 0.
 	Bits int64
 }
 
 // argsACLGenPass writes the arguments of ACLGenPass (Client and Pipeline).
-func argsACLGenPass(a *argBuf, opts *ACLGenPassOptions) {
+func argsACLGenPass(a *argBuf, opts []ACLGenPassOptions) {
 	var o ACLGenPassOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	if o.Bits != 0 {
 		a.int(o.Bits)
@@ -142,7 +146,7 @@ func argsACLGenPass(a *argBuf, opts *ACLGenPassOptions) {
 //
 // Reply:
 //   - Pseudorandom data. By default it contains 64 bytes, representing 256 bits of data. If bits was given, the output string length is the number of specified bits (rounded to the next multiple of 4) divided by 4.
-func (c *Client) ACLGenPass(ctx context.Context, opts *ACLGenPassOptions) (string, error) {
+func (c *Client) ACLGenPass(ctx context.Context, opts ...ACLGenPassOptions) (string, error) {
 	a := c.newArgs("ACL")
 	a.str("GENPASS")
 	argsACLGenPass(a, opts)
@@ -161,7 +165,7 @@ func (c *Client) ACLGenPass(ctx context.Context, opts *ACLGenPassOptions) (strin
 //
 // Reply:
 //   - Pseudorandom data. By default it contains 64 bytes, representing 256 bits of data. If bits was given, the output string length is the number of specified bits (rounded to the next multiple of 4) divided by 4.
-func (c *Client) ACLGenPassAppend(ctx context.Context, dst []byte, opts *ACLGenPassOptions) ([]byte, error) {
+func (c *Client) ACLGenPassAppend(ctx context.Context, dst []byte, opts ...ACLGenPassOptions) ([]byte, error) {
 	a := c.newArgs("ACL")
 	a.str("GENPASS")
 	argsACLGenPass(a, opts)
@@ -246,7 +250,7 @@ func (c *Client) ACLLoad(ctx context.Context) error {
 	return c.exec(ctx, a, r)
 }
 
-// ACLLogOptions are the optional arguments of ACLLog. The zero value, like a nil *ACLLogOptions, sends none of them.
+// ACLLogOptions are the optional arguments of ACLLog, given last: leave them out, or pass the zero value, to send none of them.
 type ACLLogOptions struct {
 	// Count is "count": sends count when not 0. Set at most one of Count, Reset (operation).
 	Count int64
@@ -255,10 +259,13 @@ type ACLLogOptions struct {
 }
 
 // argsACLLog writes the arguments of ACLLog (Client and Pipeline).
-func argsACLLog(a *argBuf, opts *ACLLogOptions) {
+func argsACLLog(a *argBuf, opts []ACLLogOptions) {
 	var o ACLLogOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	if o.Count != 0 {
 		a.int(o.Count)
@@ -277,7 +284,7 @@ func argsACLLog(a *argBuf, opts *ACLLogOptions) {
 // Reply:
 //   - In case RESET was not given, a list of recent ACL security events.
 //   - In case RESET was given, OK indicates ACL log was cleared.
-func (c *Client) ACLLog(ctx context.Context, opts *ACLLogOptions) (Reply, error) {
+func (c *Client) ACLLog(ctx context.Context, opts ...ACLLogOptions) (Reply, error) {
 	a := c.newArgs("ACL")
 	a.str("LOG")
 	argsACLLog(a, opts)
@@ -412,17 +419,20 @@ func (c *Client) BgRewriteAOFAppend(ctx context.Context, dst []byte) ([]byte, er
 	return r.dst, err
 }
 
-// BgSaveOptions are the optional arguments of BgSave. The zero value, like a nil *BgSaveOptions, sends none of them.
+// BgSaveOptions are the optional arguments of BgSave, given last: leave them out, or pass the zero value, to send none of them.
 type BgSaveOptions struct {
 	// Schedule is "schedule": sends SCHEDULE when true.
 	Schedule bool
 }
 
 // argsBgSave writes the arguments of BgSave (Client and Pipeline).
-func argsBgSave(a *argBuf, opts *BgSaveOptions) {
+func argsBgSave(a *argBuf, opts []BgSaveOptions) {
 	var o BgSaveOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	if o.Schedule {
 		a.str("SCHEDULE")
@@ -434,7 +444,7 @@ func argsBgSave(a *argBuf, opts *BgSaveOptions) {
 //	BGSAVE [SCHEDULE]
 //
 // Available since Redis 1.0.0. Time complexity: O(1).
-func (c *Client) BgSave(ctx context.Context, opts *BgSaveOptions) (string, error) {
+func (c *Client) BgSave(ctx context.Context, opts ...BgSaveOptions) (string, error) {
 	a := c.newArgs("BGSAVE")
 	argsBgSave(a, opts)
 	r := getResult(modeString, "BGSAVE")
@@ -489,11 +499,9 @@ func (c *Client) CommandDocs(ctx context.Context, commandNames ...string) (Reply
 }
 
 // argsCommandGetKeys writes the arguments of CommandGetKeys, CommandGetKeysAndFlags (Client and Pipeline).
-func argsCommandGetKeys(a *argBuf, command string, args []string) {
+func argsCommandGetKeys(a *argBuf, command string, args []any) {
 	a.str(command)
-	for _, v := range args {
-		a.str(v)
-	}
+	a.values(args)
 }
 
 // CommandGetKeys runs COMMAND GETKEYS: extracts the key names from an arbitrary command.
@@ -504,7 +512,7 @@ func argsCommandGetKeys(a *argBuf, command string, args []string) {
 //
 // Reply:
 //   - List of keys from the given Redis command.
-func (c *Client) CommandGetKeys(ctx context.Context, command string, args ...string) ([]string, error) {
+func (c *Client) CommandGetKeys(ctx context.Context, command string, args ...any) ([]string, error) {
 	a := c.newArgs("COMMAND")
 	a.str("GETKEYS")
 	argsCommandGetKeys(a, command, args)
@@ -522,7 +530,7 @@ func (c *Client) CommandGetKeys(ctx context.Context, command string, args ...str
 //
 // Reply:
 //   - List of keys from the given Redis command and their usage flags.
-func (c *Client) CommandGetKeysAndFlags(ctx context.Context, command string, args ...string) (Reply, error) {
+func (c *Client) CommandGetKeysAndFlags(ctx context.Context, command string, args ...any) (Reply, error) {
 	a := c.newArgs("COMMAND")
 	a.str("GETKEYSANDFLAGS")
 	argsCommandGetKeys(a, command, args)
@@ -570,7 +578,7 @@ func (c *Client) CommandInfo(ctx context.Context, commandNames ...string) (Reply
 	return r.reply, err
 }
 
-// CommandListOptions are the optional arguments of CommandList. The zero value, like a nil *CommandListOptions, sends none of them.
+// CommandListOptions are the optional arguments of CommandList, given last: leave them out, or pass the zero value, to send none of them.
 type CommandListOptions struct {
 	// Module is "module-name": sends MODULE module-name when not empty. Set at most one of Module, ACLCat, Pattern (filterby).
 	Module string
@@ -581,10 +589,13 @@ type CommandListOptions struct {
 }
 
 // argsCommandList writes the arguments of CommandList (Client and Pipeline).
-func argsCommandList(a *argBuf, opts *CommandListOptions) {
+func argsCommandList(a *argBuf, opts []CommandListOptions) {
 	var o CommandListOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	if o.Module != "" || o.ACLCat != "" || o.Pattern != "" {
 		a.str("FILTERBY")
@@ -608,7 +619,7 @@ func argsCommandList(a *argBuf, opts *CommandListOptions) {
 //	COMMAND LIST [FILTERBY MODULE module-name | ACLCAT category | PATTERN pattern]
 //
 // Available since Redis 7.0.0. Time complexity: O(N) where N is the total number of Redis commands.
-func (c *Client) CommandList(ctx context.Context, opts *CommandListOptions) ([]string, error) {
+func (c *Client) CommandList(ctx context.Context, opts ...CommandListOptions) ([]string, error) {
 	a := c.newArgs("COMMAND")
 	a.str("LIST")
 	argsCommandList(a, opts)
@@ -683,24 +694,9 @@ func (c *Client) ConfigRewrite(ctx context.Context) error {
 	return c.exec(ctx, a, r)
 }
 
-// ConfigParameter is the data argument: parameter value.
-type ConfigParameter struct {
-	// Parameter is "parameter": sends parameter.
-	Parameter string
-	// Value is "value": sends value.
-	Value string
-}
-
-func (x *ConfigParameter) writeArgs(a *argBuf) {
-	a.str(x.Parameter)
-	a.str(x.Value)
-}
-
 // argsConfigSet writes the arguments of ConfigSet (Client and Pipeline).
-func argsConfigSet(a *argBuf, parameters []ConfigParameter) {
-	for i := range parameters {
-		parameters[i].writeArgs(a)
-	}
+func argsConfigSet(a *argBuf, parameters []any) {
+	a.pairs(parameters)
 }
 
 // ConfigSet runs CONFIG SET: sets configuration parameters in-flight.
@@ -708,7 +704,7 @@ func argsConfigSet(a *argBuf, parameters []ConfigParameter) {
 //	CONFIG SET parameter value [parameter value ...]
 //
 // Available since Redis 2.0.0. Time complexity: O(N) when N is the number of configuration parameters provided.
-func (c *Client) ConfigSet(ctx context.Context, parameters ...ConfigParameter) error {
+func (c *Client) ConfigSet(ctx context.Context, parameters ...any) error {
 	a := c.newArgs("CONFIG")
 	a.str("SET")
 	argsConfigSet(a, parameters)
@@ -751,21 +747,24 @@ func (x *FailoverTarget) writeArgs(a *argBuf) {
 	}
 }
 
-// FailoverOptions are the optional arguments of Failover. The zero value, like a nil *FailoverOptions, sends none of them.
+// FailoverOptions are the optional arguments of Failover, given last: leave them out, or pass the zero value, to send none of them.
 type FailoverOptions struct {
 	// To is "target": sends TO host port [FORCE] when not nil.
 	To *FailoverTarget
 	// Abort is "abort": sends ABORT when true.
 	Abort bool
-	// Timeout is "milliseconds": sends TIMEOUT milliseconds when not 0.
-	Timeout int64
+	// Timeout is "milliseconds": sends TIMEOUT milliseconds when not 0 (whole milliseconds).
+	Timeout time.Duration
 }
 
 // argsFailover writes the arguments of Failover (Client and Pipeline).
-func argsFailover(a *argBuf, opts *FailoverOptions) {
+func argsFailover(a *argBuf, opts []FailoverOptions) {
 	var o FailoverOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	if o.To != nil {
 		a.str("TO")
@@ -776,7 +775,7 @@ func argsFailover(a *argBuf, opts *FailoverOptions) {
 	}
 	if o.Timeout != 0 {
 		a.str("TIMEOUT")
-		a.int(o.Timeout)
+		a.millis(o.Timeout)
 	}
 }
 
@@ -785,7 +784,7 @@ func argsFailover(a *argBuf, opts *FailoverOptions) {
 //	FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds]
 //
 // Available since Redis 6.2.0. Time complexity: O(1).
-func (c *Client) Failover(ctx context.Context, opts *FailoverOptions) error {
+func (c *Client) Failover(ctx context.Context, opts ...FailoverOptions) error {
 	a := c.newArgs("FAILOVER")
 	argsFailover(a, opts)
 	r := getResult(modeStatus, "FAILOVER")
@@ -802,17 +801,20 @@ const (
 	FlushSync  FlushMode = "SYNC"
 )
 
-// FlushAllOptions are the optional arguments of FlushAll. The zero value, like a nil *FlushAllOptions, sends none of them.
+// FlushAllOptions are the optional arguments of FlushAll, given last: leave them out, or pass the zero value, to send none of them.
 type FlushAllOptions struct {
 	// FlushType is "flush-type": sends ASYNC | SYNC when not empty.
 	FlushType FlushMode
 }
 
 // argsFlushAll writes the arguments of FlushAll (Client and Pipeline).
-func argsFlushAll(a *argBuf, opts *FlushAllOptions) {
+func argsFlushAll(a *argBuf, opts []FlushAllOptions) {
 	var o FlushAllOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	if o.FlushType != "" {
 		a.str(string(o.FlushType))
@@ -824,7 +826,7 @@ func argsFlushAll(a *argBuf, opts *FlushAllOptions) {
 //	FLUSHALL [ASYNC | SYNC]
 //
 // Available since Redis 1.0.0. Time complexity: O(N) where N is the total number of keys in all databases.
-func (c *Client) FlushAll(ctx context.Context, opts *FlushAllOptions) error {
+func (c *Client) FlushAll(ctx context.Context, opts ...FlushAllOptions) error {
 	a := c.newArgs("FLUSHALL")
 	argsFlushAll(a, opts)
 	r := getResult(modeStatus, "FLUSHALL")
@@ -832,17 +834,20 @@ func (c *Client) FlushAll(ctx context.Context, opts *FlushAllOptions) error {
 	return c.exec(ctx, a, r)
 }
 
-// FlushDBOptions are the optional arguments of FlushDB. The zero value, like a nil *FlushDBOptions, sends none of them.
+// FlushDBOptions are the optional arguments of FlushDB, given last: leave them out, or pass the zero value, to send none of them.
 type FlushDBOptions struct {
 	// FlushType is "flush-type": sends ASYNC | SYNC when not empty.
 	FlushType FlushMode
 }
 
 // argsFlushDB writes the arguments of FlushDB (Client and Pipeline).
-func argsFlushDB(a *argBuf, opts *FlushDBOptions) {
+func argsFlushDB(a *argBuf, opts []FlushDBOptions) {
 	var o FlushDBOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	if o.FlushType != "" {
 		a.str(string(o.FlushType))
@@ -854,7 +859,7 @@ func argsFlushDB(a *argBuf, opts *FlushDBOptions) {
 //	FLUSHDB [ASYNC | SYNC]
 //
 // Available since Redis 1.0.0. Time complexity: O(N) where N is the number of keys in the selected database.
-func (c *Client) FlushDB(ctx context.Context, opts *FlushDBOptions) error {
+func (c *Client) FlushDB(ctx context.Context, opts ...FlushDBOptions) error {
 	a := c.newArgs("FLUSHDB")
 	argsFlushDB(a, opts)
 	r := getResult(modeStatus, "FLUSHDB")
@@ -1111,17 +1116,20 @@ func (c *Client) LatencyReset(ctx context.Context, events ...string) (int64, err
 	return r.i, err
 }
 
-// LolwutOptions are the optional arguments of Lolwut. The zero value, like a nil *LolwutOptions, sends none of them.
+// LolwutOptions are the optional arguments of Lolwut, given last: leave them out, or pass the zero value, to send none of them.
 type LolwutOptions struct {
 	// Version is "version": sends VERSION version when not 0.
 	Version int64
 }
 
 // argsLolwut writes the arguments of Lolwut (Client and Pipeline).
-func argsLolwut(a *argBuf, opts *LolwutOptions) {
+func argsLolwut(a *argBuf, opts []LolwutOptions) {
 	var o LolwutOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	if o.Version != 0 {
 		a.str("VERSION")
@@ -1137,7 +1145,7 @@ func argsLolwut(a *argBuf, opts *LolwutOptions) {
 //
 // Reply:
 //   - String containing the generative computer art, and a text with the Redis version.
-func (c *Client) Lolwut(ctx context.Context, opts *LolwutOptions) (string, error) {
+func (c *Client) Lolwut(ctx context.Context, opts ...LolwutOptions) (string, error) {
 	a := c.newArgs("LOLWUT")
 	argsLolwut(a, opts)
 	r := getResult(modeString, "LOLWUT")
@@ -1155,7 +1163,7 @@ func (c *Client) Lolwut(ctx context.Context, opts *LolwutOptions) (string, error
 //
 // Reply:
 //   - String containing the generative computer art, and a text with the Redis version.
-func (c *Client) LolwutAppend(ctx context.Context, dst []byte, opts *LolwutOptions) ([]byte, error) {
+func (c *Client) LolwutAppend(ctx context.Context, dst []byte, opts ...LolwutOptions) ([]byte, error) {
 	a := c.newArgs("LOLWUT")
 	argsLolwut(a, opts)
 	r := getResult(modeAppend, "LOLWUT")
@@ -1287,17 +1295,20 @@ func (c *Client) MemoryStats(ctx context.Context) (Reply, error) {
 	return r.reply, err
 }
 
-// MemoryUsageOptions are the optional arguments of MemoryUsage. The zero value, like a nil *MemoryUsageOptions, sends none of them.
+// MemoryUsageOptions are the optional arguments of MemoryUsage, given last: leave them out, or pass the zero value, to send none of them.
 type MemoryUsageOptions struct {
 	// Samples is "count": sends SAMPLES count when not nil (its zero value means something).
 	Samples *int64
 }
 
 // argsMemoryUsage writes the arguments of MemoryUsage (Client and Pipeline).
-func argsMemoryUsage(a *argBuf, key string, opts *MemoryUsageOptions) {
+func argsMemoryUsage(a *argBuf, key string, opts []MemoryUsageOptions) {
 	var o MemoryUsageOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	if o.Samples != nil {
@@ -1315,7 +1326,7 @@ func argsMemoryUsage(a *argBuf, key string, opts *MemoryUsageOptions) {
 // Reply:
 //   - Number of bytes that a key and its value require to be stored in RAM.
 //   - null (Nil): Key does not exist.
-func (c *Client) MemoryUsage(ctx context.Context, key string, opts *MemoryUsageOptions) (int64, error) {
+func (c *Client) MemoryUsage(ctx context.Context, key string, opts ...MemoryUsageOptions) (int64, error) {
 	a := c.newArgs("MEMORY")
 	a.str("USAGE")
 	argsMemoryUsage(a, key, opts)
@@ -1363,11 +1374,9 @@ func (c *Client) ModuleList(ctx context.Context) (Reply, error) {
 }
 
 // argsModuleLoad writes the arguments of ModuleLoad (Client and Pipeline).
-func argsModuleLoad(a *argBuf, path string, args []string) {
+func argsModuleLoad(a *argBuf, path string, args []any) {
 	a.str(path)
-	for _, v := range args {
-		a.str(v)
-	}
+	a.values(args)
 }
 
 // ModuleLoad runs MODULE LOAD: loads a module.
@@ -1375,7 +1384,7 @@ func argsModuleLoad(a *argBuf, path string, args []string) {
 //	MODULE LOAD path [arg [arg ...]]
 //
 // Available since Redis 4.0.0. Time complexity: O(1).
-func (c *Client) ModuleLoad(ctx context.Context, path string, args ...string) error {
+func (c *Client) ModuleLoad(ctx context.Context, path string, args ...any) error {
 	a := c.newArgs("MODULE")
 	a.str("LOAD")
 	argsModuleLoad(a, path, args)
@@ -1384,44 +1393,30 @@ func (c *Client) ModuleLoad(ctx context.Context, path string, args ...string) er
 	return c.exec(ctx, a, r)
 }
 
-// ModuleConfig is the configs argument: name value.
-type ModuleConfig struct {
-	// Name is "name": sends name.
-	Name string
-	// Value is "value": sends value.
-	Value string
-}
-
-func (x *ModuleConfig) writeArgs(a *argBuf) {
-	a.str(x.Name)
-	a.str(x.Value)
-}
-
-// ModuleLoadExOptions are the optional arguments of ModuleLoadEx. The zero value, like a nil *ModuleLoadExOptions, sends none of them.
+// ModuleLoadExOptions are the optional arguments of ModuleLoadEx, given last: leave them out, or pass the zero value, to send none of them.
 type ModuleLoadExOptions struct {
-	// Config is "configs": sends CONFIG name value [CONFIG name value ...] (one per element).
-	Config []ModuleConfig
+	// Config is "configs": sends CONFIG name value [CONFIG name value ...] (one per element): names and values alternate; a map, a FieldValue or a []FieldValue adds its pairs
+	Config []any
 	// Args is "args": sends ARGS args [args ...] (one per element).
-	Args []string
+	Args []any
 }
 
 // argsModuleLoadEx writes the arguments of ModuleLoadEx (Client and Pipeline).
-func argsModuleLoadEx(a *argBuf, path string, opts *ModuleLoadExOptions) {
+func argsModuleLoadEx(a *argBuf, path string, opts []ModuleLoadExOptions) {
 	var o ModuleLoadExOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.str(path)
-	for i := range o.Config {
-		a.str("CONFIG")
-		o.Config[i].writeArgs(a)
-	}
+	a.str("CONFIG")
+	a.pairs(o.Config)
 	if len(o.Args) > 0 {
 		a.str("ARGS")
 	}
-	for _, v := range o.Args {
-		a.str(v)
-	}
+	a.values(o.Args)
 }
 
 // ModuleLoadEx runs MODULE LOADEX: loads a module using extended parameters.
@@ -1429,7 +1424,7 @@ func argsModuleLoadEx(a *argBuf, path string, opts *ModuleLoadExOptions) {
 //	MODULE LOADEX path [CONFIG name value [CONFIG name value ...]] [ARGS args [args ...]]
 //
 // Available since Redis 7.0.0. Time complexity: O(1).
-func (c *Client) ModuleLoadEx(ctx context.Context, path string, opts *ModuleLoadExOptions) error {
+func (c *Client) ModuleLoadEx(ctx context.Context, path string, opts ...ModuleLoadExOptions) error {
 	a := c.newArgs("MODULE")
 	a.str("LOADEX")
 	argsModuleLoadEx(a, path, opts)
@@ -1547,7 +1542,7 @@ const (
 	ShutdownSave   ShutdownMode = "SAVE"
 )
 
-// ShutdownOptions are the optional arguments of Shutdown. The zero value, like a nil *ShutdownOptions, sends none of them.
+// ShutdownOptions are the optional arguments of Shutdown, given last: leave them out, or pass the zero value, to send none of them.
 type ShutdownOptions struct {
 	// Mode is "save-selector": sends NOSAVE | SAVE when not empty.
 	Mode ShutdownMode
@@ -1560,10 +1555,13 @@ type ShutdownOptions struct {
 }
 
 // argsShutdown writes the arguments of Shutdown (Client and Pipeline).
-func argsShutdown(a *argBuf, opts *ShutdownOptions) {
+func argsShutdown(a *argBuf, opts []ShutdownOptions) {
 	var o ShutdownOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	if o.Mode != "" {
 		a.str(string(o.Mode))
@@ -1587,7 +1585,7 @@ func argsShutdown(a *argBuf, opts *ShutdownOptions) {
 //
 // Reply:
 //   - OK if ABORT was specified and shutdown was aborted. On successful shutdown, nothing is returned since the server quits and the connection is closed. On failure, an error is returned.
-func (c *Client) Shutdown(ctx context.Context, opts *ShutdownOptions) error {
+func (c *Client) Shutdown(ctx context.Context, opts ...ShutdownOptions) error {
 	a := c.newArgs("SHUTDOWN")
 	argsShutdown(a, opts)
 	r := getResult(modeStatus, "SHUTDOWN")
@@ -1614,17 +1612,20 @@ func (c *Client) SlaveOf(ctx context.Context, args ReplicaOfArgs) (string, error
 	return r.s, err
 }
 
-// SlowLogGetOptions are the optional arguments of SlowLogGet. The zero value, like a nil *SlowLogGetOptions, sends none of them.
+// SlowLogGetOptions are the optional arguments of SlowLogGet, given last: leave them out, or pass the zero value, to send none of them.
 type SlowLogGetOptions struct {
 	// Count is "count": sends count when not nil (its zero value means something).
 	Count *int64
 }
 
 // argsSlowLogGet writes the arguments of SlowLogGet (Client and Pipeline).
-func argsSlowLogGet(a *argBuf, opts *SlowLogGetOptions) {
+func argsSlowLogGet(a *argBuf, opts []SlowLogGetOptions) {
 	var o SlowLogGetOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	if o.Count != nil {
 		a.int(*o.Count)
@@ -1639,7 +1640,7 @@ func argsSlowLogGet(a *argBuf, opts *SlowLogGetOptions) {
 //
 // Reply:
 //   - Entries from the slow log in chronological order.
-func (c *Client) SlowLogGet(ctx context.Context, opts *SlowLogGetOptions) (Reply, error) {
+func (c *Client) SlowLogGet(ctx context.Context, opts ...SlowLogGetOptions) (Reply, error) {
 	a := c.newArgs("SLOWLOG")
 	a.str("GET")
 	argsSlowLogGet(a, opts)

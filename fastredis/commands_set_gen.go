@@ -14,7 +14,7 @@ import (
 //
 // Reply:
 //   - Number of elements that were added to the set, not including all the elements already present in the set.
-func (c *Client) SAdd(ctx context.Context, key string, members ...string) (int64, error) {
+func (c *Client) SAdd(ctx context.Context, key string, members ...any) (int64, error) {
 	a := c.newArgs("SADD")
 	argsGeoHash(a, key, members)
 	r := getResult(modeInt, "SADD")
@@ -158,9 +158,9 @@ func (c *Client) SInterStore(ctx context.Context, destination string, keys ...st
 }
 
 // argsSIsMember writes the arguments of SIsMember, ZRank, ZRevRank, ZScore (Client and Pipeline).
-func argsSIsMember(a *argBuf, key string, member string) {
+func argsSIsMember(a *argBuf, key string, member any) {
 	a.key(key)
-	a.str(member)
+	a.value(member)
 }
 
 // SIsMember runs SISMEMBER: determines whether a member belongs to a set.
@@ -172,7 +172,7 @@ func argsSIsMember(a *argBuf, key string, member string) {
 // Reply:
 //   - The element is not a member of the set, or the key does not exist.
 //   - The element is a member of the set.
-func (c *Client) SIsMember(ctx context.Context, key string, member string) (bool, error) {
+func (c *Client) SIsMember(ctx context.Context, key string, member any) (bool, error) {
 	a := c.newArgs("SISMEMBER")
 	argsSIsMember(a, key, member)
 	r := getResult(modeBool, "SISMEMBER")
@@ -206,7 +206,7 @@ func (c *Client) SMembers(ctx context.Context, key string) ([]string, error) {
 //
 // Reply:
 //   - List representing the membership of the given elements, in the same order as they are requested.
-func (c *Client) SMIsMember(ctx context.Context, key string, members ...string) ([]bool, error) {
+func (c *Client) SMIsMember(ctx context.Context, key string, members ...any) ([]bool, error) {
 	a := c.newArgs("SMISMEMBER")
 	argsGeoHash(a, key, members)
 	raw, err := c.execRaw(ctx, a, "SMISMEMBER")
@@ -218,10 +218,10 @@ func (c *Client) SMIsMember(ctx context.Context, key string, members ...string) 
 }
 
 // argsSMove writes the arguments of SMove (Client and Pipeline).
-func argsSMove(a *argBuf, source string, destination string, member string) {
+func argsSMove(a *argBuf, source string, destination string, member any) {
 	a.key(source)
 	a.key(destination)
-	a.str(member)
+	a.value(member)
 }
 
 // SMove runs SMOVE: moves a member from one set to another.
@@ -233,7 +233,7 @@ func argsSMove(a *argBuf, source string, destination string, member string) {
 // Reply:
 //   - Element is moved.
 //   - The element is not a member of source and no operation was performed.
-func (c *Client) SMove(ctx context.Context, source string, destination string, member string) (bool, error) {
+func (c *Client) SMove(ctx context.Context, source string, destination string, member any) (bool, error) {
 	a := c.newArgs("SMOVE")
 	argsSMove(a, source, destination, member)
 	r := getResult(modeBool, "SMOVE")
@@ -377,7 +377,7 @@ func (c *Client) SRandMemberCount(ctx context.Context, key string, count int64) 
 //
 // Reply:
 //   - Number of members that were removed from the set, not including non existing members.
-func (c *Client) SRem(ctx context.Context, key string, members ...string) (int64, error) {
+func (c *Client) SRem(ctx context.Context, key string, members ...any) (int64, error) {
 	a := c.newArgs("SREM")
 	argsGeoHash(a, key, members)
 	r := getResult(modeInt, "SREM")
@@ -386,7 +386,7 @@ func (c *Client) SRem(ctx context.Context, key string, members ...string) (int64
 	return r.i, err
 }
 
-// SScanOptions are the optional arguments of SScan. The zero value, like a nil *SScanOptions, sends none of them.
+// SScanOptions are the optional arguments of SScan, given last: leave them out, or pass the zero value, to send none of them.
 type SScanOptions struct {
 	// Match is "pattern": sends MATCH pattern when not empty.
 	Match string
@@ -395,10 +395,13 @@ type SScanOptions struct {
 }
 
 // argsSScan writes the arguments of SScan (Client and Pipeline).
-func argsSScan(a *argBuf, key string, cursor int64, opts *SScanOptions) {
+func argsSScan(a *argBuf, key string, cursor int64, opts []SScanOptions) {
 	var o SScanOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	a.int(cursor)
@@ -420,7 +423,7 @@ func argsSScan(a *argBuf, key string, cursor int64, opts *SScanOptions) {
 //
 // Reply:
 //   - cursor and scan response in array form
-func (c *Client) SScan(ctx context.Context, key string, cursor int64, opts *SScanOptions) (ScanResult, error) {
+func (c *Client) SScan(ctx context.Context, key string, cursor int64, opts ...SScanOptions) (ScanResult, error) {
 	a := c.newArgs("SSCAN")
 	argsSScan(a, key, cursor, opts)
 	raw, err := c.execRaw(ctx, a, "SSCAN")

@@ -4,6 +4,7 @@ package fastredis
 
 import (
 	"context"
+	"time"
 )
 
 // ZSide is the end of a sorted set members pop from: lowest or highest scores.
@@ -15,20 +16,23 @@ const (
 	ZMax ZSide = "MAX"
 )
 
-// BZMPopOptions are the optional arguments of BZMPop. The zero value, like a nil *BZMPopOptions, sends none of them.
+// BZMPopOptions are the optional arguments of BZMPop, given last: leave them out, or pass the zero value, to send none of them.
 type BZMPopOptions struct {
 	// Count is "count": sends COUNT count when not 0.
 	Count int64
 }
 
 // argsBZMPop writes the arguments of BZMPop (Client and Pipeline).
-func argsBZMPop(a *argBuf, timeout float64, keys []string, where ZSide, opts *BZMPopOptions) {
+func argsBZMPop(a *argBuf, timeout time.Duration, keys []string, where ZSide, opts []BZMPopOptions) {
 	var o BZMPopOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.block()
-	a.float(timeout)
+	a.secondsFloat(timeout)
 	a.int(int64(len(keys)))
 	for _, v := range keys {
 		a.key(v)
@@ -53,7 +57,7 @@ func argsBZMPop(a *argBuf, timeout float64, keys []string, where ZSide, opts *BZ
 // Reply:
 //   - null (Nil): Timeout reached and no elements were popped.
 //   - The keyname and the popped members.
-func (c *Client) BZMPop(ctx context.Context, timeout float64, keys []string, where ZSide, opts *BZMPopOptions) (KeyZMembers, error) {
+func (c *Client) BZMPop(ctx context.Context, timeout time.Duration, keys []string, where ZSide, opts ...BZMPopOptions) (KeyZMembers, error) {
 	a := c.newArgs("BZMPOP")
 	argsBZMPop(a, timeout, keys, where, opts)
 	raw, err := c.execRaw(ctx, a, "BZMPOP")
@@ -75,7 +79,7 @@ func (c *Client) BZMPop(ctx context.Context, timeout float64, keys []string, whe
 // Reply:
 //   - null (Nil): Timeout reached and no elements were popped.
 //   - The keyname, popped member, and its score.
-func (c *Client) BZPopMax(ctx context.Context, keys []string, timeout float64) (KeyZMember, error) {
+func (c *Client) BZPopMax(ctx context.Context, keys []string, timeout time.Duration) (KeyZMember, error) {
 	a := c.newArgs("BZPOPMAX")
 	argsBLPop(a, keys, timeout)
 	raw, err := c.execRaw(ctx, a, "BZPOPMAX")
@@ -97,7 +101,7 @@ func (c *Client) BZPopMax(ctx context.Context, keys []string, timeout float64) (
 // Reply:
 //   - null (Nil): Timeout reached and no elements were popped.
 //   - The keyname, popped member, and its score.
-func (c *Client) BZPopMin(ctx context.Context, keys []string, timeout float64) (KeyZMember, error) {
+func (c *Client) BZPopMin(ctx context.Context, keys []string, timeout time.Duration) (KeyZMember, error) {
 	a := c.newArgs("BZPOPMIN")
 	argsBLPop(a, keys, timeout)
 	raw, err := c.execRaw(ctx, a, "BZPOPMIN")
@@ -117,10 +121,17 @@ const (
 	LT Comparison = "LT"
 )
 
-// writeArgs writes the arguments of a ZMember (the type is declared in decode.go).
-func (x *ZMember) writeArgs(a *argBuf) {
+// Z is the data argument: score member.
+type Z struct {
+	// Score is "score": sends score.
+	Score float64
+	// Member is "member": sends member.
+	Member any
+}
+
+func (x *Z) writeArgs(a *argBuf) {
 	a.float(x.Score)
-	a.str(x.Member)
+	a.value(x.Member)
 }
 
 // ZAddOptions are the optional arguments of ZAdd and ZAddIncr. The zero value, like a nil *ZAddOptions, sends none of them.
@@ -134,7 +145,7 @@ type ZAddOptions struct {
 }
 
 // argsZAdd writes the arguments of ZAdd (Client and Pipeline).
-func argsZAdd(a *argBuf, key string, opts *ZAddOptions, members []ZMember) {
+func argsZAdd(a *argBuf, key string, opts *ZAddOptions, members []Z) {
 	var o ZAddOptions
 	if opts != nil {
 		o = *opts
@@ -166,7 +177,7 @@ func argsZAdd(a *argBuf, key string, opts *ZAddOptions, members []ZMember) {
 //   - The number of new members (when the CH option is not used)
 //   - The number of new or updated members (when the CH option is used)
 //   - The updated score of the member (when the INCR option is used)
-func (c *Client) ZAdd(ctx context.Context, key string, opts *ZAddOptions, members ...ZMember) (int64, error) {
+func (c *Client) ZAdd(ctx context.Context, key string, opts *ZAddOptions, members ...Z) (int64, error) {
 	a := c.newArgs("ZADD")
 	argsZAdd(a, key, opts, members)
 	r := getResult(modeInt, "ZADD")
@@ -176,7 +187,7 @@ func (c *Client) ZAdd(ctx context.Context, key string, opts *ZAddOptions, member
 }
 
 // argsZAddIncr writes the arguments of ZAddIncr (Client and Pipeline).
-func argsZAddIncr(a *argBuf, key string, opts *ZAddOptions, members []ZMember) {
+func argsZAddIncr(a *argBuf, key string, opts *ZAddOptions, members []Z) {
 	var o ZAddOptions
 	if opts != nil {
 		o = *opts
@@ -209,7 +220,7 @@ func argsZAddIncr(a *argBuf, key string, opts *ZAddOptions, members []ZMember) {
 //   - The number of new members (when the CH option is not used)
 //   - The number of new or updated members (when the CH option is used)
 //   - The updated score of the member (when the INCR option is used)
-func (c *Client) ZAddIncr(ctx context.Context, key string, opts *ZAddOptions, members ...ZMember) (float64, error) {
+func (c *Client) ZAddIncr(ctx context.Context, key string, opts *ZAddOptions, members ...Z) (float64, error) {
 	a := c.newArgs("ZADD")
 	argsZAddIncr(a, key, opts, members)
 	r := getResult(modeFloat, "ZADD")
@@ -236,10 +247,10 @@ func (c *Client) ZCard(ctx context.Context, key string) (int64, error) {
 }
 
 // argsZCount writes the arguments of ZCount, ZLexCount, ZRemRangeByLex, ZRemRangeByScore (Client and Pipeline).
-func argsZCount(a *argBuf, key string, min string, max string) {
+func argsZCount(a *argBuf, key string, min any, max any) {
 	a.key(key)
-	a.str(min)
-	a.str(max)
+	a.value(min)
+	a.value(max)
 }
 
 // ZCount runs ZCOUNT: returns the count of members in a sorted set that have scores within a range.
@@ -250,7 +261,7 @@ func argsZCount(a *argBuf, key string, min string, max string) {
 //
 // Reply:
 //   - The number of elements in the specified score range
-func (c *Client) ZCount(ctx context.Context, key string, min string, max string) (int64, error) {
+func (c *Client) ZCount(ctx context.Context, key string, min any, max any) (int64, error) {
 	a := c.newArgs("ZCOUNT")
 	argsZCount(a, key, min, max)
 	r := getResult(modeInt, "ZCOUNT")
@@ -349,10 +360,10 @@ func (c *Client) ZDiffStore(ctx context.Context, destination string, keys ...str
 }
 
 // argsZIncrBy writes the arguments of ZIncrBy (Client and Pipeline).
-func argsZIncrBy(a *argBuf, key string, increment float64, member string) {
+func argsZIncrBy(a *argBuf, key string, increment float64, member any) {
 	a.key(key)
 	a.float(increment)
-	a.str(member)
+	a.value(member)
 }
 
 // ZIncrBy runs ZINCRBY: increments the score of a member in a sorted set.
@@ -363,7 +374,7 @@ func argsZIncrBy(a *argBuf, key string, increment float64, member string) {
 //
 // Reply:
 //   - The new score of member
-func (c *Client) ZIncrBy(ctx context.Context, key string, increment float64, member string) (float64, error) {
+func (c *Client) ZIncrBy(ctx context.Context, key string, increment float64, member any) (float64, error) {
 	a := c.newArgs("ZINCRBY")
 	argsZIncrBy(a, key, increment, member)
 	r := getResult(modeFloat, "ZINCRBY")
@@ -578,7 +589,7 @@ func (c *Client) ZInterStore(ctx context.Context, destination string, opts *ZInt
 //
 // Reply:
 //   - Number of elements in the specified score range.
-func (c *Client) ZLexCount(ctx context.Context, key string, min string, max string) (int64, error) {
+func (c *Client) ZLexCount(ctx context.Context, key string, min any, max any) (int64, error) {
 	a := c.newArgs("ZLEXCOUNT")
 	argsZCount(a, key, min, max)
 	r := getResult(modeInt, "ZLEXCOUNT")
@@ -587,17 +598,20 @@ func (c *Client) ZLexCount(ctx context.Context, key string, min string, max stri
 	return r.i, err
 }
 
-// ZMPopOptions are the optional arguments of ZMPop. The zero value, like a nil *ZMPopOptions, sends none of them.
+// ZMPopOptions are the optional arguments of ZMPop, given last: leave them out, or pass the zero value, to send none of them.
 type ZMPopOptions struct {
 	// Count is "count": sends COUNT count when not 0.
 	Count int64
 }
 
 // argsZMPop writes the arguments of ZMPop (Client and Pipeline).
-func argsZMPop(a *argBuf, keys []string, where ZSide, opts *ZMPopOptions) {
+func argsZMPop(a *argBuf, keys []string, where ZSide, opts []ZMPopOptions) {
 	var o ZMPopOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.int(int64(len(keys)))
 	for _, v := range keys {
@@ -621,7 +635,7 @@ func argsZMPop(a *argBuf, keys []string, where ZSide, opts *ZMPopOptions) {
 //
 // Reply:
 //   - null (Nil): No element could be popped.
-func (c *Client) ZMPop(ctx context.Context, keys []string, where ZSide, opts *ZMPopOptions) (KeyZMembers, error) {
+func (c *Client) ZMPop(ctx context.Context, keys []string, where ZSide, opts ...ZMPopOptions) (KeyZMembers, error) {
 	a := c.newArgs("ZMPOP")
 	argsZMPop(a, keys, where, opts)
 	raw, err := c.execRaw(ctx, a, "ZMPOP")
@@ -638,7 +652,7 @@ func (c *Client) ZMPop(ctx context.Context, keys []string, where ZSide, opts *ZM
 //	ZMSCORE key member [member ...]
 //
 // Available since Redis 6.2.0. Time complexity: O(N) where N is the number of members being requested.
-func (c *Client) ZMScore(ctx context.Context, key string, members ...string) ([]NullFloat, error) {
+func (c *Client) ZMScore(ctx context.Context, key string, members ...any) ([]NullFloat, error) {
 	a := c.newArgs("ZMSCORE")
 	argsGeoHash(a, key, members)
 	raw, err := c.execRaw(ctx, a, "ZMSCORE")
@@ -795,7 +809,7 @@ const (
 	ByLex   ZRangeBy = "BYLEX"
 )
 
-// ZRangeOptions are the optional arguments of ZRange and ZRangeWithScores. The zero value, like a nil *ZRangeOptions, sends none of them.
+// ZRangeOptions are the optional arguments of ZRange and ZRangeWithScores, given last: leave them out, or pass the zero value, to send none of them.
 type ZRangeOptions struct {
 	// SortBy is "sortby": sends BYSCORE | BYLEX when not empty.
 	SortBy ZRangeBy
@@ -806,14 +820,17 @@ type ZRangeOptions struct {
 }
 
 // argsZRange writes the arguments of ZRange (Client and Pipeline).
-func argsZRange(a *argBuf, key string, start string, stop string, opts *ZRangeOptions) {
+func argsZRange(a *argBuf, key string, start any, stop any, opts []ZRangeOptions) {
 	var o ZRangeOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
-	a.str(start)
-	a.str(stop)
+	a.value(start)
+	a.value(stop)
 	if o.SortBy != "" {
 		a.str(string(o.SortBy))
 	}
@@ -836,7 +853,7 @@ func argsZRange(a *argBuf, key string, start string, stop string, opts *ZRangeOp
 // Reply:
 //   - A list of member elements
 //   - Members and their scores. Returned in case WITHSCORES was used. In RESP2 this is returned as a flat array
-func (c *Client) ZRange(ctx context.Context, key string, start string, stop string, opts *ZRangeOptions) ([]string, error) {
+func (c *Client) ZRange(ctx context.Context, key string, start any, stop any, opts ...ZRangeOptions) ([]string, error) {
 	a := c.newArgs("ZRANGE")
 	argsZRange(a, key, start, stop, opts)
 	r := getResult(modeStrings, "ZRANGE")
@@ -846,14 +863,17 @@ func (c *Client) ZRange(ctx context.Context, key string, start string, stop stri
 }
 
 // argsZRangeWithScores writes the arguments of ZRangeWithScores (Client and Pipeline).
-func argsZRangeWithScores(a *argBuf, key string, start string, stop string, opts *ZRangeOptions) {
+func argsZRangeWithScores(a *argBuf, key string, start any, stop any, opts []ZRangeOptions) {
 	var o ZRangeOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
-	a.str(start)
-	a.str(stop)
+	a.value(start)
+	a.value(stop)
 	if o.SortBy != "" {
 		a.str(string(o.SortBy))
 	}
@@ -877,7 +897,7 @@ func argsZRangeWithScores(a *argBuf, key string, start string, stop string, opts
 // Reply:
 //   - A list of member elements
 //   - Members and their scores. Returned in case WITHSCORES was used. In RESP2 this is returned as a flat array
-func (c *Client) ZRangeWithScores(ctx context.Context, key string, start string, stop string, opts *ZRangeOptions) ([]ZMember, error) {
+func (c *Client) ZRangeWithScores(ctx context.Context, key string, start any, stop any, opts ...ZRangeOptions) ([]ZMember, error) {
 	a := c.newArgs("ZRANGE")
 	argsZRangeWithScores(a, key, start, stop, opts)
 	raw, err := c.execRaw(ctx, a, "ZRANGE")
@@ -888,21 +908,24 @@ func (c *Client) ZRangeWithScores(ctx context.Context, key string, start string,
 	return decodeZMembers(raw.v)
 }
 
-// ZRangeByLexOptions are the optional arguments of ZRangeByLex. The zero value, like a nil *ZRangeByLexOptions, sends none of them.
+// ZRangeByLexOptions are the optional arguments of ZRangeByLex, given last: leave them out, or pass the zero value, to send none of them.
 type ZRangeByLexOptions struct {
 	// Limit is "limit": sends LIMIT offset count when not nil.
 	Limit *Limit
 }
 
 // argsZRangeByLex writes the arguments of ZRangeByLex (Client and Pipeline).
-func argsZRangeByLex(a *argBuf, key string, min string, max string, opts *ZRangeByLexOptions) {
+func argsZRangeByLex(a *argBuf, key string, min any, max any, opts []ZRangeByLexOptions) {
 	var o ZRangeByLexOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
-	a.str(min)
-	a.str(max)
+	a.value(min)
+	a.value(max)
 	if o.Limit != nil {
 		a.str("LIMIT")
 		o.Limit.writeArgs(a)
@@ -919,7 +942,7 @@ func argsZRangeByLex(a *argBuf, key string, min string, max string, opts *ZRange
 //   - List of elements in the specified score range.
 //
 // Deprecated: as of Redis 6.2.0, use ZRANGE with the BYLEX argument (ZRange).
-func (c *Client) ZRangeByLex(ctx context.Context, key string, min string, max string, opts *ZRangeByLexOptions) ([]string, error) {
+func (c *Client) ZRangeByLex(ctx context.Context, key string, min any, max any, opts ...ZRangeByLexOptions) ([]string, error) {
 	a := c.newArgs("ZRANGEBYLEX")
 	argsZRangeByLex(a, key, min, max, opts)
 	r := getResult(modeStrings, "ZRANGEBYLEX")
@@ -928,21 +951,24 @@ func (c *Client) ZRangeByLex(ctx context.Context, key string, min string, max st
 	return r.strs, err
 }
 
-// ZRangeByScoreOptions are the optional arguments of ZRangeByScore and ZRangeByScoreWithScores. The zero value, like a nil *ZRangeByScoreOptions, sends none of them.
+// ZRangeByScoreOptions are the optional arguments of ZRangeByScore and ZRangeByScoreWithScores, given last: leave them out, or pass the zero value, to send none of them.
 type ZRangeByScoreOptions struct {
 	// Limit is "limit": sends LIMIT offset count when not nil.
 	Limit *Limit
 }
 
 // argsZRangeByScore writes the arguments of ZRangeByScore (Client and Pipeline).
-func argsZRangeByScore(a *argBuf, key string, min string, max string, opts *ZRangeByScoreOptions) {
+func argsZRangeByScore(a *argBuf, key string, min any, max any, opts []ZRangeByScoreOptions) {
 	var o ZRangeByScoreOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
-	a.str(min)
-	a.str(max)
+	a.value(min)
+	a.value(max)
 	if o.Limit != nil {
 		a.str("LIMIT")
 		o.Limit.writeArgs(a)
@@ -961,7 +987,7 @@ func argsZRangeByScore(a *argBuf, key string, min string, max string, opts *ZRan
 //   - List of the elements and their scores in the specified score range, as WITHSCORES used
 //
 // Deprecated: as of Redis 6.2.0, use ZRANGE with the BYSCORE argument (ZRange).
-func (c *Client) ZRangeByScore(ctx context.Context, key string, min string, max string, opts *ZRangeByScoreOptions) ([]string, error) {
+func (c *Client) ZRangeByScore(ctx context.Context, key string, min any, max any, opts ...ZRangeByScoreOptions) ([]string, error) {
 	a := c.newArgs("ZRANGEBYSCORE")
 	argsZRangeByScore(a, key, min, max, opts)
 	r := getResult(modeStrings, "ZRANGEBYSCORE")
@@ -971,14 +997,17 @@ func (c *Client) ZRangeByScore(ctx context.Context, key string, min string, max 
 }
 
 // argsZRangeByScoreWithScores writes the arguments of ZRangeByScoreWithScores (Client and Pipeline).
-func argsZRangeByScoreWithScores(a *argBuf, key string, min string, max string, opts *ZRangeByScoreOptions) {
+func argsZRangeByScoreWithScores(a *argBuf, key string, min any, max any, opts []ZRangeByScoreOptions) {
 	var o ZRangeByScoreOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
-	a.str(min)
-	a.str(max)
+	a.value(min)
+	a.value(max)
 	a.str("WITHSCORES")
 	if o.Limit != nil {
 		a.str("LIMIT")
@@ -998,7 +1027,7 @@ func argsZRangeByScoreWithScores(a *argBuf, key string, min string, max string, 
 //   - List of the elements and their scores in the specified score range, as WITHSCORES used
 //
 // Deprecated: as of Redis 6.2.0, use ZRANGE with the BYSCORE argument (ZRange).
-func (c *Client) ZRangeByScoreWithScores(ctx context.Context, key string, min string, max string, opts *ZRangeByScoreOptions) ([]ZMember, error) {
+func (c *Client) ZRangeByScoreWithScores(ctx context.Context, key string, min any, max any, opts ...ZRangeByScoreOptions) ([]ZMember, error) {
 	a := c.newArgs("ZRANGEBYSCORE")
 	argsZRangeByScoreWithScores(a, key, min, max, opts)
 	raw, err := c.execRaw(ctx, a, "ZRANGEBYSCORE")
@@ -1009,7 +1038,7 @@ func (c *Client) ZRangeByScoreWithScores(ctx context.Context, key string, min st
 	return decodeZMembers(raw.v)
 }
 
-// ZRangeStoreOptions are the optional arguments of ZRangeStore. The zero value, like a nil *ZRangeStoreOptions, sends none of them.
+// ZRangeStoreOptions are the optional arguments of ZRangeStore, given last: leave them out, or pass the zero value, to send none of them.
 type ZRangeStoreOptions struct {
 	// SortBy is "sortby": sends BYSCORE | BYLEX when not empty.
 	SortBy ZRangeBy
@@ -1020,15 +1049,18 @@ type ZRangeStoreOptions struct {
 }
 
 // argsZRangeStore writes the arguments of ZRangeStore (Client and Pipeline).
-func argsZRangeStore(a *argBuf, destination string, source string, min string, max string, opts *ZRangeStoreOptions) {
+func argsZRangeStore(a *argBuf, destination string, source string, min any, max any, opts []ZRangeStoreOptions) {
 	var o ZRangeStoreOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(destination)
 	a.key(source)
-	a.str(min)
-	a.str(max)
+	a.value(min)
+	a.value(max)
 	if o.SortBy != "" {
 		a.str(string(o.SortBy))
 	}
@@ -1049,7 +1081,7 @@ func argsZRangeStore(a *argBuf, destination string, source string, min string, m
 //
 // Reply:
 //   - Number of elements in the resulting sorted set.
-func (c *Client) ZRangeStore(ctx context.Context, destination string, source string, min string, max string, opts *ZRangeStoreOptions) (int64, error) {
+func (c *Client) ZRangeStore(ctx context.Context, destination string, source string, min any, max any, opts ...ZRangeStoreOptions) (int64, error) {
 	a := c.newArgs("ZRANGESTORE")
 	argsZRangeStore(a, destination, source, min, max, opts)
 	r := getResult(modeInt, "ZRANGESTORE")
@@ -1069,7 +1101,7 @@ func (c *Client) ZRangeStore(ctx context.Context, destination string, source str
 //   - null (Nil): Key does not exist or the member does not exist in the sorted set.
 //   - The rank of the member when 'WITHSCORE' is not used.
 //   - The rank and score of the member when 'WITHSCORE' is used.
-func (c *Client) ZRank(ctx context.Context, key string, member string) (int64, error) {
+func (c *Client) ZRank(ctx context.Context, key string, member any) (int64, error) {
 	a := c.newArgs("ZRANK")
 	argsSIsMember(a, key, member)
 	r := getResult(modeInt, "ZRANK")
@@ -1079,9 +1111,9 @@ func (c *Client) ZRank(ctx context.Context, key string, member string) (int64, e
 }
 
 // argsZRankWithScore writes the arguments of ZRankWithScore, ZRevRankWithScore (Client and Pipeline).
-func argsZRankWithScore(a *argBuf, key string, member string) {
+func argsZRankWithScore(a *argBuf, key string, member any) {
 	a.key(key)
-	a.str(member)
+	a.value(member)
 	a.str("WITHSCORE")
 }
 
@@ -1096,7 +1128,7 @@ func argsZRankWithScore(a *argBuf, key string, member string) {
 //   - null (Nil): Key does not exist or the member does not exist in the sorted set.
 //   - The rank of the member when 'WITHSCORE' is not used.
 //   - The rank and score of the member when 'WITHSCORE' is used.
-func (c *Client) ZRankWithScore(ctx context.Context, key string, member string) (RankScore, error) {
+func (c *Client) ZRankWithScore(ctx context.Context, key string, member any) (RankScore, error) {
 	a := c.newArgs("ZRANK")
 	argsZRankWithScore(a, key, member)
 	raw, err := c.execRaw(ctx, a, "ZRANK")
@@ -1115,7 +1147,7 @@ func (c *Client) ZRankWithScore(ctx context.Context, key string, member string) 
 //
 // Reply:
 //   - The number of members removed from the sorted set, not including non existing members.
-func (c *Client) ZRem(ctx context.Context, key string, members ...string) (int64, error) {
+func (c *Client) ZRem(ctx context.Context, key string, members ...any) (int64, error) {
 	a := c.newArgs("ZREM")
 	argsGeoHash(a, key, members)
 	r := getResult(modeInt, "ZREM")
@@ -1132,7 +1164,7 @@ func (c *Client) ZRem(ctx context.Context, key string, members ...string) (int64
 //
 // Reply:
 //   - Number of elements removed.
-func (c *Client) ZRemRangeByLex(ctx context.Context, key string, min string, max string) (int64, error) {
+func (c *Client) ZRemRangeByLex(ctx context.Context, key string, min any, max any) (int64, error) {
 	a := c.newArgs("ZREMRANGEBYLEX")
 	argsZCount(a, key, min, max)
 	r := getResult(modeInt, "ZREMRANGEBYLEX")
@@ -1166,7 +1198,7 @@ func (c *Client) ZRemRangeByRank(ctx context.Context, key string, start int64, s
 //
 // Reply:
 //   - Number of elements removed.
-func (c *Client) ZRemRangeByScore(ctx context.Context, key string, min string, max string) (int64, error) {
+func (c *Client) ZRemRangeByScore(ctx context.Context, key string, min any, max any) (int64, error) {
 	a := c.newArgs("ZREMRANGEBYSCORE")
 	argsZCount(a, key, min, max)
 	r := getResult(modeInt, "ZREMRANGEBYSCORE")
@@ -1227,21 +1259,24 @@ func (c *Client) ZRevRangeWithScores(ctx context.Context, key string, start int6
 	return decodeZMembers(raw.v)
 }
 
-// ZRevRangeByLexOptions are the optional arguments of ZRevRangeByLex. The zero value, like a nil *ZRevRangeByLexOptions, sends none of them.
+// ZRevRangeByLexOptions are the optional arguments of ZRevRangeByLex, given last: leave them out, or pass the zero value, to send none of them.
 type ZRevRangeByLexOptions struct {
 	// Limit is "limit": sends LIMIT offset count when not nil.
 	Limit *Limit
 }
 
 // argsZRevRangeByLex writes the arguments of ZRevRangeByLex (Client and Pipeline).
-func argsZRevRangeByLex(a *argBuf, key string, max string, min string, opts *ZRevRangeByLexOptions) {
+func argsZRevRangeByLex(a *argBuf, key string, max any, min any, opts []ZRevRangeByLexOptions) {
 	var o ZRevRangeByLexOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
-	a.str(max)
-	a.str(min)
+	a.value(max)
+	a.value(min)
 	if o.Limit != nil {
 		a.str("LIMIT")
 		o.Limit.writeArgs(a)
@@ -1258,7 +1293,7 @@ func argsZRevRangeByLex(a *argBuf, key string, max string, min string, opts *ZRe
 //   - List of the elements in the specified score range.
 //
 // Deprecated: as of Redis 6.2.0, use ZRANGE with the REV and BYLEX arguments (ZRange).
-func (c *Client) ZRevRangeByLex(ctx context.Context, key string, max string, min string, opts *ZRevRangeByLexOptions) ([]string, error) {
+func (c *Client) ZRevRangeByLex(ctx context.Context, key string, max any, min any, opts ...ZRevRangeByLexOptions) ([]string, error) {
 	a := c.newArgs("ZREVRANGEBYLEX")
 	argsZRevRangeByLex(a, key, max, min, opts)
 	r := getResult(modeStrings, "ZREVRANGEBYLEX")
@@ -1267,21 +1302,24 @@ func (c *Client) ZRevRangeByLex(ctx context.Context, key string, max string, min
 	return r.strs, err
 }
 
-// ZRevRangeByScoreOptions are the optional arguments of ZRevRangeByScore and ZRevRangeByScoreWithScores. The zero value, like a nil *ZRevRangeByScoreOptions, sends none of them.
+// ZRevRangeByScoreOptions are the optional arguments of ZRevRangeByScore and ZRevRangeByScoreWithScores, given last: leave them out, or pass the zero value, to send none of them.
 type ZRevRangeByScoreOptions struct {
 	// Limit is "limit": sends LIMIT offset count when not nil.
 	Limit *Limit
 }
 
 // argsZRevRangeByScore writes the arguments of ZRevRangeByScore (Client and Pipeline).
-func argsZRevRangeByScore(a *argBuf, key string, max string, min string, opts *ZRevRangeByScoreOptions) {
+func argsZRevRangeByScore(a *argBuf, key string, max any, min any, opts []ZRevRangeByScoreOptions) {
 	var o ZRevRangeByScoreOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
-	a.str(max)
-	a.str(min)
+	a.value(max)
+	a.value(min)
 	if o.Limit != nil {
 		a.str("LIMIT")
 		o.Limit.writeArgs(a)
@@ -1300,7 +1338,7 @@ func argsZRevRangeByScore(a *argBuf, key string, max string, min string, opts *Z
 //   - List of the elements and their scores in the specified score range, as WITHSCORES used
 //
 // Deprecated: as of Redis 6.2.0, use ZRANGE with the REV and BYSCORE arguments (ZRange).
-func (c *Client) ZRevRangeByScore(ctx context.Context, key string, max string, min string, opts *ZRevRangeByScoreOptions) ([]string, error) {
+func (c *Client) ZRevRangeByScore(ctx context.Context, key string, max any, min any, opts ...ZRevRangeByScoreOptions) ([]string, error) {
 	a := c.newArgs("ZREVRANGEBYSCORE")
 	argsZRevRangeByScore(a, key, max, min, opts)
 	r := getResult(modeStrings, "ZREVRANGEBYSCORE")
@@ -1310,14 +1348,17 @@ func (c *Client) ZRevRangeByScore(ctx context.Context, key string, max string, m
 }
 
 // argsZRevRangeByScoreWithScores writes the arguments of ZRevRangeByScoreWithScores (Client and Pipeline).
-func argsZRevRangeByScoreWithScores(a *argBuf, key string, max string, min string, opts *ZRevRangeByScoreOptions) {
+func argsZRevRangeByScoreWithScores(a *argBuf, key string, max any, min any, opts []ZRevRangeByScoreOptions) {
 	var o ZRevRangeByScoreOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
-	a.str(max)
-	a.str(min)
+	a.value(max)
+	a.value(min)
 	a.str("WITHSCORES")
 	if o.Limit != nil {
 		a.str("LIMIT")
@@ -1337,7 +1378,7 @@ func argsZRevRangeByScoreWithScores(a *argBuf, key string, max string, min strin
 //   - List of the elements and their scores in the specified score range, as WITHSCORES used
 //
 // Deprecated: as of Redis 6.2.0, use ZRANGE with the REV and BYSCORE arguments (ZRange).
-func (c *Client) ZRevRangeByScoreWithScores(ctx context.Context, key string, max string, min string, opts *ZRevRangeByScoreOptions) ([]ZMember, error) {
+func (c *Client) ZRevRangeByScoreWithScores(ctx context.Context, key string, max any, min any, opts ...ZRevRangeByScoreOptions) ([]ZMember, error) {
 	a := c.newArgs("ZREVRANGEBYSCORE")
 	argsZRevRangeByScoreWithScores(a, key, max, min, opts)
 	raw, err := c.execRaw(ctx, a, "ZREVRANGEBYSCORE")
@@ -1359,7 +1400,7 @@ func (c *Client) ZRevRangeByScoreWithScores(ctx context.Context, key string, max
 //   - null (Nil): Key does not exist or the member does not exist in the sorted set.
 //   - The rank of the member when 'WITHSCORE' is not used.
 //   - The rank and score of the member when 'WITHSCORE' is used.
-func (c *Client) ZRevRank(ctx context.Context, key string, member string) (int64, error) {
+func (c *Client) ZRevRank(ctx context.Context, key string, member any) (int64, error) {
 	a := c.newArgs("ZREVRANK")
 	argsSIsMember(a, key, member)
 	r := getResult(modeInt, "ZREVRANK")
@@ -1379,7 +1420,7 @@ func (c *Client) ZRevRank(ctx context.Context, key string, member string) (int64
 //   - null (Nil): Key does not exist or the member does not exist in the sorted set.
 //   - The rank of the member when 'WITHSCORE' is not used.
 //   - The rank and score of the member when 'WITHSCORE' is used.
-func (c *Client) ZRevRankWithScore(ctx context.Context, key string, member string) (RankScore, error) {
+func (c *Client) ZRevRankWithScore(ctx context.Context, key string, member any) (RankScore, error) {
 	a := c.newArgs("ZREVRANK")
 	argsZRankWithScore(a, key, member)
 	raw, err := c.execRaw(ctx, a, "ZREVRANK")
@@ -1390,7 +1431,7 @@ func (c *Client) ZRevRankWithScore(ctx context.Context, key string, member strin
 	return decodeRankScore(raw.v)
 }
 
-// ZScanOptions are the optional arguments of ZScan. The zero value, like a nil *ZScanOptions, sends none of them.
+// ZScanOptions are the optional arguments of ZScan, given last: leave them out, or pass the zero value, to send none of them.
 type ZScanOptions struct {
 	// Match is "pattern": sends MATCH pattern when not empty.
 	Match string
@@ -1399,10 +1440,13 @@ type ZScanOptions struct {
 }
 
 // argsZScan writes the arguments of ZScan (Client and Pipeline).
-func argsZScan(a *argBuf, key string, cursor int64, opts *ZScanOptions) {
+func argsZScan(a *argBuf, key string, cursor int64, opts []ZScanOptions) {
 	var o ZScanOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	a.int(cursor)
@@ -1425,7 +1469,7 @@ func argsZScan(a *argBuf, key string, cursor int64, opts *ZScanOptions) {
 //
 // Reply:
 //   - cursor and scan response in array form
-func (c *Client) ZScan(ctx context.Context, key string, cursor int64, opts *ZScanOptions) (ScanResult, error) {
+func (c *Client) ZScan(ctx context.Context, key string, cursor int64, opts ...ZScanOptions) (ScanResult, error) {
 	a := c.newArgs("ZSCAN")
 	argsZScan(a, key, cursor, opts)
 	raw, err := c.execRaw(ctx, a, "ZSCAN")
@@ -1445,7 +1489,7 @@ func (c *Client) ZScan(ctx context.Context, key string, cursor int64, opts *ZSca
 // Reply:
 //   - The score of the member (a double precision floating point number). In RESP2, this is returned as string.
 //   - null (Nil): Member does not exist in the sorted set, or key does not exist.
-func (c *Client) ZScore(ctx context.Context, key string, member string) (float64, error) {
+func (c *Client) ZScore(ctx context.Context, key string, member any) (float64, error) {
 	a := c.newArgs("ZSCORE")
 	argsSIsMember(a, key, member)
 	r := getResult(modeFloat, "ZSCORE")

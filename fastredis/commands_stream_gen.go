@@ -4,6 +4,7 @@ package fastredis
 
 import (
 	"context"
+	"time"
 )
 
 // argsXAck writes the arguments of XAck (Client and Pipeline).
@@ -83,7 +84,7 @@ type XAddOptions struct {
 }
 
 // argsXAdd writes the arguments of XAdd (Client and Pipeline).
-func argsXAdd(a *argBuf, key string, id string, opts *XAddOptions, fields []FieldValue) {
+func argsXAdd(a *argBuf, key string, id string, opts *XAddOptions, fieldValues []any) {
 	var o XAddOptions
 	if opts != nil {
 		o = *opts
@@ -96,9 +97,7 @@ func argsXAdd(a *argBuf, key string, id string, opts *XAddOptions, fields []Fiel
 		o.Trim.writeArgs(a)
 	}
 	a.str(id)
-	for i := range fields {
-		fields[i].writeArgs(a)
-	}
+	a.pairs(fieldValues)
 }
 
 // XAdd runs XADD: appends a new message to a stream. Creates the key if it doesn't exist.
@@ -112,16 +111,16 @@ func argsXAdd(a *argBuf, key string, id string, opts *XAddOptions, fields []Fiel
 // Reply:
 //   - The ID of the added entry. The ID is the one auto-generated if * is passed as ID argument, otherwise the command just returns the same ID specified by the user during insertion.
 //   - null (Nil): The NOMKSTREAM option is given and the key doesn't exist.
-func (c *Client) XAdd(ctx context.Context, key string, id string, opts *XAddOptions, fields ...FieldValue) (string, error) {
+func (c *Client) XAdd(ctx context.Context, key string, id string, opts *XAddOptions, fieldValues ...any) (string, error) {
 	a := c.newArgs("XADD")
-	argsXAdd(a, key, id, opts, fields)
+	argsXAdd(a, key, id, opts, fieldValues)
 	r := getResult(modeString, "XADD")
 	defer r.release()
 	err := c.exec(ctx, a, r)
 	return r.s, err
 }
 
-// XAutoClaimOptions are the optional arguments of XAutoClaim. The zero value, like a nil *XAutoClaimOptions, sends none of them.
+// XAutoClaimOptions are the optional arguments of XAutoClaim, given last: leave them out, or pass the zero value, to send none of them.
 type XAutoClaimOptions struct {
 	// Count is "count": sends COUNT count when not 0.
 	Count int64
@@ -130,15 +129,18 @@ type XAutoClaimOptions struct {
 }
 
 // argsXAutoClaim writes the arguments of XAutoClaim (Client and Pipeline).
-func argsXAutoClaim(a *argBuf, key string, group string, consumer string, minIdleTime string, start string, opts *XAutoClaimOptions) {
+func argsXAutoClaim(a *argBuf, key string, group string, consumer string, minIdleTime time.Duration, start string, opts []XAutoClaimOptions) {
 	var o XAutoClaimOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	a.str(group)
 	a.str(consumer)
-	a.str(minIdleTime)
+	a.millis(minIdleTime)
 	a.str(start)
 	if o.Count != 0 {
 		a.str("COUNT")
@@ -158,7 +160,7 @@ func argsXAutoClaim(a *argBuf, key string, group string, consumer string, minIdl
 // Reply:
 //   - Claimed stream entries (with data, if JUSTID was not given).
 //   - Claimed stream entries (without data, if JUSTID was given).
-func (c *Client) XAutoClaim(ctx context.Context, key string, group string, consumer string, minIdleTime string, start string, opts *XAutoClaimOptions) (Reply, error) {
+func (c *Client) XAutoClaim(ctx context.Context, key string, group string, consumer string, minIdleTime time.Duration, start string, opts ...XAutoClaimOptions) (Reply, error) {
 	a := c.newArgs("XAUTOCLAIM")
 	argsXAutoClaim(a, key, group, consumer, minIdleTime, start, opts)
 	r := getResult(modeReply, "XAUTOCLAIM")
@@ -172,10 +174,10 @@ func (c *Client) XAutoClaim(ctx context.Context, key string, group string, consu
 
 // XClaimOptions are the optional arguments of XClaim and XClaimJustID. The zero value, like a nil *XClaimOptions, sends none of them.
 type XClaimOptions struct {
-	// Idle is "ms": sends IDLE ms when not 0.
-	Idle int64
-	// Time is "unix-time-milliseconds": sends TIME unix-time-milliseconds when not 0.
-	Time int64
+	// Idle is "ms": sends IDLE ms when not 0 (whole milliseconds).
+	Idle time.Duration
+	// Time is "unix-time-milliseconds": sends TIME unix-time-milliseconds when not zero (a Unix time in milliseconds).
+	Time time.Time
 	// RetryCount is "count": sends RETRYCOUNT count when not nil (its zero value means something).
 	RetryCount *int64
 	// Force is "force": sends FORCE when true.
@@ -185,7 +187,7 @@ type XClaimOptions struct {
 }
 
 // argsXClaim writes the arguments of XClaim (Client and Pipeline).
-func argsXClaim(a *argBuf, key string, group string, consumer string, minIdleTime string, opts *XClaimOptions, ids []string) {
+func argsXClaim(a *argBuf, key string, group string, consumer string, minIdleTime time.Duration, opts *XClaimOptions, ids []string) {
 	var o XClaimOptions
 	if opts != nil {
 		o = *opts
@@ -193,17 +195,17 @@ func argsXClaim(a *argBuf, key string, group string, consumer string, minIdleTim
 	a.key(key)
 	a.str(group)
 	a.str(consumer)
-	a.str(minIdleTime)
+	a.millis(minIdleTime)
 	for _, v := range ids {
 		a.str(v)
 	}
 	if o.Idle != 0 {
 		a.str("IDLE")
-		a.int(o.Idle)
+		a.millis(o.Idle)
 	}
-	if o.Time != 0 {
+	if !o.Time.IsZero() {
 		a.str("TIME")
-		a.int(o.Time)
+		a.unixMillis(o.Time)
 	}
 	if o.RetryCount != nil {
 		a.str("RETRYCOUNT")
@@ -228,7 +230,7 @@ func argsXClaim(a *argBuf, key string, group string, consumer string, minIdleTim
 // Reply:
 //   - If JUSTID option is specified, return just an array of IDs of messages successfully claimed
 //   - array of stream entries that contains each entry as an array of 2 elements, the Entry ID and the entry data itself
-func (c *Client) XClaim(ctx context.Context, key string, group string, consumer string, minIdleTime string, opts *XClaimOptions, ids ...string) ([]XMessage, error) {
+func (c *Client) XClaim(ctx context.Context, key string, group string, consumer string, minIdleTime time.Duration, opts *XClaimOptions, ids ...string) ([]XMessage, error) {
 	a := c.newArgs("XCLAIM")
 	argsXClaim(a, key, group, consumer, minIdleTime, opts, ids)
 	raw, err := c.execRaw(ctx, a, "XCLAIM")
@@ -240,7 +242,7 @@ func (c *Client) XClaim(ctx context.Context, key string, group string, consumer 
 }
 
 // argsXClaimJustID writes the arguments of XClaimJustID (Client and Pipeline).
-func argsXClaimJustID(a *argBuf, key string, group string, consumer string, minIdleTime string, opts *XClaimOptions, ids []string) {
+func argsXClaimJustID(a *argBuf, key string, group string, consumer string, minIdleTime time.Duration, opts *XClaimOptions, ids []string) {
 	var o XClaimOptions
 	if opts != nil {
 		o = *opts
@@ -248,17 +250,17 @@ func argsXClaimJustID(a *argBuf, key string, group string, consumer string, minI
 	a.key(key)
 	a.str(group)
 	a.str(consumer)
-	a.str(minIdleTime)
+	a.millis(minIdleTime)
 	for _, v := range ids {
 		a.str(v)
 	}
 	if o.Idle != 0 {
 		a.str("IDLE")
-		a.int(o.Idle)
+		a.millis(o.Idle)
 	}
-	if o.Time != 0 {
+	if !o.Time.IsZero() {
 		a.str("TIME")
-		a.int(o.Time)
+		a.unixMillis(o.Time)
 	}
 	if o.RetryCount != nil {
 		a.str("RETRYCOUNT")
@@ -284,7 +286,7 @@ func argsXClaimJustID(a *argBuf, key string, group string, consumer string, minI
 // Reply:
 //   - If JUSTID option is specified, return just an array of IDs of messages successfully claimed
 //   - array of stream entries that contains each entry as an array of 2 elements, the Entry ID and the entry data itself
-func (c *Client) XClaimJustID(ctx context.Context, key string, group string, consumer string, minIdleTime string, opts *XClaimOptions, ids ...string) ([]string, error) {
+func (c *Client) XClaimJustID(ctx context.Context, key string, group string, consumer string, minIdleTime time.Duration, opts *XClaimOptions, ids ...string) ([]string, error) {
 	a := c.newArgs("XCLAIM")
 	argsXClaimJustID(a, key, group, consumer, minIdleTime, opts, ids)
 	r := getResult(modeStrings, "XCLAIM")
@@ -318,7 +320,7 @@ func (c *Client) XDel(ctx context.Context, key string, ids ...string) (int64, er
 	return r.i, err
 }
 
-// XGroupCreateOptions are the optional arguments of XGroupCreate. The zero value, like a nil *XGroupCreateOptions, sends none of them.
+// XGroupCreateOptions are the optional arguments of XGroupCreate, given last: leave them out, or pass the zero value, to send none of them.
 type XGroupCreateOptions struct {
 	// MkStream is "mkstream": sends MKSTREAM when true.
 	MkStream bool
@@ -327,10 +329,13 @@ type XGroupCreateOptions struct {
 }
 
 // argsXGroupCreate writes the arguments of XGroupCreate (Client and Pipeline).
-func argsXGroupCreate(a *argBuf, key string, group string, id string, opts *XGroupCreateOptions) {
+func argsXGroupCreate(a *argBuf, key string, group string, id string, opts []XGroupCreateOptions) {
 	var o XGroupCreateOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	a.str(group)
@@ -351,7 +356,7 @@ func argsXGroupCreate(a *argBuf, key string, group string, id string, opts *XGro
 // Available since Redis 5.0.0. Time complexity: O(1).
 //
 // id may also be "$".
-func (c *Client) XGroupCreate(ctx context.Context, key string, group string, id string, opts *XGroupCreateOptions) error {
+func (c *Client) XGroupCreate(ctx context.Context, key string, group string, id string, opts ...XGroupCreateOptions) error {
 	a := c.newArgs("XGROUP")
 	a.str("CREATE")
 	argsXGroupCreate(a, key, group, id, opts)
@@ -444,17 +449,20 @@ func (c *Client) XGroupHelp(ctx context.Context) ([]string, error) {
 	return r.strs, err
 }
 
-// XGroupSetIDOptions are the optional arguments of XGroupSetID. The zero value, like a nil *XGroupSetIDOptions, sends none of them.
+// XGroupSetIDOptions are the optional arguments of XGroupSetID, given last: leave them out, or pass the zero value, to send none of them.
 type XGroupSetIDOptions struct {
 	// EntriesRead is "entriesread": sends ENTRIESREAD entries-read when not nil (its zero value means something).
 	EntriesRead *int64
 }
 
 // argsXGroupSetID writes the arguments of XGroupSetID (Client and Pipeline).
-func argsXGroupSetID(a *argBuf, key string, group string, id string, opts *XGroupSetIDOptions) {
+func argsXGroupSetID(a *argBuf, key string, group string, id string, opts []XGroupSetIDOptions) {
 	var o XGroupSetIDOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	a.str(group)
@@ -472,7 +480,7 @@ func argsXGroupSetID(a *argBuf, key string, group string, id string, opts *XGrou
 // Available since Redis 5.0.0. Time complexity: O(1).
 //
 // id may also be "$".
-func (c *Client) XGroupSetID(ctx context.Context, key string, group string, id string, opts *XGroupSetIDOptions) error {
+func (c *Client) XGroupSetID(ctx context.Context, key string, group string, id string, opts ...XGroupSetIDOptions) error {
 	a := c.newArgs("XGROUP")
 	a.str("SETID")
 	argsXGroupSetID(a, key, group, id, opts)
@@ -551,17 +559,20 @@ func (x *XInfoStreamFull) writeArgs(a *argBuf) {
 	}
 }
 
-// XInfoStreamOptions are the optional arguments of XInfoStream. The zero value, like a nil *XInfoStreamOptions, sends none of them.
+// XInfoStreamOptions are the optional arguments of XInfoStream, given last: leave them out, or pass the zero value, to send none of them.
 type XInfoStreamOptions struct {
 	// Full is "full-block": sends FULL [COUNT count] when not nil.
 	Full *XInfoStreamFull
 }
 
 // argsXInfoStream writes the arguments of XInfoStream (Client and Pipeline).
-func argsXInfoStream(a *argBuf, key string, opts *XInfoStreamOptions) {
+func argsXInfoStream(a *argBuf, key string, opts []XInfoStreamOptions) {
 	var o XInfoStreamOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	if o.Full != nil {
@@ -578,7 +589,7 @@ func argsXInfoStream(a *argBuf, key string, opts *XInfoStreamOptions) {
 // Reply:
 //   - Summary form, in case FULL was not given.
 //   - Extended form, in case FULL was given.
-func (c *Client) XInfoStream(ctx context.Context, key string, opts *XInfoStreamOptions) (Reply, error) {
+func (c *Client) XInfoStream(ctx context.Context, key string, opts ...XInfoStreamOptions) (Reply, error) {
 	a := c.newArgs("XINFO")
 	a.str("STREAM")
 	argsXInfoStream(a, key, opts)
@@ -629,25 +640,28 @@ func (c *Client) XPending(ctx context.Context, key string, group string) (XPendi
 	return decodeXPendingSummary(raw.v)
 }
 
-// XPendingExtOptions are the optional arguments of XPendingExt. The zero value, like a nil *XPendingExtOptions, sends none of them.
+// XPendingExtOptions are the optional arguments of XPendingExt, given last: leave them out, or pass the zero value, to send none of them.
 type XPendingExtOptions struct {
-	// Idle is "min-idle-time": sends IDLE min-idle-time when not 0.
-	Idle int64
+	// Idle is "min-idle-time": sends IDLE min-idle-time when not 0 (whole milliseconds).
+	Idle time.Duration
 	// Consumer is "consumer": sends consumer when not empty.
 	Consumer string
 }
 
 // argsXPendingExt writes the arguments of XPendingExt (Client and Pipeline).
-func argsXPendingExt(a *argBuf, key string, group string, start string, end string, count int64, opts *XPendingExtOptions) {
+func argsXPendingExt(a *argBuf, key string, group string, start string, end string, count int64, opts []XPendingExtOptions) {
 	var o XPendingExtOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	a.str(group)
 	if o.Idle != 0 {
 		a.str("IDLE")
-		a.int(o.Idle)
+		a.millis(o.Idle)
 	}
 	a.str(start)
 	a.str(end)
@@ -667,7 +681,7 @@ func argsXPendingExt(a *argBuf, key string, group string, start string, end stri
 // Reply:
 //   - Extended form, in case start was given.
 //   - Summary form, in case start was not given.
-func (c *Client) XPendingExt(ctx context.Context, key string, group string, start string, end string, count int64, opts *XPendingExtOptions) ([]XPendingEntry, error) {
+func (c *Client) XPendingExt(ctx context.Context, key string, group string, start string, end string, count int64, opts ...XPendingExtOptions) ([]XPendingEntry, error) {
 	a := c.newArgs("XPENDING")
 	argsXPendingExt(a, key, group, start, end, count, opts)
 	raw, err := c.execRaw(ctx, a, "XPENDING")
@@ -678,17 +692,20 @@ func (c *Client) XPendingExt(ctx context.Context, key string, group string, star
 	return decodeXPendingEntries(raw.v)
 }
 
-// XRangeOptions are the optional arguments of XRange. The zero value, like a nil *XRangeOptions, sends none of them.
+// XRangeOptions are the optional arguments of XRange, given last: leave them out, or pass the zero value, to send none of them.
 type XRangeOptions struct {
 	// Count is "count": sends COUNT count when not 0.
 	Count int64
 }
 
 // argsXRange writes the arguments of XRange (Client and Pipeline).
-func argsXRange(a *argBuf, key string, start string, end string, opts *XRangeOptions) {
+func argsXRange(a *argBuf, key string, start string, end string, opts []XRangeOptions) {
 	var o XRangeOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	a.str(start)
@@ -707,7 +724,7 @@ func argsXRange(a *argBuf, key string, start string, end string, opts *XRangeOpt
 //
 // Reply:
 //   - Stream entries with IDs matching the specified range.
-func (c *Client) XRange(ctx context.Context, key string, start string, end string, opts *XRangeOptions) ([]XMessage, error) {
+func (c *Client) XRange(ctx context.Context, key string, start string, end string, opts ...XRangeOptions) ([]XMessage, error) {
 	a := c.newArgs("XRANGE")
 	argsXRange(a, key, start, end, opts)
 	raw, err := c.execRaw(ctx, a, "XRANGE")
@@ -718,30 +735,33 @@ func (c *Client) XRange(ctx context.Context, key string, start string, end strin
 	return decodeXMessages(raw.v)
 }
 
-// XReadOptions are the optional arguments of XRead. The zero value, like a nil *XReadOptions, sends none of them.
+// XReadOptions are the optional arguments of XRead, given last: leave them out, or pass the zero value, to send none of them.
 type XReadOptions struct {
 	// Count is "count": sends COUNT count when not 0.
 	Count int64
-	// Block is "milliseconds": sends BLOCK milliseconds when not nil (its zero value means something).
-	Block *int64
+	// Block is "milliseconds": sends BLOCK milliseconds when not 0 (BlockForever blocks until data arrives) (whole milliseconds).
+	Block time.Duration
 }
 
 // argsXRead writes the arguments of XRead (Client and Pipeline).
-func argsXRead(a *argBuf, keys []string, ids []string, opts *XReadOptions) {
+func argsXRead(a *argBuf, keys []string, ids []string, opts []XReadOptions) {
 	var o XReadOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
-	if o.Block != nil {
+	if o.Block != 0 {
 		a.block()
 	}
 	if o.Count != 0 {
 		a.str("COUNT")
 		a.int(o.Count)
 	}
-	if o.Block != nil {
+	if o.Block != 0 {
 		a.str("BLOCK")
-		a.int(*o.Block)
+		a.blockFor(o.Block)
 	}
 	a.str("STREAMS")
 	for _, v := range keys {
@@ -763,7 +783,7 @@ func argsXRead(a *argBuf, keys []string, ids []string, opts *XReadOptions) {
 // Reply:
 //   - A map of key-value elements when each element composed of key name and the entries reported for that key
 //   - null (Nil): If BLOCK option is given, and a timeout occurs, or there is no stream we can serve
-func (c *Client) XRead(ctx context.Context, keys []string, ids []string, opts *XReadOptions) ([]XStream, error) {
+func (c *Client) XRead(ctx context.Context, keys []string, ids []string, opts ...XReadOptions) ([]XStream, error) {
 	a := c.newArgs("XREAD")
 	argsXRead(a, keys, ids, opts)
 	raw, err := c.execRaw(ctx, a, "XREAD")
@@ -774,23 +794,26 @@ func (c *Client) XRead(ctx context.Context, keys []string, ids []string, opts *X
 	return decodeXStreams(raw.v)
 }
 
-// XReadGroupOptions are the optional arguments of XReadGroup. The zero value, like a nil *XReadGroupOptions, sends none of them.
+// XReadGroupOptions are the optional arguments of XReadGroup, given last: leave them out, or pass the zero value, to send none of them.
 type XReadGroupOptions struct {
 	// Count is "count": sends COUNT count when not 0.
 	Count int64
-	// Block is "milliseconds": sends BLOCK milliseconds when not nil (its zero value means something).
-	Block *int64
+	// Block is "milliseconds": sends BLOCK milliseconds when not 0 (BlockForever blocks until data arrives) (whole milliseconds).
+	Block time.Duration
 	// NoAck is "noack": sends NOACK when true.
 	NoAck bool
 }
 
 // argsXReadGroup writes the arguments of XReadGroup (Client and Pipeline).
-func argsXReadGroup(a *argBuf, group string, consumer string, keys []string, ids []string, opts *XReadGroupOptions) {
+func argsXReadGroup(a *argBuf, group string, consumer string, keys []string, ids []string, opts []XReadGroupOptions) {
 	var o XReadGroupOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
-	if o.Block != nil {
+	if o.Block != 0 {
 		a.block()
 	}
 	a.str("GROUP")
@@ -800,9 +823,9 @@ func argsXReadGroup(a *argBuf, group string, consumer string, keys []string, ids
 		a.str("COUNT")
 		a.int(o.Count)
 	}
-	if o.Block != nil {
+	if o.Block != 0 {
 		a.str("BLOCK")
-		a.int(*o.Block)
+		a.blockFor(o.Block)
 	}
 	if o.NoAck {
 		a.str("NOACK")
@@ -827,7 +850,7 @@ func argsXReadGroup(a *argBuf, group string, consumer string, keys []string, ids
 // Reply:
 //   - null (Nil): If BLOCK option is specified and the timeout expired
 //   - A map of key-value elements when each element composed of key name and the entries reported for that key
-func (c *Client) XReadGroup(ctx context.Context, group string, consumer string, keys []string, ids []string, opts *XReadGroupOptions) ([]XStream, error) {
+func (c *Client) XReadGroup(ctx context.Context, group string, consumer string, keys []string, ids []string, opts ...XReadGroupOptions) ([]XStream, error) {
 	a := c.newArgs("XREADGROUP")
 	argsXReadGroup(a, group, consumer, keys, ids, opts)
 	raw, err := c.execRaw(ctx, a, "XREADGROUP")
@@ -838,17 +861,20 @@ func (c *Client) XReadGroup(ctx context.Context, group string, consumer string, 
 	return decodeXStreams(raw.v)
 }
 
-// XRevRangeOptions are the optional arguments of XRevRange. The zero value, like a nil *XRevRangeOptions, sends none of them.
+// XRevRangeOptions are the optional arguments of XRevRange, given last: leave them out, or pass the zero value, to send none of them.
 type XRevRangeOptions struct {
 	// Count is "count": sends COUNT count when not 0.
 	Count int64
 }
 
 // argsXRevRange writes the arguments of XRevRange (Client and Pipeline).
-func argsXRevRange(a *argBuf, key string, end string, start string, opts *XRevRangeOptions) {
+func argsXRevRange(a *argBuf, key string, end string, start string, opts []XRevRangeOptions) {
 	var o XRevRangeOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	a.str(end)
@@ -867,7 +893,7 @@ func argsXRevRange(a *argBuf, key string, end string, start string, opts *XRevRa
 //
 // Reply:
 //   - An array of the entries with IDs matching the specified range
-func (c *Client) XRevRange(ctx context.Context, key string, end string, start string, opts *XRevRangeOptions) ([]XMessage, error) {
+func (c *Client) XRevRange(ctx context.Context, key string, end string, start string, opts ...XRevRangeOptions) ([]XMessage, error) {
 	a := c.newArgs("XREVRANGE")
 	argsXRevRange(a, key, end, start, opts)
 	raw, err := c.execRaw(ctx, a, "XREVRANGE")
@@ -878,7 +904,7 @@ func (c *Client) XRevRange(ctx context.Context, key string, end string, start st
 	return decodeXMessages(raw.v)
 }
 
-// XSetIDOptions are the optional arguments of XSetID. The zero value, like a nil *XSetIDOptions, sends none of them.
+// XSetIDOptions are the optional arguments of XSetID, given last: leave them out, or pass the zero value, to send none of them.
 type XSetIDOptions struct {
 	// EntriesAdded is "entries-added": sends ENTRIESADDED entries-added when not nil (its zero value means something).
 	EntriesAdded *int64
@@ -887,10 +913,13 @@ type XSetIDOptions struct {
 }
 
 // argsXSetID writes the arguments of XSetID (Client and Pipeline).
-func argsXSetID(a *argBuf, key string, lastID string, opts *XSetIDOptions) {
+func argsXSetID(a *argBuf, key string, lastID string, opts []XSetIDOptions) {
 	var o XSetIDOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	a.str(lastID)
@@ -909,7 +938,7 @@ func argsXSetID(a *argBuf, key string, lastID string, opts *XSetIDOptions) {
 //	XSETID key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id]
 //
 // Available since Redis 5.0.0. Time complexity: O(1).
-func (c *Client) XSetID(ctx context.Context, key string, lastID string, opts *XSetIDOptions) error {
+func (c *Client) XSetID(ctx context.Context, key string, lastID string, opts ...XSetIDOptions) error {
 	a := c.newArgs("XSETID")
 	argsXSetID(a, key, lastID, opts)
 	r := getResult(modeStatus, "XSETID")
@@ -917,7 +946,7 @@ func (c *Client) XSetID(ctx context.Context, key string, lastID string, opts *XS
 	return c.exec(ctx, a, r)
 }
 
-// XTrimOptions are the optional arguments of XTrim. The zero value, like a nil *XTrimOptions, sends none of them.
+// XTrimOptions are the optional arguments of XTrim, given last: leave them out, or pass the zero value, to send none of them.
 type XTrimOptions struct {
 	// Operator is "operator": sends = | ~ when not empty.
 	Operator XTrimOperator
@@ -926,10 +955,13 @@ type XTrimOptions struct {
 }
 
 // argsXTrim writes the arguments of XTrim (Client and Pipeline).
-func argsXTrim(a *argBuf, key string, strategy XTrimStrategy, threshold string, opts *XTrimOptions) {
+func argsXTrim(a *argBuf, key string, strategy XTrimStrategy, threshold string, opts []XTrimOptions) {
 	var o XTrimOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
 	a.str(string(strategy))
@@ -951,7 +983,7 @@ func argsXTrim(a *argBuf, key string, strategy XTrimStrategy, threshold string, 
 //
 // Reply:
 //   - The number of entries deleted from the stream.
-func (c *Client) XTrim(ctx context.Context, key string, strategy XTrimStrategy, threshold string, opts *XTrimOptions) (int64, error) {
+func (c *Client) XTrim(ctx context.Context, key string, strategy XTrimStrategy, threshold string, opts ...XTrimOptions) (int64, error) {
 	a := c.newArgs("XTRIM")
 	argsXTrim(a, key, strategy, threshold, opts)
 	r := getResult(modeInt, "XTRIM")

@@ -4,12 +4,13 @@ package fastredis
 
 import (
 	"context"
+	"time"
 )
 
 // argsAppend writes the arguments of Append, GetSet, SetNX (Client and Pipeline).
-func argsAppend(a *argBuf, key string, value string) {
+func argsAppend(a *argBuf, key string, value any) {
 	a.key(key)
-	a.str(value)
+	a.value(value)
 }
 
 // Append runs APPEND: appends a string to the value of a key. Creates the key if it doesn't exist.
@@ -20,7 +21,7 @@ func argsAppend(a *argBuf, key string, value string) {
 //
 // Reply:
 //   - The length of the string after the append operation.
-func (c *Client) Append(ctx context.Context, key string, value string) (int64, error) {
+func (c *Client) Append(ctx context.Context, key string, value any) (int64, error) {
 	a := c.newArgs("APPEND")
 	argsAppend(a, key, value)
 	r := getResult(modeInt, "APPEND")
@@ -150,42 +151,31 @@ func (c *Client) GetDelAppend(ctx context.Context, dst []byte, key string) ([]by
 	return r.dst, err
 }
 
-// GetExOptions are the optional arguments of GetEx. The zero value, like a nil *GetExOptions, sends none of them.
+// GetExOptions are the optional arguments of GetEx, given last: leave them out, or pass the zero value, to send none of them.
 type GetExOptions struct {
-	// EX is "seconds": sends EX seconds when not 0. Set at most one of EX, PX, EXAT, PXAT, Persist (expiration).
-	EX int64
-	// PX is "milliseconds": sends PX milliseconds when not 0. Set at most one of EX, PX, EXAT, PXAT, Persist (expiration).
-	PX int64
-	// EXAT is "unix-time-seconds": sends EXAT unix-time-seconds when not 0. Set at most one of EX, PX, EXAT, PXAT, Persist (expiration).
-	EXAT int64
-	// PXAT is "unix-time-milliseconds": sends PXAT unix-time-milliseconds when not 0. Set at most one of EX, PX, EXAT, PXAT, Persist (expiration).
-	PXAT int64
-	// Persist is "persist": sends PERSIST when true. Set at most one of EX, PX, EXAT, PXAT, Persist (expiration).
+	// TTL is the expiry: sends EX seconds when it is a whole number of seconds, PX milliseconds otherwise; when not 0. Set at most one of TTL, ExpireAt, Persist (expiration).
+	TTL time.Duration
+	// ExpireAt is when the key expires: sends EXAT with the Unix time in seconds when it is a whole second, PXAT in milliseconds otherwise; when not zero. Set at most one of TTL, ExpireAt, Persist (expiration).
+	ExpireAt time.Time
+	// Persist is "persist": sends PERSIST when true. Set at most one of TTL, ExpireAt, Persist (expiration).
 	Persist bool
 }
 
 // argsGetEx writes the arguments of GetEx (Client and Pipeline).
-func argsGetEx(a *argBuf, key string, opts *GetExOptions) {
+func argsGetEx(a *argBuf, key string, opts []GetExOptions) {
 	var o GetExOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
-	if o.EX != 0 {
-		a.str("EX")
-		a.int(o.EX)
+	if o.TTL != 0 {
+		a.ttl(o.TTL, "EX", "PX")
 	}
-	if o.PX != 0 {
-		a.str("PX")
-		a.int(o.PX)
-	}
-	if o.EXAT != 0 {
-		a.str("EXAT")
-		a.int(o.EXAT)
-	}
-	if o.PXAT != 0 {
-		a.str("PXAT")
-		a.int(o.PXAT)
+	if !o.ExpireAt.IsZero() {
+		a.deadline(o.ExpireAt, "EXAT", "PXAT")
 	}
 	if o.Persist {
 		a.str("PERSIST")
@@ -201,7 +191,7 @@ func argsGetEx(a *argBuf, key string, opts *GetExOptions) {
 // Reply:
 //   - The value of the key.
 //   - null (Nil): Key does not exist.
-func (c *Client) GetEx(ctx context.Context, key string, opts *GetExOptions) (string, error) {
+func (c *Client) GetEx(ctx context.Context, key string, opts ...GetExOptions) (string, error) {
 	a := c.newArgs("GETEX")
 	argsGetEx(a, key, opts)
 	r := getResult(modeString, "GETEX")
@@ -220,7 +210,7 @@ func (c *Client) GetEx(ctx context.Context, key string, opts *GetExOptions) (str
 // Reply:
 //   - The value of the key.
 //   - null (Nil): Key does not exist.
-func (c *Client) GetExAppend(ctx context.Context, dst []byte, key string, opts *GetExOptions) ([]byte, error) {
+func (c *Client) GetExAppend(ctx context.Context, dst []byte, key string, opts ...GetExOptions) ([]byte, error) {
 	a := c.newArgs("GETEX")
 	argsGetEx(a, key, opts)
 	r := getResult(modeAppend, "GETEX")
@@ -284,7 +274,7 @@ func (c *Client) GetRangeAppend(ctx context.Context, dst []byte, key string, sta
 //   - null (Nil): The key does not exist.
 //
 // Deprecated: as of Redis 6.2.0, use SET with the GET argument (Set).
-func (c *Client) GetSet(ctx context.Context, key string, value string) (string, error) {
+func (c *Client) GetSet(ctx context.Context, key string, value any) (string, error) {
 	a := c.newArgs("GETSET")
 	argsAppend(a, key, value)
 	r := getResult(modeString, "GETSET")
@@ -305,7 +295,7 @@ func (c *Client) GetSet(ctx context.Context, key string, value string) (string, 
 //   - null (Nil): The key does not exist.
 //
 // Deprecated: as of Redis 6.2.0, use SET with the GET argument (Set).
-func (c *Client) GetSetAppend(ctx context.Context, dst []byte, key string, value string) ([]byte, error) {
+func (c *Client) GetSetAppend(ctx context.Context, dst []byte, key string, value any) ([]byte, error) {
 	a := c.newArgs("GETSET")
 	argsAppend(a, key, value)
 	r := getResult(modeAppend, "GETSET")
@@ -454,7 +444,7 @@ func (c *Client) LCSLen(ctx context.Context, key1 string, key2 string) (int64, e
 	return r.i, err
 }
 
-// LCSIdxOptions are the optional arguments of LCSIdx. The zero value, like a nil *LCSIdxOptions, sends none of them.
+// LCSIdxOptions are the optional arguments of LCSIdx, given last: leave them out, or pass the zero value, to send none of them.
 type LCSIdxOptions struct {
 	// MinMatchLen is "min-match-len": sends MINMATCHLEN min-match-len when not 0.
 	MinMatchLen int64
@@ -463,10 +453,13 @@ type LCSIdxOptions struct {
 }
 
 // argsLCSIdx writes the arguments of LCSIdx (Client and Pipeline).
-func argsLCSIdx(a *argBuf, key1 string, key2 string, opts *LCSIdxOptions) {
+func argsLCSIdx(a *argBuf, key1 string, key2 string, opts []LCSIdxOptions) {
 	var o LCSIdxOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key1)
 	a.key(key2)
@@ -491,7 +484,7 @@ func argsLCSIdx(a *argBuf, key1 string, key2 string, opts *LCSIdxOptions) {
 //   - The longest common subsequence.
 //   - The length of the longest common subsequence when 'LEN' is given.
 //   - Array with the LCS length and all the ranges in both the strings when 'IDX' is given. In RESP2 this is returned as a flat array
-func (c *Client) LCSIdx(ctx context.Context, key1 string, key2 string, opts *LCSIdxOptions) (Reply, error) {
+func (c *Client) LCSIdx(ctx context.Context, key1 string, key2 string, opts ...LCSIdxOptions) (Reply, error) {
 	a := c.newArgs("LCS")
 	argsLCSIdx(a, key1, key2, opts)
 	r := getResult(modeReply, "LCS")
@@ -520,24 +513,9 @@ func (c *Client) MGet(ctx context.Context, keys ...string) ([]NullString, error)
 	return r.nstrs, err
 }
 
-// KeyValue is the data argument: key value.
-type KeyValue struct {
-	// Key is "key": sends key.
-	Key string
-	// Value is "value": sends value.
-	Value string
-}
-
-func (x *KeyValue) writeArgs(a *argBuf) {
-	a.key(x.Key)
-	a.str(x.Value)
-}
-
 // argsMSet writes the arguments of MSet, MSetNX (Client and Pipeline).
-func argsMSet(a *argBuf, keyValues []KeyValue) {
-	for i := range keyValues {
-		keyValues[i].writeArgs(a)
-	}
+func argsMSet(a *argBuf, keyValues []any) {
+	a.keyValues(keyValues)
 }
 
 // MSet runs MSET: atomically creates or modifies the string values of one or more keys.
@@ -545,7 +523,7 @@ func argsMSet(a *argBuf, keyValues []KeyValue) {
 //	MSET key value [key value ...]
 //
 // Available since Redis 1.0.1. Time complexity: O(N) where N is the number of keys to set.
-func (c *Client) MSet(ctx context.Context, keyValues ...KeyValue) error {
+func (c *Client) MSet(ctx context.Context, keyValues ...any) error {
 	a := c.newArgs("MSET")
 	argsMSet(a, keyValues)
 	r := getResult(modeStatus, "MSET")
@@ -562,7 +540,7 @@ func (c *Client) MSet(ctx context.Context, keyValues ...KeyValue) error {
 // Reply:
 //   - No key was set (at least one key already existed).
 //   - All the keys were set.
-func (c *Client) MSetNX(ctx context.Context, keyValues ...KeyValue) (bool, error) {
+func (c *Client) MSetNX(ctx context.Context, keyValues ...any) (bool, error) {
 	a := c.newArgs("MSETNX")
 	argsMSet(a, keyValues)
 	r := getResult(modeBool, "MSETNX")
@@ -572,10 +550,10 @@ func (c *Client) MSetNX(ctx context.Context, keyValues ...KeyValue) (bool, error
 }
 
 // argsPSetEx writes the arguments of PSetEx (Client and Pipeline).
-func argsPSetEx(a *argBuf, key string, milliseconds int64, value string) {
+func argsPSetEx(a *argBuf, key string, expiration time.Duration, value any) {
 	a.key(key)
-	a.int(milliseconds)
-	a.str(value)
+	a.millis(expiration)
+	a.value(value)
 }
 
 // PSetEx runs PSETEX: sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.
@@ -585,56 +563,45 @@ func argsPSetEx(a *argBuf, key string, milliseconds int64, value string) {
 // Available since Redis 2.6.0. Time complexity: O(1).
 //
 // Deprecated: as of Redis 2.6.12, use SET with the PX argument (Set).
-func (c *Client) PSetEx(ctx context.Context, key string, milliseconds int64, value string) error {
+func (c *Client) PSetEx(ctx context.Context, key string, expiration time.Duration, value any) error {
 	a := c.newArgs("PSETEX")
-	argsPSetEx(a, key, milliseconds, value)
+	argsPSetEx(a, key, expiration, value)
 	r := getResult(modeStatus, "PSETEX")
 	defer r.release()
 	return c.exec(ctx, a, r)
 }
 
-// SetOptions are the optional arguments of Set and SetGet. The zero value, like a nil *SetOptions, sends none of them.
+// SetOptions are the optional arguments of Set and SetGet, given last: leave them out, or pass the zero value, to send none of them.
 type SetOptions struct {
 	// Condition is "condition": sends NX | XX when not empty.
 	Condition Existence
-	// EX is "seconds": sends EX seconds when not 0. Set at most one of EX, PX, EXAT, PXAT, KeepTTL (expiration).
-	EX int64
-	// PX is "milliseconds": sends PX milliseconds when not 0. Set at most one of EX, PX, EXAT, PXAT, KeepTTL (expiration).
-	PX int64
-	// EXAT is "unix-time-seconds": sends EXAT unix-time-seconds when not 0. Set at most one of EX, PX, EXAT, PXAT, KeepTTL (expiration).
-	EXAT int64
-	// PXAT is "unix-time-milliseconds": sends PXAT unix-time-milliseconds when not 0. Set at most one of EX, PX, EXAT, PXAT, KeepTTL (expiration).
-	PXAT int64
-	// KeepTTL is "keepttl": sends KEEPTTL when true. Set at most one of EX, PX, EXAT, PXAT, KeepTTL (expiration).
+	// TTL is the expiry: sends EX seconds when it is a whole number of seconds, PX milliseconds otherwise; when not 0. Set at most one of TTL, ExpireAt, KeepTTL (expiration).
+	TTL time.Duration
+	// ExpireAt is when the key expires: sends EXAT with the Unix time in seconds when it is a whole second, PXAT in milliseconds otherwise; when not zero. Set at most one of TTL, ExpireAt, KeepTTL (expiration).
+	ExpireAt time.Time
+	// KeepTTL is "keepttl": sends KEEPTTL when true. Set at most one of TTL, ExpireAt, KeepTTL (expiration).
 	KeepTTL bool
 }
 
 // argsSet writes the arguments of Set (Client and Pipeline).
-func argsSet(a *argBuf, key string, value string, opts *SetOptions) {
+func argsSet(a *argBuf, key string, value any, opts []SetOptions) {
 	var o SetOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
-	a.str(value)
+	a.value(value)
 	if o.Condition != "" {
 		a.str(string(o.Condition))
 	}
-	if o.EX != 0 {
-		a.str("EX")
-		a.int(o.EX)
+	if o.TTL != 0 {
+		a.ttl(o.TTL, "EX", "PX")
 	}
-	if o.PX != 0 {
-		a.str("PX")
-		a.int(o.PX)
-	}
-	if o.EXAT != 0 {
-		a.str("EXAT")
-		a.int(o.EXAT)
-	}
-	if o.PXAT != 0 {
-		a.str("PXAT")
-		a.int(o.PXAT)
+	if !o.ExpireAt.IsZero() {
+		a.deadline(o.ExpireAt, "EXAT", "PXAT")
 	}
 	if o.KeepTTL {
 		a.str("KEEPTTL")
@@ -653,39 +620,32 @@ func argsSet(a *argBuf, key string, value string, opts *SetOptions) {
 //   - GET not given: The key was set.
 //   - null (Nil): GET given: The key didn't exist before the SET
 //   - GET given: The previous value of the key
-func (c *Client) Set(ctx context.Context, key string, value string, opts *SetOptions) error {
+func (c *Client) Set(ctx context.Context, key string, value any, opts ...SetOptions) error {
 	a := c.newArgs("SET")
 	argsSet(a, key, value, opts)
 	return c.execStatusNil(ctx, a, "SET")
 }
 
 // argsSetGet writes the arguments of SetGet (Client and Pipeline).
-func argsSetGet(a *argBuf, key string, value string, opts *SetOptions) {
+func argsSetGet(a *argBuf, key string, value any, opts []SetOptions) {
 	var o SetOptions
-	if opts != nil {
-		o = *opts
+	if len(opts) > 0 {
+		o = opts[0]
+		if len(opts) > 1 {
+			a.manyOptions(len(opts))
+		}
 	}
 	a.key(key)
-	a.str(value)
+	a.value(value)
 	if o.Condition != "" {
 		a.str(string(o.Condition))
 	}
 	a.str("GET")
-	if o.EX != 0 {
-		a.str("EX")
-		a.int(o.EX)
+	if o.TTL != 0 {
+		a.ttl(o.TTL, "EX", "PX")
 	}
-	if o.PX != 0 {
-		a.str("PX")
-		a.int(o.PX)
-	}
-	if o.EXAT != 0 {
-		a.str("EXAT")
-		a.int(o.EXAT)
-	}
-	if o.PXAT != 0 {
-		a.str("PXAT")
-		a.int(o.PXAT)
+	if !o.ExpireAt.IsZero() {
+		a.deadline(o.ExpireAt, "EXAT", "PXAT")
 	}
 	if o.KeepTTL {
 		a.str("KEEPTTL")
@@ -704,7 +664,7 @@ func argsSetGet(a *argBuf, key string, value string, opts *SetOptions) {
 //   - GET not given: The key was set.
 //   - null (Nil): GET given: The key didn't exist before the SET
 //   - GET given: The previous value of the key
-func (c *Client) SetGet(ctx context.Context, key string, value string, opts *SetOptions) (string, error) {
+func (c *Client) SetGet(ctx context.Context, key string, value any, opts ...SetOptions) (string, error) {
 	a := c.newArgs("SET")
 	argsSetGet(a, key, value, opts)
 	r := getResult(modeString, "SET")
@@ -726,7 +686,7 @@ func (c *Client) SetGet(ctx context.Context, key string, value string, opts *Set
 //   - GET not given: The key was set.
 //   - null (Nil): GET given: The key didn't exist before the SET
 //   - GET given: The previous value of the key
-func (c *Client) SetGetAppend(ctx context.Context, dst []byte, key string, value string, opts *SetOptions) ([]byte, error) {
+func (c *Client) SetGetAppend(ctx context.Context, dst []byte, key string, value any, opts ...SetOptions) ([]byte, error) {
 	a := c.newArgs("SET")
 	argsSetGet(a, key, value, opts)
 	r := getResult(modeAppend, "SET")
@@ -737,10 +697,10 @@ func (c *Client) SetGetAppend(ctx context.Context, dst []byte, key string, value
 }
 
 // argsSetEx writes the arguments of SetEx (Client and Pipeline).
-func argsSetEx(a *argBuf, key string, seconds int64, value string) {
+func argsSetEx(a *argBuf, key string, expiration time.Duration, value any) {
 	a.key(key)
-	a.int(seconds)
-	a.str(value)
+	a.secondsOrMillis(expiration)
+	a.value(value)
 }
 
 // SetEx runs SETEX: sets the string value and expiration time of a key. Creates the key if it doesn't exist.
@@ -749,10 +709,12 @@ func argsSetEx(a *argBuf, key string, seconds int64, value string) {
 //
 // Available since Redis 2.0.0. Time complexity: O(1).
 //
+// It is sent as PSETEX when expiration is not a whole number of seconds.
+//
 // Deprecated: as of Redis 2.6.12, use SET with the EX argument (Set).
-func (c *Client) SetEx(ctx context.Context, key string, seconds int64, value string) error {
-	a := c.newArgs("SETEX")
-	argsSetEx(a, key, seconds, value)
+func (c *Client) SetEx(ctx context.Context, key string, expiration time.Duration, value any) error {
+	a := c.newArgs(unitCommand(expiration, "SETEX", "PSETEX"))
+	argsSetEx(a, key, expiration, value)
 	r := getResult(modeStatus, "SETEX")
 	defer r.release()
 	return c.exec(ctx, a, r)
@@ -769,7 +731,7 @@ func (c *Client) SetEx(ctx context.Context, key string, seconds int64, value str
 //   - The key was not set.
 //
 // Deprecated: as of Redis 2.6.12, use SET with the NX argument (Set).
-func (c *Client) SetNX(ctx context.Context, key string, value string) (bool, error) {
+func (c *Client) SetNX(ctx context.Context, key string, value any) (bool, error) {
 	a := c.newArgs("SETNX")
 	argsAppend(a, key, value)
 	r := getResult(modeBool, "SETNX")
@@ -779,10 +741,10 @@ func (c *Client) SetNX(ctx context.Context, key string, value string) (bool, err
 }
 
 // argsSetRange writes the arguments of SetRange (Client and Pipeline).
-func argsSetRange(a *argBuf, key string, offset int64, value string) {
+func argsSetRange(a *argBuf, key string, offset int64, value any) {
 	a.key(key)
 	a.int(offset)
-	a.str(value)
+	a.value(value)
 }
 
 // SetRange runs SETRANGE: overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.
@@ -793,7 +755,7 @@ func argsSetRange(a *argBuf, key string, offset int64, value string) {
 //
 // Reply:
 //   - Length of the string after it was modified by the command.
-func (c *Client) SetRange(ctx context.Context, key string, offset int64, value string) (int64, error) {
+func (c *Client) SetRange(ctx context.Context, key string, offset int64, value any) (int64, error) {
 	a := c.newArgs("SETRANGE")
 	argsSetRange(a, key, offset, value)
 	r := getResult(modeInt, "SETRANGE")

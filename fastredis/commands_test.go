@@ -18,7 +18,7 @@ func TestTypedCommands(t *testing.T) {
 		t.Run("RESP"+strconv.Itoa(proto), func(t *testing.T) {
 			c := newTestClient(t, Options{Addr: srv.Addr, Protocol: proto})
 			mustDo(t, c, "FLUSHDB")
-			if err := c.Set(ctx, "k", "v\r\n\x00", nil); err != nil {
+			if err := c.Set(ctx, "k", "v\r\n\x00"); err != nil {
 				t.Fatal(err)
 			}
 			if v, err := c.Get(ctx, "k"); err != nil || v != "v\r\n\x00" {
@@ -169,7 +169,7 @@ func TestLargeArguments(t *testing.T) {
 		if err != nil || string(got) != string(value) {
 			t.Fatalf("SetBytes of %d bytes: got %d bytes, %v", n, len(got), err)
 		}
-		must(t, c.Set(ctx, "s", string(value), nil))
+		must(t, c.Set(ctx, "s", string(value)))
 		eq(t, "Set of a large string", string(value))(c.Get(ctx, "s"))
 
 		p := c.Pipeline()

@@ -19,14 +19,18 @@
 //		return err
 //	}
 //	defer client.Close()
-//	err = client.Set(ctx, "greeting", "hello", nil)
+//	err = client.Set(ctx, "greeting", "hello")
 //	v, err := client.Get(ctx, "greeting")
 //
 // # Commands
 //
 // Every Redis command and subcommand has a typed method, generated from the
 // Redis command specs: required arguments are parameters, optional ones an
-// options struct (nil for none), and results Go values. Client.Do runs any
+// options struct given last (left out for none; a pointer, nil for none,
+// where a list of values comes last), and results Go values. Values are
+// `any` (string, []byte, numbers, bool; no allocation), durations are
+// time.Duration and Unix times time.Time, sent in the unit the command
+// takes (example: Client.Set). Client.Do runs any
 // command by name, flattening maps and slices, and returns a Reply. A reused
 // Cmd, run with Client.Exec, runs any command without allocating; its reply
 // is a resp.Value view (examples: Client.Do, Client.Exec).

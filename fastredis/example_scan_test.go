@@ -69,10 +69,10 @@ func ExampleXMessage_Scan() {
 	if _, err := client.Del(ctx, "example:scan:events"); err != nil {
 		log.Fatal(err)
 	}
-	if _, err := client.XAdd(ctx, "example:scan:events", "*", nil, fields...); err != nil {
+	if _, err := client.XAdd(ctx, "example:scan:events", "*", nil, fields); err != nil {
 		log.Fatal(err)
 	}
-	msgs, err := client.XRange(ctx, "example:scan:events", "-", "+", nil)
+	msgs, err := client.XRange(ctx, "example:scan:events", "-", "+")
 	if err != nil {
 		log.Fatal(err)
 	}

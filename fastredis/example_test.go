@@ -38,7 +38,7 @@ func ExampleNewClient() {
 	defer client.Close()
 
 	ctx := context.Background()
-	if err := client.Set(ctx, "greeting", "hello", nil); err != nil {
+	if err := client.Set(ctx, "greeting", "hello"); err != nil {
 		log.Fatal(err)
 	}
 	v, err := client.Get(ctx, "greeting")
@@ -76,7 +76,7 @@ func ExampleClient_Exec() {
 	}
 	defer client.Close()
 	ctx := context.Background()
-	if err := client.Set(ctx, "exec:a", "1", nil); err != nil {
+	if err := client.Set(ctx, "exec:a", "1"); err != nil {
 		log.Fatal(err)
 	}
 
@@ -131,7 +131,7 @@ func ExampleClient_Pipeline() {
 	ctx := context.Background()
 
 	p := client.Pipeline()
-	p.Set("foo", "bar", nil)
+	p.Set("foo", "bar")
 	get := p.Get("foo")
 	incr := p.Incr("foo") // fails alone: the value is not an integer
 	if err := p.Exec(ctx); err != nil {
@@ -151,7 +151,7 @@ func ExampleClient_TxPipeline() {
 	ctx := context.Background()
 
 	tx := client.TxPipeline()
-	tx.Set("tx:foo", "bar", nil)
+	tx.Set("tx:foo", "bar")
 	tx.Do("SET", "tx:foo") // wrong arity: refused while queueing
 	err = tx.Exec(ctx)
 	var abort *fastredis.ExecAbortError
@@ -169,7 +169,7 @@ func ExampleClient_WatchRetry() {
 	}
 	defer client.Close()
 	ctx := context.Background()
-	if err := client.Set(ctx, "counter", "21", nil); err != nil {
+	if err := client.Set(ctx, "counter", "21"); err != nil {
 		log.Fatal(err)
 	}
 
@@ -184,7 +184,7 @@ func ExampleClient_WatchRetry() {
 			return err
 		}
 		p := tx.TxPipeline()
-		p.Set("counter", strconv.Itoa(2*n), nil)
+		p.Set("counter", strconv.Itoa(2*n))
 		return p.Exec(ctx) // fastredis.ErrTxFailed if counter changed: WatchRetry runs fn again
 	}, "counter")
 	if err != nil {
@@ -255,10 +255,10 @@ func ExampleClient_ScanIter() {
 	defer client.Close()
 	ctx := context.Background()
 	for _, id := range []string{"a", "b", "c"} {
-		client.Set(ctx, "session:"+id, "x", nil)
+		client.Set(ctx, "session:"+id, "x")
 	}
 
-	for key, err := range client.ScanIter(ctx, &fastredis.ScanOptions{Match: "session:*", Count: 1000}) {
+	for key, err := range client.ScanIter(ctx, fastredis.ScanOptions{Match: "session:*", Count: 1000}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -285,7 +285,7 @@ func ExampleClient_Monitor() {
 		log.Fatal(err)
 	}
 	defer mon.Close()
-	client.Set(ctx, "monitored", "1", nil)
+	client.Set(ctx, "monitored", "1")
 	ev := <-mon.Events() // until Close
 	fmt.Println(ev.DB, ev.Args)
 	// Output:
@@ -339,4 +339,40 @@ func ExampleClient_BLPop() {
 	fmt.Println(kv[0], kv[1])
 	// Output:
 	// jobs job-1
+}
+
+// Values of any kind and durations: numbers and []byte go in as they are,
+// options are left out or given last, and a TTL that is not whole seconds is
+// sent as PX.
+func ExampleClient_Set() {
+	client, err := fastredis.NewClient(fastredis.Options{Addr: redisAddr})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	ctx := context.Background()
+
+	if err := client.Set(ctx, "hits", 41); err != nil { // an int: no strconv
+		log.Fatal(err)
+	}
+	n, _ := client.Incr(ctx, "hits")
+	fmt.Println("hits:", n)
+
+	token := []byte{0xde, 0xad, 0xbe, 0xef} // a []byte: sent without a copy
+	err = client.Set(ctx, "session", token, fastredis.SetOptions{TTL: 1500 * time.Millisecond, Condition: fastredis.NX})
+	fmt.Println("set:", err)
+	ttl, _ := client.PTTL(ctx, "session")
+	fmt.Println("ttl within 1.5s:", ttl > time.Second && ttl <= 1500*time.Millisecond)
+
+	err = client.Set(ctx, "session", token, fastredis.SetOptions{Condition: fastredis.NX})
+	fmt.Println("again with NX:", err)
+
+	_, err = client.PExpire(ctx, "session", 1500*time.Microsecond)
+	fmt.Println(errors.Is(err, fastredis.ErrInvalidArgument), err)
+	// Output:
+	// hits: 42
+	// set: <nil>
+	// ttl within 1.5s: true
+	// again with NX: fastredis: nil
+	// true fastredis: PEXPIRE: duration 1.5ms is not a whole number of milliseconds, the unit of this argument
 }

@@ -12,7 +12,7 @@ import (
 // greet is application code written once against Cmdable: it runs on a
 // Client, a Tx, the cluster and sentinel clients, or a fake.
 func greet(ctx context.Context, r fastredis.Cmdable, name string) (string, error) {
-	if err := r.Set(ctx, "greeting:"+name, "hello, "+name, nil); err != nil {
+	if err := r.Set(ctx, "greeting:"+name, "hello, "+name); err != nil {
 		return "", err
 	}
 	return r.Get(ctx, "greeting:"+name)
@@ -25,8 +25,8 @@ type fakeRedis struct {
 	data map[string]string
 }
 
-func (f *fakeRedis) Set(ctx context.Context, key, value string, opts *fastredis.SetOptions) error {
-	f.data[key] = value
+func (f *fakeRedis) Set(ctx context.Context, key string, value any, opts ...fastredis.SetOptions) error {
+	f.data[key] = fmt.Sprint(value)
 	return nil
 }
 

@@ -12,7 +12,7 @@ import (
 func TestGroupList(t *testing.T) {
 	eachProtocol(t, redistest.Options{}, func(t *testing.T, c *Client) {
 		t.Run("push range", func(t *testing.T) {
-			eq(t, "RPUSH", int64(len(awkward)))(c.RPush(bg, "l", awkward...))
+			eq(t, "RPUSH", int64(len(awkward)))(c.RPush(bg, "l", awkward))
 			eq(t, "LRANGE", awkward)(c.LRange(bg, "l", 0, -1))
 			eq(t, "LPUSH", int64(len(awkward)+2))(c.LPush(bg, "l", "b", "a"))
 			eq(t, "LRANGE head", []string{"a", "b", ""})(c.LRange(bg, "l", 0, 2))
@@ -28,16 +28,16 @@ func TestGroupList(t *testing.T) {
 		})
 		t.Run("LPOS", func(t *testing.T) {
 			eq(t, "RPUSH", int64(8))(c.RPush(bg, "p", "a", "b", "c", "1", "2", "3", "c", "c"))
-			eq(t, "LPOS", int64(2))(c.LPos(bg, "p", "c", nil))
-			eq(t, "LPOS RANK 2", int64(6))(c.LPos(bg, "p", "c", &LPosOptions{Rank: 2}))
-			eq(t, "LPOS RANK -1", int64(7))(c.LPos(bg, "p", "c", &LPosOptions{Rank: -1}))
-			isNil[int64](t, "LPOS MAXLEN too short")(c.LPos(bg, "p", "c", &LPosOptions{MaxLen: 2}))
-			isNil[int64](t, "LPOS missing element")(c.LPos(bg, "p", "x", nil))
-			isNil[int64](t, "LPOS missing key")(c.LPos(bg, "missing", "x", nil))
-			eq(t, "LPOS COUNT 2", []int64{2, 6})(c.LPosCount(bg, "p", "c", 2, nil))
-			eq(t, "LPOS COUNT 0 (all)", []int64{2, 6, 7})(c.LPosCount(bg, "p", "c", 0, nil))
-			eq(t, "LPOS COUNT RANK -1", []int64{7, 6})(c.LPosCount(bg, "p", "c", 2, &LPosOptions{Rank: -1}))
-			eq(t, "LPOS COUNT no match", []int64{})(c.LPosCount(bg, "p", "x", 0, nil))
+			eq(t, "LPOS", int64(2))(c.LPos(bg, "p", "c"))
+			eq(t, "LPOS RANK 2", int64(6))(c.LPos(bg, "p", "c", LPosOptions{Rank: 2}))
+			eq(t, "LPOS RANK -1", int64(7))(c.LPos(bg, "p", "c", LPosOptions{Rank: -1}))
+			isNil[int64](t, "LPOS MAXLEN too short")(c.LPos(bg, "p", "c", LPosOptions{MaxLen: 2}))
+			isNil[int64](t, "LPOS missing element")(c.LPos(bg, "p", "x"))
+			isNil[int64](t, "LPOS missing key")(c.LPos(bg, "missing", "x"))
+			eq(t, "LPOS COUNT 2", []int64{2, 6})(c.LPosCount(bg, "p", "c", 2))
+			eq(t, "LPOS COUNT 0 (all)", []int64{2, 6, 7})(c.LPosCount(bg, "p", "c", 0))
+			eq(t, "LPOS COUNT RANK -1", []int64{7, 6})(c.LPosCount(bg, "p", "c", 2, LPosOptions{Rank: -1}))
+			eq(t, "LPOS COUNT no match", []int64{})(c.LPosCount(bg, "p", "x", 0))
 		})
 		t.Run("LINSERT LSET LREM LTRIM", func(t *testing.T) {
 			eq(t, "RPUSH", int64(3))(c.RPush(bg, "i", "a", "c", "a"))
@@ -68,24 +68,24 @@ func TestGroupList(t *testing.T) {
 			isNil[string](t, "LMOVE empty")(c.LMove(bg, "missing", "to", Left, Left))
 			isErr[string](t, "LMOVE bad side", "ERR")(c.LMove(bg, "from", "to", "UP", Left))
 			eq(t, "RPOPLPUSH", "b")(c.RPopLPush(bg, "from", "to"))
-			eq(t, "LMPOP", KeyElements{Key: "to", Elements: []string{"b", "c"}})(c.LMPop(bg, []string{"missing", "to"}, Left, &LMPopOptions{Count: 2}))
-			eq(t, "LMPOP one", KeyElements{Key: "to", Elements: []string{"a"}})(c.LMPop(bg, []string{"to"}, Right, nil))
-			isNil[KeyElements](t, "LMPOP empty")(c.LMPop(bg, []string{"to", "missing"}, Left, nil))
+			eq(t, "LMPOP", KeyElements{Key: "to", Elements: []string{"b", "c"}})(c.LMPop(bg, []string{"missing", "to"}, Left, LMPopOptions{Count: 2}))
+			eq(t, "LMPOP one", KeyElements{Key: "to", Elements: []string{"a"}})(c.LMPop(bg, []string{"to"}, Right))
+			isNil[KeyElements](t, "LMPOP empty")(c.LMPop(bg, []string{"to", "missing"}, Left))
 		})
 		t.Run("blocking", func(t *testing.T) {
 			start := time.Now()
-			isNil[[]string](t, "BLPOP timeout")(c.BLPop(bg, []string{"bl1", "bl2"}, 0.1))
+			isNil[[]string](t, "BLPOP timeout")(c.BLPop(bg, []string{"bl1", "bl2"}, 100*time.Millisecond))
 			if d := time.Since(start); d < 80*time.Millisecond {
 				t.Errorf("BLPOP returned after %v, before its timeout", d)
 			}
 			eq(t, "RPUSH", int64(2))(c.RPush(bg, "bl2", "x", "y"))
-			eq(t, "BLPOP", []string{"bl2", "x"})(c.BLPop(bg, []string{"bl1", "bl2"}, 1))
-			eq(t, "BRPOP", []string{"bl2", "y"})(c.BRPop(bg, []string{"bl2"}, 1))
-			isNil[string](t, "BLMOVE timeout")(c.BLMove(bg, "bl2", "dst", Left, Left, 0.05))
-			isNil[KeyElements](t, "BLMPOP timeout")(c.BLMPop(bg, 0.05, []string{"bl1"}, Left, nil))
-			isNil[string](t, "BRPOPLPUSH timeout")(c.BRPopLPush(bg, "bl1", "dst", 0.05))
+			eq(t, "BLPOP", []string{"bl2", "x"})(c.BLPop(bg, []string{"bl1", "bl2"}, time.Second))
+			eq(t, "BRPOP", []string{"bl2", "y"})(c.BRPop(bg, []string{"bl2"}, time.Second))
+			isNil[string](t, "BLMOVE timeout")(c.BLMove(bg, "bl2", "dst", Left, Left, 50*time.Millisecond))
+			isNil[KeyElements](t, "BLMPOP timeout")(c.BLMPop(bg, 50*time.Millisecond, []string{"bl1"}, Left))
+			isNil[string](t, "BRPOPLPUSH timeout")(c.BRPopLPush(bg, "bl1", "dst", 50*time.Millisecond))
 			eq(t, "RPUSH", int64(1))(c.RPush(bg, "bl1", "z"))
-			eq(t, "BLMPOP", KeyElements{Key: "bl1", Elements: []string{"z"}})(c.BLMPop(bg, 1, []string{"bl1"}, Right, &BLMPopOptions{Count: 5}))
+			eq(t, "BLMPOP", KeyElements{Key: "bl1", Elements: []string{"z"}})(c.BLMPop(bg, time.Second, []string{"bl1"}, Right, BLMPopOptions{Count: 5}))
 			// A context deadline ends the wait on the client side. The
 			// abandoned BLPOP 0 still holds its connection, so use a client
 			// of its own and close it.
@@ -100,7 +100,7 @@ func TestGroupList(t *testing.T) {
 			c2 := newTestClient(t, c.Options())
 			done := make(chan []string, 1)
 			go func() {
-				v, _ := c2.BLPop(bg, []string{"wake"}, 5)
+				v, _ := c2.BLPop(bg, []string{"wake"}, 5*time.Second)
 				done <- v
 			}()
 			time.Sleep(50 * time.Millisecond)
@@ -116,12 +116,12 @@ func TestGroupList(t *testing.T) {
 			}
 		})
 		t.Run("wrong type", func(t *testing.T) {
-			noErr(t, "SET", c.Set(bg, "s", "x", nil))
+			noErr(t, "SET", c.Set(bg, "s", "x"))
 			isErr[int64](t, "LPUSH string", "WRONGTYPE")(c.LPush(bg, "s", "x"))
 			isErr[[]string](t, "LRANGE string", "WRONGTYPE")(c.LRange(bg, "s", 0, -1))
-			isErr[int64](t, "LPOS string", "WRONGTYPE")(c.LPos(bg, "s", "x", nil))
-			isErr[KeyElements](t, "LMPOP string", "WRONGTYPE")(c.LMPop(bg, []string{"s"}, Left, nil))
-			isErr[[]string](t, "BLPOP string", "WRONGTYPE")(c.BLPop(bg, []string{"s"}, 0.01))
+			isErr[int64](t, "LPOS string", "WRONGTYPE")(c.LPos(bg, "s", "x"))
+			isErr[KeyElements](t, "LMPOP string", "WRONGTYPE")(c.LMPop(bg, []string{"s"}, Left))
+			isErr[[]string](t, "BLPOP string", "WRONGTYPE")(c.BLPop(bg, []string{"s"}, 10*time.Millisecond))
 		})
 	})
 }

@@ -41,7 +41,7 @@ func TestGroupPubSub(t *testing.T) {
 		c := newTestClient(t, Options{Addr: srv.Addr, Protocol: proto})
 		t.Run("RESP"+string(rune('0'+proto)), func(t *testing.T) {
 			eq(t, "PUBLISH without subscribers", int64(0))(c.Publish(bg, "nobody", "x"))
-			eq(t, "PUBSUB CHANNELS none", []string{})(c.PubSubChannels(bg, nil))
+			eq(t, "PUBSUB CHANNELS none", []string{})(c.PubSubChannels(bg))
 			eq(t, "PUBSUB NUMSUB", map[string]int64{"news": 0})(c.PubSubNumSub(bg, "news"))
 			eq(t, "PUBSUB NUMSUB no channels", map[string]int64{})(c.PubSubNumSub(bg))
 			eq(t, "PUBSUB NUMPAT", int64(0))(c.PubSubNumPat(bg))
@@ -51,15 +51,15 @@ func TestGroupPubSub(t *testing.T) {
 			rawSubscriber(t, srv.Addr, "SUBSCRIBE", "news:"+sub)
 			rawSubscriber(t, srv.Addr, "PSUBSCRIBE", "n*")
 			eq(t, "PUBLISH", int64(3))(c.Publish(bg, "news:"+sub, "hello\r\n\x00")) // two subscribers and a pattern
-			eq(t, "PUBSUB CHANNELS", []string{"news:" + sub, "sport:" + sub})(sorted(c.PubSubChannels(bg, nil)))
-			eq(t, "PUBSUB CHANNELS pattern", []string{"news:" + sub})(c.PubSubChannels(bg, &PubSubChannelsOptions{Pattern: "news:*"}))
+			eq(t, "PUBSUB CHANNELS", []string{"news:" + sub, "sport:" + sub})(sorted(c.PubSubChannels(bg)))
+			eq(t, "PUBSUB CHANNELS pattern", []string{"news:" + sub})(c.PubSubChannels(bg, PubSubChannelsOptions{Pattern: "news:*"}))
 			eq(t, "PUBSUB NUMSUB", map[string]int64{"news:" + sub: 2, "sport:" + sub: 1, "none": 0})(c.PubSubNumSub(bg, "news:"+sub, "sport:"+sub, "none"))
 			eq(t, "PUBSUB NUMPAT", int64(1))(c.PubSubNumPat(bg))
 
 			eq(t, "SPUBLISH without subscribers", int64(0))(c.SPublish(bg, "shard", "x"))
 			rawSubscriber(t, srv.Addr, "SSUBSCRIBE", "shard:"+sub)
 			eq(t, "SPUBLISH", int64(1))(c.SPublish(bg, "shard:"+sub, "x"))
-			eq(t, "PUBSUB SHARDCHANNELS", []string{"shard:" + sub})(c.PubSubShardChannels(bg, &PubSubShardChannelsOptions{Pattern: "shard:*"}))
+			eq(t, "PUBSUB SHARDCHANNELS", []string{"shard:" + sub})(c.PubSubShardChannels(bg, PubSubShardChannelsOptions{Pattern: "shard:*"}))
 			eq(t, "PUBSUB SHARDNUMSUB", map[string]int64{"shard:" + sub: 1})(c.PubSubShardNumSub(bg, "shard:"+sub))
 			if h := val[[]string](t, "PUBSUB HELP")(c.PubSubHelp(bg)); len(h) == 0 {
 				t.Error("PUBSUB HELP is empty")
@@ -70,7 +70,7 @@ func TestGroupPubSub(t *testing.T) {
 		deadline := time.Now().Add(5 * time.Second)
 		for time.Now().Before(deadline) {
 			if n, err := c.PubSubNumPat(bg); err == nil && n == 0 {
-				if ch, err := c.PubSubChannels(bg, nil); err == nil && len(ch) == 0 {
+				if ch, err := c.PubSubChannels(bg); err == nil && len(ch) == 0 {
 					break
 				}
 			}

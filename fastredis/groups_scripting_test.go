@@ -54,16 +54,16 @@ func TestGroupScripting(t *testing.T) {
 			if r.Str != "k2" {
 				t.Errorf("EVALSHA_RO = %+v", r)
 			}
-			noErr(t, "SCRIPT FLUSH", c.ScriptFlush(bg, &ScriptFlushOptions{FlushType: FlushSync}))
+			noErr(t, "SCRIPT FLUSH", c.ScriptFlush(bg, ScriptFlushOptions{FlushType: FlushSync}))
 			eq(t, "SCRIPT EXISTS after flush", []bool{false})(c.ScriptExists(bg, sha))
 			isErr[Reply](t, "EVALSHA unknown", "NOSCRIPT")(c.EvalSha(bg, sha, []string{"key"}, "arg:"))
 			checkErr(t, "SCRIPT KILL with nothing running", "NOTBUSY", c.ScriptKill(bg))
 		})
 		t.Run("FUNCTION FCALL", func(t *testing.T) {
-			noErr(t, "FUNCTION FLUSH", c.FunctionFlush(bg, nil))
-			eq(t, "FUNCTION LOAD", "testlib")(c.FunctionLoad(bg, lib, nil))
-			isErr[string](t, "FUNCTION LOAD again", "ERR")(c.FunctionLoad(bg, lib, nil))
-			eq(t, "FUNCTION LOAD REPLACE", "testlib")(c.FunctionLoad(bg, lib, &FunctionLoadOptions{Replace: true}))
+			noErr(t, "FUNCTION FLUSH", c.FunctionFlush(bg))
+			eq(t, "FUNCTION LOAD", "testlib")(c.FunctionLoad(bg, lib))
+			isErr[string](t, "FUNCTION LOAD again", "ERR")(c.FunctionLoad(bg, lib))
+			eq(t, "FUNCTION LOAD REPLACE", "testlib")(c.FunctionLoad(bg, lib, FunctionLoadOptions{Replace: true}))
 			r := val[Reply](t, "FCALL")(c.FCall(bg, "echo_keys", []string{"key1"}, "arg1"))
 			if s, _ := r.Strings(); len(s) != 2 || s[0] != "key1" || s[1] != "arg1" {
 				t.Errorf("FCALL = %+v", r)
@@ -79,14 +79,14 @@ func TestGroupScripting(t *testing.T) {
 			isNil[Reply](t, "FCALL_RO of a missing key")(c.FCallRO(bg, "ro_get", []string{"nokey"}))
 			isErr[Reply](t, "FCALL_RO of a writing function", "ERR")(c.FCallRO(bg, "set_it", []string{"fk"}, "x"))
 			isErr[Reply](t, "FCALL unknown", "ERR")(c.FCall(bg, "nope", nil))
-			list := val[Reply](t, "FUNCTION LIST")(c.FunctionList(bg, &FunctionListOptions{LibraryName: "test*", WithCode: true}))
+			list := val[Reply](t, "FUNCTION LIST")(c.FunctionList(bg, FunctionListOptions{LibraryName: "test*", WithCode: true}))
 			if len(list.Elems) != 1 {
 				t.Errorf("FUNCTION LIST = %+v", list)
 			}
 			dump := val[string](t, "FUNCTION DUMP")(c.FunctionDump(bg))
 			noErr(t, "FUNCTION DELETE", c.FunctionDelete(bg, "testlib"))
 			checkErr(t, "FUNCTION DELETE missing", "ERR", c.FunctionDelete(bg, "testlib"))
-			noErr(t, "FUNCTION RESTORE", c.FunctionRestore(bg, dump, &FunctionRestoreOptions{Policy: FunctionRestoreReplace}))
+			noErr(t, "FUNCTION RESTORE", c.FunctionRestore(bg, dump, FunctionRestoreOptions{Policy: FunctionRestoreReplace}))
 			r = val[Reply](t, "FCALL after restore")(c.FCall(bg, "echo_keys", []string{"a"}, "b"))
 			if len(r.Elems) != 2 {
 				t.Errorf("FCALL after restore = %+v", r)
@@ -96,7 +96,7 @@ func TestGroupScripting(t *testing.T) {
 				t.Errorf("FUNCTION STATS = %+v", stats)
 			}
 			checkErr(t, "FUNCTION KILL with nothing running", "NOTBUSY", c.FunctionKill(bg))
-			noErr(t, "FUNCTION FLUSH ASYNC", c.FunctionFlush(bg, &FunctionFlushOptions{FlushType: FlushAsync}))
+			noErr(t, "FUNCTION FLUSH ASYNC", c.FunctionFlush(bg, FunctionFlushOptions{FlushType: FlushAsync}))
 		})
 	})
 }

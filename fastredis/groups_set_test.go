@@ -15,7 +15,7 @@ func sorted(s []string, err error) ([]string, error) {
 func TestGroupSet(t *testing.T) {
 	eachProtocol(t, redistest.Options{}, func(t *testing.T, c *Client) {
 		t.Run("SADD SMEMBERS", func(t *testing.T) {
-			eq(t, "SADD", int64(len(awkward)))(c.SAdd(bg, "s", awkward...))
+			eq(t, "SADD", int64(len(awkward)))(c.SAdd(bg, "s", awkward))
 			eq(t, "SADD again", int64(1))(c.SAdd(bg, "s", awkward[0], "new"))
 			want := append([]string{"new"}, awkward...)
 			sort.Strings(want)
@@ -76,7 +76,7 @@ func TestGroupSet(t *testing.T) {
 			}
 			n, cursor := 0, int64(0)
 			for calls := 0; calls < 100; calls++ {
-				page := val[ScanResult](t, "SSCAN")(c.SScan(bg, "big", cursor, &SScanOptions{Match: "m*", Count: 7}))
+				page := val[ScanResult](t, "SSCAN")(c.SScan(bg, "big", cursor, SScanOptions{Match: "m*", Count: 7}))
 				n += len(page.Elements)
 				if cursor = page.Cursor; cursor == 0 {
 					break
@@ -87,7 +87,7 @@ func TestGroupSet(t *testing.T) {
 			}
 		})
 		t.Run("wrong type", func(t *testing.T) {
-			noErr(t, "SET", c.Set(bg, "str", "x", nil))
+			noErr(t, "SET", c.Set(bg, "str", "x"))
 			isErr[int64](t, "SADD string", "WRONGTYPE")(c.SAdd(bg, "str", "x"))
 			isErr[[]string](t, "SMEMBERS string", "WRONGTYPE")(c.SMembers(bg, "str"))
 			isErr[[]bool](t, "SMISMEMBER string", "WRONGTYPE")(c.SMIsMember(bg, "str", "x"))

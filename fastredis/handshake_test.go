@@ -25,7 +25,7 @@ func TestHandshakeWithoutInfoPermission(t *testing.T) {
 			if _, err := c.Info(bg); err == nil || !strings.Contains(err.Error(), "NOPERM") {
 				t.Fatalf("INFO as the user: %v, want NOPERM (the test's premise)", err)
 			}
-			if err := c.Set(bg, "noinfo:k", "v", nil); err != nil {
+			if err := c.Set(bg, "noinfo:k", "v"); err != nil {
 				t.Fatalf("SET after connecting: %v", err)
 			}
 		})
@@ -46,7 +46,7 @@ func TestHandshakePasswordWithoutServerPassword(t *testing.T) {
 				t.Fatalf("NewClient with a password the server does not need: %v", err)
 			}
 			defer c.Close()
-			if err := c.Set(bg, "nopw:k", "v", nil); err != nil {
+			if err := c.Set(bg, "nopw:k", "v"); err != nil {
 				t.Fatal(err)
 			}
 			warned := events.count(EventWarning)

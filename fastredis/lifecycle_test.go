@@ -89,7 +89,7 @@ func TestReconnectAfterClientKill(t *testing.T) {
 		t.Errorf("status %v after the reconnect", c.Status())
 	}
 	// The handshake ran again: same database, same name.
-	if err := c.Set(bg, "k", "v", nil); err != nil {
+	if err := c.Set(bg, "k", "v"); err != nil {
 		t.Fatal(err)
 	}
 	info := val[string](t, "CLIENT INFO")(c.ClientInfo(bg))
@@ -147,7 +147,7 @@ func TestServerKilledUnderLoad(t *testing.T) {
 				default:
 				}
 				ctx, cancel := context.WithTimeout(bg, 10*time.Second)
-				err := c.Set(ctx, "w"+strconv.Itoa(w)+":"+strconv.Itoa(i), strconv.Itoa(i), nil)
+				err := c.Set(ctx, "w"+strconv.Itoa(w)+":"+strconv.Itoa(i), strconv.Itoa(i))
 				cancel()
 				if err != nil {
 					errs.Add(1)
@@ -229,7 +229,7 @@ func TestOfflineQueue(t *testing.T) {
 	for noQueue.Status() == StatusReady {
 		runtime.Gosched()
 	}
-	if _, err := noQueue.Ping(bg, nil); !errors.Is(err, ErrNotReady) {
+	if _, err := noQueue.Ping(bg); !errors.Is(err, ErrNotReady) {
 		t.Errorf("no offline queue: %v", err)
 	}
 	results := make(chan error, 2)
@@ -264,13 +264,13 @@ func TestMaxRetriesPerRequest(t *testing.T) {
 	c := newTestClient(t, Options{Addr: srv.Addr, RetryStrategy: fixedRetry(5 * time.Millisecond), MaxRetriesPerRequest: 3})
 	none := newTestClient(t, Options{Addr: srv.Addr, RetryStrategy: fixedRetry(5 * time.Millisecond), MaxRetriesPerRequest: NoRetries})
 	srv.Stop()
-	_, err := c.Ping(bg, nil)
+	_, err := c.Ping(bg)
 	if !errors.Is(err, ErrMaxRetries) || !strings.Contains(err.Error(), "(3)") {
 		t.Errorf("after 3 attempts: %v", err)
 	}
 	// NoRetries: the first disconnect fails the command (the connection's
 	// error if it was on its way, else ErrMaxRetries), with no waiting.
-	if _, err := none.Ping(bg, nil); !errors.Is(err, ErrMaxRetries) && !errors.Is(err, netpoll.ErrConnLost) {
+	if _, err := none.Ping(bg); !errors.Is(err, ErrMaxRetries) && !errors.Is(err, netpoll.ErrConnLost) {
 		t.Errorf("NoRetries: %v", err)
 	}
 }
@@ -289,7 +289,7 @@ func TestRetryStrategyGivesUp(t *testing.T) {
 	if c.Status() != StatusEnded {
 		t.Errorf("status %v", c.Status())
 	}
-	if _, err := c.Ping(bg, nil); !errors.Is(err, ErrEnded) {
+	if _, err := c.Ping(bg); !errors.Is(err, ErrEnded) {
 		t.Errorf("after giving up: %v", err)
 	}
 	if n := events.count(EventReconnecting); n != 2 {
@@ -379,7 +379,7 @@ func TestSelect(t *testing.T) {
 	if c.DB() != 4 || events.count(EventSelect) != 1 {
 		t.Errorf("DB %d, events %v", c.DB(), events.snapshot())
 	}
-	c.Set(bg, "k", "v", nil)
+	c.Set(bg, "k", "v")
 	db4 := newTestClient(t, Options{Addr: srv.Addr, DB: 4})
 	eq(t, "k in db 4", "v")(db4.Get(bg, "k"))
 	// Still db 4 after a reconnect.
@@ -405,7 +405,7 @@ func TestSocketAndBlockingTimeouts(t *testing.T) {
 	sleep := make(chan error, 1)
 	go func() { _, err := admin.Do(bg, "DEBUG", "SLEEP", "0.5"); sleep <- err }()
 	awaitSleeping(probe) // the server is asleep from here on
-	_, err := c.Ping(bg, nil)
+	_, err := c.Ping(bg)
 	if !errors.Is(err, netpoll.ErrSocketTimeout) {
 		t.Errorf("PING to a sleeping server: %v", err)
 	}
@@ -413,7 +413,7 @@ func TestSocketAndBlockingTimeouts(t *testing.T) {
 		t.Fatal(err)
 	}
 	events.await(t, EventReady, 2)
-	if _, err := c.Ping(bg, nil); err != nil {
+	if _, err := c.Ping(bg); err != nil {
 		t.Errorf("after the reconnect: %v", err)
 	}
 	// BLPOP 0 would wait forever; BlockingTimeout (100ms) ends it, and the
@@ -428,7 +428,7 @@ func TestSocketAndBlockingTimeouts(t *testing.T) {
 func awaitSleeping(probe *Client) {
 	for {
 		ctx, cancel := context.WithTimeout(bg, 20*time.Millisecond)
-		_, err := probe.Ping(ctx, nil)
+		_, err := probe.Ping(ctx)
 		cancel()
 		if errors.Is(err, context.DeadlineExceeded) {
 			return

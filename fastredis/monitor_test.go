@@ -136,7 +136,7 @@ func TestMonitor(t *testing.T) {
 			other := newTestClient(t, Options{Addr: srv.Addr, Protocol: proto})
 			key := "mon:" + t.Name()
 			value := "\x00\xff\r\n\"\\ é"
-			if err := other.Set(bg, key, value, nil); err != nil {
+			if err := other.Set(bg, key, value); err != nil {
 				t.Fatal(err)
 			}
 			ev := monitorNext(t, m, func(ev MonitorEvent) bool { return len(ev.Args) > 1 && ev.Args[1] == key })
@@ -148,7 +148,7 @@ func TestMonitor(t *testing.T) {
 			}
 
 			db3 := newTestClient(t, Options{Addr: srv.Addr, Protocol: proto, DB: 3})
-			if err := db3.Set(bg, key, "three", nil); err != nil {
+			if err := db3.Set(bg, key, "three"); err != nil {
 				t.Fatal(err)
 			}
 			ev = monitorNext(t, m, func(ev MonitorEvent) bool { return len(ev.Args) > 1 && ev.Args[1] == key })
@@ -185,7 +185,7 @@ func TestMonitorEnds(t *testing.T) {
 	m := val[*Monitor](t, "Monitor")(c.Monitor(bg))
 	defer m.Close()
 	var id int64
-	for _, cl := range val[[]ClientInfo](t, "CLIENT LIST")(c.ClientListParsed(bg, nil)) {
+	for _, cl := range val[[]ClientInfo](t, "CLIENT LIST")(c.ClientListParsed(bg)) {
 		if cl.Get("cmd") == "monitor" {
 			id = cl.ID()
 		}

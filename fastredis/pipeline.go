@@ -15,7 +15,7 @@ import (
 // does not fail the others.
 //
 //	p := client.Pipeline()
-//	set := p.Set("foo", "bar", nil)
+//	set := p.Set("foo", "bar")
 //	get := p.Get("foo")
 //	if err := p.Exec(ctx); err != nil { ... } // the batch could not run
 //	v, err := get.Result()                    // "bar", nil
@@ -117,11 +117,17 @@ func (p *Pipeline) Reset() {
 func (p *Pipeline) newArgs(name string) *argBuf {
 	a := &p.args
 	a.reset(p.c.opts.KeyPrefix)
+	a.name = name
 	return a.str(name)
 }
 
 // queue encodes the command in p.args and gives it a slot.
 func (p *Pipeline) queue(mode resultMode, command string) int32 {
+	if err := p.args.err; err != nil {
+		// An argument could not be encoded: the command is not sent, and
+		// its Future holds the error (inside a transaction, EXEC aborts).
+		return p.queueFailed(command, err)
+	}
 	start := len(p.buf)
 	p.buf = resp.AppendArrayHeader(p.buf, p.args.n)
 	p.buf = p.args.appendTo(p.buf) // copies large arguments: the caller may reuse them
@@ -167,16 +173,23 @@ func (p *Pipeline) addWire(idx int32) {
 // transaction it sends a command the server rejects instead, so that EXEC
 // aborts rather than run the transaction without this command.
 func failed[T any](p *Pipeline, command string, err error) Future[T] {
+	return Future[T]{p: p, idx: p.queueFailed(command, err), gen: p.gen}
+}
+
+// queueFailed gives a command that cannot be sent a slot holding err; see
+// failed.
+func (p *Pipeline) queueFailed(command string, err error) int32 {
 	if p.tx || p.inMulti {
 		p.args.reset("")
 		p.args.str("") // an empty command name: rejected while queueing
 		idx := p.queue(modeStatus, command)
 		p.slots[idx].localErr = err
-		return Future[T]{p: p, idx: idx, gen: p.gen}
+		return idx
 	}
+	p.args.reset("")
 	idx := p.addSlot(modeStatus, command)
 	p.slots[idx].localErr = err
-	return Future[T]{p: p, idx: idx, gen: p.gen}
+	return idx
 }
 
 // queued finishes a typed method: the command in p.args gets a slot read by

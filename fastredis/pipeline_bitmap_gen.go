@@ -3,7 +3,7 @@
 package fastredis
 
 // BitCount queues BITCOUNT; its Future holds what Client.BitCount returns.
-func (p *Pipeline) BitCount(key string, opts *BitCountOptions) Future[int64] {
+func (p *Pipeline) BitCount(key string, opts ...BitCountOptions) Future[int64] {
 	a := p.newArgs("BITCOUNT")
 	argsBitCount(a, key, opts)
 	return queued(p, modeInt, "BITCOUNT", getInt)
@@ -31,7 +31,7 @@ func (p *Pipeline) BitOp(operation BitOpOperation, destKey string, keys ...strin
 }
 
 // BitPos queues BITPOS; its Future holds what Client.BitPos returns.
-func (p *Pipeline) BitPos(key string, bit int64, opts *BitPosOptions) Future[int64] {
+func (p *Pipeline) BitPos(key string, bit int64, opts ...BitPosOptions) Future[int64] {
 	a := p.newArgs("BITPOS")
 	argsBitPos(a, key, bit, opts)
 	return queued(p, modeInt, "BITPOS", getInt)

@@ -2,6 +2,8 @@
 
 package fastredis
 
+import "time"
+
 // ClientCaching queues CLIENT CACHING; its Future holds what Client.ClientCaching returns.
 func (p *Pipeline) ClientCaching(mode YesNo) Future[OK] {
 	a := p.newArgs("CLIENT")
@@ -67,7 +69,7 @@ func (p *Pipeline) ClientKill(filter ClientKillFilter) Future[int64] {
 }
 
 // ClientList queues CLIENT LIST; its Future holds what Client.ClientList returns.
-func (p *Pipeline) ClientList(opts *ClientListOptions) Future[string] {
+func (p *Pipeline) ClientList(opts ...ClientListOptions) Future[string] {
 	a := p.newArgs("CLIENT")
 	a.str("LIST")
 	argsClientList(a, opts)
@@ -75,7 +77,7 @@ func (p *Pipeline) ClientList(opts *ClientListOptions) Future[string] {
 }
 
 // ClientListAppend queues CLIENT LIST; its Future holds the reply appended to dst, as Client.ClientListAppend returns it.
-func (p *Pipeline) ClientListAppend(dst []byte, opts *ClientListOptions) Future[[]byte] {
+func (p *Pipeline) ClientListAppend(dst []byte, opts ...ClientListOptions) Future[[]byte] {
 	a := p.newArgs("CLIENT")
 	a.str("LIST")
 	argsClientList(a, opts)
@@ -83,7 +85,7 @@ func (p *Pipeline) ClientListAppend(dst []byte, opts *ClientListOptions) Future[
 }
 
 // ClientListParsed queues CLIENT LIST; its Future holds what Client.ClientListParsed returns.
-func (p *Pipeline) ClientListParsed(opts *ClientListOptions) Future[[]ClientInfo] {
+func (p *Pipeline) ClientListParsed(opts ...ClientListOptions) Future[[]ClientInfo] {
 	a := p.newArgs("CLIENT")
 	a.str("LIST")
 	argsClientList(a, opts)
@@ -107,7 +109,7 @@ func (p *Pipeline) ClientNoTouch(enabled Toggle) Future[OK] {
 }
 
 // ClientPause queues CLIENT PAUSE; its Future holds what Client.ClientPause returns.
-func (p *Pipeline) ClientPause(timeout int64, opts *ClientPauseOptions) Future[OK] {
+func (p *Pipeline) ClientPause(timeout time.Duration, opts ...ClientPauseOptions) Future[OK] {
 	a := p.newArgs("CLIENT")
 	a.str("PAUSE")
 	argsClientPause(a, timeout, opts)
@@ -131,7 +133,7 @@ func (p *Pipeline) ClientSetName(connectionName string) Future[OK] {
 }
 
 // ClientTracking queues CLIENT TRACKING; its Future holds what Client.ClientTracking returns.
-func (p *Pipeline) ClientTracking(status Toggle, opts *ClientTrackingOptions) Future[OK] {
+func (p *Pipeline) ClientTracking(status Toggle, opts ...ClientTrackingOptions) Future[OK] {
 	a := p.newArgs("CLIENT")
 	a.str("TRACKING")
 	argsClientTracking(a, status, opts)
@@ -145,7 +147,7 @@ func (p *Pipeline) ClientTrackingInfo() Future[Reply] {
 }
 
 // ClientUnblock queues CLIENT UNBLOCK; its Future holds what Client.ClientUnblock returns.
-func (p *Pipeline) ClientUnblock(clientID int64, opts *ClientUnblockOptions) Future[bool] {
+func (p *Pipeline) ClientUnblock(clientID int64, opts ...ClientUnblockOptions) Future[bool] {
 	a := p.newArgs("CLIENT")
 	a.str("UNBLOCK")
 	argsClientUnblock(a, clientID, opts)
@@ -159,28 +161,28 @@ func (p *Pipeline) ClientUnpause() Future[OK] {
 }
 
 // Echo queues ECHO; its Future holds what Client.Echo returns.
-func (p *Pipeline) Echo(message string) Future[string] {
+func (p *Pipeline) Echo(message any) Future[string] {
 	a := p.newArgs("ECHO")
 	argsEcho(a, message)
 	return queued(p, modeString, "ECHO", getString)
 }
 
 // EchoAppend queues ECHO; its Future holds the reply appended to dst, as Client.EchoAppend returns it.
-func (p *Pipeline) EchoAppend(dst []byte, message string) Future[[]byte] {
+func (p *Pipeline) EchoAppend(dst []byte, message any) Future[[]byte] {
 	a := p.newArgs("ECHO")
 	argsEcho(a, message)
 	return queuedAppend(p, "ECHO", dst)
 }
 
 // Ping queues PING; its Future holds what Client.Ping returns.
-func (p *Pipeline) Ping(opts *PingOptions) Future[string] {
+func (p *Pipeline) Ping(opts ...PingOptions) Future[string] {
 	a := p.newArgs("PING")
 	argsPing(a, opts)
 	return queued(p, modeString, "PING", getString)
 }
 
 // PingAppend queues PING; its Future holds the reply appended to dst, as Client.PingAppend returns it.
-func (p *Pipeline) PingAppend(dst []byte, opts *PingOptions) Future[[]byte] {
+func (p *Pipeline) PingAppend(dst []byte, opts ...PingOptions) Future[[]byte] {
 	a := p.newArgs("PING")
 	argsPing(a, opts)
 	return queuedAppend(p, "PING", dst)

@@ -5,7 +5,7 @@ package fastredis
 import "time"
 
 // Copy queues COPY; its Future holds what Client.Copy returns.
-func (p *Pipeline) Copy(source string, destination string, opts *CopyOptions) Future[bool] {
+func (p *Pipeline) Copy(source string, destination string, opts ...CopyOptions) Future[bool] {
 	a := p.newArgs("COPY")
 	argsCopy(a, source, destination, opts)
 	return queued(p, modeBool, "COPY", getBool)
@@ -40,16 +40,16 @@ func (p *Pipeline) Exists(keys ...string) Future[int64] {
 }
 
 // Expire queues EXPIRE; its Future holds what Client.Expire returns.
-func (p *Pipeline) Expire(key string, seconds int64, opts *ExpireOptions) Future[bool] {
-	a := p.newArgs("EXPIRE")
-	argsExpire(a, key, seconds, opts)
+func (p *Pipeline) Expire(key string, expiration time.Duration, opts ...ExpireOptions) Future[bool] {
+	a := p.newArgs(unitCommand(expiration, "EXPIRE", "PEXPIRE"))
+	argsExpire(a, key, expiration, opts)
 	return queued(p, modeBool, "EXPIRE", getBool)
 }
 
 // ExpireAt queues EXPIREAT; its Future holds what Client.ExpireAt returns.
-func (p *Pipeline) ExpireAt(key string, unixTimeSeconds int64, opts *ExpireAtOptions) Future[bool] {
-	a := p.newArgs("EXPIREAT")
-	argsExpireAt(a, key, unixTimeSeconds, opts)
+func (p *Pipeline) ExpireAt(key string, at time.Time, opts ...ExpireAtOptions) Future[bool] {
+	a := p.newArgs(unixCommand(at, "EXPIREAT", "PEXPIREAT"))
+	argsExpireAt(a, key, at, opts)
 	return queued(p, modeBool, "EXPIREAT", getBool)
 }
 
@@ -68,7 +68,7 @@ func (p *Pipeline) Keys(pattern string) Future[[]string] {
 }
 
 // Migrate queues MIGRATE; its Future holds what Client.Migrate returns.
-func (p *Pipeline) Migrate(host string, port int64, key string, destinationDB int64, timeout int64, opts *MigrateOptions) Future[string] {
+func (p *Pipeline) Migrate(host string, port int64, key string, destinationDB int64, timeout time.Duration, opts ...MigrateOptions) Future[string] {
 	a := p.newArgs("MIGRATE")
 	argsMigrate(a, host, port, key, destinationDB, timeout, opts)
 	return queued(p, modeString, "MIGRATE", getString)
@@ -135,16 +135,16 @@ func (p *Pipeline) Persist(key string) Future[bool] {
 }
 
 // PExpire queues PEXPIRE; its Future holds what Client.PExpire returns.
-func (p *Pipeline) PExpire(key string, milliseconds int64, opts *PExpireOptions) Future[bool] {
+func (p *Pipeline) PExpire(key string, expiration time.Duration, opts ...PExpireOptions) Future[bool] {
 	a := p.newArgs("PEXPIRE")
-	argsPExpire(a, key, milliseconds, opts)
+	argsPExpire(a, key, expiration, opts)
 	return queued(p, modeBool, "PEXPIRE", getBool)
 }
 
 // PExpireAt queues PEXPIREAT; its Future holds what Client.PExpireAt returns.
-func (p *Pipeline) PExpireAt(key string, unixTimeMilliseconds int64, opts *PExpireAtOptions) Future[bool] {
+func (p *Pipeline) PExpireAt(key string, at time.Time, opts ...PExpireAtOptions) Future[bool] {
 	a := p.newArgs("PEXPIREAT")
-	argsPExpireAt(a, key, unixTimeMilliseconds, opts)
+	argsPExpireAt(a, key, at, opts)
 	return queued(p, modeBool, "PEXPIREAT", getBool)
 }
 
@@ -189,35 +189,35 @@ func (p *Pipeline) RenameNX(key string, newKey string) Future[bool] {
 }
 
 // Restore queues RESTORE; its Future holds what Client.Restore returns.
-func (p *Pipeline) Restore(key string, ttl int64, serializedValue string, opts *RestoreOptions) Future[OK] {
+func (p *Pipeline) Restore(key string, ttl int64, serializedValue any, opts ...RestoreOptions) Future[OK] {
 	a := p.newArgs("RESTORE")
 	argsRestore(a, key, ttl, serializedValue, opts)
 	return queued(p, modeStatus, "RESTORE", getOK)
 }
 
 // Scan queues SCAN; its Future holds what Client.Scan returns.
-func (p *Pipeline) Scan(cursor int64, opts *ScanOptions) Future[ScanResult] {
+func (p *Pipeline) Scan(cursor int64, opts ...ScanOptions) Future[ScanResult] {
 	a := p.newArgs("SCAN")
 	argsScan(a, cursor, opts)
 	return queuedRaw(p, "SCAN", decodeScan)
 }
 
 // Sort queues SORT; its Future holds what Client.Sort returns.
-func (p *Pipeline) Sort(key string, opts *SortOptions) Future[[]NullString] {
+func (p *Pipeline) Sort(key string, opts ...SortOptions) Future[[]NullString] {
 	a := p.newArgs("SORT")
 	argsSort(a, key, opts)
 	return queued(p, modeNullStrings, "SORT", getNullStrings)
 }
 
 // SortStore queues SORT; its Future holds what Client.SortStore returns.
-func (p *Pipeline) SortStore(key string, destination string, opts *SortOptions) Future[int64] {
+func (p *Pipeline) SortStore(key string, destination string, opts ...SortOptions) Future[int64] {
 	a := p.newArgs("SORT")
 	argsSortStore(a, key, destination, opts)
 	return queued(p, modeInt, "SORT", getInt)
 }
 
 // SortRO queues SORT_RO; its Future holds what Client.SortRO returns.
-func (p *Pipeline) SortRO(key string, opts *SortROOptions) Future[[]NullString] {
+func (p *Pipeline) SortRO(key string, opts ...SortROOptions) Future[[]NullString] {
 	a := p.newArgs("SORT_RO")
 	argsSortRO(a, key, opts)
 	return queued(p, modeNullStrings, "SORT_RO", getNullStrings)
@@ -259,14 +259,14 @@ func (p *Pipeline) Unlink(keys ...string) Future[int64] {
 }
 
 // Wait queues WAIT; its Future holds what Client.Wait returns.
-func (p *Pipeline) Wait(numReplicas int64, timeout int64) Future[int64] {
+func (p *Pipeline) Wait(numReplicas int64, timeout time.Duration) Future[int64] {
 	a := p.newArgs("WAIT")
 	argsWait(a, numReplicas, timeout)
 	return queued(p, modeInt, "WAIT", getInt)
 }
 
 // WaitAOF queues WAITAOF; its Future holds what Client.WaitAOF returns.
-func (p *Pipeline) WaitAOF(numLocal int64, numReplicas int64, timeout int64) Future[[]int64] {
+func (p *Pipeline) WaitAOF(numLocal int64, numReplicas int64, timeout time.Duration) Future[[]int64] {
 	a := p.newArgs("WAITAOF")
 	argsWaitAOF(a, numLocal, numReplicas, timeout)
 	return queuedRaw(p, "WAITAOF", decodeInts)

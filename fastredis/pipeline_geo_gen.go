@@ -10,70 +10,70 @@ func (p *Pipeline) GeoAdd(key string, opts *GeoAddOptions, members ...GeoMember)
 }
 
 // GeoDist queues GEODIST; its Future holds what Client.GeoDist returns.
-func (p *Pipeline) GeoDist(key string, member1 string, member2 string, opts *GeoDistOptions) Future[float64] {
+func (p *Pipeline) GeoDist(key string, member1 any, member2 any, opts ...GeoDistOptions) Future[float64] {
 	a := p.newArgs("GEODIST")
 	argsGeoDist(a, key, member1, member2, opts)
 	return queued(p, modeFloat, "GEODIST", getFloat)
 }
 
 // GeoHash queues GEOHASH; its Future holds what Client.GeoHash returns.
-func (p *Pipeline) GeoHash(key string, members ...string) Future[[]string] {
+func (p *Pipeline) GeoHash(key string, members ...any) Future[[]string] {
 	a := p.newArgs("GEOHASH")
 	argsGeoHash(a, key, members)
 	return queued(p, modeStrings, "GEOHASH", getStrings)
 }
 
 // GeoPos queues GEOPOS; its Future holds what Client.GeoPos returns.
-func (p *Pipeline) GeoPos(key string, members ...string) Future[[]GeoPos] {
+func (p *Pipeline) GeoPos(key string, members ...any) Future[[]GeoPos] {
 	a := p.newArgs("GEOPOS")
 	argsGeoHash(a, key, members)
 	return queuedRaw(p, "GEOPOS", decodeGeoPos)
 }
 
 // GeoRadius queues GEORADIUS; its Future holds what Client.GeoRadius returns.
-func (p *Pipeline) GeoRadius(key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts *GeoRadiusOptions) Future[Reply] {
+func (p *Pipeline) GeoRadius(key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts ...GeoRadiusOptions) Future[Reply] {
 	a := p.newArgs("GEORADIUS")
 	argsGeoRadius(a, key, longitude, latitude, radius, unit, opts)
 	return queued(p, modeReply, "GEORADIUS", getReply)
 }
 
 // GeoRadiusByMember queues GEORADIUSBYMEMBER; its Future holds what Client.GeoRadiusByMember returns.
-func (p *Pipeline) GeoRadiusByMember(key string, member string, radius float64, unit GeoUnit, opts *GeoRadiusByMemberOptions) Future[Reply] {
+func (p *Pipeline) GeoRadiusByMember(key string, member any, radius float64, unit GeoUnit, opts ...GeoRadiusByMemberOptions) Future[Reply] {
 	a := p.newArgs("GEORADIUSBYMEMBER")
 	argsGeoRadiusByMember(a, key, member, radius, unit, opts)
 	return queued(p, modeReply, "GEORADIUSBYMEMBER", getReply)
 }
 
 // GeoRadiusByMemberRO queues GEORADIUSBYMEMBER_RO; its Future holds what Client.GeoRadiusByMemberRO returns.
-func (p *Pipeline) GeoRadiusByMemberRO(key string, member string, radius float64, unit GeoUnit, opts *GeoRadiusByMemberROOptions) Future[Reply] {
+func (p *Pipeline) GeoRadiusByMemberRO(key string, member any, radius float64, unit GeoUnit, opts ...GeoRadiusByMemberROOptions) Future[Reply] {
 	a := p.newArgs("GEORADIUSBYMEMBER_RO")
 	argsGeoRadiusByMemberRO(a, key, member, radius, unit, opts)
 	return queued(p, modeReply, "GEORADIUSBYMEMBER_RO", getReply)
 }
 
 // GeoRadiusRO queues GEORADIUS_RO; its Future holds what Client.GeoRadiusRO returns.
-func (p *Pipeline) GeoRadiusRO(key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts *GeoRadiusROOptions) Future[Reply] {
+func (p *Pipeline) GeoRadiusRO(key string, longitude float64, latitude float64, radius float64, unit GeoUnit, opts ...GeoRadiusROOptions) Future[Reply] {
 	a := p.newArgs("GEORADIUS_RO")
 	argsGeoRadiusRO(a, key, longitude, latitude, radius, unit, opts)
 	return queued(p, modeReply, "GEORADIUS_RO", getReply)
 }
 
 // GeoSearch queues GEOSEARCH; its Future holds what Client.GeoSearch returns.
-func (p *Pipeline) GeoSearch(key string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchOptions) Future[[]string] {
+func (p *Pipeline) GeoSearch(key string, from GeoSearchFrom, by GeoSearchBy, opts ...GeoSearchOptions) Future[[]string] {
 	a := p.newArgs("GEOSEARCH")
 	argsGeoSearch(a, key, from, by, opts)
 	return queued(p, modeStrings, "GEOSEARCH", getStrings)
 }
 
 // GeoSearchLocation queues GEOSEARCH; its Future holds what Client.GeoSearchLocation returns.
-func (p *Pipeline) GeoSearchLocation(key string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchLocationOptions) Future[[]GeoLocation] {
+func (p *Pipeline) GeoSearchLocation(key string, from GeoSearchFrom, by GeoSearchBy, opts ...GeoSearchLocationOptions) Future[[]GeoLocation] {
 	a := p.newArgs("GEOSEARCH")
 	argsGeoSearchLocation(a, key, from, by, opts)
 	return queuedRaw(p, "GEOSEARCH", decodeGeoLocations)
 }
 
 // GeoSearchStore queues GEOSEARCHSTORE; its Future holds what Client.GeoSearchStore returns.
-func (p *Pipeline) GeoSearchStore(destination string, source string, from GeoSearchFrom, by GeoSearchBy, opts *GeoSearchStoreOptions) Future[int64] {
+func (p *Pipeline) GeoSearchStore(destination string, source string, from GeoSearchFrom, by GeoSearchBy, opts ...GeoSearchStoreOptions) Future[int64] {
 	a := p.newArgs("GEOSEARCHSTORE")
 	argsGeoSearchStore(a, destination, source, from, by, opts)
 	return queued(p, modeInt, "GEOSEARCHSTORE", getInt)

@@ -73,7 +73,7 @@ func (p *Pipeline) HMGet(key string, fields ...string) Future[[]NullString] {
 }
 
 // HMSet queues HMSET; its Future holds what Client.HMSet returns.
-func (p *Pipeline) HMSet(key string, fieldValues ...FieldValue) Future[OK] {
+func (p *Pipeline) HMSet(key string, fieldValues ...any) Future[OK] {
 	a := p.newArgs("HMSET")
 	argsHMSet(a, key, fieldValues)
 	return queued(p, modeStatus, "HMSET", getOK)
@@ -108,21 +108,21 @@ func (p *Pipeline) HRandFieldWithValues(key string, count int64) Future[[]FieldV
 }
 
 // HScan queues HSCAN; its Future holds what Client.HScan returns.
-func (p *Pipeline) HScan(key string, cursor int64, opts *HScanOptions) Future[ScanResult] {
+func (p *Pipeline) HScan(key string, cursor int64, opts ...HScanOptions) Future[ScanResult] {
 	a := p.newArgs("HSCAN")
 	argsHScan(a, key, cursor, opts)
 	return queuedRaw(p, "HSCAN", decodeScan)
 }
 
 // HSet queues HSET; its Future holds what Client.HSet returns.
-func (p *Pipeline) HSet(key string, fieldValues ...FieldValue) Future[int64] {
+func (p *Pipeline) HSet(key string, fieldValues ...any) Future[int64] {
 	a := p.newArgs("HSET")
 	argsHMSet(a, key, fieldValues)
 	return queued(p, modeInt, "HSET", getInt)
 }
 
 // HSetNX queues HSETNX; its Future holds what Client.HSetNX returns.
-func (p *Pipeline) HSetNX(key string, field string, value string) Future[bool] {
+func (p *Pipeline) HSetNX(key string, field string, value any) Future[bool] {
 	a := p.newArgs("HSETNX")
 	argsHSetNX(a, key, field, value)
 	return queued(p, modeBool, "HSETNX", getBool)

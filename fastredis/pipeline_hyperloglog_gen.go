@@ -3,7 +3,7 @@
 package fastredis
 
 // PFAdd queues PFADD; its Future holds what Client.PFAdd returns.
-func (p *Pipeline) PFAdd(key string, elements ...string) Future[bool] {
+func (p *Pipeline) PFAdd(key string, elements ...any) Future[bool] {
 	a := p.newArgs("PFADD")
 	argsLPush(a, key, elements)
 	return queued(p, modeBool, "PFADD", getBool)

@@ -2,50 +2,52 @@
 
 package fastredis
 
+import "time"
+
 // BLMove queues BLMOVE; its Future holds what Client.BLMove returns.
-func (p *Pipeline) BLMove(source string, destination string, whereFrom ListSide, whereTo ListSide, timeout float64) Future[string] {
+func (p *Pipeline) BLMove(source string, destination string, whereFrom ListSide, whereTo ListSide, timeout time.Duration) Future[string] {
 	a := p.newArgs("BLMOVE")
 	argsBLMove(a, source, destination, whereFrom, whereTo, timeout)
 	return queued(p, modeString, "BLMOVE", getString)
 }
 
 // BLMoveAppend queues BLMOVE; its Future holds the reply appended to dst, as Client.BLMoveAppend returns it.
-func (p *Pipeline) BLMoveAppend(dst []byte, source string, destination string, whereFrom ListSide, whereTo ListSide, timeout float64) Future[[]byte] {
+func (p *Pipeline) BLMoveAppend(dst []byte, source string, destination string, whereFrom ListSide, whereTo ListSide, timeout time.Duration) Future[[]byte] {
 	a := p.newArgs("BLMOVE")
 	argsBLMove(a, source, destination, whereFrom, whereTo, timeout)
 	return queuedAppend(p, "BLMOVE", dst)
 }
 
 // BLMPop queues BLMPOP; its Future holds what Client.BLMPop returns.
-func (p *Pipeline) BLMPop(timeout float64, keys []string, where ListSide, opts *BLMPopOptions) Future[KeyElements] {
+func (p *Pipeline) BLMPop(timeout time.Duration, keys []string, where ListSide, opts ...BLMPopOptions) Future[KeyElements] {
 	a := p.newArgs("BLMPOP")
 	argsBLMPop(a, timeout, keys, where, opts)
 	return queuedRaw(p, "BLMPOP", decodeKeyElements)
 }
 
 // BLPop queues BLPOP; its Future holds what Client.BLPop returns.
-func (p *Pipeline) BLPop(keys []string, timeout float64) Future[[]string] {
+func (p *Pipeline) BLPop(keys []string, timeout time.Duration) Future[[]string] {
 	a := p.newArgs("BLPOP")
 	argsBLPop(a, keys, timeout)
 	return queued(p, modeStrings, "BLPOP", getStrings)
 }
 
 // BRPop queues BRPOP; its Future holds what Client.BRPop returns.
-func (p *Pipeline) BRPop(keys []string, timeout float64) Future[[]string] {
+func (p *Pipeline) BRPop(keys []string, timeout time.Duration) Future[[]string] {
 	a := p.newArgs("BRPOP")
 	argsBLPop(a, keys, timeout)
 	return queued(p, modeStrings, "BRPOP", getStrings)
 }
 
 // BRPopLPush queues BRPOPLPUSH; its Future holds what Client.BRPopLPush returns.
-func (p *Pipeline) BRPopLPush(source string, destination string, timeout float64) Future[string] {
+func (p *Pipeline) BRPopLPush(source string, destination string, timeout time.Duration) Future[string] {
 	a := p.newArgs("BRPOPLPUSH")
 	argsBRPopLPush(a, source, destination, timeout)
 	return queued(p, modeString, "BRPOPLPUSH", getString)
 }
 
 // BRPopLPushAppend queues BRPOPLPUSH; its Future holds the reply appended to dst, as Client.BRPopLPushAppend returns it.
-func (p *Pipeline) BRPopLPushAppend(dst []byte, source string, destination string, timeout float64) Future[[]byte] {
+func (p *Pipeline) BRPopLPushAppend(dst []byte, source string, destination string, timeout time.Duration) Future[[]byte] {
 	a := p.newArgs("BRPOPLPUSH")
 	argsBRPopLPush(a, source, destination, timeout)
 	return queuedAppend(p, "BRPOPLPUSH", dst)
@@ -66,7 +68,7 @@ func (p *Pipeline) LIndexAppend(dst []byte, key string, index int64) Future[[]by
 }
 
 // LInsert queues LINSERT; its Future holds what Client.LInsert returns.
-func (p *Pipeline) LInsert(key string, where LInsertWhere, pivot string, element string) Future[int64] {
+func (p *Pipeline) LInsert(key string, where LInsertWhere, pivot any, element any) Future[int64] {
 	a := p.newArgs("LINSERT")
 	argsLInsert(a, key, where, pivot, element)
 	return queued(p, modeInt, "LINSERT", getInt)
@@ -94,7 +96,7 @@ func (p *Pipeline) LMoveAppend(dst []byte, source string, destination string, wh
 }
 
 // LMPop queues LMPOP; its Future holds what Client.LMPop returns.
-func (p *Pipeline) LMPop(keys []string, where ListSide, opts *LMPopOptions) Future[KeyElements] {
+func (p *Pipeline) LMPop(keys []string, where ListSide, opts ...LMPopOptions) Future[KeyElements] {
 	a := p.newArgs("LMPOP")
 	argsLMPop(a, keys, where, opts)
 	return queuedRaw(p, "LMPOP", decodeKeyElements)
@@ -122,28 +124,28 @@ func (p *Pipeline) LPopCount(key string, count int64) Future[[]string] {
 }
 
 // LPos queues LPOS; its Future holds what Client.LPos returns.
-func (p *Pipeline) LPos(key string, element string, opts *LPosOptions) Future[int64] {
+func (p *Pipeline) LPos(key string, element any, opts ...LPosOptions) Future[int64] {
 	a := p.newArgs("LPOS")
 	argsLPos(a, key, element, opts)
 	return queued(p, modeInt, "LPOS", getInt)
 }
 
 // LPosCount queues LPOS; its Future holds what Client.LPosCount returns.
-func (p *Pipeline) LPosCount(key string, element string, numMatches int64, opts *LPosOptions) Future[[]int64] {
+func (p *Pipeline) LPosCount(key string, element any, numMatches int64, opts ...LPosOptions) Future[[]int64] {
 	a := p.newArgs("LPOS")
 	argsLPosCount(a, key, element, numMatches, opts)
 	return queuedRaw(p, "LPOS", decodeInts)
 }
 
 // LPush queues LPUSH; its Future holds what Client.LPush returns.
-func (p *Pipeline) LPush(key string, elements ...string) Future[int64] {
+func (p *Pipeline) LPush(key string, elements ...any) Future[int64] {
 	a := p.newArgs("LPUSH")
 	argsLPush(a, key, elements)
 	return queued(p, modeInt, "LPUSH", getInt)
 }
 
 // LPushX queues LPUSHX; its Future holds what Client.LPushX returns.
-func (p *Pipeline) LPushX(key string, elements ...string) Future[int64] {
+func (p *Pipeline) LPushX(key string, elements ...any) Future[int64] {
 	a := p.newArgs("LPUSHX")
 	argsLPush(a, key, elements)
 	return queued(p, modeInt, "LPUSHX", getInt)
@@ -157,14 +159,14 @@ func (p *Pipeline) LRange(key string, start int64, stop int64) Future[[]string] 
 }
 
 // LRem queues LREM; its Future holds what Client.LRem returns.
-func (p *Pipeline) LRem(key string, count int64, element string) Future[int64] {
+func (p *Pipeline) LRem(key string, count int64, element any) Future[int64] {
 	a := p.newArgs("LREM")
 	argsLRem(a, key, count, element)
 	return queued(p, modeInt, "LREM", getInt)
 }
 
 // LSet queues LSET; its Future holds what Client.LSet returns.
-func (p *Pipeline) LSet(key string, index int64, element string) Future[OK] {
+func (p *Pipeline) LSet(key string, index int64, element any) Future[OK] {
 	a := p.newArgs("LSET")
 	argsLSet(a, key, index, element)
 	return queued(p, modeStatus, "LSET", getOK)
@@ -213,14 +215,14 @@ func (p *Pipeline) RPopLPushAppend(dst []byte, source string, destination string
 }
 
 // RPush queues RPUSH; its Future holds what Client.RPush returns.
-func (p *Pipeline) RPush(key string, elements ...string) Future[int64] {
+func (p *Pipeline) RPush(key string, elements ...any) Future[int64] {
 	a := p.newArgs("RPUSH")
 	argsLPush(a, key, elements)
 	return queued(p, modeInt, "RPUSH", getInt)
 }
 
 // RPushX queues RPUSHX; its Future holds what Client.RPushX returns.
-func (p *Pipeline) RPushX(key string, elements ...string) Future[int64] {
+func (p *Pipeline) RPushX(key string, elements ...any) Future[int64] {
 	a := p.newArgs("RPUSHX")
 	argsLPush(a, key, elements)
 	return queued(p, modeInt, "RPUSHX", getInt)

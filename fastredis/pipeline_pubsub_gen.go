@@ -3,14 +3,14 @@
 package fastredis
 
 // Publish queues PUBLISH; its Future holds what Client.Publish returns.
-func (p *Pipeline) Publish(channel string, message string) Future[int64] {
+func (p *Pipeline) Publish(channel string, message any) Future[int64] {
 	a := p.newArgs("PUBLISH")
 	argsPublish(a, channel, message)
 	return queued(p, modeInt, "PUBLISH", getInt)
 }
 
 // PubSubChannels queues PUBSUB CHANNELS; its Future holds what Client.PubSubChannels returns.
-func (p *Pipeline) PubSubChannels(opts *PubSubChannelsOptions) Future[[]string] {
+func (p *Pipeline) PubSubChannels(opts ...PubSubChannelsOptions) Future[[]string] {
 	a := p.newArgs("PUBSUB")
 	a.str("CHANNELS")
 	argsPubSubChannels(a, opts)
@@ -38,7 +38,7 @@ func (p *Pipeline) PubSubNumSub(channels ...string) Future[map[string]int64] {
 }
 
 // PubSubShardChannels queues PUBSUB SHARDCHANNELS; its Future holds what Client.PubSubShardChannels returns.
-func (p *Pipeline) PubSubShardChannels(opts *PubSubShardChannelsOptions) Future[[]string] {
+func (p *Pipeline) PubSubShardChannels(opts ...PubSubShardChannelsOptions) Future[[]string] {
 	a := p.newArgs("PUBSUB")
 	a.str("SHARDCHANNELS")
 	argsPubSubShardChannels(a, opts)
@@ -54,7 +54,7 @@ func (p *Pipeline) PubSubShardNumSub(shardChannels ...string) Future[map[string]
 }
 
 // SPublish queues SPUBLISH; its Future holds what Client.SPublish returns.
-func (p *Pipeline) SPublish(shardChannel string, message string) Future[int64] {
+func (p *Pipeline) SPublish(shardChannel string, message any) Future[int64] {
 	a := p.newArgs("SPUBLISH")
 	argsSPublish(a, shardChannel, message)
 	return queued(p, modeInt, "SPUBLISH", getInt)

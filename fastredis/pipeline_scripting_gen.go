@@ -3,42 +3,42 @@
 package fastredis
 
 // Eval queues EVAL; its Future holds what Client.Eval returns.
-func (p *Pipeline) Eval(script string, keys []string, args ...string) Future[Reply] {
+func (p *Pipeline) Eval(script string, keys []string, args ...any) Future[Reply] {
 	a := p.newArgs("EVAL")
 	argsEval(a, script, keys, args)
 	return queued(p, modeReply, "EVAL", getReply)
 }
 
 // EvalSha queues EVALSHA; its Future holds what Client.EvalSha returns.
-func (p *Pipeline) EvalSha(sha1 string, keys []string, args ...string) Future[Reply] {
+func (p *Pipeline) EvalSha(sha1 string, keys []string, args ...any) Future[Reply] {
 	a := p.newArgs("EVALSHA")
 	argsEvalSha(a, sha1, keys, args)
 	return queued(p, modeReply, "EVALSHA", getReply)
 }
 
 // EvalShaRO queues EVALSHA_RO; its Future holds what Client.EvalShaRO returns.
-func (p *Pipeline) EvalShaRO(sha1 string, keys []string, args ...string) Future[Reply] {
+func (p *Pipeline) EvalShaRO(sha1 string, keys []string, args ...any) Future[Reply] {
 	a := p.newArgs("EVALSHA_RO")
 	argsEvalSha(a, sha1, keys, args)
 	return queued(p, modeReply, "EVALSHA_RO", getReply)
 }
 
 // EvalRO queues EVAL_RO; its Future holds what Client.EvalRO returns.
-func (p *Pipeline) EvalRO(script string, keys []string, args ...string) Future[Reply] {
+func (p *Pipeline) EvalRO(script string, keys []string, args ...any) Future[Reply] {
 	a := p.newArgs("EVAL_RO")
 	argsEval(a, script, keys, args)
 	return queued(p, modeReply, "EVAL_RO", getReply)
 }
 
 // FCall queues FCALL; its Future holds what Client.FCall returns.
-func (p *Pipeline) FCall(function string, keys []string, args ...string) Future[Reply] {
+func (p *Pipeline) FCall(function string, keys []string, args ...any) Future[Reply] {
 	a := p.newArgs("FCALL")
 	argsFCall(a, function, keys, args)
 	return queued(p, modeReply, "FCALL", getReply)
 }
 
 // FCallRO queues FCALL_RO; its Future holds what Client.FCallRO returns.
-func (p *Pipeline) FCallRO(function string, keys []string, args ...string) Future[Reply] {
+func (p *Pipeline) FCallRO(function string, keys []string, args ...any) Future[Reply] {
 	a := p.newArgs("FCALL_RO")
 	argsFCall(a, function, keys, args)
 	return queued(p, modeReply, "FCALL_RO", getReply)
@@ -65,7 +65,7 @@ func (p *Pipeline) FunctionDumpAppend(dst []byte) Future[[]byte] {
 }
 
 // FunctionFlush queues FUNCTION FLUSH; its Future holds what Client.FunctionFlush returns.
-func (p *Pipeline) FunctionFlush(opts *FunctionFlushOptions) Future[OK] {
+func (p *Pipeline) FunctionFlush(opts ...FunctionFlushOptions) Future[OK] {
 	a := p.newArgs("FUNCTION")
 	a.str("FLUSH")
 	argsFunctionFlush(a, opts)
@@ -85,7 +85,7 @@ func (p *Pipeline) FunctionKill() Future[OK] {
 }
 
 // FunctionList queues FUNCTION LIST; its Future holds what Client.FunctionList returns.
-func (p *Pipeline) FunctionList(opts *FunctionListOptions) Future[Reply] {
+func (p *Pipeline) FunctionList(opts ...FunctionListOptions) Future[Reply] {
 	a := p.newArgs("FUNCTION")
 	a.str("LIST")
 	argsFunctionList(a, opts)
@@ -93,7 +93,7 @@ func (p *Pipeline) FunctionList(opts *FunctionListOptions) Future[Reply] {
 }
 
 // FunctionLoad queues FUNCTION LOAD; its Future holds what Client.FunctionLoad returns.
-func (p *Pipeline) FunctionLoad(functionCode string, opts *FunctionLoadOptions) Future[string] {
+func (p *Pipeline) FunctionLoad(functionCode string, opts ...FunctionLoadOptions) Future[string] {
 	a := p.newArgs("FUNCTION")
 	a.str("LOAD")
 	argsFunctionLoad(a, functionCode, opts)
@@ -101,7 +101,7 @@ func (p *Pipeline) FunctionLoad(functionCode string, opts *FunctionLoadOptions) 
 }
 
 // FunctionLoadAppend queues FUNCTION LOAD; its Future holds the reply appended to dst, as Client.FunctionLoadAppend returns it.
-func (p *Pipeline) FunctionLoadAppend(dst []byte, functionCode string, opts *FunctionLoadOptions) Future[[]byte] {
+func (p *Pipeline) FunctionLoadAppend(dst []byte, functionCode string, opts ...FunctionLoadOptions) Future[[]byte] {
 	a := p.newArgs("FUNCTION")
 	a.str("LOAD")
 	argsFunctionLoad(a, functionCode, opts)
@@ -109,7 +109,7 @@ func (p *Pipeline) FunctionLoadAppend(dst []byte, functionCode string, opts *Fun
 }
 
 // FunctionRestore queues FUNCTION RESTORE; its Future holds what Client.FunctionRestore returns.
-func (p *Pipeline) FunctionRestore(serializedValue string, opts *FunctionRestoreOptions) Future[OK] {
+func (p *Pipeline) FunctionRestore(serializedValue any, opts ...FunctionRestoreOptions) Future[OK] {
 	a := p.newArgs("FUNCTION")
 	a.str("RESTORE")
 	argsFunctionRestore(a, serializedValue, opts)
@@ -139,7 +139,7 @@ func (p *Pipeline) ScriptExists(sha1s ...string) Future[[]bool] {
 }
 
 // ScriptFlush queues SCRIPT FLUSH; its Future holds what Client.ScriptFlush returns.
-func (p *Pipeline) ScriptFlush(opts *ScriptFlushOptions) Future[OK] {
+func (p *Pipeline) ScriptFlush(opts ...ScriptFlushOptions) Future[OK] {
 	a := p.newArgs("SCRIPT")
 	a.str("FLUSH")
 	argsScriptFlush(a, opts)

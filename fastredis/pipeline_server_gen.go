@@ -5,7 +5,7 @@ package fastredis
 import "time"
 
 // ACLCat queues ACL CAT; its Future holds what Client.ACLCat returns.
-func (p *Pipeline) ACLCat(opts *ACLCatOptions) Future[[]string] {
+func (p *Pipeline) ACLCat(opts ...ACLCatOptions) Future[[]string] {
 	a := p.newArgs("ACL")
 	a.str("CAT")
 	argsACLCat(a, opts)
@@ -21,7 +21,7 @@ func (p *Pipeline) ACLDelUser(userNames ...string) Future[int64] {
 }
 
 // ACLDryRun queues ACL DRYRUN; its Future holds what Client.ACLDryRun returns.
-func (p *Pipeline) ACLDryRun(userName string, command string, args ...string) Future[string] {
+func (p *Pipeline) ACLDryRun(userName string, command string, args ...any) Future[string] {
 	a := p.newArgs("ACL")
 	a.str("DRYRUN")
 	argsACLDryRun(a, userName, command, args)
@@ -29,7 +29,7 @@ func (p *Pipeline) ACLDryRun(userName string, command string, args ...string) Fu
 }
 
 // ACLDryRunAppend queues ACL DRYRUN; its Future holds the reply appended to dst, as Client.ACLDryRunAppend returns it.
-func (p *Pipeline) ACLDryRunAppend(dst []byte, userName string, command string, args ...string) Future[[]byte] {
+func (p *Pipeline) ACLDryRunAppend(dst []byte, userName string, command string, args ...any) Future[[]byte] {
 	a := p.newArgs("ACL")
 	a.str("DRYRUN")
 	argsACLDryRun(a, userName, command, args)
@@ -37,7 +37,7 @@ func (p *Pipeline) ACLDryRunAppend(dst []byte, userName string, command string, 
 }
 
 // ACLGenPass queues ACL GENPASS; its Future holds what Client.ACLGenPass returns.
-func (p *Pipeline) ACLGenPass(opts *ACLGenPassOptions) Future[string] {
+func (p *Pipeline) ACLGenPass(opts ...ACLGenPassOptions) Future[string] {
 	a := p.newArgs("ACL")
 	a.str("GENPASS")
 	argsACLGenPass(a, opts)
@@ -45,7 +45,7 @@ func (p *Pipeline) ACLGenPass(opts *ACLGenPassOptions) Future[string] {
 }
 
 // ACLGenPassAppend queues ACL GENPASS; its Future holds the reply appended to dst, as Client.ACLGenPassAppend returns it.
-func (p *Pipeline) ACLGenPassAppend(dst []byte, opts *ACLGenPassOptions) Future[[]byte] {
+func (p *Pipeline) ACLGenPassAppend(dst []byte, opts ...ACLGenPassOptions) Future[[]byte] {
 	a := p.newArgs("ACL")
 	a.str("GENPASS")
 	argsACLGenPass(a, opts)
@@ -79,7 +79,7 @@ func (p *Pipeline) ACLLoad() Future[OK] {
 }
 
 // ACLLog queues ACL LOG; its Future holds what Client.ACLLog returns.
-func (p *Pipeline) ACLLog(opts *ACLLogOptions) Future[Reply] {
+func (p *Pipeline) ACLLog(opts ...ACLLogOptions) Future[Reply] {
 	a := p.newArgs("ACL")
 	a.str("LOG")
 	argsACLLog(a, opts)
@@ -131,7 +131,7 @@ func (p *Pipeline) BgRewriteAOFAppend(dst []byte) Future[[]byte] {
 }
 
 // BgSave queues BGSAVE; its Future holds what Client.BgSave returns.
-func (p *Pipeline) BgSave(opts *BgSaveOptions) Future[string] {
+func (p *Pipeline) BgSave(opts ...BgSaveOptions) Future[string] {
 	a := p.newArgs("BGSAVE")
 	argsBgSave(a, opts)
 	return queued(p, modeString, "BGSAVE", getString)
@@ -152,7 +152,7 @@ func (p *Pipeline) CommandDocs(commandNames ...string) Future[Reply] {
 }
 
 // CommandGetKeys queues COMMAND GETKEYS; its Future holds what Client.CommandGetKeys returns.
-func (p *Pipeline) CommandGetKeys(command string, args ...string) Future[[]string] {
+func (p *Pipeline) CommandGetKeys(command string, args ...any) Future[[]string] {
 	a := p.newArgs("COMMAND")
 	a.str("GETKEYS")
 	argsCommandGetKeys(a, command, args)
@@ -160,7 +160,7 @@ func (p *Pipeline) CommandGetKeys(command string, args ...string) Future[[]strin
 }
 
 // CommandGetKeysAndFlags queues COMMAND GETKEYSANDFLAGS; its Future holds what Client.CommandGetKeysAndFlags returns.
-func (p *Pipeline) CommandGetKeysAndFlags(command string, args ...string) Future[Reply] {
+func (p *Pipeline) CommandGetKeysAndFlags(command string, args ...any) Future[Reply] {
 	a := p.newArgs("COMMAND")
 	a.str("GETKEYSANDFLAGS")
 	argsCommandGetKeys(a, command, args)
@@ -182,7 +182,7 @@ func (p *Pipeline) CommandInfo(commandNames ...string) Future[Reply] {
 }
 
 // CommandList queues COMMAND LIST; its Future holds what Client.CommandList returns.
-func (p *Pipeline) CommandList(opts *CommandListOptions) Future[[]string] {
+func (p *Pipeline) CommandList(opts ...CommandListOptions) Future[[]string] {
 	a := p.newArgs("COMMAND")
 	a.str("LIST")
 	argsCommandList(a, opts)
@@ -216,7 +216,7 @@ func (p *Pipeline) ConfigRewrite() Future[OK] {
 }
 
 // ConfigSet queues CONFIG SET; its Future holds what Client.ConfigSet returns.
-func (p *Pipeline) ConfigSet(parameters ...ConfigParameter) Future[OK] {
+func (p *Pipeline) ConfigSet(parameters ...any) Future[OK] {
 	a := p.newArgs("CONFIG")
 	a.str("SET")
 	argsConfigSet(a, parameters)
@@ -230,21 +230,21 @@ func (p *Pipeline) DBSize() Future[int64] {
 }
 
 // Failover queues FAILOVER; its Future holds what Client.Failover returns.
-func (p *Pipeline) Failover(opts *FailoverOptions) Future[OK] {
+func (p *Pipeline) Failover(opts ...FailoverOptions) Future[OK] {
 	a := p.newArgs("FAILOVER")
 	argsFailover(a, opts)
 	return queued(p, modeStatus, "FAILOVER", getOK)
 }
 
 // FlushAll queues FLUSHALL; its Future holds what Client.FlushAll returns.
-func (p *Pipeline) FlushAll(opts *FlushAllOptions) Future[OK] {
+func (p *Pipeline) FlushAll(opts ...FlushAllOptions) Future[OK] {
 	a := p.newArgs("FLUSHALL")
 	argsFlushAll(a, opts)
 	return queued(p, modeStatus, "FLUSHALL", getOK)
 }
 
 // FlushDB queues FLUSHDB; its Future holds what Client.FlushDB returns.
-func (p *Pipeline) FlushDB(opts *FlushDBOptions) Future[OK] {
+func (p *Pipeline) FlushDB(opts ...FlushDBOptions) Future[OK] {
 	a := p.newArgs("FLUSHDB")
 	argsFlushDB(a, opts)
 	return queued(p, modeStatus, "FLUSHDB", getOK)
@@ -335,14 +335,14 @@ func (p *Pipeline) LatencyReset(events ...string) Future[int64] {
 }
 
 // Lolwut queues LOLWUT; its Future holds what Client.Lolwut returns.
-func (p *Pipeline) Lolwut(opts *LolwutOptions) Future[string] {
+func (p *Pipeline) Lolwut(opts ...LolwutOptions) Future[string] {
 	a := p.newArgs("LOLWUT")
 	argsLolwut(a, opts)
 	return queued(p, modeString, "LOLWUT", getString)
 }
 
 // LolwutAppend queues LOLWUT; its Future holds the reply appended to dst, as Client.LolwutAppend returns it.
-func (p *Pipeline) LolwutAppend(dst []byte, opts *LolwutOptions) Future[[]byte] {
+func (p *Pipeline) LolwutAppend(dst []byte, opts ...LolwutOptions) Future[[]byte] {
 	a := p.newArgs("LOLWUT")
 	argsLolwut(a, opts)
 	return queuedAppend(p, "LOLWUT", dst)
@@ -391,7 +391,7 @@ func (p *Pipeline) MemoryStats() Future[Reply] {
 }
 
 // MemoryUsage queues MEMORY USAGE; its Future holds what Client.MemoryUsage returns.
-func (p *Pipeline) MemoryUsage(key string, opts *MemoryUsageOptions) Future[int64] {
+func (p *Pipeline) MemoryUsage(key string, opts ...MemoryUsageOptions) Future[int64] {
 	a := p.newArgs("MEMORY")
 	a.str("USAGE")
 	argsMemoryUsage(a, key, opts)
@@ -411,7 +411,7 @@ func (p *Pipeline) ModuleList() Future[Reply] {
 }
 
 // ModuleLoad queues MODULE LOAD; its Future holds what Client.ModuleLoad returns.
-func (p *Pipeline) ModuleLoad(path string, args ...string) Future[OK] {
+func (p *Pipeline) ModuleLoad(path string, args ...any) Future[OK] {
 	a := p.newArgs("MODULE")
 	a.str("LOAD")
 	argsModuleLoad(a, path, args)
@@ -419,7 +419,7 @@ func (p *Pipeline) ModuleLoad(path string, args ...string) Future[OK] {
 }
 
 // ModuleLoadEx queues MODULE LOADEX; its Future holds what Client.ModuleLoadEx returns.
-func (p *Pipeline) ModuleLoadEx(path string, opts *ModuleLoadExOptions) Future[OK] {
+func (p *Pipeline) ModuleLoadEx(path string, opts ...ModuleLoadExOptions) Future[OK] {
 	a := p.newArgs("MODULE")
 	a.str("LOADEX")
 	argsModuleLoadEx(a, path, opts)
@@ -454,7 +454,7 @@ func (p *Pipeline) Save() Future[OK] {
 }
 
 // Shutdown queues SHUTDOWN; its Future holds what Client.Shutdown returns.
-func (p *Pipeline) Shutdown(opts *ShutdownOptions) Future[OK] {
+func (p *Pipeline) Shutdown(opts ...ShutdownOptions) Future[OK] {
 	a := p.newArgs("SHUTDOWN")
 	argsShutdown(a, opts)
 	return queued(p, modeStatus, "SHUTDOWN", getOK)
@@ -468,7 +468,7 @@ func (p *Pipeline) SlaveOf(args ReplicaOfArgs) Future[string] {
 }
 
 // SlowLogGet queues SLOWLOG GET; its Future holds what Client.SlowLogGet returns.
-func (p *Pipeline) SlowLogGet(opts *SlowLogGetOptions) Future[Reply] {
+func (p *Pipeline) SlowLogGet(opts ...SlowLogGetOptions) Future[Reply] {
 	a := p.newArgs("SLOWLOG")
 	a.str("GET")
 	argsSlowLogGet(a, opts)

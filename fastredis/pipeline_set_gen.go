@@ -3,7 +3,7 @@
 package fastredis
 
 // SAdd queues SADD; its Future holds what Client.SAdd returns.
-func (p *Pipeline) SAdd(key string, members ...string) Future[int64] {
+func (p *Pipeline) SAdd(key string, members ...any) Future[int64] {
 	a := p.newArgs("SADD")
 	argsGeoHash(a, key, members)
 	return queued(p, modeInt, "SADD", getInt)
@@ -52,7 +52,7 @@ func (p *Pipeline) SInterStore(destination string, keys ...string) Future[int64]
 }
 
 // SIsMember queues SISMEMBER; its Future holds what Client.SIsMember returns.
-func (p *Pipeline) SIsMember(key string, member string) Future[bool] {
+func (p *Pipeline) SIsMember(key string, member any) Future[bool] {
 	a := p.newArgs("SISMEMBER")
 	argsSIsMember(a, key, member)
 	return queued(p, modeBool, "SISMEMBER", getBool)
@@ -66,14 +66,14 @@ func (p *Pipeline) SMembers(key string) Future[[]string] {
 }
 
 // SMIsMember queues SMISMEMBER; its Future holds what Client.SMIsMember returns.
-func (p *Pipeline) SMIsMember(key string, members ...string) Future[[]bool] {
+func (p *Pipeline) SMIsMember(key string, members ...any) Future[[]bool] {
 	a := p.newArgs("SMISMEMBER")
 	argsGeoHash(a, key, members)
 	return queuedRaw(p, "SMISMEMBER", decodeBools)
 }
 
 // SMove queues SMOVE; its Future holds what Client.SMove returns.
-func (p *Pipeline) SMove(source string, destination string, member string) Future[bool] {
+func (p *Pipeline) SMove(source string, destination string, member any) Future[bool] {
 	a := p.newArgs("SMOVE")
 	argsSMove(a, source, destination, member)
 	return queued(p, modeBool, "SMOVE", getBool)
@@ -122,14 +122,14 @@ func (p *Pipeline) SRandMemberCount(key string, count int64) Future[[]string] {
 }
 
 // SRem queues SREM; its Future holds what Client.SRem returns.
-func (p *Pipeline) SRem(key string, members ...string) Future[int64] {
+func (p *Pipeline) SRem(key string, members ...any) Future[int64] {
 	a := p.newArgs("SREM")
 	argsGeoHash(a, key, members)
 	return queued(p, modeInt, "SREM", getInt)
 }
 
 // SScan queues SSCAN; its Future holds what Client.SScan returns.
-func (p *Pipeline) SScan(key string, cursor int64, opts *SScanOptions) Future[ScanResult] {
+func (p *Pipeline) SScan(key string, cursor int64, opts ...SScanOptions) Future[ScanResult] {
 	a := p.newArgs("SSCAN")
 	argsSScan(a, key, cursor, opts)
 	return queuedRaw(p, "SSCAN", decodeScan)

@@ -2,36 +2,38 @@
 
 package fastredis
 
+import "time"
+
 // BZMPop queues BZMPOP; its Future holds what Client.BZMPop returns.
-func (p *Pipeline) BZMPop(timeout float64, keys []string, where ZSide, opts *BZMPopOptions) Future[KeyZMembers] {
+func (p *Pipeline) BZMPop(timeout time.Duration, keys []string, where ZSide, opts ...BZMPopOptions) Future[KeyZMembers] {
 	a := p.newArgs("BZMPOP")
 	argsBZMPop(a, timeout, keys, where, opts)
 	return queuedRaw(p, "BZMPOP", decodeKeyZMembers)
 }
 
 // BZPopMax queues BZPOPMAX; its Future holds what Client.BZPopMax returns.
-func (p *Pipeline) BZPopMax(keys []string, timeout float64) Future[KeyZMember] {
+func (p *Pipeline) BZPopMax(keys []string, timeout time.Duration) Future[KeyZMember] {
 	a := p.newArgs("BZPOPMAX")
 	argsBLPop(a, keys, timeout)
 	return queuedRaw(p, "BZPOPMAX", decodeKeyZMember)
 }
 
 // BZPopMin queues BZPOPMIN; its Future holds what Client.BZPopMin returns.
-func (p *Pipeline) BZPopMin(keys []string, timeout float64) Future[KeyZMember] {
+func (p *Pipeline) BZPopMin(keys []string, timeout time.Duration) Future[KeyZMember] {
 	a := p.newArgs("BZPOPMIN")
 	argsBLPop(a, keys, timeout)
 	return queuedRaw(p, "BZPOPMIN", decodeKeyZMember)
 }
 
 // ZAdd queues ZADD; its Future holds what Client.ZAdd returns.
-func (p *Pipeline) ZAdd(key string, opts *ZAddOptions, members ...ZMember) Future[int64] {
+func (p *Pipeline) ZAdd(key string, opts *ZAddOptions, members ...Z) Future[int64] {
 	a := p.newArgs("ZADD")
 	argsZAdd(a, key, opts, members)
 	return queued(p, modeInt, "ZADD", getInt)
 }
 
 // ZAddIncr queues ZADD; its Future holds what Client.ZAddIncr returns.
-func (p *Pipeline) ZAddIncr(key string, opts *ZAddOptions, members ...ZMember) Future[float64] {
+func (p *Pipeline) ZAddIncr(key string, opts *ZAddOptions, members ...Z) Future[float64] {
 	a := p.newArgs("ZADD")
 	argsZAddIncr(a, key, opts, members)
 	return queued(p, modeFloat, "ZADD", getFloat)
@@ -45,7 +47,7 @@ func (p *Pipeline) ZCard(key string) Future[int64] {
 }
 
 // ZCount queues ZCOUNT; its Future holds what Client.ZCount returns.
-func (p *Pipeline) ZCount(key string, min string, max string) Future[int64] {
+func (p *Pipeline) ZCount(key string, min any, max any) Future[int64] {
 	a := p.newArgs("ZCOUNT")
 	argsZCount(a, key, min, max)
 	return queued(p, modeInt, "ZCOUNT", getInt)
@@ -73,7 +75,7 @@ func (p *Pipeline) ZDiffStore(destination string, keys ...string) Future[int64] 
 }
 
 // ZIncrBy queues ZINCRBY; its Future holds what Client.ZIncrBy returns.
-func (p *Pipeline) ZIncrBy(key string, increment float64, member string) Future[float64] {
+func (p *Pipeline) ZIncrBy(key string, increment float64, member any) Future[float64] {
 	a := p.newArgs("ZINCRBY")
 	argsZIncrBy(a, key, increment, member)
 	return queued(p, modeFloat, "ZINCRBY", getFloat)
@@ -108,21 +110,21 @@ func (p *Pipeline) ZInterStore(destination string, opts *ZInterStoreOptions, key
 }
 
 // ZLexCount queues ZLEXCOUNT; its Future holds what Client.ZLexCount returns.
-func (p *Pipeline) ZLexCount(key string, min string, max string) Future[int64] {
+func (p *Pipeline) ZLexCount(key string, min any, max any) Future[int64] {
 	a := p.newArgs("ZLEXCOUNT")
 	argsZCount(a, key, min, max)
 	return queued(p, modeInt, "ZLEXCOUNT", getInt)
 }
 
 // ZMPop queues ZMPOP; its Future holds what Client.ZMPop returns.
-func (p *Pipeline) ZMPop(keys []string, where ZSide, opts *ZMPopOptions) Future[KeyZMembers] {
+func (p *Pipeline) ZMPop(keys []string, where ZSide, opts ...ZMPopOptions) Future[KeyZMembers] {
 	a := p.newArgs("ZMPOP")
 	argsZMPop(a, keys, where, opts)
 	return queuedRaw(p, "ZMPOP", decodeKeyZMembers)
 }
 
 // ZMScore queues ZMSCORE; its Future holds what Client.ZMScore returns.
-func (p *Pipeline) ZMScore(key string, members ...string) Future[[]NullFloat] {
+func (p *Pipeline) ZMScore(key string, members ...any) Future[[]NullFloat] {
 	a := p.newArgs("ZMSCORE")
 	argsGeoHash(a, key, members)
 	return queuedRaw(p, "ZMSCORE", decodeNullFloats)
@@ -171,70 +173,70 @@ func (p *Pipeline) ZRandMemberWithScores(key string, count int64) Future[[]ZMemb
 }
 
 // ZRange queues ZRANGE; its Future holds what Client.ZRange returns.
-func (p *Pipeline) ZRange(key string, start string, stop string, opts *ZRangeOptions) Future[[]string] {
+func (p *Pipeline) ZRange(key string, start any, stop any, opts ...ZRangeOptions) Future[[]string] {
 	a := p.newArgs("ZRANGE")
 	argsZRange(a, key, start, stop, opts)
 	return queued(p, modeStrings, "ZRANGE", getStrings)
 }
 
 // ZRangeWithScores queues ZRANGE; its Future holds what Client.ZRangeWithScores returns.
-func (p *Pipeline) ZRangeWithScores(key string, start string, stop string, opts *ZRangeOptions) Future[[]ZMember] {
+func (p *Pipeline) ZRangeWithScores(key string, start any, stop any, opts ...ZRangeOptions) Future[[]ZMember] {
 	a := p.newArgs("ZRANGE")
 	argsZRangeWithScores(a, key, start, stop, opts)
 	return queuedRaw(p, "ZRANGE", decodeZMembers)
 }
 
 // ZRangeByLex queues ZRANGEBYLEX; its Future holds what Client.ZRangeByLex returns.
-func (p *Pipeline) ZRangeByLex(key string, min string, max string, opts *ZRangeByLexOptions) Future[[]string] {
+func (p *Pipeline) ZRangeByLex(key string, min any, max any, opts ...ZRangeByLexOptions) Future[[]string] {
 	a := p.newArgs("ZRANGEBYLEX")
 	argsZRangeByLex(a, key, min, max, opts)
 	return queued(p, modeStrings, "ZRANGEBYLEX", getStrings)
 }
 
 // ZRangeByScore queues ZRANGEBYSCORE; its Future holds what Client.ZRangeByScore returns.
-func (p *Pipeline) ZRangeByScore(key string, min string, max string, opts *ZRangeByScoreOptions) Future[[]string] {
+func (p *Pipeline) ZRangeByScore(key string, min any, max any, opts ...ZRangeByScoreOptions) Future[[]string] {
 	a := p.newArgs("ZRANGEBYSCORE")
 	argsZRangeByScore(a, key, min, max, opts)
 	return queued(p, modeStrings, "ZRANGEBYSCORE", getStrings)
 }
 
 // ZRangeByScoreWithScores queues ZRANGEBYSCORE; its Future holds what Client.ZRangeByScoreWithScores returns.
-func (p *Pipeline) ZRangeByScoreWithScores(key string, min string, max string, opts *ZRangeByScoreOptions) Future[[]ZMember] {
+func (p *Pipeline) ZRangeByScoreWithScores(key string, min any, max any, opts ...ZRangeByScoreOptions) Future[[]ZMember] {
 	a := p.newArgs("ZRANGEBYSCORE")
 	argsZRangeByScoreWithScores(a, key, min, max, opts)
 	return queuedRaw(p, "ZRANGEBYSCORE", decodeZMembers)
 }
 
 // ZRangeStore queues ZRANGESTORE; its Future holds what Client.ZRangeStore returns.
-func (p *Pipeline) ZRangeStore(destination string, source string, min string, max string, opts *ZRangeStoreOptions) Future[int64] {
+func (p *Pipeline) ZRangeStore(destination string, source string, min any, max any, opts ...ZRangeStoreOptions) Future[int64] {
 	a := p.newArgs("ZRANGESTORE")
 	argsZRangeStore(a, destination, source, min, max, opts)
 	return queued(p, modeInt, "ZRANGESTORE", getInt)
 }
 
 // ZRank queues ZRANK; its Future holds what Client.ZRank returns.
-func (p *Pipeline) ZRank(key string, member string) Future[int64] {
+func (p *Pipeline) ZRank(key string, member any) Future[int64] {
 	a := p.newArgs("ZRANK")
 	argsSIsMember(a, key, member)
 	return queued(p, modeInt, "ZRANK", getInt)
 }
 
 // ZRankWithScore queues ZRANK; its Future holds what Client.ZRankWithScore returns.
-func (p *Pipeline) ZRankWithScore(key string, member string) Future[RankScore] {
+func (p *Pipeline) ZRankWithScore(key string, member any) Future[RankScore] {
 	a := p.newArgs("ZRANK")
 	argsZRankWithScore(a, key, member)
 	return queuedRaw(p, "ZRANK", decodeRankScore)
 }
 
 // ZRem queues ZREM; its Future holds what Client.ZRem returns.
-func (p *Pipeline) ZRem(key string, members ...string) Future[int64] {
+func (p *Pipeline) ZRem(key string, members ...any) Future[int64] {
 	a := p.newArgs("ZREM")
 	argsGeoHash(a, key, members)
 	return queued(p, modeInt, "ZREM", getInt)
 }
 
 // ZRemRangeByLex queues ZREMRANGEBYLEX; its Future holds what Client.ZRemRangeByLex returns.
-func (p *Pipeline) ZRemRangeByLex(key string, min string, max string) Future[int64] {
+func (p *Pipeline) ZRemRangeByLex(key string, min any, max any) Future[int64] {
 	a := p.newArgs("ZREMRANGEBYLEX")
 	argsZCount(a, key, min, max)
 	return queued(p, modeInt, "ZREMRANGEBYLEX", getInt)
@@ -248,7 +250,7 @@ func (p *Pipeline) ZRemRangeByRank(key string, start int64, stop int64) Future[i
 }
 
 // ZRemRangeByScore queues ZREMRANGEBYSCORE; its Future holds what Client.ZRemRangeByScore returns.
-func (p *Pipeline) ZRemRangeByScore(key string, min string, max string) Future[int64] {
+func (p *Pipeline) ZRemRangeByScore(key string, min any, max any) Future[int64] {
 	a := p.newArgs("ZREMRANGEBYSCORE")
 	argsZCount(a, key, min, max)
 	return queued(p, modeInt, "ZREMRANGEBYSCORE", getInt)
@@ -269,49 +271,49 @@ func (p *Pipeline) ZRevRangeWithScores(key string, start int64, stop int64) Futu
 }
 
 // ZRevRangeByLex queues ZREVRANGEBYLEX; its Future holds what Client.ZRevRangeByLex returns.
-func (p *Pipeline) ZRevRangeByLex(key string, max string, min string, opts *ZRevRangeByLexOptions) Future[[]string] {
+func (p *Pipeline) ZRevRangeByLex(key string, max any, min any, opts ...ZRevRangeByLexOptions) Future[[]string] {
 	a := p.newArgs("ZREVRANGEBYLEX")
 	argsZRevRangeByLex(a, key, max, min, opts)
 	return queued(p, modeStrings, "ZREVRANGEBYLEX", getStrings)
 }
 
 // ZRevRangeByScore queues ZREVRANGEBYSCORE; its Future holds what Client.ZRevRangeByScore returns.
-func (p *Pipeline) ZRevRangeByScore(key string, max string, min string, opts *ZRevRangeByScoreOptions) Future[[]string] {
+func (p *Pipeline) ZRevRangeByScore(key string, max any, min any, opts ...ZRevRangeByScoreOptions) Future[[]string] {
 	a := p.newArgs("ZREVRANGEBYSCORE")
 	argsZRevRangeByScore(a, key, max, min, opts)
 	return queued(p, modeStrings, "ZREVRANGEBYSCORE", getStrings)
 }
 
 // ZRevRangeByScoreWithScores queues ZREVRANGEBYSCORE; its Future holds what Client.ZRevRangeByScoreWithScores returns.
-func (p *Pipeline) ZRevRangeByScoreWithScores(key string, max string, min string, opts *ZRevRangeByScoreOptions) Future[[]ZMember] {
+func (p *Pipeline) ZRevRangeByScoreWithScores(key string, max any, min any, opts ...ZRevRangeByScoreOptions) Future[[]ZMember] {
 	a := p.newArgs("ZREVRANGEBYSCORE")
 	argsZRevRangeByScoreWithScores(a, key, max, min, opts)
 	return queuedRaw(p, "ZREVRANGEBYSCORE", decodeZMembers)
 }
 
 // ZRevRank queues ZREVRANK; its Future holds what Client.ZRevRank returns.
-func (p *Pipeline) ZRevRank(key string, member string) Future[int64] {
+func (p *Pipeline) ZRevRank(key string, member any) Future[int64] {
 	a := p.newArgs("ZREVRANK")
 	argsSIsMember(a, key, member)
 	return queued(p, modeInt, "ZREVRANK", getInt)
 }
 
 // ZRevRankWithScore queues ZREVRANK; its Future holds what Client.ZRevRankWithScore returns.
-func (p *Pipeline) ZRevRankWithScore(key string, member string) Future[RankScore] {
+func (p *Pipeline) ZRevRankWithScore(key string, member any) Future[RankScore] {
 	a := p.newArgs("ZREVRANK")
 	argsZRankWithScore(a, key, member)
 	return queuedRaw(p, "ZREVRANK", decodeRankScore)
 }
 
 // ZScan queues ZSCAN; its Future holds what Client.ZScan returns.
-func (p *Pipeline) ZScan(key string, cursor int64, opts *ZScanOptions) Future[ScanResult] {
+func (p *Pipeline) ZScan(key string, cursor int64, opts ...ZScanOptions) Future[ScanResult] {
 	a := p.newArgs("ZSCAN")
 	argsZScan(a, key, cursor, opts)
 	return queuedRaw(p, "ZSCAN", decodeScan)
 }
 
 // ZScore queues ZSCORE; its Future holds what Client.ZScore returns.
-func (p *Pipeline) ZScore(key string, member string) Future[float64] {
+func (p *Pipeline) ZScore(key string, member any) Future[float64] {
 	a := p.newArgs("ZSCORE")
 	argsSIsMember(a, key, member)
 	return queued(p, modeFloat, "ZSCORE", getFloat)

@@ -2,6 +2,8 @@
 
 package fastredis
 
+import "time"
+
 // XAck queues XACK; its Future holds what Client.XAck returns.
 func (p *Pipeline) XAck(key string, group string, ids ...string) Future[int64] {
 	a := p.newArgs("XACK")
@@ -10,28 +12,28 @@ func (p *Pipeline) XAck(key string, group string, ids ...string) Future[int64] {
 }
 
 // XAdd queues XADD; its Future holds what Client.XAdd returns.
-func (p *Pipeline) XAdd(key string, id string, opts *XAddOptions, fields ...FieldValue) Future[string] {
+func (p *Pipeline) XAdd(key string, id string, opts *XAddOptions, fieldValues ...any) Future[string] {
 	a := p.newArgs("XADD")
-	argsXAdd(a, key, id, opts, fields)
+	argsXAdd(a, key, id, opts, fieldValues)
 	return queued(p, modeString, "XADD", getString)
 }
 
 // XAutoClaim queues XAUTOCLAIM; its Future holds what Client.XAutoClaim returns.
-func (p *Pipeline) XAutoClaim(key string, group string, consumer string, minIdleTime string, start string, opts *XAutoClaimOptions) Future[Reply] {
+func (p *Pipeline) XAutoClaim(key string, group string, consumer string, minIdleTime time.Duration, start string, opts ...XAutoClaimOptions) Future[Reply] {
 	a := p.newArgs("XAUTOCLAIM")
 	argsXAutoClaim(a, key, group, consumer, minIdleTime, start, opts)
 	return queued(p, modeReply, "XAUTOCLAIM", getReply)
 }
 
 // XClaim queues XCLAIM; its Future holds what Client.XClaim returns.
-func (p *Pipeline) XClaim(key string, group string, consumer string, minIdleTime string, opts *XClaimOptions, ids ...string) Future[[]XMessage] {
+func (p *Pipeline) XClaim(key string, group string, consumer string, minIdleTime time.Duration, opts *XClaimOptions, ids ...string) Future[[]XMessage] {
 	a := p.newArgs("XCLAIM")
 	argsXClaim(a, key, group, consumer, minIdleTime, opts, ids)
 	return queuedRaw(p, "XCLAIM", decodeXMessages)
 }
 
 // XClaimJustID queues XCLAIM; its Future holds what Client.XClaimJustID returns.
-func (p *Pipeline) XClaimJustID(key string, group string, consumer string, minIdleTime string, opts *XClaimOptions, ids ...string) Future[[]string] {
+func (p *Pipeline) XClaimJustID(key string, group string, consumer string, minIdleTime time.Duration, opts *XClaimOptions, ids ...string) Future[[]string] {
 	a := p.newArgs("XCLAIM")
 	argsXClaimJustID(a, key, group, consumer, minIdleTime, opts, ids)
 	return queued(p, modeStrings, "XCLAIM", getStrings)
@@ -45,7 +47,7 @@ func (p *Pipeline) XDel(key string, ids ...string) Future[int64] {
 }
 
 // XGroupCreate queues XGROUP CREATE; its Future holds what Client.XGroupCreate returns.
-func (p *Pipeline) XGroupCreate(key string, group string, id string, opts *XGroupCreateOptions) Future[OK] {
+func (p *Pipeline) XGroupCreate(key string, group string, id string, opts ...XGroupCreateOptions) Future[OK] {
 	a := p.newArgs("XGROUP")
 	a.str("CREATE")
 	argsXGroupCreate(a, key, group, id, opts)
@@ -83,7 +85,7 @@ func (p *Pipeline) XGroupHelp() Future[[]string] {
 }
 
 // XGroupSetID queues XGROUP SETID; its Future holds what Client.XGroupSetID returns.
-func (p *Pipeline) XGroupSetID(key string, group string, id string, opts *XGroupSetIDOptions) Future[OK] {
+func (p *Pipeline) XGroupSetID(key string, group string, id string, opts ...XGroupSetIDOptions) Future[OK] {
 	a := p.newArgs("XGROUP")
 	a.str("SETID")
 	argsXGroupSetID(a, key, group, id, opts)
@@ -113,7 +115,7 @@ func (p *Pipeline) XInfoHelp() Future[[]string] {
 }
 
 // XInfoStream queues XINFO STREAM; its Future holds what Client.XInfoStream returns.
-func (p *Pipeline) XInfoStream(key string, opts *XInfoStreamOptions) Future[Reply] {
+func (p *Pipeline) XInfoStream(key string, opts ...XInfoStreamOptions) Future[Reply] {
 	a := p.newArgs("XINFO")
 	a.str("STREAM")
 	argsXInfoStream(a, key, opts)
@@ -135,49 +137,49 @@ func (p *Pipeline) XPending(key string, group string) Future[XPendingSummary] {
 }
 
 // XPendingExt queues XPENDING; its Future holds what Client.XPendingExt returns.
-func (p *Pipeline) XPendingExt(key string, group string, start string, end string, count int64, opts *XPendingExtOptions) Future[[]XPendingEntry] {
+func (p *Pipeline) XPendingExt(key string, group string, start string, end string, count int64, opts ...XPendingExtOptions) Future[[]XPendingEntry] {
 	a := p.newArgs("XPENDING")
 	argsXPendingExt(a, key, group, start, end, count, opts)
 	return queuedRaw(p, "XPENDING", decodeXPendingEntries)
 }
 
 // XRange queues XRANGE; its Future holds what Client.XRange returns.
-func (p *Pipeline) XRange(key string, start string, end string, opts *XRangeOptions) Future[[]XMessage] {
+func (p *Pipeline) XRange(key string, start string, end string, opts ...XRangeOptions) Future[[]XMessage] {
 	a := p.newArgs("XRANGE")
 	argsXRange(a, key, start, end, opts)
 	return queuedRaw(p, "XRANGE", decodeXMessages)
 }
 
 // XRead queues XREAD; its Future holds what Client.XRead returns.
-func (p *Pipeline) XRead(keys []string, ids []string, opts *XReadOptions) Future[[]XStream] {
+func (p *Pipeline) XRead(keys []string, ids []string, opts ...XReadOptions) Future[[]XStream] {
 	a := p.newArgs("XREAD")
 	argsXRead(a, keys, ids, opts)
 	return queuedRaw(p, "XREAD", decodeXStreams)
 }
 
 // XReadGroup queues XREADGROUP; its Future holds what Client.XReadGroup returns.
-func (p *Pipeline) XReadGroup(group string, consumer string, keys []string, ids []string, opts *XReadGroupOptions) Future[[]XStream] {
+func (p *Pipeline) XReadGroup(group string, consumer string, keys []string, ids []string, opts ...XReadGroupOptions) Future[[]XStream] {
 	a := p.newArgs("XREADGROUP")
 	argsXReadGroup(a, group, consumer, keys, ids, opts)
 	return queuedRaw(p, "XREADGROUP", decodeXStreams)
 }
 
 // XRevRange queues XREVRANGE; its Future holds what Client.XRevRange returns.
-func (p *Pipeline) XRevRange(key string, end string, start string, opts *XRevRangeOptions) Future[[]XMessage] {
+func (p *Pipeline) XRevRange(key string, end string, start string, opts ...XRevRangeOptions) Future[[]XMessage] {
 	a := p.newArgs("XREVRANGE")
 	argsXRevRange(a, key, end, start, opts)
 	return queuedRaw(p, "XREVRANGE", decodeXMessages)
 }
 
 // XSetID queues XSETID; its Future holds what Client.XSetID returns.
-func (p *Pipeline) XSetID(key string, lastID string, opts *XSetIDOptions) Future[OK] {
+func (p *Pipeline) XSetID(key string, lastID string, opts ...XSetIDOptions) Future[OK] {
 	a := p.newArgs("XSETID")
 	argsXSetID(a, key, lastID, opts)
 	return queued(p, modeStatus, "XSETID", getOK)
 }
 
 // XTrim queues XTRIM; its Future holds what Client.XTrim returns.
-func (p *Pipeline) XTrim(key string, strategy XTrimStrategy, threshold string, opts *XTrimOptions) Future[int64] {
+func (p *Pipeline) XTrim(key string, strategy XTrimStrategy, threshold string, opts ...XTrimOptions) Future[int64] {
 	a := p.newArgs("XTRIM")
 	argsXTrim(a, key, strategy, threshold, opts)
 	return queued(p, modeInt, "XTRIM", getInt)

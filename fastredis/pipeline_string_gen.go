@@ -2,8 +2,10 @@
 
 package fastredis
 
+import "time"
+
 // Append queues APPEND; its Future holds what Client.Append returns.
-func (p *Pipeline) Append(key string, value string) Future[int64] {
+func (p *Pipeline) Append(key string, value any) Future[int64] {
 	a := p.newArgs("APPEND")
 	argsAppend(a, key, value)
 	return queued(p, modeInt, "APPEND", getInt)
@@ -52,14 +54,14 @@ func (p *Pipeline) GetDelAppend(dst []byte, key string) Future[[]byte] {
 }
 
 // GetEx queues GETEX; its Future holds what Client.GetEx returns.
-func (p *Pipeline) GetEx(key string, opts *GetExOptions) Future[string] {
+func (p *Pipeline) GetEx(key string, opts ...GetExOptions) Future[string] {
 	a := p.newArgs("GETEX")
 	argsGetEx(a, key, opts)
 	return queued(p, modeString, "GETEX", getString)
 }
 
 // GetExAppend queues GETEX; its Future holds the reply appended to dst, as Client.GetExAppend returns it.
-func (p *Pipeline) GetExAppend(dst []byte, key string, opts *GetExOptions) Future[[]byte] {
+func (p *Pipeline) GetExAppend(dst []byte, key string, opts ...GetExOptions) Future[[]byte] {
 	a := p.newArgs("GETEX")
 	argsGetEx(a, key, opts)
 	return queuedAppend(p, "GETEX", dst)
@@ -80,14 +82,14 @@ func (p *Pipeline) GetRangeAppend(dst []byte, key string, start int64, end int64
 }
 
 // GetSet queues GETSET; its Future holds what Client.GetSet returns.
-func (p *Pipeline) GetSet(key string, value string) Future[string] {
+func (p *Pipeline) GetSet(key string, value any) Future[string] {
 	a := p.newArgs("GETSET")
 	argsAppend(a, key, value)
 	return queued(p, modeString, "GETSET", getString)
 }
 
 // GetSetAppend queues GETSET; its Future holds the reply appended to dst, as Client.GetSetAppend returns it.
-func (p *Pipeline) GetSetAppend(dst []byte, key string, value string) Future[[]byte] {
+func (p *Pipeline) GetSetAppend(dst []byte, key string, value any) Future[[]byte] {
 	a := p.newArgs("GETSET")
 	argsAppend(a, key, value)
 	return queuedAppend(p, "GETSET", dst)
@@ -136,7 +138,7 @@ func (p *Pipeline) LCSLen(key1 string, key2 string) Future[int64] {
 }
 
 // LCSIdx queues LCS; its Future holds what Client.LCSIdx returns.
-func (p *Pipeline) LCSIdx(key1 string, key2 string, opts *LCSIdxOptions) Future[Reply] {
+func (p *Pipeline) LCSIdx(key1 string, key2 string, opts ...LCSIdxOptions) Future[Reply] {
 	a := p.newArgs("LCS")
 	argsLCSIdx(a, key1, key2, opts)
 	return queued(p, modeReply, "LCS", getReply)
@@ -150,63 +152,63 @@ func (p *Pipeline) MGet(keys ...string) Future[[]NullString] {
 }
 
 // MSet queues MSET; its Future holds what Client.MSet returns.
-func (p *Pipeline) MSet(keyValues ...KeyValue) Future[OK] {
+func (p *Pipeline) MSet(keyValues ...any) Future[OK] {
 	a := p.newArgs("MSET")
 	argsMSet(a, keyValues)
 	return queued(p, modeStatus, "MSET", getOK)
 }
 
 // MSetNX queues MSETNX; its Future holds what Client.MSetNX returns.
-func (p *Pipeline) MSetNX(keyValues ...KeyValue) Future[bool] {
+func (p *Pipeline) MSetNX(keyValues ...any) Future[bool] {
 	a := p.newArgs("MSETNX")
 	argsMSet(a, keyValues)
 	return queued(p, modeBool, "MSETNX", getBool)
 }
 
 // PSetEx queues PSETEX; its Future holds what Client.PSetEx returns.
-func (p *Pipeline) PSetEx(key string, milliseconds int64, value string) Future[OK] {
+func (p *Pipeline) PSetEx(key string, expiration time.Duration, value any) Future[OK] {
 	a := p.newArgs("PSETEX")
-	argsPSetEx(a, key, milliseconds, value)
+	argsPSetEx(a, key, expiration, value)
 	return queued(p, modeStatus, "PSETEX", getOK)
 }
 
 // Set queues SET; its Future holds what Client.Set returns.
-func (p *Pipeline) Set(key string, value string, opts *SetOptions) Future[OK] {
+func (p *Pipeline) Set(key string, value any, opts ...SetOptions) Future[OK] {
 	a := p.newArgs("SET")
 	argsSet(a, key, value, opts)
 	return queuedRaw(p, "SET", decodeStatusNil)
 }
 
 // SetGet queues SET; its Future holds what Client.SetGet returns.
-func (p *Pipeline) SetGet(key string, value string, opts *SetOptions) Future[string] {
+func (p *Pipeline) SetGet(key string, value any, opts ...SetOptions) Future[string] {
 	a := p.newArgs("SET")
 	argsSetGet(a, key, value, opts)
 	return queued(p, modeString, "SET", getString)
 }
 
 // SetGetAppend queues SET; its Future holds the reply appended to dst, as Client.SetGetAppend returns it.
-func (p *Pipeline) SetGetAppend(dst []byte, key string, value string, opts *SetOptions) Future[[]byte] {
+func (p *Pipeline) SetGetAppend(dst []byte, key string, value any, opts ...SetOptions) Future[[]byte] {
 	a := p.newArgs("SET")
 	argsSetGet(a, key, value, opts)
 	return queuedAppend(p, "SET", dst)
 }
 
 // SetEx queues SETEX; its Future holds what Client.SetEx returns.
-func (p *Pipeline) SetEx(key string, seconds int64, value string) Future[OK] {
-	a := p.newArgs("SETEX")
-	argsSetEx(a, key, seconds, value)
+func (p *Pipeline) SetEx(key string, expiration time.Duration, value any) Future[OK] {
+	a := p.newArgs(unitCommand(expiration, "SETEX", "PSETEX"))
+	argsSetEx(a, key, expiration, value)
 	return queued(p, modeStatus, "SETEX", getOK)
 }
 
 // SetNX queues SETNX; its Future holds what Client.SetNX returns.
-func (p *Pipeline) SetNX(key string, value string) Future[bool] {
+func (p *Pipeline) SetNX(key string, value any) Future[bool] {
 	a := p.newArgs("SETNX")
 	argsAppend(a, key, value)
 	return queued(p, modeBool, "SETNX", getBool)
 }
 
 // SetRange queues SETRANGE; its Future holds what Client.SetRange returns.
-func (p *Pipeline) SetRange(key string, offset int64, value string) Future[int64] {
+func (p *Pipeline) SetRange(key string, offset int64, value any) Future[int64] {
 	a := p.newArgs("SETRANGE")
 	argsSetRange(a, key, offset, value)
 	return queued(p, modeInt, "SETRANGE", getInt)

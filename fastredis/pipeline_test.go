@@ -14,7 +14,7 @@ import (
 func TestPipelinePerCommandResults(t *testing.T) {
 	eachProtocol(t, redistest.Options{}, func(t *testing.T, c *Client) {
 		p := c.Pipeline()
-		set := p.Set("foo", "bar", nil)
+		set := p.Set("foo", "bar")
 		get := p.Get("foo")
 		del := p.Del("cc")
 		p.LPush("list", "x")
@@ -74,7 +74,7 @@ func TestPipelineSeedExamples(t *testing.T) {
 	eachProtocol(t, redistest.Options{}, func(t *testing.T, c *Client) {
 		// pipeline.set("foo", "bar"); pipeline.del("cc"); pipeline.exec()
 		p := c.Pipeline()
-		set := p.Set("foo", "bar", nil)
+		set := p.Set("foo", "bar")
 		del := p.Del("cc")
 		if err := p.Exec(bg); err != nil {
 			t.Fatal(err)
@@ -85,7 +85,7 @@ func TestPipelineSeedExamples(t *testing.T) {
 		// redis.pipeline().set("foo", "bar").get("foo").exec() -> [[null, 'OK'], [null, 'bar']]
 		var get Future[string]
 		err := c.Pipelined(bg, func(p *Pipeline) {
-			p.Set("foo", "bar", nil)
+			p.Set("foo", "bar")
 			get = p.Get("foo")
 		})
 		if err != nil {
@@ -153,8 +153,8 @@ func TestPipelineKeyPrefix(t *testing.T) {
 	c := newTestClient(t, Options{Addr: srv.Addr, KeyPrefix: "p:"})
 	plain := newTestClient(t, Options{Addr: srv.Addr})
 	p := c.Pipeline()
-	p.Set("a", "1", nil)
-	p.MSet(KeyValue{"b", "2"}, KeyValue{"c", "3"})
+	p.Set("a", "1")
+	p.MSet("b", "2", "c", "3")
 	mget := p.MGet("a", "b", "c")
 	if err := p.Exec(bg); err != nil {
 		t.Fatal(err)
@@ -223,11 +223,11 @@ func TestPipelineMirrorsClient(t *testing.T) {
 func TestPipelineMatchesClient(t *testing.T) {
 	eachProtocol(t, redistest.Options{}, func(t *testing.T, c *Client) {
 		setup := c.Pipeline()
-		setup.MSet(KeyValue{"s", "hello"}, KeyValue{"n", "10"})
+		setup.MSet("s", "hello", "n", "10")
 		setup.RPush("l", "a", "b", "c")
 		setup.HSet("h", FieldValue{"f1", "v1"}, FieldValue{"f2", "v2"})
 		setup.SAdd("set", "x", "y")
-		setup.ZAdd("z", nil, ZMember{Member: "m1", Score: 1}, ZMember{Member: "m2", Score: 2.5})
+		setup.ZAdd("z", nil, Z{Member: "m1", Score: 1}, Z{Member: "m2", Score: 2.5})
 		setup.XAdd("st", "1-1", nil, FieldValue{"a", "1"})
 		setup.GeoAdd("geo", nil, GeoMember{Longitude: 13.361389, Latitude: 38.115556, Member: "Palermo"})
 		if err := setup.Exec(bg); err != nil {
@@ -251,19 +251,22 @@ func TestPipelineMatchesClient(t *testing.T) {
 			{"MGet", []any{"s", "nope"}},
 			{"HGetAll", []any{"h"}},
 			{"SMIsMember", []any{"set", "x", "q"}},
-			{"ZRangeWithScores", []any{"z", "0", "-1", (*ZRangeOptions)(nil)}},
+			{"ZRangeWithScores", []any{"z", "0", "-1"}},
+			{"ZRange", []any{"z", 0, int64(-1)}}, // numbers as range bounds
 			{"ZScore", []any{"z", "m2"}},
 			{"ZRankWithScore", []any{"z", "m2"}},
-			{"XRange", []any{"st", "-", "+", (*XRangeOptions)(nil)}},
+			{"XRange", []any{"st", "-", "+"}},
 			{"GeoPos", []any{"geo", "Palermo"}},
 			{"Type", []any{"h"}},
 			{"Time", nil},
 			{"ConfigGet", []any{"maxmemory-policy"}},
-			{"MSet", []any{KeyValue{"m1", "1"}, KeyValue{"m2", "2"}}},
+			{"MSet", []any{"m1", "1", "m2", "2"}},
 			{"Get", []any{"nope"}},
 			{"LPop", []any{"s"}},
 			{"LIndex", []any{"l", int64(1)}},
-			{"Ping", []any{(*PingOptions)(nil)}},
+			{"Ping", nil},
+			{"Ping", []any{PingOptions{Message: "hi"}}},
+			{"ZScore", []any{"z", []byte("m2")}}, // a []byte value
 		}
 		for _, call := range calls {
 			t.Run(call.method, func(t *testing.T) {
@@ -315,7 +318,7 @@ func TestPipelineReuseAllocs(t *testing.T) {
 	keys := make([]string, 100)
 	for i := range keys {
 		keys[i] = "key:" + strconv.Itoa(i)
-		if err := c.Set(bg, keys[i], strings.Repeat("v", 64), nil); err != nil {
+		if err := c.Set(bg, keys[i], strings.Repeat("v", 64)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -357,7 +360,7 @@ func TestPipelineConnectionLost(t *testing.T) {
 	// The pipeline kills its own connection halfway: the commands before
 	// get their replies, those after the connection's error.
 	p := c.Pipeline()
-	before := p.Set("k", "v", nil)
+	before := p.Set("k", "v")
 	kill := p.ClientKill(ClientKillFilter{ID: id, SkipMe: No})
 	after := p.Get("k")
 	err = p.Exec(bg)
@@ -389,7 +392,7 @@ func TestPipelineCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(bg)
 	cancel()
 	p := c.Pipeline()
-	f := p.Ping(nil)
+	f := p.Ping()
 	if err := p.Exec(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Exec with a cancelled context: %v", err)
 	}

@@ -36,7 +36,7 @@ func TestKeyPrefix(t *testing.T) {
 	mustDo(t, c, "SET", "weight_1", "2")
 	mustDo(t, c, "SET", "weight_2", "1")
 	mustDo(t, c, "SORT", "list", "BY", "weight_*", "GET", "#", "STORE", "sorted")
-	if err := c.Set(ctx, "typed", "x", nil); err != nil {
+	if err := c.Set(ctx, "typed", "x"); err != nil {
 		t.Fatal(err)
 	}
 	var cmd Cmd

@@ -14,7 +14,7 @@ import (
 
 // psAwaitPublished publishes probes to channel until one reaches a
 // subscriber (the subscription is back), within a few seconds.
-func psAwaitPublished(t *testing.T, c *Client, publish func(ctx context.Context, channel, message string) (int64, error), channel string) {
+func psAwaitPublished(t *testing.T, c *Client, publish func(ctx context.Context, channel string, message any) (int64, error), channel string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(bg, 10*time.Second)
 	defer cancel()

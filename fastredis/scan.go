@@ -27,10 +27,10 @@ import (
 // keys carry, is not added to it (as for KEYS).
 
 // ScanIter iterates over the keys of the current database (SCAN), filtered
-// by opts (MATCH, COUNT, TYPE; nil for none).
-func (c *Client) ScanIter(ctx context.Context, opts *ScanOptions) iter.Seq2[string, error] {
+// by opts (MATCH, COUNT, TYPE; leave them out for none).
+func (c *Client) ScanIter(ctx context.Context, opts ...ScanOptions) iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
-		scanSteps(func(cursor int64) (ScanResult, error) { return c.Scan(ctx, cursor, opts) },
+		scanSteps(func(cursor int64) (ScanResult, error) { return c.Scan(ctx, cursor, opts...) },
 			func(elems []string) bool {
 				for _, k := range elems {
 					if !yield(k, nil) {
@@ -44,9 +44,9 @@ func (c *Client) ScanIter(ctx context.Context, opts *ScanOptions) iter.Seq2[stri
 }
 
 // SScanIter iterates over the members of the set at key (SSCAN).
-func (c *Client) SScanIter(ctx context.Context, key string, opts *SScanOptions) iter.Seq2[string, error] {
+func (c *Client) SScanIter(ctx context.Context, key string, opts ...SScanOptions) iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
-		scanSteps(func(cursor int64) (ScanResult, error) { return c.SScan(ctx, key, cursor, opts) },
+		scanSteps(func(cursor int64) (ScanResult, error) { return c.SScan(ctx, key, cursor, opts...) },
 			func(elems []string) bool {
 				for _, m := range elems {
 					if !yield(m, nil) {
@@ -60,9 +60,9 @@ func (c *Client) SScanIter(ctx context.Context, key string, opts *SScanOptions) 
 }
 
 // HScanIter iterates over the fields and values of the hash at key (HSCAN).
-func (c *Client) HScanIter(ctx context.Context, key string, opts *HScanOptions) iter.Seq2[FieldValue, error] {
+func (c *Client) HScanIter(ctx context.Context, key string, opts ...HScanOptions) iter.Seq2[FieldValue, error] {
 	return func(yield func(FieldValue, error) bool) {
-		scanSteps(func(cursor int64) (ScanResult, error) { return c.HScan(ctx, key, cursor, opts) },
+		scanSteps(func(cursor int64) (ScanResult, error) { return c.HScan(ctx, key, cursor, opts...) },
 			func(elems []string) bool {
 				for i := 0; i+1 < len(elems); i += 2 {
 					if !yield(FieldValue{Field: elems[i], Value: elems[i+1]}, nil) {
@@ -77,10 +77,10 @@ func (c *Client) HScanIter(ctx context.Context, key string, opts *HScanOptions) 
 
 // ZScanIter iterates over the members and scores of the sorted set at key
 // (ZSCAN).
-func (c *Client) ZScanIter(ctx context.Context, key string, opts *ZScanOptions) iter.Seq2[ZMember, error] {
+func (c *Client) ZScanIter(ctx context.Context, key string, opts ...ZScanOptions) iter.Seq2[ZMember, error] {
 	return func(yield func(ZMember, error) bool) {
 		var bad error
-		scanSteps(func(cursor int64) (ScanResult, error) { return c.ZScan(ctx, key, cursor, opts) },
+		scanSteps(func(cursor int64) (ScanResult, error) { return c.ZScan(ctx, key, cursor, opts...) },
 			func(elems []string) bool {
 				for i := 0; i+1 < len(elems); i += 2 {
 					score, err := strconv.ParseFloat(elems[i+1], 64)

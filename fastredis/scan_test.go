@@ -17,7 +17,7 @@ func TestScanIterAllKeys(t *testing.T) {
 	const n = 100_000
 	p := c.Pipeline()
 	for i := range n {
-		p.Set("key:"+strconv.Itoa(i), "v", nil)
+		p.Set("key:"+strconv.Itoa(i), "v")
 		if p.Len() == 1000 {
 			if err := p.Exec(bg); err != nil {
 				t.Fatal(err)
@@ -27,7 +27,7 @@ func TestScanIterAllKeys(t *testing.T) {
 	}
 	c.SAdd(bg, "not-a-string", "m") // filtered out by TYPE
 	seen := make(map[string]bool, n)
-	for k, err := range c.ScanIter(bg, &ScanOptions{Match: "key:*", Count: 1000, Type: "string"}) {
+	for k, err := range c.ScanIter(bg, ScanOptions{Match: "key:*", Count: 1000, Type: "string"}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,22 +47,22 @@ func TestScanIterCollections(t *testing.T) {
 	eachProtocol(t, redistest.Options{}, func(t *testing.T, c *Client) {
 		binary := "bin\x00\xff\r\n"
 		var fields []FieldValue
-		var members []ZMember
+		var members []Z
 		var setMembers []string
 		for i := range 500 {
 			s := strconv.Itoa(i)
 			fields = append(fields, FieldValue{Field: "f" + s, Value: "v" + s})
-			members = append(members, ZMember{Member: "m" + s, Score: float64(i) / 2})
+			members = append(members, Z{Member: "m" + s, Score: float64(i) / 2})
 			setMembers = append(setMembers, "s"+s)
 		}
 		fields = append(fields, FieldValue{Field: binary, Value: binary})
 		setMembers = append(setMembers, binary)
-		c.HSet(bg, "h", fields...)
+		c.HSet(bg, "h", fields)
 		c.ZAdd(bg, "z", nil, members...)
-		c.SAdd(bg, "s", setMembers...)
+		c.SAdd(bg, "s", setMembers)
 
 		gotH := map[string]string{}
-		for fv, err := range c.HScanIter(bg, "h", &HScanOptions{Count: 50}) {
+		for fv, err := range c.HScanIter(bg, "h", HScanOptions{Count: 50}) {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,7 +72,7 @@ func TestScanIterCollections(t *testing.T) {
 			t.Errorf("HSCAN: %d fields, f7=%q, binary=%q", len(gotH), gotH["f7"], gotH[binary])
 		}
 		gotZ := map[string]float64{}
-		for m, err := range c.ZScanIter(bg, "z", &ZScanOptions{Match: "m1*"}) {
+		for m, err := range c.ZScanIter(bg, "z", ZScanOptions{Match: "m1*"}) {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -83,7 +83,7 @@ func TestScanIterCollections(t *testing.T) {
 			t.Errorf("ZSCAN MATCH m1*: %d members, m15=%v", len(gotZ), gotZ["m15"])
 		}
 		gotS := map[string]bool{}
-		for m, err := range c.SScanIter(bg, "s", nil) {
+		for m, err := range c.SScanIter(bg, "s") {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -105,14 +105,14 @@ func TestScanIterStopsEarly(t *testing.T) {
 	c := newTestClient(t, Options{Addr: srv.Addr})
 	p := c.Pipeline()
 	for i := range 1000 {
-		p.Set("k"+strconv.Itoa(i), "v", nil)
+		p.Set("k"+strconv.Itoa(i), "v")
 	}
 	if err := p.Exec(bg); err != nil {
 		t.Fatal(err)
 	}
 	before := scanCalls(t, c)
 	n := 0
-	for _, err := range c.ScanIter(bg, &ScanOptions{Count: 10}) {
+	for _, err := range c.ScanIter(bg, ScanOptions{Count: 10}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +126,7 @@ func TestScanIterStopsEarly(t *testing.T) {
 	}
 
 	// Paused and resumed with iter.Pull2.
-	next, stop := iter.Pull2(c.ScanIter(bg, &ScanOptions{Count: 100}))
+	next, stop := iter.Pull2(c.ScanIter(bg, ScanOptions{Count: 100}))
 	k1, err1, ok1 := next()
 	k2, err2, ok2 := next()
 	stop()
@@ -141,9 +141,9 @@ func TestScanIterStopsEarly(t *testing.T) {
 func TestScanIterError(t *testing.T) {
 	srv := redistest.Start(t, redistest.Options{})
 	c := newTestClient(t, Options{Addr: srv.Addr})
-	c.Set(bg, "str", "v", nil)
+	c.Set(bg, "str", "v")
 	errs := 0
-	for _, err := range c.HScanIter(bg, "str", nil) { // WRONGTYPE
+	for _, err := range c.HScanIter(bg, "str") { // WRONGTYPE
 		var e *Error
 		if !errors.As(err, &e) || e.Prefix != "WRONGTYPE" {
 			t.Errorf("HSCAN of a string: %v", err)
@@ -155,7 +155,7 @@ func TestScanIterError(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(bg)
 	cancel()
-	for _, err := range c.ScanIter(ctx, nil) {
+	for _, err := range c.ScanIter(ctx) {
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("cancelled: %v", err)
 		}

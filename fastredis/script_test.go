@@ -53,7 +53,7 @@ func TestScriptSeedExamples(t *testing.T) {
 		}
 		// redis.pipeline().set("foo", "bar").echo("k1", "k2", "a1", "a2").exec()
 		p := c.Pipeline()
-		set := p.Set("foo", "bar", nil)
+		set := p.Set("foo", "bar")
 		fe := p.RunScript(echo, []string{"k1", "k2"}, "a1", "a2")
 		if err := p.Exec(bg); err != nil {
 			t.Fatal(err)
@@ -121,7 +121,7 @@ func TestScriptEvalShaFallback(t *testing.T) {
 	if got := commandCalls(t, c, "evalsha", "eval"); got[0] != 2 || got[1] != 1 {
 		t.Errorf("second run: evalsha, eval calls = %v, want [2 1]", got)
 	}
-	if err := c.ScriptFlush(bg, nil); err != nil {
+	if err := c.ScriptFlush(bg); err != nil {
 		t.Fatal(err)
 	}
 	run()
@@ -135,7 +135,7 @@ func TestScriptEvalShaFallback(t *testing.T) {
 	}
 	// A script error is the script's, not a reason to fall back.
 	bad := NewScript("return redis.call('INCR', KEYS[1])", 1)
-	c.Set(bg, "str", "x", nil)
+	c.Set(bg, "str", "x")
 	_, err := c.RunScriptInt(bg, bad, []string{"str"})
 	var e *Error
 	if !errors.As(err, &e) || e.Prefix == "NOSCRIPT" {
@@ -186,7 +186,7 @@ func TestScriptInPipeline(t *testing.T) {
 	if got := commandCalls(t, c, "evalsha", "eval"); got[0] != 2 || got[1] != 2 {
 		t.Errorf("loaded script: evalsha, eval = %v, want [2 2]", got)
 	}
-	if err := c.ScriptFlush(bg, nil); err != nil {
+	if err := c.ScriptFlush(bg); err != nil {
 		t.Fatal(err)
 	}
 	a, b = runBatch() // both get NOSCRIPT, and both are retried
@@ -209,7 +209,7 @@ func TestScriptInTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	eq(t, "EVAL in MULTI", int64(1))(f.Result())
-	if err := c.ScriptFlush(bg, nil); err != nil {
+	if err := c.ScriptFlush(bg); err != nil {
 		t.Fatal(err)
 	}
 	p = c.TxPipeline()
@@ -243,7 +243,7 @@ func TestScriptAllocs(t *testing.T) {
 	srv := redistest.Start(t, redistest.Options{})
 	c := newTestClient(t, Options{Addr: srv.Addr})
 	s := NewScript("return redis.call('GET', KEYS[1])", 1)
-	c.Set(bg, "k", "value", nil)
+	c.Set(bg, "k", "value")
 	keys := []string{"k"}
 	dst := make([]byte, 0, 64)
 	run := func() {
@@ -264,7 +264,7 @@ func TestFunctionCall(t *testing.T) {
 		lib := "#!lua name=mylib\n" +
 			"redis.register_function('echo2', function(keys, args) return {keys[1], args[1]} end)\n" +
 			"redis.register_function{function_name='ro', callback=function(keys, args) return redis.call('GET', keys[1]) end, flags={'no-writes'}}"
-		name, err := c.FunctionLoad(bg, lib, &FunctionLoadOptions{Replace: true})
+		name, err := c.FunctionLoad(bg, lib, FunctionLoadOptions{Replace: true})
 		if err != nil || name != "mylib" {
 			t.Fatalf("FUNCTION LOAD = %q, %v", name, err)
 		}
@@ -272,7 +272,7 @@ func TestFunctionCall(t *testing.T) {
 		if err != nil || strings.Join(replyStrings(r), ",") != "k,a" {
 			t.Errorf("FCALL = %v, %v", r, err)
 		}
-		c.Set(bg, "k", "v", nil)
+		c.Set(bg, "k", "v")
 		p := c.Pipeline()
 		ro := p.FCallRO("ro", []string{"k"})
 		if err := p.Exec(bg); err != nil {

@@ -95,8 +95,9 @@ func ScanValues(dst any, names []string, values []NullString) error {
 func (m XMessage) Scan(dst any) error { return ScanFieldValues(dst, m.Fields) }
 
 // StructFields returns the fields of the struct src (or a pointer to it) as
-// HSetStruct writes them, for the commands that take []FieldValue: HSet,
-// HMSet, and XAdd, whose entries XMessage.Scan reads back.
+// HSetStruct writes them, for the commands that take field-value pairs
+// (a []FieldValue flattens into them): HSet, HMSet, and XAdd, whose entries
+// XMessage.Scan reads back.
 func StructFields(src any) ([]FieldValue, error) {
 	sv, s, err := structValue(src, true)
 	if err != nil {

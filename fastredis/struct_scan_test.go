@@ -34,7 +34,7 @@ func eachScanClient(t *testing.T, fn func(t *testing.T, c *Client)) {
 		for _, prefix := range []string{"", "app:"} {
 			t.Run("RESP"+strconv.Itoa(proto)+"/prefix="+prefix, func(t *testing.T) {
 				c := newTestClient(t, Options{Addr: srv.Addr, Protocol: proto, KeyPrefix: prefix})
-				if err := c.FlushAll(bg, nil); err != nil {
+				if err := c.FlushAll(bg); err != nil {
 					t.Fatal(err)
 				}
 				fn(t, c)
@@ -96,7 +96,7 @@ func TestStructScanHash(t *testing.T) {
 				t.Errorf("%s of a bad age: %v", name, err)
 			}
 		}
-		noErr(t, "SET", c.Set(bg, "str", "x", nil))
+		noErr(t, "SET", c.Set(bg, "str", "x"))
 		checkErr(t, "HGetAllScan of a string", "WRONGTYPE", c.HGetAllScan(bg, "str", &part))
 		if _, err := c.HSetStruct(bg, "user:3", &struct{ A int }{}); err == nil {
 			t.Error("HSetStruct with no tagged field: no error")
@@ -116,7 +116,7 @@ type scanConfig struct {
 
 func TestStructScanMGet(t *testing.T) {
 	eachScanClient(t, func(t *testing.T, c *Client) {
-		noErr(t, "MSET", c.MSet(bg, KeyValue{"cfg:host", "db.local"}, KeyValue{"cfg:port", "5432"}, KeyValue{"cfg:addr", "10.1.2.3"}))
+		noErr(t, "MSET", c.MSet(bg, "cfg:host", "db.local", "cfg:port", "5432", "cfg:addr", "10.1.2.3"))
 		cfg := scanConfig{Timeout: time.Second}
 		noErr(t, "MGetScan", c.MGetScan(bg, "cfg:", &cfg))
 		want := scanConfig{Host: "db.local", Port: 5432, Timeout: time.Second, Addr: netip.MustParseAddr("10.1.2.3")}
@@ -126,7 +126,7 @@ func TestStructScanMGet(t *testing.T) {
 		if err := c.MGetScan(bg, "nothing:", &cfg); !errors.Is(err, Nil) {
 			t.Errorf("MGetScan of missing keys: %v", err)
 		}
-		noErr(t, "SET", c.Set(bg, "cfg:port", "99999", nil))
+		noErr(t, "SET", c.Set(bg, "cfg:port", "99999"))
 		if err := c.MGetScan(bg, "cfg:", &cfg); err == nil || !strings.Contains(err.Error(), "field Port (uint16)") {
 			t.Errorf("MGetScan of a port out of range: %v", err)
 		}
@@ -157,9 +157,9 @@ func TestStructScanStream(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			eq(t, "XADD", strconv.Itoa(i+1)+"-0")(c.XAdd(bg, "events", strconv.Itoa(i+1)+"-0", nil, fields...))
+			eq(t, "XADD", strconv.Itoa(i+1)+"-0")(c.XAdd(bg, "events", strconv.Itoa(i+1)+"-0", nil, fields))
 		}
-		msgs := val[[]XMessage](t, "XRANGE")(c.XRange(bg, "events", "-", "+", nil))
+		msgs := val[[]XMessage](t, "XRANGE")(c.XRange(bg, "events", "-", "+"))
 		if len(msgs) != 2 || len(msgs[0].Fields) != 3 {
 			t.Fatalf("XRANGE: %+v", msgs)
 		}
@@ -185,7 +185,7 @@ func TestStructScanPipeline(t *testing.T) {
 			var all, some, keys scanConfig
 			getAll := p.HGetAllScan("cfg", &all)
 			getSome := p.HMGetScan("cfg", &some)
-			p.MSet(KeyValue{"k:host", "from keys"})
+			p.MSet("k:host", "from keys")
 			getKeys := p.MGetScan("k:", &keys)
 			missing := p.HGetAllScan("nope", &scanConfig{})
 			p.Del("cfg")
@@ -214,13 +214,13 @@ func TestStructScanPipeline(t *testing.T) {
 		p := c.Pipeline()
 		bad := p.HGetAllScan("cfg", scanConfig{})
 		badSet := p.HSetStruct("cfg", 42)
-		ok := p.Set("after", "1", nil)
+		ok := p.Set("after", "1")
 		noErr(t, "Exec", p.Exec(bg))
 		if bad.Err() == nil || badSet.Err() == nil || ok.Err() != nil {
 			t.Errorf("bad dst: %v, %v; next: %v", bad.Err(), badSet.Err(), ok.Err())
 		}
 		tp := c.TxPipeline()
-		tp.Set("tx", "1", nil)
+		tp.Set("tx", "1")
 		tp.HMGetScan("cfg", &struct{}{})
 		if err := tp.Exec(bg); err == nil {
 			t.Error("transaction with a failed HMGetScan ran")

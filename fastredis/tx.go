@@ -95,7 +95,7 @@ type Tx struct {
 //		n, err := tx.Get(ctx, "counter")
 //		...
 //		p := tx.TxPipeline()
-//		p.Set("counter", next, nil)
+//		p.Set("counter", next)
 //		return p.Exec(ctx)
 //	}, "counter")
 //

@@ -17,7 +17,7 @@ func TestTxSeedExamples(t *testing.T) {
 	eachProtocol(t, redistest.Options{}, func(t *testing.T, c *Client) {
 		// redis.multi().set("foo", "bar").get("foo").exec() -> [[null, 'OK'], [null, 'bar']]
 		p := c.TxPipeline()
-		set := p.Set("foo", "bar", nil)
+		set := p.Set("foo", "bar")
 		get := p.Get("foo")
 		if err := p.Exec(bg); err != nil {
 			t.Fatal(err)
@@ -31,7 +31,7 @@ func TestTxSeedExamples(t *testing.T) {
 		// with the queueing error.
 		p = c.TxPipeline()
 		bad := p.Do("set", "foo")
-		good := p.Set("foo", "new value", nil)
+		good := p.Set("foo", "new value")
 		err := p.Exec(bg)
 		var abort *ExecAbortError
 		if !errors.As(err, &abort) {
@@ -53,7 +53,7 @@ func TestTxSeedExamples(t *testing.T) {
 		p = c.Pipeline()
 		g1 := p.Get("foo")
 		multi := p.Multi()
-		p.Set("foo", "bar2", nil)
+		p.Set("foo", "bar2")
 		g2 := p.Get("foo")
 		exec := p.EndMulti()
 		g3 := p.Get("foo")
@@ -101,7 +101,7 @@ func TestTxLocalErrorAbortsTransaction(t *testing.T) {
 		} else {
 			p = c.TxPipeline()
 		}
-		set := p.Set("k", "v", nil)
+		set := p.Set("k", "v")
 		bad := p.Do("SET", "k", struct{}{}) // cannot be encoded
 		if inline {
 			exec = p.EndMulti()
@@ -176,7 +176,7 @@ func TestWatchCounter(t *testing.T) {
 			}
 			n, _ := strconv.Atoi(v)
 			p := tx.TxPipeline()
-			p.Set("counter", strconv.Itoa(n+1), nil)
+			p.Set("counter", strconv.Itoa(n+1))
 			return p.Exec(ctx)
 		}, "counter")
 	}
@@ -214,11 +214,11 @@ func TestWatchTxFailed(t *testing.T) {
 		if _, err := tx.Get(bg, "k"); err != nil && !errors.Is(err, Nil) {
 			return err
 		}
-		if err := other.Set(bg, "k", strconv.Itoa(calls), nil); err != nil { // changes the watched key
+		if err := other.Set(bg, "k", strconv.Itoa(calls)); err != nil { // changes the watched key
 			return err
 		}
 		p := tx.TxPipeline()
-		set := p.Set("k", "mine", nil)
+		set := p.Set("k", "mine")
 		err := p.Exec(bg)
 		if !errors.Is(set.Err(), ErrTxFailed) {
 			t.Errorf("SET in the failed transaction: %v", set.Err())
@@ -240,9 +240,9 @@ func TestWatchTxFailed(t *testing.T) {
 		if err := tx.Unwatch(bg); err != nil {
 			return err
 		}
-		other.Set(bg, "k", "x", nil)
+		other.Set(bg, "k", "x")
 		p := tx.TxPipeline()
-		p.Set("k", "mine", nil)
+		p.Set("k", "mine")
 		return p.Exec(bg)
 	}, "k")
 	if err != nil {
@@ -269,12 +269,12 @@ func TestWatchReusesCleanConnection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other.Set(bg, "k", "changed", nil)
+	other.Set(bg, "k", "changed")
 	err = c.Watch(bg, func(tx *Tx) error {
 		id, _ := tx.ClientID(bg)
 		ids = append(ids, id)
 		p := tx.TxPipeline()
-		p.Set("j", "1", nil)
+		p.Set("j", "1")
 		return p.Exec(bg)
 	})
 	if err != nil {
@@ -327,7 +327,7 @@ func TestWatchConnectionLost(t *testing.T) {
 			return err
 		}
 		p := tx.TxPipeline()
-		p.Set("k", "v", nil)
+		p.Set("k", "v")
 		return p.Exec(bg)
 	}, "k")
 	if err == nil {
@@ -340,7 +340,7 @@ func TestWatchConnectionLost(t *testing.T) {
 	// The pool is not poisoned.
 	err = c.Watch(bg, func(tx *Tx) error {
 		p := tx.TxPipeline()
-		p.Set("k", "v", nil)
+		p.Set("k", "v")
 		return p.Exec(bg)
 	}, "k")
 	if err != nil {
@@ -357,7 +357,7 @@ func TestTxUnknownOutcome(t *testing.T) {
 	defer cancel()
 	p := c.TxPipeline()
 	p.Do("DEBUG", "SLEEP", "0.5") // runs at EXEC, blocking the server
-	set := p.Set("k", "v", nil)
+	set := p.Set("k", "v")
 	err := p.Exec(ctx)
 	var unknown *TxUnknownError
 	if !errors.As(err, &unknown) || !errors.Is(err, context.DeadlineExceeded) {
@@ -400,7 +400,7 @@ func TestWatchPoolBounded(t *testing.T) {
 		done <- c.Watch(bg, func(tx *Tx) error {
 			close(inside)
 			<-release
-			_, err := tx.Ping(bg, nil)
+			_, err := tx.Ping(bg)
 			return err
 		})
 	}()

@@ -48,10 +48,10 @@ type UniversalClient interface {
 	RunScriptAppend(ctx context.Context, dst []byte, s *Script, keys []string, args ...string) ([]byte, error)
 
 	// Iterators.
-	ScanIter(ctx context.Context, opts *ScanOptions) iter.Seq2[string, error]
-	SScanIter(ctx context.Context, key string, opts *SScanOptions) iter.Seq2[string, error]
-	HScanIter(ctx context.Context, key string, opts *HScanOptions) iter.Seq2[FieldValue, error]
-	ZScanIter(ctx context.Context, key string, opts *ZScanOptions) iter.Seq2[ZMember, error]
+	ScanIter(ctx context.Context, opts ...ScanOptions) iter.Seq2[string, error]
+	SScanIter(ctx context.Context, key string, opts ...SScanOptions) iter.Seq2[string, error]
+	HScanIter(ctx context.Context, key string, opts ...HScanOptions) iter.Seq2[FieldValue, error]
+	ZScanIter(ctx context.Context, key string, opts ...ZScanOptions) iter.Seq2[ZMember, error]
 
 	// Pipelines and transactions.
 	Pipeline() *Pipeline

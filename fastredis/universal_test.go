@@ -148,7 +148,7 @@ func TestNewUniversalClient(t *testing.T) {
 			if o := client.Options(); o.Addr != want || o.DB != c.opts.DB || o.KeyPrefix != c.opts.KeyPrefix {
 				t.Errorf("options %+v, want Addr %s, DB %d, KeyPrefix %q", o, want, c.opts.DB, c.opts.KeyPrefix)
 			}
-			if err := u.Set(ctx, "universal", c.name, nil); err != nil {
+			if err := u.Set(ctx, "universal", c.name); err != nil {
 				t.Fatal(err)
 			}
 			if v, err := u.Get(ctx, "universal"); v != c.name || err != nil {

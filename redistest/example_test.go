@@ -61,7 +61,7 @@ func ExampleServer_ClientTLSConfig() {
 		log.Fatal(err)
 	}
 	defer client.Close()
-	fmt.Println(client.Ping(context.Background(), nil))
+	fmt.Println(client.Ping(context.Background()))
 	// Output:
 	// PONG <nil>
 }

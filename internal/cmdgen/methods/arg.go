@@ -27,6 +27,10 @@ type Arg struct {
 	forced      bool   // an optional argument a variant always sends
 	numkeysFor  string // this integer is the count of the named following argument
 	countedArgs bool   // this multiple argument is counted by a preceding numkeys
+
+	// Set by the type rules (rules.go).
+	value bool   // a value of any kind: `any`
+	unit  string // a duration or time, and its unit (unit* constants)
 }
 
 // newArg copies a spec argument and its sub-arguments.

@@ -91,6 +91,14 @@ func isScalar(a *Arg) bool {
 }
 
 func scalarType(a *Arg) string {
+	switch {
+	case a.unit != "" && isTimeUnit(a.unit):
+		return "time.Time"
+	case a.unit != "":
+		return "time.Duration"
+	case a.value:
+		return "any"
+	}
 	switch a.Type {
 	case "integer", "unix-time":
 		return "int64"
@@ -104,6 +112,12 @@ func encoder(a *Arg) string {
 	if a.encode != "" {
 		return a.encode
 	}
+	if a.unit != "" {
+		return unitEncoders[a.unit]
+	}
+	if a.value {
+		return "value"
+	}
 	switch a.Type {
 	case "key":
 		return "key"
@@ -115,12 +129,31 @@ func encoder(a *Arg) string {
 	return "str"
 }
 
-func zeroOf(typ string) string {
+// present is the Go expression that tells an optional field x of type typ
+// from its zero value, which means "absent".
+func present(x, typ string) string {
 	switch typ {
-	case "int64", "float64":
-		return "0"
+	case "time.Time":
+		return "!" + x + ".IsZero()"
+	case "int64", "float64", "time.Duration":
+		return x + " != 0"
+	case "any":
+		return x + " != nil"
 	}
-	return `""`
+	return x + ` != ""`
+}
+
+// absentWord says what zero value of typ leaves an argument out.
+func absentWord(typ string) string {
+	switch typ {
+	case "time.Time":
+		return "zero"
+	case "int64", "float64", "time.Duration":
+		return "0"
+	case "any":
+		return "nil"
+	}
+	return "empty"
 }
 
 func allTokens(a *Arg) bool {
@@ -269,6 +302,25 @@ func (e *emitter) arg(a *Arg) string {
 		e.line("}")
 		return x
 
+	case pairsBlock(a):
+		name, ok := e.pre[a]
+		if !ok {
+			name = sc.add(a, a, "[]any", doc+": names and values alternate; a map, a FieldValue or a []FieldValue adds its pairs", true)
+		}
+		x := sc.ref(name)
+		if a.Token != "" {
+			e.token(a)
+		}
+		enc := "pairs"
+		if a.Arguments[0].Type == "key" {
+			enc = "keyValues"
+		}
+		e.line("a.%s(%s)", enc, x)
+		if opt {
+			return "len(" + x + ") > 0"
+		}
+		return ""
+
 	case a.Multiple: // blocks and oneofs
 		t := e.g.structType(a, e.owner)
 		name, ok := e.pre[a]
@@ -330,7 +382,18 @@ func (e *emitter) arg(a *Arg) string {
 		se.req, se.opt = sc, sc
 		var pres []string
 		n0 := len(*sc.fields)
+		merged := mergeExpiries(a.Arguments)
+	alts:
 		for _, alt := range a.Arguments {
+			for _, m := range merged {
+				switch alt {
+				case m.secs:
+					pres = append(pres, se.expiry(sc, m))
+					continue alts
+				case m.millis:
+					continue alts
+				}
+			}
 			c := alt.clone()
 			c.Optional = true
 			if p := se.arg(c); p != "" {
@@ -394,11 +457,15 @@ func (e *emitter) scalar(a *Arg, sc *scope, opt bool, doc string) string {
 				e.token(a)
 			}
 		}
-		e.line("for _, v := range %s {", x)
-		if a.MultipleToken {
-			e.token(a)
+		if a.value && !a.MultipleToken {
+			e.line("a.values(%s)", x) // flattens lists, maps and FieldValues
+		} else {
+			e.line("for _, v := range %s {", x)
+			if a.MultipleToken {
+				e.token(a)
+			}
+			e.line("a.%s(v)\n}", enc)
 		}
-		e.line("a.%s(v)\n}", enc)
 		if opt {
 			return "len(" + x + ") > 0"
 		}
@@ -412,20 +479,61 @@ func (e *emitter) scalar(a *Arg, sc *scope, opt bool, doc string) string {
 		return x + " != nil"
 	}
 	if opt {
-		z := zeroOf(t)
-		what := "0"
-		if z == `""` {
-			what = "empty"
+		if a.unit == unitBlock {
+			doc += " when not 0 (BlockForever blocks until data arrives)"
+		} else {
+			doc += " when not " + absentWord(t)
 		}
-		x := sc.ref(sc.add(a, a, t, doc+" when not "+what+".", false))
-		e.line("if %s != %s {", x, z)
+		x := sc.ref(sc.add(a, a, t, doc+unitDoc(a)+".", false))
+		e.line("if %s {", present(x, t))
 		e.token(a)
 		e.line("a.%s(%s)\n}", enc, x)
-		return x + " != " + z
+		return present(x, t)
 	}
-	x := sc.ref(sc.add(a, a, t, doc+".", false))
+	nameArg := a
+	if n := durationParamName(a); n != "" && sc.params && a.goName == "" {
+		nameArg = a.clone()
+		nameArg.goName = n
+	}
+	x := sc.ref(sc.add(a, nameArg, t, doc+unitDoc(a)+".", false))
+	if e.m != nil && e.m.twin != nil && e.m.twin.arg == a {
+		e.m.twinParam = x
+		e.m.notes = append(e.m.notes, fmt.Sprintf("It is sent as %s when %s is not a whole number of seconds.", e.m.twin.command, x))
+	}
 	e.token(a)
 	e.line("a.%s(%s)", enc, x)
+	return ""
+}
+
+// expiry writes a merged seconds/milliseconds pair of alternatives (EX and
+// PX, EXAT and PXAT) as one field, and returns its presence test.
+func (e *emitter) expiry(sc *scope, m mergedExpiry) string {
+	f := &Arg{Name: m.field, goName: m.field, Optional: true}
+	t, enc := "time.Duration", "ttl"
+	doc := fmt.Sprintf("is the expiry: sends %s seconds when it is a whole number of seconds, %s milliseconds otherwise", m.secs.Token, m.millis.Token)
+	if isTimeUnit(m.secs.unit) {
+		t, enc = "time.Time", "deadline"
+		doc = fmt.Sprintf("is when the key expires: sends %s with the Unix time in seconds when it is a whole second, %s in milliseconds otherwise", m.secs.Token, m.millis.Token)
+	}
+	x := sc.ref(sc.add(f, f, t, doc+"; when not "+absentWord(t)+".", false))
+	e.line("if %s {\na.%s(%s, %q, %q)\n}", present(x, t), enc, x, m.secs.Token, m.millis.Token)
+	return present(x, t)
+}
+
+// unitDoc says how a duration or time argument is sent.
+func unitDoc(a *Arg) string {
+	switch a.unit {
+	case unitSeconds:
+		return " (whole seconds)"
+	case unitMillis, unitBlock:
+		return " (whole milliseconds)"
+	case unitSecondsFloat:
+		return " (sent in seconds, millisecond precision; 0 blocks forever)"
+	case unitUnixSeconds:
+		return " (a Unix time in seconds)"
+	case unitUnixMillis:
+		return " (a Unix time in milliseconds)"
+	}
 	return ""
 }
 
@@ -457,8 +565,8 @@ func signature(kind string, args []*Arg) string {
 	walk = func(args []*Arg) {
 		b.WriteByte('(')
 		for _, a := range args {
-			fmt.Fprintf(&b, "%s:%s:%s:%t:%t:%t:%t:%s:%s:%s:%t", a.Name, a.Type, a.Token, a.Optional, a.Multiple,
-				a.MultipleToken, a.pointer, a.encode, a.goName, a.typeName, a.forced)
+			fmt.Fprintf(&b, "%s:%s:%s:%t:%t:%t:%t:%s:%s:%s:%t:%t:%s", a.Name, a.Type, a.Token, a.Optional, a.Multiple,
+				a.MultipleToken, a.pointer, a.encode, a.goName, a.typeName, a.forced, a.value, a.unit)
 			walk(a.Arguments)
 			b.WriteByte(';')
 		}

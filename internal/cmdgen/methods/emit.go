@@ -120,7 +120,11 @@ func writeType(b *strings.Builder, t *goType) {
 		return
 	case t.options:
 		users := strings.Join(t.users, " and ")
-		writeDoc(b, []string{fmt.Sprintf("%s are the optional arguments of %s. The zero value, like a nil *%s, sends none of them.", t.name, users, t.name)})
+		if t.pointer {
+			writeDoc(b, []string{fmt.Sprintf("%s are the optional arguments of %s. The zero value, like a nil *%s, sends none of them.", t.name, users, t.name)})
+		} else {
+			writeDoc(b, []string{fmt.Sprintf("%s are the optional arguments of %s, given last: leave them out, or pass the zero value, to send none of them.", t.name, users)})
+		}
 	case t.external:
 		fmt.Fprintf(b, "// writeArgs writes the arguments of a %s (the type is declared in decode.go).\n", t.name)
 		fmt.Fprintf(b, "func (x *%s) writeArgs(a *argBuf) {\n%s}\n\n", t.name, t.writer)
@@ -152,12 +156,15 @@ func (m *method) paramList() string {
 	for _, p := range m.params[:last] {
 		parts = append(parts, p.name+" "+p.typ)
 	}
-	if m.opts != nil {
+	if m.opts != nil && m.variadic {
 		parts = append(parts, "opts *"+m.opts.name)
 	}
 	if m.variadic {
 		p := m.params[n-1]
 		parts = append(parts, p.name+" ..."+strings.TrimPrefix(p.typ, "[]"))
+	}
+	if m.opts != nil && !m.variadic {
+		parts = append(parts, "opts ..."+m.opts.name)
 	}
 	if len(parts) == 0 {
 		return ""
@@ -266,12 +273,15 @@ func (m *method) builderParams() string {
 	for _, p := range m.params[:last] {
 		parts = append(parts, p.name+" "+p.typ)
 	}
-	if m.opts != nil {
+	if m.opts != nil && m.variadic {
 		parts = append(parts, "opts *"+m.opts.name)
 	}
 	if m.variadic {
 		p := m.params[n-1]
 		parts = append(parts, p.name+" "+p.typ)
+	}
+	if m.opts != nil && !m.variadic {
+		parts = append(parts, "opts []"+m.opts.name)
 	}
 	return strings.Join(parts, ", ")
 }
@@ -287,11 +297,14 @@ func (m *method) builderArgs() string {
 	for _, p := range m.params[:last] {
 		parts = append(parts, p.name)
 	}
-	if m.opts != nil {
+	if m.opts != nil && m.variadic {
 		parts = append(parts, "opts")
 	}
 	if m.variadic {
 		parts = append(parts, m.params[n-1].name)
+	}
+	if m.opts != nil && !m.variadic {
+		parts = append(parts, "opts")
 	}
 	return strings.Join(parts, ", ")
 }
@@ -322,14 +335,19 @@ func (g *generator) shareBuilders() {
 // builderBody is the code of a method's builder.
 func (m *method) builderBody() string {
 	var b strings.Builder
-	if m.opts != nil {
+	switch {
+	case m.opts != nil && m.variadic:
 		fmt.Fprintf(&b, "var o %s\nif opts != nil {\no = *opts\n}\n", m.opts.name)
+	case m.opts != nil:
+		// Options are variadic so that they can be left out; more than one
+		// is a mistake the caller hears about.
+		fmt.Fprintf(&b, "var o %s\nif len(opts) > 0 {\no = opts[0]\nif len(opts) > 1 {\na.manyOptions(len(opts))\n}\n}\n", m.opts.name)
 	}
 	if blocks(m.cmd) {
 		// Blocking commands run on a dedicated connection (blocking.go);
 		// XREAD and XREADGROUP block only with BLOCK.
 		if m.opts != nil && hasField(m.opts, "Block") {
-			b.WriteString("if o.Block != nil {\na.block()\n}\n")
+			b.WriteString("if o.Block != 0 {\na.block()\n}\n")
 		} else {
 			b.WriteString("a.block()\n")
 		}
@@ -364,6 +382,12 @@ func (g *generator) writePrologue(b *strings.Builder, m *method, recv string) {
 	}
 	if c.Container != "" {
 		fmt.Fprintf(b, "a := %s.newArgs(%q)\na.str(%q)\n", recv, c.Container, c.Name)
+	} else if m.twin != nil {
+		pick := "unitCommand"
+		if isTimeUnit(m.twin.arg.unit) {
+			pick = "unixCommand"
+		}
+		fmt.Fprintf(b, "a := %s.newArgs(%s(%s, %q, %q))\n", recv, pick, m.twinParam, c.Name, m.twin.command)
 	} else {
 		fmt.Fprintf(b, "a := %s.newArgs(%q)\n", recv, c.Name)
 	}

@@ -21,6 +21,7 @@ type generator struct {
 
 	existingMethods map[string]bool // methods of *Client and *Pipeline written by hand
 	errs            []string
+	specs           map[string]*spec.Command // every command by full name
 
 	// builders maps a method to the argument-writing function it calls;
 	// methods whose arguments are written identically share one (see
@@ -43,6 +44,7 @@ type goType struct {
 	writer   string // body of the writeArgs method of a block or oneof struct
 	external bool   // declared by hand; only writeArgs is generated
 	options  bool
+	pointer  bool     // options passed as a pointer (a variadic list comes last)
 	command  string   // the command it was made for
 	users    []string // methods using an options type
 	order    int
@@ -72,6 +74,8 @@ type method struct {
 	result    string
 	appendTo  bool     // there is a NameAppend form too
 	notes     []string // sentences about parameters, for the doc
+	twin      *unitTwin
+	twinParam string // the parameter that picks between the command and its twin
 }
 
 func newGenerator() *generator {
@@ -120,6 +124,10 @@ func skipReason(c *spec.Command) string {
 // generate builds every method.
 func (g *generator) generate(cmds []*spec.Command) {
 	defer g.checkDuplicateTypes()
+	g.specs = map[string]*spec.Command{}
+	for _, c := range cmds {
+		g.specs[c.FullName()] = c
+	}
 	for _, c := range cmds {
 		if r := skipReason(c); r != "" {
 			g.skipped = append(g.skipped, skipped{c.FullName(), r})
@@ -241,6 +249,7 @@ func (g *generator) prepare(c *spec.Command, v variant) []*Arg {
 			args[i+1].countedArgs = true
 		}
 	}
+	applyTypeRules(c, args)
 	return args
 }
 
@@ -263,6 +272,7 @@ func (g *generator) build(c *spec.Command, v variant, base *method) *method {
 		return nil
 	}
 	m := &method{name: name, cmd: c, v: v, args: g.prepare(c, v)}
+	m.twin = findTwin(c, m.args, g.specs)
 	m.result = v.result
 	if m.result == "" {
 		m.result = schemaKind(c.ReplySchema)
@@ -290,6 +300,9 @@ func (g *generator) build(c *spec.Command, v variant, base *method) *method {
 			m.opts = t
 		}
 		m.opts.users = append(m.opts.users, name)
+		if m.variadic {
+			m.opts.pointer = true
+		}
 	}
 	if _, ok := resultKinds[m.result]; !ok {
 		g.errorf("%s: unknown result kind %q", name, m.result)

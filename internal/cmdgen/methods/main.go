@@ -31,12 +31,29 @@
 //
 // # Signatures
 //
-//	func (c *Client) Name(ctx context.Context, <required>, [opts *NameOptions,] [variadic]) (<result>, error)
+//	func (c *Client) Name(ctx context.Context, <required>, [opts ...NameOptions]) (<result>, error)
+//	func (c *Client) Name(ctx context.Context, <required>, [opts *NameOptions,] variadic) (<result>, error)
 //
 // Required arguments are parameters, in spec order, named after the
 // argument (plural for lists; "type" becomes typeArg): key string (the
 // client's key prefix applies), string and pattern string, integer and
-// unix-time int64, double float64. Tokens are written before their
+// unix-time int64, double float64, with the type rules of rules.go on top:
+//
+//   - values are any (value, member, element, pivot, message, arg, and the
+//     range bounds of sorted-set commands): strings, []byte, numbers, bool,
+//     encoded without an allocation (fastredis/args_value.go); a list of
+//     them is ...any and flattens slices, maps and FieldValues;
+//   - a list of (name, value) blocks (HSET's, XADD's and CONFIG SET's pairs,
+//     MSET's key-value pairs) is ...any, names and values alternating;
+//   - durations are time.Duration and Unix times time.Time, by the
+//     argument's name and type (seconds, milliseconds, ms, timeout,
+//     min-idle-time, unix-time-*), sent in the command's unit
+//     (fastredis/args_time.go); a command whose seconds argument has a
+//     P-command twin (EXPIRE, EXPIREAT, SETEX) sends the twin when the value
+//     is not whole seconds, and a oneof with both units (SET's EX and PX,
+//     EXAT and PXAT) is one field, TTL or ExpireAt, that picks the token.
+//
+// Tokens are written before their
 // argument's value. A oneof of pure tokens is a named string type with
 // constants: LINSERT's BEFORE|AFTER is LInsertWhere, with LInsertBefore and
 // LInsertAfter; token sets several commands share have one type (ListSide
@@ -49,30 +66,33 @@
 // one field per alternative (GeoSearchFrom{FromMember, FromLonLat}). A
 // required block is flattened into parameters (XREADGROUP's group and
 // consumer, XREAD's keys and ids); a multiple block is a slice of a struct
-// (ZADD's ZMember, HSET's FieldValue, MSET's KeyValue). A required multiple
+// (ZADD's Z, GEOADD's GeoMember), except the pairs above. A required multiple
 // argument is variadic when it is the last parameter (it then follows opts),
 // else a slice; two lists of one block (XREAD's keys and ids) are both
 // slices. A numkeys argument is no parameter: it is sent as the length of
 // the key list that follows (EVAL, FCALL, ZUNIONSTORE, LMPOP, SINTERCARD).
 // Blocks and oneofs become struct types with a writeArgs method; identical
-// ones share a type (Limit, GeoCount, FieldValue), and a check fails the
+// ones share a type (Limit, GeoCount), and a check fails the
 // generation when identical ones got different names.
 //
 // Optional arguments are fields of one options struct per method (shared by
-// a command's variants when their fields agree), passed by pointer, nil
-// meaning none; the struct is copied, so it does not escape. A field is
+// a command's variants when their fields agree), the last parameter,
+// variadic so that it can be left out (more than one is an argument error);
+// where a variadic list must come last, the options are a pointer before it,
+// nil meaning none. The struct is copied, so it does not escape. A field is
 // named after the argument's token when it has one (EX, Count, Match,
 // WithScores), else after the argument, and its comment quotes the spec's
 // argument name and syntax. An optional pure token is a bool. An optional
 // value is sent when it is not the zero value ("" or 0), where the server
-// rejects zero or treats it like absence (SET's EX, LPOS's RANK and MAXLEN,
+// rejects zero or treats it like absence (SET's TTL, LPOS's RANK and MAXLEN,
 // SCAN's COUNT); where zero means something else it is a pointer (COPY's
-// DB, XREAD's and XREADGROUP's BLOCK, MEMORY USAGE's SAMPLES, SLOWLOG GET's
+// DB, MEMORY USAGE's SAMPLES, SLOWLOG GET's
 // count, XCLAIM's RETRYCOUNT, XADD's and XTRIM's LIMIT, ENTRIESREAD,
-// ENTRIESADDED: see argPatches). An optional enum is sent when not "". An
+// ENTRIESADDED: see argPatches; XREAD's BLOCK is a time.Duration with
+// BlockForever for BLOCK 0). An optional enum is sent when not "". An
 // optional block is a pointer to its struct (ZRANGE's LIMIT: *Limit). An
 // optional oneof is flattened: one field per alternative, at most one set
-// (SET's EX, PX, EXAT, PXAT, KeepTTL), its token sent when any is. Optional
+// (SET's TTL, ExpireAt, KeepTTL), its token sent when any is. Optional
 // multiple arguments are slices. The last argument, when optional and
 // multiple without a token written once, is a variadic parameter instead,
 // empty meaning absent (GEOHASH's members, EVAL's args, BITFIELD's

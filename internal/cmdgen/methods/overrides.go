@@ -200,6 +200,7 @@ var (
 	asDouble  argPatch = func(a *Arg) { a.Type = "double" }
 	asString  argPatch = func(a *Arg) { a.Type = "string" }
 	asPointer argPatch = func(a *Arg) { a.pointer = true }
+	asBlock   argPatch = func(a *Arg) { a.unit = unitBlock }
 	// Patterns of SORT name keys (the key prefix applies), except GET "#".
 	asSortPattern argPatch = func(a *Arg) { a.encode = "sortPattern" }
 )
@@ -226,8 +227,8 @@ var argPatches = map[string][]argPatch{
 
 	// Optional integers whose zero differs from leaving them out.
 	"COPY/destination-db":        {asPointer}, // DB 0 is a database
-	"XREAD/milliseconds":         {asPointer}, // BLOCK 0 blocks forever
-	"XREADGROUP/milliseconds":    {asPointer}, // BLOCK 0 blocks forever
+	"XREAD/milliseconds":         {asBlock},   // BLOCK 0 blocks forever: BlockForever
+	"XREADGROUP/milliseconds":    {asBlock},   // BLOCK 0 blocks forever: BlockForever
 	"MEMORY USAGE/count":         {asPointer}, // SAMPLES 0 samples everything
 	"SLOWLOG GET/count":          {asPointer}, // 0 returns nothing, absent returns 10
 	"XCLAIM/count":               {asPointer}, // RETRYCOUNT 0 resets the counter
@@ -276,12 +277,12 @@ var argPatches = map[string][]argPatch{
 	"CLIENT UNBLOCK/unblock-type":                           {typeName("ClientUnblockType")},
 	"SHUTDOWN/save-selector":                                {typeName("ShutdownMode"), fieldName("Mode")},
 	"XADD/trim":                                             {typeName("XAddTrim")},
-	"XADD/data":                                             {typeName("FieldValue"), fieldName("Fields")},
-	"HSET/data":                                             {typeName("FieldValue"), fieldName("FieldValues")},
-	"HMSET/data":                                            {typeName("FieldValue"), fieldName("FieldValues")},
+	"XADD/data":                                             {fieldName("FieldValues")},
+	"HSET/data":                                             {fieldName("FieldValues")},
+	"HMSET/data":                                            {fieldName("FieldValues")},
 	"MSETNX/data":                                           {fieldName("KeyValues")},
-	"ZADD/data":                                             {typeName("ZMember"), fieldName("Members")},
-	"MSET/data":                                             {typeName("KeyValue"), fieldName("KeyValues")},
+	"ZADD/data":                                             {typeName("Z"), fieldName("Members")},
+	"MSET/data":                                             {fieldName("KeyValues")},
 	"GEOADD/data":                                           {typeName("GeoMember"), fieldName("Members")},
 	"CONFIG SET/data":                                       {typeName("ConfigParameter"), fieldName("Parameters")},
 }
@@ -332,7 +333,7 @@ func tokenSetKey(args []*Arg) string {
 // externalTypes are written by hand in the fastredis package (decode.go),
 // because replies decode into them too; the generator gives them only their
 // writeArgs method.
-var externalTypes = map[string]bool{"ZMember": true, "FieldValue": true}
+var externalTypes = map[string]bool{}
 
 // blocks reports whether a command holds its connection until it returns:
 // the BLOCKING flag, and WAIT and WAITAOF, which block until replicas (or
