@@ -23,7 +23,7 @@ const Version = "0.1.0"
 // background (see Reconnecting in the package documentation).
 type Client struct {
 	opts      Options
-	slots     []slot
+	shared    []sharedConn
 	next      atomic.Uint32
 	closed    atomic.Bool
 	db        atomic.Int64 // the database every connection selects
@@ -34,7 +34,7 @@ type Client struct {
 	ctx    context.Context // cancelled by Close: ends dials and waits
 	cancel context.CancelFunc
 	done   <-chan struct{}
-	wg     sync.WaitGroup // the slots' lifecycle goroutines
+	wg     sync.WaitGroup // the shared connections' lifecycle goroutines
 
 	closersMu sync.Mutex
 	closers   map[interface{ Close() error }]struct{} // subscribers and monitors, closed with the client
@@ -64,15 +64,15 @@ func NewClientContext(ctx context.Context, opts Options) (*Client, error) {
 	}
 	c := &Client{
 		opts:      opts,
-		slots:     make([]slot, opts.PoolSize),
+		shared:    make([]sharedConn, opts.PoolSize),
 		transform: new(transformerSet),
 		dedicated: newDedicatedPool(opts.MaxDedicatedConns),
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.done = c.ctx.Done()
 	c.db.Store(int64(opts.DB))
-	for i := range c.slots {
-		c.slots[i].init(c, i)
+	for i := range c.shared {
+		c.shared[i].init(c, i)
 	}
 	if opts.LazyConnect {
 		return c, nil
@@ -84,15 +84,15 @@ func NewClientContext(ctx context.Context, opts Options) (*Client, error) {
 	return c, nil
 }
 
-// connectAll connects every slot, within DialTimeout in all and within
+// connectAll connects every shared connection, within DialTimeout in all and within
 // ctx. An error after ctx ended says so, whatever the dial or the
 // handshake made of it (net's "operation was canceled" does not match
 // context.Canceled).
 func (c *Client) connectAll(ctx context.Context) error {
 	dctx, cancel := context.WithTimeout(ctx, c.opts.DialTimeout)
 	defer cancel()
-	for i := range c.slots {
-		s := &c.slots[i]
+	for i := range c.shared {
+		s := &c.shared[i]
 		cn, err := c.dial(dctx)
 		if err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
@@ -132,8 +132,8 @@ func (c *Client) Status() Status {
 		return StatusReady
 	}
 	st := StatusReady
-	for i := range c.slots {
-		switch s := c.slots[i].status(); s {
+	for i := range c.shared {
+		switch s := c.shared[i].status(); s {
 		case StatusEnded:
 			return StatusEnded
 		case StatusReconnecting:
@@ -162,8 +162,8 @@ func (c *Client) Close() error {
 	for cl := range closers {
 		cl.Close()
 	}
-	for i := range c.slots {
-		s := &c.slots[i]
+	for i := range c.shared {
+		s := &c.shared[i]
 		s.mu.Lock()
 		cn := s.conn.Swap(nil)
 		s.state = StatusEnded

@@ -189,8 +189,8 @@ func (c *Client) Select(ctx context.Context, db int) error {
 	if prev == int64(db) {
 		return nil // nothing changes: no SELECT, no EventSelect
 	}
-	for i := range c.slots {
-		cn := c.slots[i].conn.Load()
+	for i := range c.shared {
+		cn := c.shared[i].conn.Load()
 		if cn == nil || cn.Err() != nil {
 			continue // its reconnect selects db
 		}

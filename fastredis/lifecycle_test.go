@@ -253,7 +253,7 @@ func TestOfflineQueue(t *testing.T) {
 
 // waiting returns the commands in slot 0's offline queue.
 func waiting(c *Client) int {
-	s := &c.slots[0]
+	s := &c.shared[0]
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.waiting

@@ -12,19 +12,19 @@ import (
 	"github.com/fastredis/fastredis/netpoll"
 )
 
-// slot is one of the client's shared connections through its life: a
+// sharedConn is one of the client's shared connections through its life: a
 // goroutine (run) watches the ready connection, and when it is lost
 // reconnects as the retry strategy says. Commands take the ready connection
 // without locking (conn); while there is none they wait in the offline
 // queue (acquire).
-type slot struct {
+type sharedConn struct {
 	c    *Client
 	name string                       // "shared 0", for events
 	conn atomic.Pointer[netpoll.Conn] // the ready connection, or nil
 
 	mu           sync.Mutex
 	state        Status        // StatusConnecting, StatusReady, StatusReconnecting or StatusEnded
-	started      bool          // run is running (a lazy slot starts it on first use)
+	started      bool          // run is running (a lazy one starts it on first use)
 	changed      chan struct{} // closed and replaced whenever the state or attempts change
 	attempts     int64         // connection attempts so far, failed or not
 	lastErr      error         // why the last attempt failed, or the last connection was lost
@@ -32,27 +32,27 @@ type slot struct {
 	waitingBytes int           // and their encoded size
 }
 
-func (s *slot) init(c *Client, i int) {
+func (s *sharedConn) init(c *Client, i int) {
 	s.c, s.name, s.state, s.changed = c, "shared "+strconv.Itoa(i), StatusConnecting, make(chan struct{})
 }
 
-// broadcast wakes the commands waiting on the slot. Call with mu held.
-func (s *slot) broadcast() {
+// broadcast wakes the commands waiting on the connection. Call with mu held.
+func (s *sharedConn) broadcast() {
 	close(s.changed)
 	s.changed = make(chan struct{})
 }
 
 // ready installs a connection. Call with mu held.
-func (s *slot) ready(cn *netpoll.Conn) {
+func (s *sharedConn) ready(cn *netpoll.Conn) {
 	s.conn.Store(cn)
 	s.state, s.lastErr = StatusReady, nil
 	s.attempts++
 	s.broadcast()
 }
 
-// start runs the slot's lifecycle goroutine, from cn (nil: connect first).
+// start runs the connection's lifecycle goroutine, from cn (nil: connect first).
 // Call with mu held.
-func (s *slot) start(cn *netpoll.Conn) {
+func (s *sharedConn) start(cn *netpoll.Conn) {
 	s.started = true
 	s.c.wg.Add(1)
 	go s.run(cn)
@@ -60,7 +60,7 @@ func (s *slot) start(cn *netpoll.Conn) {
 
 // run watches the connection, reconnecting when it is lost, until the
 // client closes or the retry strategy gives up.
-func (s *slot) run(cn *netpoll.Conn) {
+func (s *sharedConn) run(cn *netpoll.Conn) {
 	defer s.c.wg.Done()
 	c := s.c
 	initial := cn == nil // LazyConnect: the first connection, at once
@@ -95,7 +95,7 @@ func (s *slot) run(cn *netpoll.Conn) {
 // client closes, or the strategy gives up (nil for both). The initial
 // connection of a lazy client tries once at once before following the
 // strategy.
-func (s *slot) reconnect(initial bool) *netpoll.Conn {
+func (s *sharedConn) reconnect(initial bool) *netpoll.Conn {
 	c := s.c
 	for attempt := 1; ; attempt++ {
 		if initial {
@@ -135,7 +135,7 @@ func (s *slot) reconnect(initial bool) *netpoll.Conn {
 
 // dialOnce makes one connection attempt: the ready connection, or nil
 // (EventError, unless the client is closing).
-func (s *slot) dialOnce(attempt int) *netpoll.Conn {
+func (s *sharedConn) dialOnce(attempt int) *netpoll.Conn {
 	c := s.c
 	cn, err := c.dial(c.ctx)
 	if err == nil {
@@ -163,11 +163,11 @@ func (s *slot) dialOnce(attempt int) *netpoll.Conn {
 	return nil
 }
 
-// acquire returns the slot's ready connection for a command of size
+// acquire returns the ready connection for a command of size
 // encoded bytes, waiting in the offline queue while there is none. *budget
 // is the attempt count when the command first had to wait (-1 before): it
 // fails once more than MaxRetriesPerRequest attempts have failed since.
-func (s *slot) acquire(ctx context.Context, size int, budget *int64) (*netpoll.Conn, error) {
+func (s *sharedConn) acquire(ctx context.Context, size int, budget *int64) (*netpoll.Conn, error) {
 	if cn := s.readyConn(); cn != nil {
 		return cn, nil
 	}
@@ -231,10 +231,10 @@ func (s *slot) acquire(ctx context.Context, size int, budget *int64) (*netpoll.C
 	}
 }
 
-// lastCause is why the slot has no ready connection: the last failed
+// lastCause is why the shared connection has no ready connection: the last failed
 // attempt, or the loss of the connection, which the lifecycle goroutine may
 // not have taken in yet. Call with mu held.
-func (s *slot) lastCause() error {
+func (s *sharedConn) lastCause() error {
 	if s.lastErr != nil {
 		return s.lastErr
 	}
@@ -244,16 +244,16 @@ func (s *slot) lastCause() error {
 	return nil
 }
 
-// readyConn returns the slot's connection if it is ready, without locking.
-func (s *slot) readyConn() *netpoll.Conn {
+// readyConn returns the connection if it is ready, without locking.
+func (s *sharedConn) readyConn() *netpoll.Conn {
 	if cn := s.conn.Load(); cn != nil && alive(cn) {
 		return cn
 	}
 	return nil
 }
 
-// status reports the slot's state.
-func (s *slot) status() Status {
+// status reports the state.
+func (s *sharedConn) status() Status {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.state
@@ -287,7 +287,7 @@ func (c *Client) roundTrip(ctx context.Context, deadline time.Time, h netpoll.Ha
 		}
 		return cn.DoDeadline(ctx, deadline, h, replies, encode)
 	}
-	s := &c.slots[int(c.next.Add(1))%len(c.slots)]
+	s := &c.shared[int(c.next.Add(1))%len(c.shared)]
 	budget := int64(-1)
 	waitCtx := ctx // for waiting offline: ctx, bounded by deadline too
 	for {
