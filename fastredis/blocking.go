@@ -62,6 +62,12 @@ func (a *argBuf) block() { a.blocking = true }
 // (see Reconnecting in the package documentation), within
 // MaxRetriesPerRequest.
 func (c *Client) doBlocking(ctx context.Context, h netpoll.Handler, encode func([]byte) []byte) error {
+	return c.doBlockingN(ctx, h, 1, encode)
+}
+
+// doBlockingN is doBlocking for a request of several replies (ASKING and
+// the command, in a cluster).
+func (c *Client) doBlockingN(ctx context.Context, h netpoll.Handler, replies int, encode func([]byte) []byte) error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
@@ -76,7 +82,7 @@ func (c *Client) doBlocking(ctx context.Context, h netpoll.Handler, encode func(
 	for {
 		dc, err := c.acquireDedicated(ctx)
 		if err == nil {
-			err = dc.cn.Do(ctx, h, 1, encode)
+			err = dc.cn.Do(ctx, h, replies, encode)
 			if err != nil && ctx.Err() != nil && dc.cn.Err() == nil {
 				go c.unblock(dc)
 				return err

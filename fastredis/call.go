@@ -258,6 +258,9 @@ func (c *Client) exec(ctx context.Context, a *argBuf, r *result) error {
 	if a.err != nil {
 		return a.err // an argument could not be encoded: nothing is sent
 	}
+	if c.router != nil {
+		return c.routeArgs(ctx, a, r)
+	}
 	encode := func(b []byte) []byte {
 		b = resp.AppendArrayHeader(b, a.n)
 		return a.appendTo(b)

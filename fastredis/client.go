@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/fastredis/fastredis/internal/keyspec"
+	"github.com/fastredis/fastredis/internal/route"
 	"github.com/fastredis/fastredis/netpoll"
 	"github.com/fastredis/fastredis/resp"
 )
@@ -29,7 +30,9 @@ type Client struct {
 	db        atomic.Int64 // the database every connection selects
 	transform *transformerSet
 	dedicated *dedicatedPool
-	pin       *pinnedConn // set on a Tx's view of its own connection
+	pin       *pinnedConn  // set on a Tx's view of its own connection
+	router    route.Router // set on a routed view (a cluster): commands go to it
+	readOnly  bool         // a cluster replica's client: every connection sends READONLY
 
 	ctx    context.Context // cancelled by Close: ends dials and waits
 	cancel context.CancelFunc
@@ -52,16 +55,8 @@ func NewClient(opts Options) (*Client, error) {
 	return NewClientContext(context.Background(), opts)
 }
 
-// NewClientContext is NewClient with a context that bounds connecting and
-// the handshakes, on top of DialTimeout. If ctx ends before the client is
-// ready, NewClientContext closes what it opened and returns an error that
-// matches ctx.Err() (errors.Is), at once, whatever the server does. The
-// client does not keep ctx: cancelling it later does not affect the client,
-// nor its reconnects. With LazyConnect, ctx has nothing to bound.
-func NewClientContext(ctx context.Context, opts Options) (*Client, error) {
-	if err := opts.validate(); err != nil {
-		return nil, err
-	}
+// newClient makes a client for valid opts, not connected yet.
+func newClient(opts Options) *Client {
 	c := &Client{
 		opts:      opts,
 		shared:    make([]sharedConn, opts.PoolSize),
@@ -74,6 +69,20 @@ func NewClientContext(ctx context.Context, opts Options) (*Client, error) {
 	for i := range c.shared {
 		c.shared[i].init(c, i)
 	}
+	return c
+}
+
+// NewClientContext is NewClient with a context that bounds connecting and
+// the handshakes, on top of DialTimeout. If ctx ends before the client is
+// ready, NewClientContext closes what it opened and returns an error that
+// matches ctx.Err() (errors.Is), at once, whatever the server does. The
+// client does not keep ctx: cancelling it later does not affect the client,
+// nor its reconnects. With LazyConnect, ctx has nothing to bound.
+func NewClientContext(ctx context.Context, opts Options) (*Client, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	c := newClient(opts)
 	if opts.LazyConnect {
 		return c, nil
 	}
@@ -299,6 +308,9 @@ func (c *Client) appendCommand(dst []byte, args []any) ([]byte, error) {
 // dedicated connection.
 func (c *Client) run(ctx context.Context, h netpoll.Handler, cmd []byte, blocking bool) error {
 	encode := func(b []byte) []byte { return append(b, cmd...) }
+	if c.router != nil {
+		return c.routeEncoded(ctx, h, encode, blocking)
+	}
 	if blocking && c.pin == nil {
 		return c.doBlocking(ctx, h, encode)
 	}

@@ -118,7 +118,10 @@ func (cl *Client) Exec(ctx context.Context, cmd *Cmd) error {
 		return b
 	}
 	var err error
-	if cl.pin == nil && blockingCommand(cmd.data[:cmd.spans[0].end], cmd.hasBlockArg) {
+	blocking := blockingCommand(cmd.data[:cmd.spans[0].end], cmd.hasBlockArg)
+	if cl.router != nil {
+		err = cl.routeEncoded(ctx, r, encode, blocking)
+	} else if cl.pin == nil && blocking {
 		err = cl.doBlocking(ctx, r, encode)
 	} else {
 		err = cl.run1(ctx, r, len(cmd.data)+16*len(cmd.spans), encode)

@@ -71,6 +71,13 @@ func (c *Client) handshake(ctx context.Context, cn *netpoll.Conn) error {
 			return handshakeError("SELECT", err)
 		}
 	}
+	if c.readOnly {
+		// A cluster replica serving reads: without READONLY it redirects
+		// every command to its master.
+		if _, err := call(ctx, cn, "READONLY"); err != nil {
+			return handshakeError("READONLY", err)
+		}
+	}
 	return c.waitUntilLoaded(ctx, cn)
 }
 

@@ -1,0 +1,447 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/fastredis/fastredis/fastredis"
+	"github.com/fastredis/fastredis/internal/keyspec"
+	"github.com/fastredis/fastredis/internal/route"
+	"github.com/fastredis/fastredis/resp"
+)
+
+// Commands that are not one slot. The command tips of the specs say which
+// go to every master (ALL_SHARDS: KEYS, DBSIZE, FLUSHALL, SCRIPT EXISTS, ...)
+// or every node (ALL_NODES: SCRIPT LOAD, CONFIG SET, ...), which are split
+// per slot when their keys span several (MULTI_SHARD: MGET, MSET, DEL,
+// EXISTS, UNLINK, TOUCH), and how the replies become one (the response
+// policy). These paths allocate (they build one reply from several); the
+// single-slot path does not.
+
+// fanOut runs argv on every master or every node and merges the replies.
+func (c *Client) fanOut(ctx context.Context, cmd route.Command, argv [][]byte, info keyspec.RouteInfo) error {
+	st := c.state.Load()
+	if st == nil {
+		return errors.New("fastredis/cluster: no topology yet")
+	}
+	nodes := st.masters
+	if info.Request == keyspec.RequestAllNodes {
+		nodes = st.all
+	}
+	replies := make([][]byte, len(nodes))
+	errs := make([]error, len(nodes))
+	var wg sync.WaitGroup
+	for i, n := range nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			replies[i], errs[i] = route.Call(ctx, n.client, nil, argv, false)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return fmt.Errorf("fastredis/cluster: %s on %s: %w", upper(argv[0]), nodes[i].addr, err)
+		}
+	}
+	addrs := make([]string, len(nodes))
+	for i, n := range nodes {
+		addrs[i] = n.addr
+	}
+	out, err := merge(info.Response, upper(argv[0]), replies, addrs)
+	if err != nil {
+		return err
+	}
+	return cmd.Deliver(out)
+}
+
+// split runs a MULTI_SHARD command whose keys span slots as one command per
+// slot, concurrently, and merges the replies in key order.
+func (c *Client) split(ctx context.Context, cmd route.Command, argv [][]byte, info keyspec.RouteInfo) error {
+	pos, err := keyspec.AppendKeyPositions(nil, argv)
+	if err != nil || len(pos) == 0 {
+		return fmt.Errorf("fastredis/cluster: cannot split %s by slot: %v", upper(argv[0]), err)
+	}
+	// Each key takes the arguments up to the next key (MSET's value).
+	type group struct {
+		slot int
+		argv [][]byte
+		keys []int // indexes of its keys in key order
+	}
+	var groups []*group
+	bySlot := map[int]*group{}
+	for i, p := range pos {
+		end := len(argv)
+		if i+1 < len(pos) {
+			end = pos[i+1]
+		}
+		s := keyspec.SlotBytes(argv[p])
+		g, ok := bySlot[s]
+		if !ok {
+			g = &group{slot: s, argv: [][]byte{argv[0]}}
+			bySlot[s] = g
+			groups = append(groups, g)
+		}
+		g.argv = append(g.argv, argv[p:end]...)
+		g.keys = append(g.keys, i)
+	}
+	replies := make([][]byte, len(groups))
+	errs := make([]error, len(groups))
+	var wg sync.WaitGroup
+	for i, g := range groups {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			replies[i], errs[i] = c.callSlot(ctx, g.slot, g.argv, info.ReadOnly)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	name := upper(argv[0])
+	if info.Response != keyspec.ResponseDefault {
+		out, err := merge(info.Response, name, replies, nil)
+		if err != nil {
+			return err
+		}
+		return cmd.Deliver(out)
+	}
+	// MGET: the groups' arrays, back in key order.
+	vals := make([]resp.Value, len(groups))
+	its := make([]resp.Iterator, len(groups))
+	for i, r := range replies {
+		var rd resp.Reader
+		v, _, err := rd.Parse(r)
+		if err != nil {
+			return err
+		}
+		if v.IsError() {
+			return cmd.Deliver(r)
+		}
+		if v.Type() != resp.Array || v.Len() != len(groups[i].keys) {
+			return fmt.Errorf("fastredis/cluster: %s: a node replied %s to %d keys", name, v.Type(), len(groups[i].keys))
+		}
+		vals[i] = v
+		its[i] = v.Iter()
+	}
+	out := resp.AppendArrayHeader(nil, len(pos))
+	groupOf := make([]int, len(pos))
+	for gi, g := range groups {
+		for _, k := range g.keys {
+			groupOf[k] = gi
+		}
+	}
+	for k := range pos {
+		it := &its[groupOf[k]]
+		if !it.Next() {
+			return fmt.Errorf("fastredis/cluster: %s: short reply", name)
+		}
+		out = resp.AppendValue(out, it.Value())
+	}
+	return cmd.Deliver(out)
+}
+
+// callSlot runs argv on the node of slot and returns its reply, following
+// MOVED and ASK and retrying TRYAGAIN and unreachable nodes within the
+// budget, as runSlot does for a single command.
+func (c *Client) callSlot(ctx context.Context, slot int, argv [][]byte, readOnly bool) ([]byte, error) {
+	var target *node
+	asking := false
+	tries := 0
+	for {
+		if target == nil {
+			n, err := c.pick(slot, true, readOnly)
+			if err != nil {
+				c.requestRefresh("no node for slot")
+				if werr := c.retryWait(ctx, &tries, argv, err); werr != nil {
+					return nil, werr
+				}
+				continue
+			}
+			target = n
+		}
+		reply, err := route.Call(ctx, target.client, nil, argv, asking)
+		asking = false
+		if err != nil {
+			if ctx.Err() != nil || c.closed.Load() || !c.retryable(err, target) {
+				return nil, err
+			}
+			c.requestRefresh("node failing")
+			last := fmt.Errorf("node %s: %w", target.addr, err)
+			target = nil
+			if werr := c.retryWait(ctx, &tries, argv, last); werr != nil {
+				return nil, werr
+			}
+			continue
+		}
+		rd := replyRedirection(reply)
+		switch rd.kind {
+		case "":
+			return reply, nil
+		case "MOVED", "ASK":
+			tries++
+			if tries > c.opts.MaxRedirects {
+				return nil, c.budgetError(argv, tries, errors.New(string(reply)))
+			}
+			addr := c.opts.mapAddr(rd.addr)
+			if rd.addr == "" {
+				addr = target.addr
+			}
+			if rd.kind == "MOVED" {
+				target, err = c.moved(rd.slot, addr)
+			} else {
+				target, err = c.nodeFor(addr)
+				asking = true
+			}
+			if err != nil {
+				return nil, err
+			}
+		default:
+			if rd.kind != "TRYAGAIN" {
+				c.requestRefresh(rd.kind)
+				target = nil
+			}
+			if werr := c.retryWait(ctx, &tries, argv, fmt.Errorf("%s", firstLine(reply))); werr != nil {
+				return nil, werr
+			}
+		}
+	}
+}
+
+// replyRedirection reads a redirection from an encoded error reply.
+func replyRedirection(reply []byte) redirection {
+	var rd resp.Reader
+	v, _, err := rd.Parse(reply)
+	if err != nil || !v.IsError() {
+		return redirection{}
+	}
+	return parseRedirection(errorOf(v.String()))
+}
+
+// merge makes one reply of several, as the response policy says.
+func merge(policy keyspec.ResponsePolicy, name string, replies [][]byte, addrs []string) ([]byte, error) {
+	vals := make([]resp.Value, len(replies))
+	readers := make([]resp.Reader, len(replies))
+	for i, r := range replies {
+		v, _, err := readers[i].Parse(r)
+		if err != nil {
+			return nil, err
+		}
+		vals[i] = v
+	}
+	firstErr := func() []byte {
+		for i, v := range vals {
+			if v.IsError() {
+				return replies[i]
+			}
+		}
+		return nil
+	}
+	switch policy {
+	case keyspec.ResponseAllSucceeded:
+		if e := firstErr(); e != nil {
+			return e, nil
+		}
+		return replies[0], nil
+	case keyspec.ResponseOneSucceeded:
+		for i, v := range vals {
+			if !v.IsError() {
+				return replies[i], nil
+			}
+		}
+		return replies[len(replies)-1], nil
+	case keyspec.ResponseAggSum, keyspec.ResponseAggMin, keyspec.ResponseAggMax:
+		if e := firstErr(); e != nil {
+			return e, nil
+		}
+		var acc int64
+		for i, v := range vals {
+			n, err := v.Int()
+			if err != nil {
+				return nil, fmt.Errorf("fastredis/cluster: %s: a node replied %s, not an integer", name, v.Type())
+			}
+			switch {
+			case i == 0:
+				acc = n
+			case policy == keyspec.ResponseAggSum:
+				acc += n
+			case policy == keyspec.ResponseAggMin:
+				acc = min(acc, n)
+			default:
+				acc = max(acc, n)
+			}
+		}
+		return resp.AppendInt(nil, acc), nil
+	case keyspec.ResponseAggLogicalAnd, keyspec.ResponseAggLogicalOr:
+		if e := firstErr(); e != nil {
+			return e, nil
+		}
+		return mergeLogical(policy == keyspec.ResponseAggLogicalAnd, name, vals)
+	case keyspec.ResponseSpecial:
+		if e := firstErr(); e != nil {
+			return e, nil
+		}
+		return mergeSpecial(name, vals, replies, addrs), nil
+	}
+	// Default: arrays are concatenated (KEYS, SLOWLOG GET); anything else
+	// is taken from the first node, after checking none failed.
+	if e := firstErr(); e != nil {
+		return e, nil
+	}
+	if vals[0].Type() != resp.Array && vals[0].Type() != resp.Set {
+		return replies[0], nil
+	}
+	n := 0
+	for _, v := range vals {
+		n += v.Len()
+	}
+	out := resp.AppendArrayHeader(nil, n)
+	for _, v := range vals {
+		it := v.Iter()
+		for it.Next() {
+			out = resp.AppendValue(out, it.Value())
+		}
+	}
+	return out, nil
+}
+
+// mergeLogical ANDs or ORs integers, or arrays of them element by element
+// (SCRIPT EXISTS).
+func mergeLogical(and bool, name string, vals []resp.Value) ([]byte, error) {
+	if vals[0].Type() == resp.Array {
+		n := vals[0].Len()
+		acc := make([]bool, n)
+		for i, v := range vals {
+			if v.Len() != n {
+				return nil, fmt.Errorf("fastredis/cluster: %s: nodes replied arrays of different lengths", name)
+			}
+			it := v.Iter()
+			for j := 0; it.Next(); j++ {
+				x, err := it.Value().Int()
+				if err != nil {
+					return nil, fmt.Errorf("fastredis/cluster: %s: %w", name, err)
+				}
+				switch {
+				case i == 0:
+					acc[j] = x != 0
+				case and:
+					acc[j] = acc[j] && x != 0
+				default:
+					acc[j] = acc[j] || x != 0
+				}
+			}
+		}
+		out := resp.AppendArrayHeader(nil, n)
+		for _, b := range acc {
+			out = resp.AppendInt(out, boolInt(b))
+		}
+		return out, nil
+	}
+	acc := and
+	for _, v := range vals {
+		x, err := v.Int()
+		if err != nil {
+			return nil, fmt.Errorf("fastredis/cluster: %s: %w", name, err)
+		}
+		if and {
+			acc = acc && x != 0
+		} else {
+			acc = acc || x != 0
+		}
+	}
+	return resp.AppendInt(nil, boolInt(acc)), nil
+}
+
+// mergeSpecial merges what the specs leave to the client: RANDOMKEY takes a
+// key from a random node that has one; text (INFO, MEMORY DOCTOR) is each
+// node's, under a "# node <addr>" line; arrays are concatenated; other
+// replies (maps: MEMORY STATS, FUNCTION STATS) become an array of node
+// address and reply pairs.
+func mergeSpecial(name string, vals []resp.Value, replies [][]byte, addrs []string) []byte {
+	if name == "RANDOMKEY" {
+		for _, i := range rand.Perm(len(vals)) {
+			if !vals[i].IsNull() {
+				return replies[i]
+			}
+		}
+		return replies[0]
+	}
+	switch vals[0].Type() {
+	case resp.BulkString, resp.VerbatimString, resp.SimpleString:
+		var text []byte
+		for i, v := range vals {
+			if addrs != nil {
+				text = append(text, "# node "+addrs[i]+"\r\n"...)
+			}
+			text = v.AppendBytes(text)
+			if len(text) > 0 && text[len(text)-1] != '\n' {
+				text = append(text, "\r\n"...)
+			}
+		}
+		return resp.AppendBulk(nil, text)
+	case resp.Array:
+		n := 0
+		for _, v := range vals {
+			n += v.Len()
+		}
+		out := resp.AppendArrayHeader(nil, n)
+		for _, v := range vals {
+			it := v.Iter()
+			for it.Next() {
+				out = resp.AppendValue(out, it.Value())
+			}
+		}
+		return out
+	}
+	out := resp.AppendArrayHeader(nil, 2*len(vals))
+	for i, v := range vals {
+		addr := strconv.Itoa(i)
+		if addrs != nil {
+			addr = addrs[i]
+		}
+		out = resp.AppendBulkString(out, addr)
+		out = resp.AppendValue(out, v)
+	}
+	return out
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func upper(b []byte) string {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return string(out)
+}
+
+func firstLine(b []byte) string {
+	for i, c := range b {
+		if c == '\r' || c == '\n' {
+			return string(b[:i])
+		}
+	}
+	return string(b)
+}
+
+// errorOf makes an error reply's text an *fastredis.Error.
+func errorOf(text string) error {
+	prefix, msg, _ := strings.Cut(text, " ")
+	return &fastredis.Error{Prefix: prefix, Message: msg}
+}

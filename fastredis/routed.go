@@ -1,0 +1,324 @@
+package fastredis
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"unsafe"
+
+	"github.com/fastredis/fastredis/internal/route"
+	"github.com/fastredis/fastredis/netpoll"
+	"github.com/fastredis/fastredis/resp"
+)
+
+// A routed client is a Client view whose commands go to a route.Router
+// rather than to a connection: the cluster client is one, with every typed
+// method, Do and Exec, and no second copy of them. The three ways a command
+// starts (a typed method's argBuf, Do's encoded bytes, a Cmd) meet in
+// routedCmd, which the router reads (Argv), runs on the node it picks (Run)
+// or answers with a reply it composed (Deliver). Nothing on the way
+// allocates: routedCmd is pooled, and the encode closure that Run hands the
+// node's connection lives on Run's stack.
+
+func init() {
+	route.NewClient = newRoutedClient
+	route.Call = callNode
+	route.NewNode = newNodeClient
+}
+
+// newNodeClient makes the client of one cluster node: a plain Client, whose
+// connections send READONLY when it serves reads on a replica.
+func newNodeClient(template any, readOnly bool) (any, error) {
+	opts, ok := template.(Options)
+	if !ok {
+		return nil, errors.New("fastredis: node client: template is not an Options")
+	}
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	c := newClient(opts)
+	c.readOnly = readOnly
+	if opts.LazyConnect {
+		return c, nil
+	}
+	if err := c.connectAll(context.Background()); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// newRoutedClient makes the routed view: options shape how commands are
+// encoded (KeyPrefix) and decoded; it has no connection of its own.
+func newRoutedClient(r route.Router, template any) (any, error) {
+	opts, ok := template.(Options)
+	if !ok {
+		return nil, errors.New("fastredis: routed client: template is not an Options")
+	}
+	if r == nil {
+		return nil, errors.New("fastredis: routed client: no router")
+	}
+	c := &Client{opts: opts, router: r, transform: new(transformerSet)}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.done = c.ctx.Done()
+	return c, nil
+}
+
+// routedCmd is a command of a routed client in flight (route.Command).
+type routedCmd struct {
+	a        *argBuf         // a typed method's arguments, or nil
+	enc      []byte          // Do's and Exec's encoded command (a nil: always)
+	h        netpoll.Handler // the caller's result
+	blocking bool
+	ask      askingHandler
+}
+
+var routedPool = sync.Pool{New: func() any { return new(routedCmd) }}
+
+func getRoutedCmd(h netpoll.Handler, blocking bool) *routedCmd {
+	rc := routedPool.Get().(*routedCmd)
+	rc.h, rc.blocking = h, blocking
+	return rc
+}
+
+func (rc *routedCmd) release() {
+	rc.a, rc.h = nil, nil
+	rc.ask.h = nil
+	if cap(rc.enc) > 64<<10 {
+		rc.enc = nil
+	}
+	rc.enc = rc.enc[:0]
+	routedPool.Put(rc)
+}
+
+// routeArgs runs a typed method's command through the router.
+func (c *Client) routeArgs(ctx context.Context, a *argBuf, r *result) error {
+	rc := getRoutedCmd(r, a.blocking)
+	rc.a = a
+	err := c.router.Route(ctx, rc)
+	rc.release()
+	if err != nil {
+		return err
+	}
+	return r.err
+}
+
+// routeEncoded runs an encoded command (Do, Exec) through the router.
+func (c *Client) routeEncoded(ctx context.Context, h netpoll.Handler, encode func([]byte) []byte, blocking bool) error {
+	rc := getRoutedCmd(h, blocking)
+	rc.enc = encode(rc.enc[:0])
+	err := c.router.Route(ctx, rc)
+	rc.release()
+	return err
+}
+
+func (rc *routedCmd) Blocking() bool { return rc.blocking }
+
+func (rc *routedCmd) encode(dst []byte) []byte {
+	if rc.a == nil {
+		return append(dst, rc.enc...)
+	}
+	dst = resp.AppendArrayHeader(dst, rc.a.n)
+	return rc.a.appendTo(dst)
+}
+
+func (rc *routedCmd) size() int {
+	if rc.a == nil {
+		return len(rc.enc)
+	}
+	return rc.a.size() + 16
+}
+
+// Argv parses the command's bulk strings. A typed method's large
+// arguments, kept by reference, come from where they lie.
+func (rc *routedCmd) Argv(dst [][]byte) [][]byte {
+	if rc.a == nil {
+		b := rc.enc
+		if len(b) == 0 || b[0] != '*' {
+			return dst
+		}
+		_, b = readLength(b[1:])
+		for len(b) > 0 && b[0] == '$' {
+			var n int
+			n, b = readLength(b[1:])
+			if n < 0 || n+2 > len(b) {
+				return dst
+			}
+			dst = append(dst, b[:n:n])
+			b = b[n+2:]
+		}
+		return dst
+	}
+	a := rc.a
+	b, off := a.b, 0
+	refs := a.refs
+	for off < len(b) && b[off] == '$' {
+		n, rest := readLength(b[off+1:])
+		off = len(b) - len(rest)
+		if len(refs) > 0 && refs[0].at == off {
+			r := refs[0]
+			refs = refs[1:]
+			if r.p != nil {
+				dst = append(dst, r.p)
+			} else {
+				dst = append(dst, unsafe.Slice(unsafe.StringData(r.s), len(r.s)))
+			}
+			off += 2
+			continue
+		}
+		if n < 0 || off+n+2 > len(b) {
+			return dst
+		}
+		dst = append(dst, b[off:off+n:off+n])
+		off += n + 2
+	}
+	return dst
+}
+
+// readLength reads a RESP length line (the digits after '*' or '$' and
+// the CRLF) and returns the length and what follows.
+func readLength(b []byte) (int, []byte) {
+	n, i := 0, 0
+	neg := false
+	if len(b) > 0 && b[0] == '-' {
+		neg, i = true, 1
+	}
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		n = n*10 + int(b[i]-'0')
+	}
+	if i+1 >= len(b) || b[i] != '\r' {
+		return -1, nil
+	}
+	if neg {
+		n = -n
+	}
+	return n, b[i+2:]
+}
+
+// Run sends the command to node and waits for its reply.
+func (rc *routedCmd) Run(ctx context.Context, node any, asking bool) error {
+	n, ok := node.(*Client)
+	if !ok || n == nil {
+		return errors.New("fastredis: routed command: node is not a *Client")
+	}
+	if rs, ok := rc.h.(resettable); ok {
+		rs.resetError()
+	}
+	var encode func([]byte) []byte
+	replies := 1
+	var h netpoll.Handler = rc.h
+	if asking {
+		encode = func(b []byte) []byte {
+			b = append(b, "*1\r\n$6\r\nASKING\r\n"...)
+			return rc.encode(b)
+		}
+		rc.ask.h = rc.h
+		h, replies = &rc.ask, 2
+	} else {
+		encode = rc.encode
+	}
+	if rc.blocking {
+		return n.doBlockingN(ctx, h, replies, encode)
+	}
+	return n.roundTrip(ctx, n.readDeadline(ctx), h, replies, rc.size()+16, encode, nil, nil)
+}
+
+// ServerError is the error reply of the last Run, or nil.
+func (rc *routedCmd) ServerError() error {
+	rs, ok := rc.h.(resettable)
+	if !ok {
+		return nil
+	}
+	if e := rs.serverError(); e != nil {
+		return e
+	}
+	return nil
+}
+
+// Deliver gives the caller a composed reply.
+func (rc *routedCmd) Deliver(reply []byte) error {
+	if rs, ok := rc.h.(resettable); ok {
+		rs.resetError()
+	}
+	var rd resp.Reader
+	v, _, err := rd.Parse(reply)
+	if err != nil {
+		return err
+	}
+	rc.h.Reply(0, v)
+	return nil
+}
+
+// askingHandler drops ASKING's +OK and passes the command's reply on.
+type askingHandler struct{ h netpoll.Handler }
+
+func (a *askingHandler) Reply(i int, v resp.Value) {
+	if i == 1 {
+		a.h.Reply(0, v)
+	}
+}
+
+// callNode runs argv on node, for the router's fan-out paths, and appends
+// its reply (errors included) to dst.
+func callNode(ctx context.Context, node any, dst []byte, argv [][]byte, asking bool) ([]byte, error) {
+	n, ok := node.(*Client)
+	if !ok || n == nil {
+		return dst, errors.New("fastredis: routed call: node is not a *Client")
+	}
+	if len(argv) == 0 {
+		return dst, ErrEmptyCommand
+	}
+	h := &appendHandler{dst: dst}
+	var enc []byte
+	replies := 1
+	if asking {
+		enc, replies, h.skip = append(enc, "*1\r\n$6\r\nASKING\r\n"...), 2, 1
+	}
+	enc = encodeArgv(enc, argv, "", nil)
+	encode := func(b []byte) []byte { return append(b, enc...) }
+	var err error
+	if blockingCommand(argv[0], func() bool { return argvHasBlock(argv) }) {
+		err = n.doBlockingN(ctx, h, replies, encode)
+	} else {
+		err = n.roundTrip(ctx, n.readDeadline(ctx), h, replies, len(enc), encode, nil, nil)
+	}
+	return h.dst, err
+}
+
+// appendHandler re-encodes a reply, errors included, after skipping the
+// first skip replies (ASKING's).
+type appendHandler struct {
+	dst  []byte
+	skip int
+}
+
+func (h *appendHandler) Reply(i int, v resp.Value) {
+	if i >= h.skip {
+		h.dst = resp.AppendValue(h.dst, v)
+	}
+}
+
+func argvHasBlock(argv [][]byte) bool {
+	for _, a := range argv[1:] {
+		if len(a) == 5 && (string(a) == "BLOCK" || string(a) == "block" || equalFoldASCII(a, "BLOCK")) {
+			return true
+		}
+	}
+	return false
+}
+
+func equalFoldASCII(b []byte, upper string) bool {
+	if len(b) != len(upper) {
+		return false
+	}
+	for i := range b {
+		c := b[i]
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		if c != upper[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,69 @@
+// Package route is the seam between the single-server client (fastredis)
+// and clients that decide which server runs each command (cluster).
+//
+// A routed client is a fastredis.Client whose commands, typed methods, Do
+// and Exec alike, are encoded as usual and then handed to a Router instead
+// of a connection. The Router reads the command (Argv), picks a node (a
+// plain *fastredis.Client of its own) and runs it there (Run), as often as
+// redirections need; or splits it, runs the parts, and hands the caller a
+// reply it composed (Deliver). So the generated methods exist once, and the
+// cluster package imports fastredis, never the reverse. Users never see this
+// package: it is internal, and what fastredis gives it (NewClient) is set by
+// fastredis itself when it is initialised.
+package route
+
+import (
+	"context"
+)
+
+// Command is one command of a routed client, in flight. fastredis
+// implements it; it is valid until Router.Route returns.
+type Command interface {
+	// Argv appends the command's arguments (the name first) to dst, as
+	// views into the command's buffers. An argument of 8 KiB or more that
+	// is kept by reference appears as its bytes as well.
+	Argv(dst [][]byte) [][]byte
+
+	// Blocking reports whether the command blocks (BLPOP, XREAD BLOCK,
+	// WAIT): it runs on one of the node's dedicated connections.
+	Blocking() bool
+
+	// Run sends the command to node, a *fastredis.Client, and waits for its
+	// reply, which goes to the caller's result. With asking, ASKING is
+	// written just before it, in the same write on the same connection, so
+	// no other caller's command comes between them. The error is the
+	// transport's (the node is unreachable, the context ended, ...); a
+	// server error reply is ServerError.
+	Run(ctx context.Context, node any, asking bool) error
+
+	// ServerError is the error reply the last Run got (a *fastredis.Error),
+	// or nil. Run clears it first.
+	ServerError() error
+
+	// Deliver hands the caller a reply the router composed (the merged
+	// replies of a command split by slot, or sent to every node), encoded
+	// in RESP. A server error among them is a RESP error in the reply.
+	Deliver(reply []byte) error
+}
+
+// Router runs the commands of a routed client.
+type Router interface {
+	Route(ctx context.Context, cmd Command) error
+}
+
+// NewClient returns a *fastredis.Client (as any) whose commands go to r.
+// template carries the options that shape commands (KeyPrefix,
+// ReadTimeout, Protocol for decoding); it never connects. Set by fastredis.
+var NewClient func(r Router, template any) (any, error)
+
+// NewNode returns a plain *fastredis.Client (as any) for one node, from a
+// fastredis.Options; with readOnly its connections send READONLY (a replica
+// that serves reads). Set by fastredis.
+var NewNode func(opts any, readOnly bool) (any, error)
+
+// Call runs one command given as arguments on node (a *fastredis.Client)
+// and returns its reply, RESP-encoded (appended to dst), or the transport
+// error. A server error is a RESP error in the reply. With asking, ASKING
+// goes just before it, as for Command.Run. The fan-out and split paths use
+// it. Set by fastredis.
+var Call func(ctx context.Context, node any, dst []byte, argv [][]byte, asking bool) ([]byte, error)
