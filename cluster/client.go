@@ -16,15 +16,19 @@ import (
 )
 
 // Client is a Redis Cluster client, safe for concurrent use. It has every
-// typed command method of fastredis.Client (it embeds the Cmdable of a
-// routed view of fastredis.Client, so the methods exist once), plus Do and
-// Exec. Each command goes to the node that serves its keys' slot; commands
+// typed command method of fastredis.Client, and Do and Exec: it embeds a
+// routed view of a fastredis.Client, whose commands come to this package's
+// router instead of a connection, so the methods exist once (and calls
+// stay direct: a value passed as any stays on the caller's stack, as with a
+// fastredis.Client). What the view cannot do on a cluster yet (pipelines,
+// transactions, WATCH, subscriptions, MONITOR, SELECT) returns an error
+// matching errors.ErrUnsupported. Each command goes to the node that serves its keys' slot; commands
 // without keys to a master chosen at random; commands the specs mark as
 // fanning out (KEYS, DBSIZE, FLUSHALL, SCRIPT LOAD, ...) to every master or
 // node, their replies merged as the specs say; and MGET, MSET, DEL, EXISTS,
 // UNLINK and TOUCH across slots are split per slot and merged in order.
 type Client struct {
-	fastredis.Cmdable
+	*fastredis.Client
 
 	view *fastredis.Client
 	opts Options
@@ -91,7 +95,7 @@ func NewClientContext(ctx context.Context, opts Options) (*Client, error) {
 		return nil, err
 	}
 	c.view = vc.(*fastredis.Client)
-	c.Cmdable = c.view
+	c.Client = c.view
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if err := c.refreshNow(ctx, "startup"); err != nil {
 		c.Close()
@@ -223,7 +227,7 @@ func (c *Client) nodeFor(addr string) (*node, error) {
 	if n, ok := c.nodes[addr]; ok && !n.removed.Load() {
 		return n, nil
 	}
-	opts := c.opts.nodeOptions(addr, false)
+	opts := c.opts.nodeOptions(addr)
 	// The cluster client is the one that retries: a node that cannot be
 	// reached fails its commands at once, so they can go where the slot is
 	// served now.

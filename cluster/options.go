@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -157,7 +156,7 @@ func (o *Options) mapAddr(addr string) string {
 }
 
 // nodeOptions returns the options of the node at addr.
-func (o *Options) nodeOptions(addr string, replica bool) fastredis.Options {
+func (o *Options) nodeOptions(addr string) fastredis.Options {
 	n := o.NodeOptions
 	n.Addr = addr
 	n.Network = "tcp"
@@ -168,13 +167,10 @@ func (o *Options) nodeOptions(addr string, replica bool) fastredis.Options {
 	if n.TLSConfig != nil {
 		host, _, _ := net.SplitHostPort(addr)
 		cfg := n.TLSConfig.Clone()
-		if cfg.ServerName == "" && net.ParseIP(host) == nil {
-			cfg.ServerName = host // each node's own name, not the seed's
+		if cfg.ServerName == "" {
+			cfg.ServerName = host // each node's own name (or IP), not a seed's
 		}
 		n.TLSConfig = cfg
 	}
-	_ = replica
 	return n
 }
-
-var _ = tls.Config{}

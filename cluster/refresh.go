@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"time"
 
 	"github.com/fastredis/fastredis/fastredis"
@@ -81,6 +82,34 @@ func (c *Client) refreshTimeout() time.Duration {
 	return d + time.Second
 }
 
+// seedAddrs returns the seeds to ask: each as given, or, with a Resolver,
+// every address its host name resolves to.
+func (c *Client) seedAddrs(ctx context.Context) ([]string, []string) {
+	if c.opts.Resolver == nil {
+		return c.seeds, nil
+	}
+	var out, errs []string
+	for _, s := range c.seeds {
+		host, port, _ := net.SplitHostPort(s) // validated by NewClient
+		if net.ParseIP(host) != nil {
+			out = append(out, s)
+			continue
+		}
+		ips, err := c.opts.Resolver(ctx, host)
+		if err != nil || len(ips) == 0 {
+			if err == nil {
+				err = errors.New("no addresses")
+			}
+			errs = append(errs, s+": resolving: "+err.Error())
+			continue
+		}
+		for _, ip := range ips {
+			out = append(out, net.JoinHostPort(ip, port))
+		}
+	}
+	return out, errs
+}
+
 // answer is one node's description of the cluster.
 type answer struct {
 	addr string
@@ -105,8 +134,10 @@ func (c *Client) refreshNow(ctx context.Context, reason string) error {
 	var errs []string
 	topo, addr, errs := c.ask(ctx, known, 3)
 	if topo == nil {
+		seeds, resolveErrs := c.seedAddrs(ctx)
+		errs = append(errs, resolveErrs...)
 		var seedErrs []string
-		topo, addr, seedErrs = c.ask(ctx, c.seeds, len(c.seeds))
+		topo, addr, seedErrs = c.ask(ctx, seeds, len(seeds))
 		errs = append(errs, seedErrs...)
 	}
 	if topo == nil {

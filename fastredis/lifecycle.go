@@ -178,6 +178,9 @@ const (
 // before use, or between phases of work. On a Tx it selects on the Tx's
 // connection only (which is then closed rather than reused).
 func (c *Client) Select(ctx context.Context, db int) error {
+	if c.router != nil {
+		return routedUnsupported("SELECT (a cluster has database 0 only)")
+	}
 	if db < 0 {
 		return errors.New("fastredis: SELECT of a negative database")
 	}

@@ -61,6 +61,9 @@ type Monitor struct {
 // confirmed it. Close the Monitor when done (closing the client closes it
 // too).
 func (c *Client) Monitor(ctx context.Context) (*Monitor, error) {
+	if c.router != nil {
+		return nil, routedUnsupported("MONITOR (it watches one server: use a node's client)")
+	}
 	if c.closed.Load() {
 		return nil, ErrClosed
 	}

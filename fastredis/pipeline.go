@@ -305,6 +305,9 @@ func (p *Pipeline) Exec(ctx context.Context) error {
 	if p.inMulti {
 		return errOpenMulti
 	}
+	if p.c.router != nil {
+		return routedUnsupported("pipelines and transactions")
+	}
 	for i := range p.slots {
 		p.slots[i].clear()
 	}

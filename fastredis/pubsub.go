@@ -121,6 +121,9 @@ var errPubSubStopped = errors.New("fastredis: pubsub stopped")
 // NewPubSub connects a subscriber that is subscribed to nothing yet. ctx
 // bounds connecting, as does Options.DialTimeout.
 func (c *Client) NewPubSub(ctx context.Context, opts PubSubOptions) (*PubSub, error) {
+	if c.router != nil {
+		return nil, routedUnsupported("subscriptions")
+	}
 	if c.closed.Load() {
 		return nil, ErrClosed
 	}

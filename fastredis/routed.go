@@ -3,6 +3,7 @@ package fastredis
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"unsafe"
 
@@ -62,6 +63,11 @@ func newRoutedClient(r route.Router, template any) (any, error) {
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.done = c.ctx.Done()
 	return c, nil
+}
+
+// routedUnsupported is the error of what a routed view does not do (yet).
+func routedUnsupported(what string) error {
+	return fmt.Errorf("fastredis: %s: not supported by this client kind: %w", what, errors.ErrUnsupported)
 }
 
 // routedCmd is a command of a routed client in flight (route.Command).

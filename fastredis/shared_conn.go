@@ -287,6 +287,9 @@ func (c *Client) roundTrip(ctx context.Context, deadline time.Time, h netpoll.Ha
 		}
 		return cn.DoDeadline(ctx, deadline, h, replies, encode)
 	}
+	if len(c.shared) == 0 {
+		return routedUnsupported("a connection of its own") // a routed view: never reached
+	}
 	s := &c.shared[int(c.next.Add(1))%len(c.shared)]
 	budget := int64(-1)
 	waitCtx := ctx // for waiting offline: ctx, bounded by deadline too
