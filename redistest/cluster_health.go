@@ -243,6 +243,8 @@ func (c *Cluster) health(ctx context.Context) error {
 			listed[id] = true
 		}
 	}
+	var notYet error
+	var nudge []*ClusterNode
 	for _, n := range c.nodes {
 		if running[n.id] == nil {
 			continue
@@ -256,12 +258,17 @@ func (c *Cluster) health(ctx context.Context) error {
 		}
 		if !listed[n.id] {
 			if ri.role == "replica" {
-				c.nudge(ctx, ref, c.Node(ri.masterAddr))
+				nudge = append(nudge, c.Node(ri.masterAddr))
 			}
-			return fmt.Errorf("%s (%s) is not listed as healthy in CLUSTER SHARDS", n.Addr, ri.role)
+			if notYet == nil {
+				notYet = fmt.Errorf("%s (%s) is not listed as healthy in CLUSTER SHARDS", n.Addr, ri.role)
+			}
 		}
 	}
-	return nil
+	if len(nudge) > 0 {
+		c.nudge(ctx, ref, nudge)
+	}
+	return notYet
 }
 
 // describe names a node id with its address when it is one of ours.
@@ -275,19 +282,12 @@ func (c *Cluster) describe(id string) string {
 // nudgeEvery limits how often nudge writes.
 const nudgeEvery = 200 * time.Millisecond
 
-// nudge writes and deletes a key on master, in one of its slots, so that
-// its replicas' replication offsets move. Redis 7.0 shows a replica whose
-// offset is 0 as "loading" in CLUSTER SHARDS and leaves it out of CLUSTER
-// SLOTS until then, which without writes takes until the next replication
-// ping (10 s). Errors are ignored: nudging is only a hint.
-func (c *Cluster) nudge(ctx context.Context, v clusterView, master *ClusterNode) {
-	if master == nil {
-		return
-	}
-	s := v.shard(master.id)
-	if s == nil || len(s.slots) == 0 {
-		return
-	}
+// nudge writes and deletes a key on each of masters, in one of its slots,
+// so that their replicas' replication offsets move. Redis 7.0 shows a
+// replica whose offset is 0 as "loading" in CLUSTER SHARDS and leaves it out
+// of CLUSTER SLOTS until then, which without writes takes until the next
+// replication ping. Errors are ignored: nudging is only a hint.
+func (c *Cluster) nudge(ctx context.Context, v clusterView, masters []*ClusterNode) {
 	c.nudgeMu.Lock()
 	if time.Since(c.lastNudge) < nudgeEvery {
 		c.nudgeMu.Unlock()
@@ -295,8 +295,17 @@ func (c *Cluster) nudge(ctx context.Context, v clusterView, master *ClusterNode)
 	}
 	c.lastNudge = time.Now()
 	c.nudgeMu.Unlock()
-	key := SlotTag(s.slots[0][0]) + "redistest:nudge"
-	if master.ok(ctx, "SET", key, "1") == nil {
-		_ = master.ok(ctx, "DEL", key)
+	for _, master := range masters {
+		if master == nil {
+			continue
+		}
+		s := v.shard(master.id)
+		if s == nil || len(s.slots) == 0 {
+			continue
+		}
+		key := SlotTag(s.slots[0][0]) + "redistest:nudge"
+		if master.ok(ctx, "SET", key, "1") == nil {
+			_ = master.ok(ctx, "DEL", key)
+		}
 	}
 }

@@ -21,7 +21,9 @@ import (
 //     to learn of a node.
 //  4. Once every node knows all the others, CLUSTER REPLICATE makes replica
 //     j of master i (node Masters + i*ReplicasPerMaster + j) follow it.
-//  5. Wait until the cluster is healthy (see health).
+//  5. Once the replicas are linked, FLUSHALL on the masters makes their
+//     replication offsets move (see below).
+//  6. Wait until the cluster is healthy (see health).
 func (c *Cluster) build(ctx context.Context) error {
 	for i, n := range c.nodes {
 		id, err := n.str(ctx, "CLUSTER", "MYID")
@@ -55,7 +57,37 @@ func (c *Cluster) build(ctx context.Context) error {
 			return err
 		}
 	}
+	if len(c.nodes) > m {
+		// A replica shows as "loading" in CLUSTER SHARDS (and is left out
+		// of CLUSTER SLOTS) while its replication offset is 0. A write once
+		// the replicas are linked moves the offsets; the masters refuse
+		// keyed writes until the cluster is up (about 2 s after they start,
+		// a delay Redis imposes), but FLUSHALL has no keys, and the nodes
+		// are empty. Then the offsets spread by gossip during that delay.
+		if err := c.poll(ctx, "the replicas to link to their masters", c.replicasLinked); err != nil {
+			return err
+		}
+		for _, n := range c.nodes[:m] {
+			if err := n.ok(ctx, "FLUSHALL"); err != nil {
+				return err
+			}
+		}
+	}
 	return c.poll(ctx, "the cluster to be ready", c.health)
+}
+
+// replicasLinked checks that every replica's link to its master is up.
+func (c *Cluster) replicasLinked(ctx context.Context) error {
+	for _, n := range c.nodes[c.opts.Masters:] {
+		ri, err := n.roleInfo(ctx)
+		if err != nil {
+			return err
+		}
+		if ri.role != "replica" || ri.linkState != "connected" {
+			return fmt.Errorf("%s is a %s, link state %q", n.Addr, ri.role, ri.linkState)
+		}
+	}
+	return nil
 }
 
 // slotRanges splits the slots among m masters as redis-cli --cluster create
