@@ -1,10 +1,12 @@
 package redistest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -385,4 +387,47 @@ func TestClusterStartFailure(t *testing.T) {
 	if err == nil {
 		t.Error("NewCluster with -1 masters: no error")
 	}
+}
+
+// A cluster that fails half-way, its nodes running, stops them all.
+func TestClusterStartTimeout(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	c, err := newCluster(ClusterOptions{Masters: 2, ReplicasPerMaster: 1}, dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Too short for the 2 s that masters wait before the cluster is up.
+	ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+	defer cancel()
+	err = c.start(ctx)
+	if err == nil || !strings.Contains(err.Error(), "gave up waiting for") || !strings.Contains(err.Error(), "---- node 3") {
+		t.Errorf("start with a short deadline: %.300v", err)
+	}
+	if pids := processesIn(t, dir); len(pids) != 4 {
+		t.Errorf("%d processes running in %s before Close, want 4", len(pids), dir)
+	}
+	c.Close()
+	if pids := processesIn(t, dir); len(pids) > 0 {
+		t.Errorf("processes left running in %s: %v", dir, pids)
+	}
+}
+
+// processesIn lists the processes whose working directory is in dir, on
+// Linux (elsewhere it skips the test). Redis rewrites its command line, so
+// that cannot be used.
+func processesIn(t *testing.T, dir string) []string {
+	t.Helper()
+	cwds, err := filepath.Glob("/proc/[0-9]*/cwd")
+	if err != nil || len(cwds) == 0 {
+		t.Skip("no /proc to list processes in")
+	}
+	var pids []string
+	for _, p := range cwds {
+		cwd, err := os.Readlink(p)
+		if err == nil && strings.HasPrefix(cwd, dir+string(filepath.Separator)) {
+			pids = append(pids, filepath.Base(filepath.Dir(p)))
+		}
+	}
+	return pids
 }
