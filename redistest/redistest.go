@@ -103,6 +103,11 @@ type Server struct {
 	sockDir  string // a short directory for Socket, when Dir is too long; removed by Close
 	ownDir   bool   // Dir was made by New and is removed by Close
 
+	// cluster, for a node of a Cluster, adds the cluster directives to the
+	// configuration; busPort is its cluster bus port, picked with the others.
+	cluster func(c *config)
+	busPort int
+
 	mu      sync.Mutex
 	proc    *process // the current (or last) process; nil before the first start
 	pastLog []byte   // output of the processes before proc (Restart)
@@ -119,7 +124,7 @@ type Server struct {
 // tests that each start a server can run in parallel.
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
-	s, err := newServer(opts, t.TempDir())
+	s, err := newServer(opts, t.TempDir(), nil)
 	if err != nil {
 		if opts.SkipIfMissing && errors.Is(err, ErrNotInstalled) {
 			t.Skip(err)
@@ -145,7 +150,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("redistest: %w", err)
 	}
-	s, err := newServer(opts, dir)
+	s, err := newServer(opts, dir, nil)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -158,9 +163,10 @@ func New(opts Options) (*Server, error) {
 	return s, nil
 }
 
-// newServer prepares a server in dir: binary, socket path and certificates.
-// It does not start it; Close undoes what it did.
-func newServer(opts Options, dir string) (*Server, error) {
+// newServer prepares a server in dir: binary, socket path and certificates
+// (shared ones when given, as the nodes of a cluster share one CA). It does
+// not start it; Close undoes what it did.
+func newServer(opts Options, dir string, shared *certs) (*Server, error) {
 	if opts.TLSClientAuth {
 		opts.TLS = true
 	}
@@ -186,7 +192,9 @@ func newServer(opts Options, dir string) (*Server, error) {
 		}
 		s.Socket = filepath.Join(s.sockDir, "redis.sock")
 	}
-	if opts.TLS {
+	if opts.TLS && shared != nil {
+		s.certs = shared
+	} else if opts.TLS {
 		if s.certs, err = generateCerts(s.Dir); err != nil {
 			s.Close()
 			return nil, err
@@ -280,6 +288,9 @@ func (s *Server) launch(pickPorts func(n int) ([]int, error)) error {
 	if s.opts.TLS {
 		n = 2
 	}
+	if s.cluster != nil {
+		n++ // the cluster bus port, last
+	}
 	for attempt := 1; ; attempt++ {
 		ports, err := pickPorts(n)
 		if err != nil {
@@ -288,6 +299,9 @@ func (s *Server) launch(pickPorts func(n int) ([]int, error)) error {
 		s.Port, s.Addr = ports[0], net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0]))
 		if s.opts.TLS {
 			s.TLSPort, s.TLSAddr = ports[1], net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[1]))
+		}
+		if s.cluster != nil {
+			s.busPort = ports[n-1]
 		}
 		if err := s.config().writeFile(s.confPath); err != nil {
 			return err
@@ -329,6 +343,9 @@ func (s *Server) config() *config {
 	}
 	for _, u := range s.opts.Users {
 		c.raw(userLine(u))
+	}
+	if s.cluster != nil {
+		s.cluster(c)
 	}
 	for _, line := range s.opts.Config {
 		c.raw(line)

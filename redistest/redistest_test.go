@@ -434,7 +434,7 @@ func TestPortTaken(t *testing.T) {
 
 	for _, withTLS := range []bool{false, true} {
 		t.Run(fmt.Sprintf("tls=%v", withTLS), func(t *testing.T) {
-			srv, err := newServer(Options{TLS: withTLS}, t.TempDir())
+			srv, err := newServer(Options{TLS: withTLS}, t.TempDir(), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
