@@ -72,6 +72,17 @@ type state struct {
 	all     []*node
 }
 
+func init() {
+	route.NewCluster = func(addrs []string, nodeOptions any) (any, error) {
+		o, ok := nodeOptions.(fastredis.Options)
+		if !ok {
+			return nil, errors.New("fastredis/cluster: node options are not a fastredis.Options")
+		}
+		o.Addr = ""
+		return NewClient(Options{Addrs: addrs, NodeOptions: o})
+	}
+}
+
 // NewClient connects to the cluster through its seed nodes: it reads the
 // topology from the first that answers, and returns an error naming every
 // seed and why it failed when none does. Options are checked first; an
@@ -317,3 +328,7 @@ func backoff(n int) time.Duration {
 	d := 10 * time.Millisecond << min(n-1, 5)
 	return d + time.Duration(rand.Int64N(int64(d/2)+1))
 }
+
+// The cluster client is a UniversalClient: code written against it runs on
+// one server or a cluster (fastredis.NewUniversalClient picks).
+var _ fastredis.UniversalClient = (*Client)(nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fastredis/fastredis/internal/route"
 	"iter"
 )
 
@@ -116,7 +117,18 @@ func NewUniversalClient(opts UniversalOptions) (UniversalClient, error) {
 	case opts.MasterName != "":
 		return nil, fmt.Errorf("fastredis: UniversalOptions.MasterName %q asks for a sentinel client, which fastredis does not have yet (%w)", opts.MasterName, errors.ErrUnsupported)
 	case len(opts.Addrs) > 1:
-		return nil, fmt.Errorf("fastredis: %d addresses in UniversalOptions.Addrs ask for a cluster client, which fastredis does not have yet; give one address for a single server (%w)", len(opts.Addrs), errors.ErrUnsupported)
+		if route.NewCluster == nil {
+			return nil, fmt.Errorf("fastredis: %d addresses in UniversalOptions.Addrs ask for a cluster client: import github.com/fastredis/fastredis/cluster (a blank import will do) to make one (%w)", len(opts.Addrs), errors.ErrUnsupported)
+		}
+		c, err := route.NewCluster(opts.Addrs, opts.Options)
+		if err != nil {
+			return nil, err
+		}
+		u, ok := c.(UniversalClient)
+		if !ok {
+			return nil, errors.New("fastredis: the cluster client is not a UniversalClient")
+		}
+		return u, nil
 	case len(opts.Addrs) == 1 && opts.Addr != "":
 		return nil, errors.New("fastredis: UniversalOptions has both Addrs and Options.Addr: set one of them")
 	case len(opts.Addrs) == 1:

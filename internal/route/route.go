@@ -61,6 +61,12 @@ var NewClient func(r Router, template any) (any, error)
 // that serves reads). Set by fastredis.
 var NewNode func(opts any, readOnly bool) (any, error)
 
+// NewCluster makes a cluster client (a fastredis.UniversalClient) from seed
+// addresses and the nodes' fastredis.Options, for
+// fastredis.NewUniversalClient. Set by the cluster package when it is
+// linked in, so fastredis does not import it.
+var NewCluster func(addrs []string, nodeOptions any) (any, error)
+
 // Call runs one command given as arguments on node (a *fastredis.Client)
 // and returns its reply, RESP-encoded (appended to dst), or the transport
 // error. A server error is a RESP error in the reply. With asking, ASKING

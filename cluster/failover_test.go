@@ -1,0 +1,411 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/fastredis/fastredis/fastredis"
+	"github.com/fastredis/fastredis/redistest"
+)
+
+// These tests each start a cluster of their own: they fail nodes over, kill
+// them and move slots. Their figures (calls, errors, writes lost, recovery
+// time) are logged; run with -v to see them.
+
+// tagsOf returns hash tags whose slots the given master serves, and tags
+// spread over every master.
+func tagsFor(rc *redistest.Cluster, owner *redistest.ClusterNode, n int) []string {
+	var out []string
+	for i := 0; len(out) < n && i < 100000; i++ {
+		tag := "t" + strconv.Itoa(i)
+		if owner == nil || rc.SlotOwner(Slot(tag)).Addr == owner.Addr {
+			out = append(out, tag)
+		}
+	}
+	return out
+}
+
+func TestMovedAfterMigration(t *testing.T) {
+	rc := redistest.StartCluster(t, redistest.ClusterOptions{Masters: 3})
+	var moved atomic.Int64
+	c := newTestClient(t, rc, Options{OnEvent: func(e Event) {
+		if e.Type == EventRedirected && e.Reason == "MOVED" {
+			moved.Add(1)
+		}
+	}})
+	const key = "{mig}:k"
+	slot := Slot(key)
+	if err := c.Set(bg, key, "v"); err != nil {
+		t.Fatal(err)
+	}
+	from := rc.SlotOwner(slot)
+	var to *redistest.ClusterNode
+	for _, m := range rc.Masters() {
+		if m.Addr != from.Addr {
+			to = m
+			break
+		}
+	}
+	m := rc.BeginMigration(t, slot, to)
+	m.MoveKeys(t, 0)
+	m.Finish(t)
+	// The client's map is stale: MOVED, followed at once and patched.
+	if v, err := c.Get(bg, key); err != nil || v != "v" {
+		t.Fatalf("GET after the slot moved = %q, %v", v, err)
+	}
+	if moved.Load() != 1 {
+		t.Fatalf("%d MOVED redirections, want 1", moved.Load())
+	}
+	if v, err := c.Get(bg, key); err != nil || v != "v" {
+		t.Fatalf("GET again = %q, %v", v, err)
+	}
+	if moved.Load() != 1 {
+		t.Errorf("the slot was not patched: %d MOVED after the second GET", moved.Load())
+	}
+}
+
+// Half-way through a migration: ASK for moved keys, TRYAGAIN for a
+// multi-key command whose keys are split, retried until the migration ends.
+func TestAskAndTryAgain(t *testing.T) {
+	rc := redistest.StartCluster(t, redistest.ClusterOptions{Masters: 2})
+	var asks atomic.Int64
+	c := newTestClient(t, rc, Options{OnEvent: func(e Event) {
+		if e.Type == EventRedirected && e.Reason == "ASK" {
+			asks.Add(1)
+		}
+	}})
+	keys := []string{"{ask}:1", "{ask}:2", "{ask}:3", "{ask}:4"}
+	for _, k := range keys {
+		if err := c.Set(bg, k, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	slot := Slot(keys[0])
+	from := rc.SlotOwner(slot)
+	var to *redistest.ClusterNode
+	for _, m := range rc.Masters() {
+		if m.Addr != from.Addr {
+			to = m
+		}
+	}
+	mig := rc.BeginMigration(t, slot, to)
+	if n := mig.MoveKeys(t, 2); n != 2 {
+		t.Fatalf("moved %d keys", n)
+	}
+	for _, k := range keys {
+		if v, err := c.Get(bg, k); err != nil || v != k {
+			t.Fatalf("GET %s mid-migration = %q, %v", k, v, err)
+		}
+	}
+	if asks.Load() != 2 {
+		t.Errorf("%d ASK redirections for 2 moved keys", asks.Load())
+	}
+	// MGET of keys on both sides: TRYAGAIN until the migration is done.
+	done := make(chan error, 1)
+	go func() {
+		got, err := c.MGet(bg, keys...)
+		if err == nil && (len(got) != 4 || got[0].Value != keys[0] || got[3].Value != keys[3]) {
+			err = errors.New("wrong values")
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("MGET across a half-migrated slot returned before the migration ended: %v", err)
+	case <-time.After(200 * time.Millisecond): // it keeps retrying TRYAGAIN
+	}
+	mig.Finish(t)
+	if err := <-done; err != nil {
+		t.Fatalf("MGET after the migration: %v", err)
+	}
+}
+
+// Moving a slot whose keys are being written: no command fails, no
+// acknowledged write is lost.
+func TestReshardUnderLoad(t *testing.T) {
+	rc := redistest.StartCluster(t, redistest.ClusterOptions{Masters: 3})
+	c := newTestClient(t, rc, Options{})
+	hot := "t0"
+	tags := append([]string{hot}, tagsFor(rc, nil, 8)...)
+	l := startLoad(c, 64, tags)
+	l.awaitCalls(t, 2000)
+	slot := Slot(hot)
+	from := rc.SlotOwner(slot)
+	var to *redistest.ClusterNode
+	for _, m := range rc.Masters() {
+		if m.Addr != from.Addr {
+			to = m
+		}
+	}
+	mig := rc.BeginMigration(t, slot, to)
+	for mig.MoveKeys(t, 10) > 0 {
+		l.awaitCalls(t, 200)
+	}
+	mig.Finish(t)
+	l.awaitCalls(t, 2000)
+	lost := l.finish(t, newTestClient(t, rc, Options{}))
+	t.Logf("reshard under load: %d calls, %d errors, %d bad reads, %d acknowledged writes lost", l.calls.Load(), l.errs.Load(), l.badRead.Load(), lost)
+	if l.errs.Load() != 0 || lost != 0 || l.badRead.Load() != 0 {
+		t.Fatalf("reshard under load: %d errors (first: %v), %d lost, %d bad reads", l.errs.Load(), l.firstErr, lost, l.badRead.Load())
+	}
+}
+
+// CLUSTER FAILOVER on a replica under load: no command fails, no
+// acknowledged write is lost.
+func TestManualFailoverUnderLoad(t *testing.T) {
+	rc := redistest.StartCluster(t, redistest.ClusterOptions{Masters: 3, ReplicasPerMaster: 1})
+	c := newTestClient(t, rc, Options{})
+	l := startLoad(c, 64, tagsFor(rc, nil, 12))
+	l.awaitCalls(t, 2000)
+	replica := rc.Replicas()[0]
+	replica.Failover(t)
+	l.awaitCalls(t, 4000)
+	lost := l.finish(t, newTestClient(t, rc, Options{}))
+	t.Logf("manual failover under load: %d calls, %d errors, %d bad reads, %d acknowledged writes lost", l.calls.Load(), l.errs.Load(), l.badRead.Load(), lost)
+	if l.errs.Load() != 0 || lost != 0 || l.badRead.Load() != 0 {
+		t.Fatalf("manual failover under load: %d errors (first: %v), %d lost, %d bad reads", l.errs.Load(), l.firstErr, lost, l.badRead.Load())
+	}
+}
+
+// kill -9 of a master under load: every call returns; calls without a
+// deadline succeed once the replica has taken over; the client serves the
+// slots again soon after the cluster says ok; the killed master, restarted,
+// rejoins as a replica and the client picks it up.
+func TestKillMasterUnderLoad(t *testing.T) {
+	rc := redistest.StartCluster(t, redistest.ClusterOptions{Masters: 3, ReplicasPerMaster: 1, NodeTimeout: time.Second})
+	c := newTestClient(t, rc, Options{})
+	victim := rc.Masters()[0]
+	tags := tagsFor(rc, victim, 4)
+	l := startLoad(c, 64, append(tags, tagsFor(rc, nil, 8)...))
+	l.watchTags = map[string]bool{}
+	for _, tag := range tags {
+		l.watchTags[tag] = true
+	}
+	l.awaitCalls(t, 2000)
+
+	killed := time.Now()
+	l.watchFrom.Store(killed.UnixNano())
+	victim.Kill()
+	// The cluster is ok again when a surviving node says so (after it has
+	// noticed the failure: before that it says ok too).
+	survivor := nodeClient(t, rc.Masters()[1].Addr)
+	var okAt time.Time
+	sawFail := false
+	for okAt.IsZero() {
+		info, err := survivor.ClusterInfo(bg)
+		switch {
+		case err != nil:
+		case strings.Contains(info, "cluster_state:fail"):
+			sawFail = true
+		case sawFail && strings.Contains(info, "cluster_state:ok"):
+			okAt = time.Now()
+		}
+		if time.Since(killed) > 30*time.Second {
+			t.Fatal("the cluster did not recover within 30s")
+		}
+		if okAt.IsZero() {
+			time.Sleep(5 * time.Millisecond) // polling the server's state: it announces nothing
+		}
+	}
+	rc.WaitHealthy(t)
+	l.awaitCalls(t, 2000)
+	lost := l.finish(t, newTestClient(t, rc, Options{}))
+	served := time.Unix(0, l.servedAt.Load())
+	t.Logf("kill -9 of a master under load (64 goroutines): %d calls, %d errors (first: %v), %d acknowledged writes lost (asynchronous replication); "+
+		"cluster_state:ok %v after the kill; first write to the killed master's slots served %v after the kill, %v after cluster_state:ok",
+		l.calls.Load(), l.errs.Load(), l.firstErr, lost, okAt.Sub(killed).Round(time.Millisecond),
+		served.Sub(killed).Round(time.Millisecond), served.Sub(okAt).Round(time.Millisecond))
+	if l.servedAt.Load() == 0 {
+		t.Fatal("no write to the killed master's slots succeeded after the kill")
+	}
+	if served.Sub(okAt) > time.Second {
+		t.Errorf("serving again %v after cluster_state:ok, want within 1s", served.Sub(okAt))
+	}
+	if l.errs.Load() != 0 {
+		t.Errorf("%d calls without a deadline failed (first: %v)", l.errs.Load(), l.firstErr)
+	}
+
+	// The killed master comes back as a replica and is picked up.
+	victim.Restart(t)
+	rc.WaitHealthy(t)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		found := false
+		for _, sh := range c.Topology() {
+			for _, n := range sh[1:] {
+				if n.Addr == victim.Addr {
+					found = true
+				}
+			}
+		}
+		if found {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the restarted master is not a replica in the client's topology: %v", c.Topology())
+		}
+		c.requestRefresh("test")
+		time.Sleep(50 * time.Millisecond) // the replica shows in CLUSTER SHARDS once linked: polled
+	}
+}
+
+// 256 callers all getting MOVED at once cause a bounded number of
+// refreshes.
+func TestRefreshStorm(t *testing.T) {
+	rc := redistest.StartCluster(t, redistest.ClusterOptions{Masters: 2})
+	var moved atomic.Int64
+	c := newTestClient(t, rc, Options{RefreshInterval: -1, OnEvent: func(e Event) {
+		if e.Type == EventRedirected && e.Reason == "MOVED" {
+			moved.Add(1)
+		}
+	}})
+	keys := make([]string, 256)
+	for i := range keys {
+		keys[i] = "{storm}:" + strconv.Itoa(i)
+		if err := c.Set(bg, keys[i], i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	slot := Slot(keys[0])
+	from := rc.SlotOwner(slot)
+	var to *redistest.ClusterNode
+	for _, m := range rc.Masters() {
+		if m.Addr != from.Addr {
+			to = m
+		}
+	}
+	// Move the slot behind the client's back: every caller then hits the
+	// old owner at once.
+	mig := rc.BeginMigration(t, slot, to)
+	mig.MoveKeys(t, 0)
+	mig.Finish(t)
+	before := c.refreshes.Load()
+	start := time.Now()
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	release := make(chan struct{})
+	for _, k := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-release
+			if _, err := c.Get(bg, k); err != nil {
+				failed.Add(1)
+			}
+		}()
+	}
+	close(release)
+	wg.Wait()
+	// The refreshes asked for run after MinRefreshInterval: wait for them
+	// by asking for one more, which the refresher coalesces.
+	took := time.Since(start)
+	c.requestRefresh("test")
+	for c.refreshes.Load() == before {
+		time.Sleep(10 * time.Millisecond) // the refresher runs on its own schedule: polled
+	}
+	refreshes := c.refreshes.Load() - before
+	t.Logf("refresh storm: 256 concurrent GETs of a slot that moved: %d MOVED, %d refreshes (one in flight at a time, at most one per %v); GETs took %v; %d failed",
+		moved.Load(), refreshes, c.opts.MinRefreshInterval, took.Round(time.Millisecond), failed.Load())
+	if failed.Load() != 0 {
+		t.Errorf("%d GETs failed", failed.Load())
+	}
+	if moved.Load() < 2 {
+		t.Errorf("only %d MOVED: the storm did not happen", moved.Load())
+	}
+	if limit := int64(took/c.opts.MinRefreshInterval) + 2; refreshes > limit {
+		t.Errorf("%d refreshes in %v: more than one per MinRefreshInterval (%v)", refreshes, took, c.opts.MinRefreshInterval)
+	}
+}
+
+// Nodes announced by host name the client cannot resolve: NATMapper maps
+// every announced address, including MOVED's.
+func TestNATMap(t *testing.T) {
+	rc := redistest.StartCluster(t, redistest.ClusterOptions{Masters: 3, AnnounceHostnames: true})
+	var mapped atomic.Int64
+	c := newTestClient(t, rc, Options{NATMapper: func(addr string) string {
+		host, port, _ := strings.Cut(addr, ":")
+		if strings.HasSuffix(host, ".redis.test") {
+			mapped.Add(1)
+			return "127.0.0.1:" + port
+		}
+		return addr
+	}})
+	for i := 0; i < 100; i++ {
+		if err := c.Set(bg, "nat:"+strconv.Itoa(i), i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if mapped.Load() == 0 {
+		t.Fatal("no announced address was mapped: are host names announced?")
+	}
+	for _, sh := range c.Topology() {
+		if !strings.HasPrefix(sh[0].Addr, "127.0.0.1:") {
+			t.Errorf("an unmapped node: %v", sh[0])
+		}
+	}
+	// Without the map, the client cannot reach the announced names.
+	_, err := NewClient(Options{Addrs: rc.Addrs()[:1], NodeOptions: fastredis.Options{DialTimeout: time.Second}, RefreshInterval: -1})
+	if err == nil {
+		cl, _ := NewClient(Options{Addrs: rc.Addrs()[:1], NodeOptions: fastredis.Options{DialTimeout: time.Second}})
+		defer cl.Close()
+		ctx, cancel := context.WithTimeout(bg, time.Second)
+		defer cancel()
+		if err := cl.Set(ctx, "nat:x", 1); err == nil {
+			t.Error("a client without NATMap reached nodes announced as unresolvable host names")
+		}
+	}
+}
+
+// Per-node credentials: Credentials is asked for each node's address.
+func TestCredentialsPerNode(t *testing.T) {
+	rc := redistest.StartCluster(t, redistest.ClusterOptions{Masters: 3, Password: "s3cret"})
+	var mu sync.Mutex
+	asked := map[string]bool{}
+	c := newTestClient(t, rc, Options{Credentials: func(addr string) (string, string) {
+		mu.Lock()
+		asked[addr] = true
+		mu.Unlock()
+		return "", "s3cret"
+	}})
+	for i := 0; i < 50; i++ {
+		if err := c.Set(bg, "cred:"+strconv.Itoa(i), i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	n := len(asked)
+	mu.Unlock()
+	if n != 3 {
+		t.Errorf("Credentials asked for %d addresses, want the 3 masters", n)
+	}
+	_, err := NewClient(Options{Addrs: rc.Addrs()[:1], NodeOptions: fastredis.Options{Password: "wrong"}})
+	if err == nil || strings.Contains(err.Error(), "wrong") {
+		t.Errorf("a wrong password: %v", err)
+	}
+}
+
+func TestTLSCluster(t *testing.T) {
+	rc := redistest.StartCluster(t, redistest.ClusterOptions{Masters: 3, TLS: true})
+	c := newTestClient(t, rc, Options{Addrs: rc.TLSAddrs()[:1], NodeOptions: fastredis.Options{TLSConfig: rc.ClientTLSConfig()}})
+	for i := 0; i < 50; i++ {
+		k := "tls:" + strconv.Itoa(i)
+		if err := c.Set(bg, k, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tlsAddrs := map[string]bool{}
+	for _, a := range rc.TLSAddrs() {
+		tlsAddrs[a] = true
+	}
+	for _, sh := range c.Topology() {
+		if !tlsAddrs[sh[0].Addr] {
+			t.Errorf("node %s is not a TLS address", sh[0].Addr)
+		}
+	}
+}
