@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -369,5 +370,46 @@ func TestUniversalClient(t *testing.T) {
 	}
 	if err := u.Pipeline().Exec(bg); !errors.Is(err, errors.ErrUnsupported) {
 		t.Errorf("a pipeline on the cluster view: %v, want ErrUnsupported until cluster pipelines land", err)
+	}
+}
+
+// Close ends every goroutine the client started: the refresher and the
+// nodes' connections.
+func TestCloseLeaksNothing(t *testing.T) {
+	rc := sharedCluster(t)
+	// The transport's event loops are the process's, started by the first
+	// connection: start them before counting.
+	nodeClient(t, rc.Addrs()[0]).Ping(bg)
+	before := runtime.NumGoroutine()
+	var events sync.Map
+	c, err := NewClient(Options{Addrs: rc.Addrs(), OnEvent: func(e Event) { events.Store(e.Type, e) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		if err := c.Set(bg, "leak:"+strconv.Itoa(i), i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.DBSize(bg); err != nil {
+		t.Fatal(err)
+	}
+	if e, ok := events.Load(EventRefreshed); !ok || e.(Event).Reason != "startup" || e.(Event).Addr == "" {
+		t.Errorf("no startup refresh event: %+v", e)
+	}
+	if _, ok := events.Load(EventNodeAdded); !ok {
+		t.Error("no node-added events")
+	}
+	c.Close()
+	if err := c.Set(bg, "leak:x", 1); !errors.Is(err, fastredis.ErrClosed) {
+		t.Errorf("SET after Close: %v, want ErrClosed", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<16)
+			t.Fatalf("%d goroutines after Close, %d before the client:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(10 * time.Millisecond) // goroutines end on their own: polled
 	}
 }

@@ -120,6 +120,11 @@ func TestAskAndTryAgain(t *testing.T) {
 		t.Fatalf("MGET across a half-migrated slot returned before the migration ended: %v", err)
 	case <-time.After(200 * time.Millisecond): // it keeps retrying TRYAGAIN
 	}
+	// Past the budget, the error says so and names the last redirection.
+	short := newTestClient(t, rc, Options{MaxRedirects: 2})
+	if _, err := short.MGet(bg, keys...); !errors.Is(err, ErrMaxRedirects) || !strings.Contains(err.Error(), "TRYAGAIN") {
+		t.Errorf("MGET mid-migration with MaxRedirects 2: %v, want ErrMaxRedirects naming TRYAGAIN", err)
+	}
 	mig.Finish(t)
 	if err := <-done; err != nil {
 		t.Fatalf("MGET after the migration: %v", err)
