@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/fastredis/fastredis/internal/director"
 	"github.com/fastredis/fastredis/internal/keyspec"
 	"github.com/fastredis/fastredis/internal/route"
 	"github.com/fastredis/fastredis/netpoll"
@@ -30,9 +31,12 @@ type Client struct {
 	db        atomic.Int64 // the database every connection selects
 	transform *transformerSet
 	dedicated *dedicatedPool
-	pin       *pinnedConn  // set on a Tx's view of its own connection
-	router    route.Router // set on a routed view (a cluster): commands go to it
-	readOnly  bool         // a cluster replica's client: every connection sends READONLY
+	pin       *pinnedConn              // set on a Tx's view of its own connection
+	router    route.Router             // set on a routed view (a cluster): commands go to it
+	readOnly  bool                     // a cluster replica's client: every connection sends READONLY
+	director  director.Director        // set on a directed client (sentinel): it picks each dial's address
+	hold      atomic.Pointer[holdGate] // set while a director holds new commands
+	redial    redialSignal             // wakes reconnect loops waiting out a backoff
 
 	ctx    context.Context // cancelled by Close: ends dials and waits
 	cancel context.CancelFunc
@@ -233,13 +237,27 @@ func (c *Client) dialWith(ctx context.Context, tune func(*netpoll.Options)) (*ne
 	if tune != nil {
 		tune(&nopts)
 	}
-	cn, err := netpoll.Dial(dctx, c.opts.Network, c.opts.Addr, nopts)
+	network, addr := c.opts.Network, c.opts.Addr
+	if c.director != nil {
+		a, err := c.director.Addr(dctx)
+		if err != nil {
+			return nil, fmt.Errorf("fastredis: connect: %w", err)
+		}
+		network, addr = "tcp", a
+	}
+	cn, err := netpoll.Dial(dctx, network, addr, nopts)
 	if err != nil {
 		return nil, fmt.Errorf("fastredis: connect: %w", err)
 	}
 	if err := c.handshake(dctx, cn); err != nil {
 		cn.Close()
 		return nil, err
+	}
+	if c.director != nil {
+		if err := c.checkDirected(dctx, cn, addr); err != nil {
+			cn.Close()
+			return nil, err
+		}
 	}
 	return cn, nil
 }

@@ -34,6 +34,9 @@ func newDedicatedPool(max int) *dedicatedPool {
 // acquireDedicated lends a connection of its own to the caller, dialing one
 // if none is idle. It waits, as long as ctx allows, while all are lent.
 func (c *Client) acquireDedicated(ctx context.Context) (*dedicatedConn, error) {
+	if err := c.waitHold(ctx); err != nil {
+		return nil, err
+	}
 	d := c.dedicated
 	select {
 	case d.slots <- struct{}{}:
@@ -137,6 +140,21 @@ func (p *pinnedConn) conn() (*netpoll.Conn, error) {
 		return nil, fmt.Errorf("fastredis: the transaction's connection was lost (watched keys with it): %w", p.cn.Err())
 	default:
 		return p.cn, nil
+	}
+}
+
+// closeAll closes every dedicated connection, idle and lent, without
+// closing the pool: lent ones fail their commands, which are resent as on
+// any lost connection (a director moved the client to another server).
+func (d *dedicatedPool) closeAll() {
+	d.mu.Lock()
+	conns := make([]*dedicatedConn, 0, len(d.open))
+	for dc := range d.open {
+		conns = append(conns, dc)
+	}
+	d.mu.Unlock()
+	for _, dc := range conns {
+		dc.cn.Close()
 	}
 }
 

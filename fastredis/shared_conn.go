@@ -97,6 +97,7 @@ func (s *sharedConn) run(cn *netpoll.Conn) {
 // strategy.
 func (s *sharedConn) reconnect(initial bool) *netpoll.Conn {
 	c := s.c
+	_, seen := c.redialState()
 	for attempt := 1; ; attempt++ {
 		if initial {
 			if cn := s.dialOnce(0); cn != nil {
@@ -117,11 +118,18 @@ func (s *sharedConn) reconnect(initial bool) *netpoll.Conn {
 			c.emit(Event{Type: EventEnd, Conn: s.name, Err: cause})
 			return nil
 		}
+		wake, gen := c.redialState()
+		if gen != seen {
+			delay, seen = 0, gen // told to dial now (a director has a new address)
+		}
 		c.emit(Event{Type: EventReconnecting, Conn: s.name, Attempt: attempt, Delay: delay})
 		if delay > 0 {
 			t := time.NewTimer(delay)
 			select {
 			case <-t.C:
+			case <-wake:
+				t.Stop()
+				_, seen = c.redialState()
 			case <-c.done:
 				t.Stop()
 				return nil
@@ -289,6 +297,9 @@ func (c *Client) roundTrip(ctx context.Context, deadline time.Time, h netpoll.Ha
 	}
 	if len(c.shared) == 0 {
 		return routedUnsupported("a connection of its own") // a routed view: never reached
+	}
+	if err := c.waitHold(ctx); err != nil {
+		return err
 	}
 	s := &c.shared[int(c.next.Add(1))%len(c.shared)]
 	budget := int64(-1)

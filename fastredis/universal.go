@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fastredis/fastredis/internal/director"
 	"github.com/fastredis/fastredis/internal/route"
 	"iter"
 )
@@ -115,7 +116,18 @@ func NewUniversalClient(opts UniversalOptions) (UniversalClient, error) {
 	}
 	switch {
 	case opts.MasterName != "":
-		return nil, fmt.Errorf("fastredis: UniversalOptions.MasterName %q asks for a sentinel client, which fastredis does not have yet (%w)", opts.MasterName, errors.ErrUnsupported)
+		if director.NewSentinel == nil {
+			return nil, fmt.Errorf("fastredis: UniversalOptions.MasterName %q asks for a sentinel client: import github.com/fastredis/fastredis/sentinel (a blank import will do) to make one (%w)", opts.MasterName, errors.ErrUnsupported)
+		}
+		c, err := director.NewSentinel(opts.MasterName, opts.Addrs, opts.Options)
+		if err != nil {
+			return nil, err
+		}
+		u, ok := c.(UniversalClient)
+		if !ok {
+			return nil, errors.New("fastredis: the sentinel client is not a UniversalClient")
+		}
+		return u, nil
 	case len(opts.Addrs) > 1:
 		if route.NewCluster == nil {
 			return nil, fmt.Errorf("fastredis: %d addresses in UniversalOptions.Addrs ask for a cluster client: import github.com/fastredis/fastredis/cluster (a blank import will do) to make one (%w)", len(opts.Addrs), errors.ErrUnsupported)
