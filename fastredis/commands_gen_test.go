@@ -146,6 +146,16 @@ func TestCommandIndex(t *testing.T) {
 			t.Errorf("%s does not return an error last", cm.Method)
 		}
 	}
+	sentinel := reflect.TypeOf(&SentinelClient{})
+	for _, cm := range sentinelCommandMethods {
+		commands[cm.Command] = true
+		if _, ok := sentinel.MethodByName(cm.Method); !ok {
+			t.Errorf("%s (%s) is not a method of *SentinelClient", cm.Method, cm.Command)
+		}
+	}
+	if len(sentinelCommandMethods) < 15 {
+		t.Errorf("only %d SENTINEL commands have methods", len(sentinelCommandMethods))
+	}
 	for _, s := range skippedCommands {
 		if commands[s.Command] {
 			t.Errorf("%s is both skipped and generated", s.Command)

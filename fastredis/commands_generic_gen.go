@@ -249,7 +249,7 @@ func (c *Client) ExpireTime(ctx context.Context, key string) (time.Time, error) 
 	return decodeUnixSeconds(raw.v)
 }
 
-// argsKeys writes the arguments of Keys (Client and Pipeline).
+// argsKeys writes the arguments of Keys, Reset (Client and Pipeline).
 func argsKeys(a *argBuf, pattern string) {
 	a.str(pattern)
 }

@@ -172,3 +172,10 @@ func registerUniversal() {
 		return NewClient(Options{MasterName: masterName, Sentinels: sentinels, NodeOptions: o})
 	}
 }
+
+// NewSentinelClient connects to one sentinel (opts.Addr), for the SENTINEL
+// commands as typed methods: Masters, Master, Replicas, Sentinels,
+// GetMasterAddrByName, Failover, Reset, CKQuorum, Monitor, Remove, Set, ...
+func NewSentinelClient(opts fastredis.Options) (*fastredis.SentinelClient, error) {
+	return fastredis.NewSentinelClient(opts)
+}

@@ -58,6 +58,9 @@ func (g *generator) files() (map[string][]byte, error) {
 		}
 		out["commands_"+group+"_gen.go"] = src
 
+		if group == "sentinel" {
+			continue // sentinels take no pipelines
+		}
 		var pb strings.Builder
 		for _, m := range byGroup[group] {
 			g.writePipelineMethod(&pb, m)
@@ -183,7 +186,11 @@ func (g *generator) writeMethod(b *strings.Builder, m *method) {
 	}
 	g.writeBuilder(b, m)
 	writeDoc(b, g.methodDoc(m, false))
-	fmt.Fprintf(b, "func (c *Client) %s(ctx context.Context%s) %s {\n", m.name, m.paramList(), ret)
+	if m.recv == "SentinelClient" {
+		fmt.Fprintf(b, "func (s *SentinelClient) %s(ctx context.Context%s) %s {\nc := s.c\n", m.name, m.paramList(), ret)
+	} else {
+		fmt.Fprintf(b, "func (c *Client) %s(ctx context.Context%s) %s {\n", m.name, m.paramList(), ret)
+	}
 	g.writePrologue(b, m, "c")
 	full := m.cmd.FullName()
 	switch {
@@ -256,6 +263,15 @@ func (g *generator) writePipelineMethod(b *strings.Builder, m *method) {
 	}
 }
 
+// qualifiedName is the method's name with its receiver's when that is not
+// Client (SentinelSet), unique among all methods.
+func (m *method) qualifiedName() string {
+	if m.recv == "SentinelClient" {
+		return "Sentinel" + m.name
+	}
+	return m.name
+}
+
 // hasBuilder reports whether a method's arguments are written by a function
 // of their own, args<Name>, which its Client, Append and Pipeline forms
 // share (a method without arguments has none).
@@ -324,7 +340,7 @@ func (g *generator) shareBuilders() {
 		sig := m.builderParams() + "\x00" + m.builderBody()
 		name, ok := bySig[sig]
 		if !ok {
-			name = "args" + m.name
+			name = "args" + m.qualifiedName()
 			bySig[sig] = name
 		}
 		g.builders[m] = name
@@ -360,7 +376,7 @@ func (m *method) builderBody() string {
 // that writes the arguments after the command name.
 func (g *generator) writeBuilder(b *strings.Builder, m *method) {
 	name, ok := g.builders[m]
-	if !ok || name != "args"+m.name {
+	if !ok || name != "args"+m.qualifiedName() {
 		return
 	}
 	fmt.Fprintf(b, "// %s writes the arguments of %s (Client and Pipeline).\n", name, strings.Join(g.builderUsers[name], ", "))
@@ -491,13 +507,24 @@ func (g *generator) index() ([]byte, error) {
 	b.WriteString("// commandMethods lists every generated method with the command it runs,\n// in command order.\n")
 	b.WriteString("var commandMethods = []struct{ Command, Method string }{\n")
 	rows := make([][2]string, 0, len(g.names))
+	var sentinelRows [][2]string
 	for _, m := range g.methods {
+		if m.recv != "Client" {
+			sentinelRows = append(sentinelRows, [2]string{m.cmd.FullName(), m.name})
+			continue
+		}
 		rows = append(rows, [2]string{m.cmd.FullName(), m.name})
 		if m.appendTo {
 			rows = append(rows, [2]string{m.cmd.FullName(), m.name + "Append"})
 		}
 	}
 	for _, r := range rows {
+		fmt.Fprintf(&b, "{%q, %q},\n", r[0], r[1])
+	}
+	b.WriteString("}\n\n")
+	b.WriteString("// sentinelCommandMethods lists the generated methods of SentinelClient.\n")
+	b.WriteString("var sentinelCommandMethods = []struct{ Command, Method string }{\n")
+	for _, r := range sentinelRows {
 		fmt.Fprintf(&b, "{%q, %q},\n", r[0], r[1])
 	}
 	b.WriteString("}\n\n")

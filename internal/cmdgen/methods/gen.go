@@ -74,6 +74,7 @@ type method struct {
 	result    string
 	appendTo  bool     // there is a NameAppend form too
 	notes     []string // sentences about parameters, for the doc
+	recv      string // the receiver's type: Client, or SentinelClient
 	twin      *unitTwin
 	twinParam string // the parameter that picks between the command and its twin
 }
@@ -109,8 +110,6 @@ func skipReason(c *spec.Command) string {
 		return skipReasons[full]
 	case c.HasSubcommands:
 		return "container command: its subcommands have methods"
-	case c.Group == "sentinel":
-		return "sentinel servers only: the sentinel package"
 	case c.Container == "CLUSTER" && !clusterKept[full]:
 		return "cluster administration: the cluster package"
 	case c.HasDocFlag("SYSCMD"):
@@ -263,15 +262,25 @@ func trailing(args []*Arg, a *Arg) bool {
 // build generates one method of c.
 func (g *generator) build(c *spec.Command, v variant, base *method) *method {
 	name := baseName(c) + v.suffix
+	recv := "Client"
+	if c.Container == "SENTINEL" {
+		// Sentinel commands are methods of SentinelClient, without the
+		// prefix: SENTINEL MASTERS is SentinelClient.Masters.
+		recv, name = "SentinelClient", goName(c.Name)+v.suffix
+	}
 	if name == "" {
 		g.errorf("%s: no Go name", c.FullName())
 		return nil
 	}
-	if prev, ok := g.names[name]; ok {
+	key := name
+	if recv != "Client" {
+		key = recv + "." + name
+	}
+	if prev, ok := g.names[key]; ok {
 		g.errorf("method %s made for both %s and %s", name, prev.cmd.FullName(), c.FullName())
 		return nil
 	}
-	m := &method{name: name, cmd: c, v: v, args: g.prepare(c, v)}
+	m := &method{name: name, recv: recv, cmd: c, v: v, args: g.prepare(c, v)}
 	m.twin = findTwin(c, m.args, g.specs)
 	m.result = v.result
 	if m.result == "" {
@@ -307,14 +316,14 @@ func (g *generator) build(c *spec.Command, v variant, base *method) *method {
 	if _, ok := resultKinds[m.result]; !ok {
 		g.errorf("%s: unknown result kind %q", name, m.result)
 	}
-	if g.existingMethods[name] {
-		g.errorf("method %s is also written by hand", name)
+	if g.existingMethods[key] {
+		g.errorf("method %s is also written by hand", key)
 	}
-	m.appendTo = m.result == "string" && plainString(c.ReplySchema)
+	m.appendTo = m.result == "string" && plainString(c.ReplySchema) && recv == "Client"
 	if m.appendTo && g.existingMethods[name+"Append"] {
 		g.errorf("method %sAppend is also written by hand", name)
 	}
-	g.names[name] = m
+	g.names[key] = m
 	if m.appendTo {
 		if _, ok := g.names[name+"Append"]; ok {
 			g.errorf("method %sAppend made twice", name)

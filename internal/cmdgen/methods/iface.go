@@ -27,6 +27,9 @@ func (g *generator) addCmdable(out map[string][]byte) error {
 	}
 	var body strings.Builder
 	for _, m := range g.methods {
+		if m.recv != "Client" {
+			continue // SentinelClient's methods are not a data node's
+		}
 		ret := "error"
 		if t := resultKinds[m.result].goType; t != "" {
 			ret = "(" + t + ", error)"

@@ -257,6 +257,9 @@ func (g *generator) readPackage(dir string) error {
 				if id, ok := t.(*ast.Ident); ok && (id.Name == "Client" || id.Name == "Pipeline") {
 					g.existingMethods[d.Name.Name] = true
 				}
+				if id, ok := t.(*ast.Ident); ok && id.Name == "SentinelClient" {
+					g.existingMethods["SentinelClient."+d.Name.Name] = true
+				}
 			case *ast.GenDecl:
 				for _, s := range d.Specs {
 					switch s := s.(type) {

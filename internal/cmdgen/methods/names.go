@@ -49,6 +49,8 @@ func init() {
 		Matches Message Milliseconds Ms:MS Local Replicas New Not Operation Operator Overflow Parameter
 		Password Path Pattern Pivot Policy Port Rule Seconds Section Selector Serialized Me Sorting Source
 		Src Start Status Stop Strategy Target Threshold Unix Weight Where Width Yes Dst
+		Master Masters Quorum Cache Sentinel Sentinels Monitor Remove Scripts Slaves Is Down Action Epoch Runid:RunID
+		Current Simulate Failure
 	`) {
 		lower, spelled, ok := strings.Cut(w, ":")
 		if !ok {
@@ -63,6 +65,7 @@ func init() {
 // names.
 var nameOverrides = map[string]string{
 	"LOLWUT":       "Lolwut",
+	"CKQUORUM":     "CKQuorum",
 	"ISMEMBER":     "IsMember",
 	"SISMEMBER":    "SIsMember",
 	"SMISMEMBER":   "SMIsMember",

@@ -34,6 +34,9 @@ var skipReasons = map[string]string{
 	"ASKING":       "cluster redirection state of one connection: the cluster package sends it",
 	"READONLY":     "cluster read-scaling state of one connection: the cluster package sends it",
 	"READWRITE":    "cluster read-scaling state of one connection: the cluster package sends it",
+
+	"SENTINEL SIMULATE-FAILURE": "testing Sentinel itself: makes the sentinel crash",
+	"SENTINEL DEBUG":            "Sentinel's internal timing knobs, for its own tests",
 }
 
 // clusterKept are the CLUSTER subcommands generated now; the others (cluster
