@@ -413,3 +413,35 @@ func TestCloseLeaksNothing(t *testing.T) {
 		time.Sleep(10 * time.Millisecond) // goroutines end on their own: polled
 	}
 }
+
+// ScanIter walks every master.
+func TestScanIter(t *testing.T) {
+	rc := sharedCluster(t)
+	c := newTestClient(t, rc, Options{})
+	want := map[string]bool{}
+	for i := 0; i < 2000; i++ {
+		k := "scan:" + strconv.Itoa(i)
+		want[k] = true
+		if err := c.Set(bg, k, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[string]bool{}
+	for k, err := range c.ScanIter(bg, fastredis.ScanOptions{Match: "scan:*", Count: 100}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[k] = true
+	}
+	for k := range want {
+		if !seen[k] {
+			t.Fatalf("ScanIter missed %s (saw %d of %d)", k, len(seen), len(want))
+		}
+	}
+	n := 0
+	for range c.ScanIter(bg, fastredis.ScanOptions{Match: "scan:*"}) {
+		if n++; n == 10 {
+			break // stops cleanly
+		}
+	}
+}

@@ -414,3 +414,36 @@ func TestTLSCluster(t *testing.T) {
 		}
 	}
 }
+
+// A cluster scan with a failover midway sees every key.
+func TestScanThroughFailover(t *testing.T) {
+	rc := redistest.StartCluster(t, redistest.ClusterOptions{Masters: 3, ReplicasPerMaster: 1})
+	c := newTestClient(t, rc, Options{})
+	const n = 20000
+	for i := 0; i < n; i += 100 {
+		args := make([]any, 0, 200)
+		for j := i; j < i+100; j++ {
+			args = append(args, "{k"+strconv.Itoa(j%512)+"}:"+strconv.Itoa(j), j)
+		}
+		if err := c.MSet(bg, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rc.WaitHealthy(t) // replicas have every key before one is promoted
+	seen := make(map[string]bool, n)
+	failedOver := false
+	for k, err := range c.ScanIter(bg, fastredis.ScanOptions{Count: 200}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[k] = true
+		if len(seen) == n/2 && !failedOver {
+			failedOver = true
+			rc.Replicas()[0].Failover(t)
+		}
+	}
+	if len(seen) != n {
+		t.Fatalf("a scan with a failover midway saw %d of %d keys", len(seen), n)
+	}
+	t.Logf("scan through a failover: %d keys seen", len(seen))
+}

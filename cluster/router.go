@@ -54,7 +54,7 @@ func (c *Client) route(ctx context.Context, cmd route.Command, argv [][]byte) er
 	case keyspec.RequestAllShards, keyspec.RequestAllNodes:
 		return c.fanOut(ctx, cmd, argv, info)
 	case keyspec.RequestSpecial:
-		return fmt.Errorf("fastredis/cluster: %s has a cursor per node: run it on each node (Nodes, ForEachNode)", strings.ToUpper(string(argv[0])))
+		return fmt.Errorf("fastredis/cluster: %s has a cursor per node: use ScanIter (every master), or run it on each node (Nodes, ForEachNode)", strings.ToUpper(string(argv[0])))
 	}
 	slot, keyed, err := keyspec.ArgvSlot(argv)
 	switch {
