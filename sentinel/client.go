@@ -157,7 +157,6 @@ func (c *Client) setCurrent(addr string) {
 	c.mu.Unlock()
 }
 
-
 // The sentinel client is a UniversalClient: code written against it runs
 // on one server, a cluster or behind sentinels.
 var _ fastredis.UniversalClient = (*Client)(nil)
