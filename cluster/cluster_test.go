@@ -368,8 +368,8 @@ func TestUniversalClient(t *testing.T) {
 	if err := u.Set(bg, "universal:k", "v"); err != nil {
 		t.Fatal(err)
 	}
-	if err := u.Pipeline().Exec(bg); !errors.Is(err, errors.ErrUnsupported) {
-		t.Errorf("a pipeline on the cluster view: %v, want ErrUnsupported until cluster pipelines land", err)
+	if err := u.TxPipeline().Exec(bg); !errors.Is(err, errors.ErrUnsupported) {
+		t.Errorf("a transaction on the cluster view: %v, want ErrUnsupported until cluster transactions land", err)
 	}
 }
 
@@ -443,5 +443,65 @@ func TestScanIter(t *testing.T) {
 		if n++; n == 10 {
 			break // stops cleanly
 		}
+	}
+}
+
+// A pipeline over every slot: grouped per node, every Future in order.
+func TestPipeline(t *testing.T) {
+	rc := sharedCluster(t)
+	c := newTestClient(t, rc, Options{})
+	p := c.Pipeline()
+	const n = 1000
+	sets := make([]fastredis.Future[fastredis.OK], n)
+	gets := make([]fastredis.Future[string], n)
+	for i := 0; i < n; i++ {
+		k := "pipe:" + strconv.Itoa(i)
+		sets[i] = p.Set(k, i)
+		gets[i] = p.Get(k)
+	}
+	incr := p.Incr("pipe:0") // a string that is a number
+	bad := p.LPush("pipe:1", "x")
+	mget := p.MGet("pipe:1", "pipe:2", "pipe:3") // across slots: split
+	dbsize := p.DBSize()                          // fans out
+	cross := p.RPopLPush("pipe:1", "pipe:2")      // cannot be split
+	if err := p.Exec(bg); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		if _, err := sets[i].Result(); err != nil {
+			t.Fatalf("SET %d: %v", i, err)
+		}
+		if v, err := gets[i].Result(); err != nil || v != strconv.Itoa(i) {
+			t.Fatalf("GET %d = %q, %v", i, v, err)
+		}
+	}
+	if v, err := incr.Result(); err != nil || v != 1 {
+		t.Errorf("INCR = %d, %v", v, err)
+	}
+	if _, err := bad.Result(); err == nil || !strings.Contains(err.Error(), "WRONGTYPE") {
+		t.Errorf("LPUSH on a string: %v", err)
+	}
+	if v, err := mget.Result(); err != nil || len(v) != 3 || v[0].Value != "1" || v[2].Value != "3" {
+		t.Errorf("MGET across slots in a pipeline = %v, %v", v, err)
+	}
+	if v, err := dbsize.Result(); err != nil || v < n {
+		t.Errorf("DBSIZE in a pipeline = %d, %v", v, err)
+	}
+	if _, err := cross.Result(); !errors.Is(err, ErrCrossSlot) {
+		t.Errorf("RPOPLPUSH across slots in a pipeline: %v", err)
+	}
+	// Reused.
+	p.Reset()
+	f := p.Get("pipe:5")
+	if err := p.Exec(bg); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := f.Result(); err != nil || v != "5" {
+		t.Errorf("reused pipeline: %q, %v", v, err)
+	}
+	tx := c.TxPipeline()
+	tx.Incr("{t}:a")
+	if err := tx.Exec(bg); !errors.Is(err, errors.ErrUnsupported) {
+		t.Errorf("TxPipeline on a cluster: %v, want ErrUnsupported for now", err)
 	}
 }

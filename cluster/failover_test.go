@@ -447,3 +447,73 @@ func TestScanThroughFailover(t *testing.T) {
 	}
 	t.Logf("scan through a failover: %d keys seen", len(seen))
 }
+
+// A pipeline while a slot it touches migrates: ASK and then MOVED per
+// command, every command answered once, none applied twice.
+func TestPipelineDuringMigration(t *testing.T) {
+	rc := redistest.StartCluster(t, redistest.ClusterOptions{Masters: 2})
+	var asks, moves atomic.Int64
+	c := newTestClient(t, rc, Options{OnEvent: func(e Event) {
+		if e.Type == EventRedirected {
+			if e.Reason == "ASK" {
+				asks.Add(1)
+			} else {
+				moves.Add(1)
+			}
+		}
+	}})
+	const n = 40
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = "{pm}:" + strconv.Itoa(i)
+		if err := c.Set(bg, keys[i], i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	slot := Slot(keys[0])
+	from := rc.SlotOwner(slot)
+	var to *redistest.ClusterNode
+	for _, m := range rc.Masters() {
+		if m.Addr != from.Addr {
+			to = m
+		}
+	}
+	run := func(round int) {
+		t.Helper()
+		p := c.Pipeline()
+		incrs := make([]fastredis.Future[int64], n)
+		others := make([]fastredis.Future[fastredis.OK], n)
+		for i, k := range keys {
+			incrs[i] = p.Incr(k)
+			others[i] = p.Set("other:"+strconv.Itoa(i), round) // other slots, other node
+		}
+		if err := p.Exec(bg); err != nil {
+			t.Fatal(err)
+		}
+		for i := range keys {
+			v, err := incrs[i].Result()
+			if err != nil || v != int64(i+round) {
+				t.Fatalf("round %d: INCR %s = %d, %v; want %d (applied once)", round, keys[i], v, err, i+round)
+			}
+			if _, err := others[i].Result(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	mig := rc.BeginMigration(t, slot, to)
+	mig.MoveKeys(t, n/2)
+	run(1) // half the keys moved: ASK for those
+	mig.Finish(t)
+	run(2) // the slot moved: MOVED, then the patched map
+	run(3)
+	t.Logf("pipeline during a migration: %d ASK, %d MOVED", asks.Load(), moves.Load())
+	if asks.Load() == 0 || moves.Load() == 0 {
+		t.Errorf("%d ASK and %d MOVED: the migration was not seen", asks.Load(), moves.Load())
+	}
+	for i, k := range keys {
+		v, err := c.Get(bg, k)
+		if err != nil || v != strconv.Itoa(i+3) {
+			t.Fatalf("%s = %q, %v after 3 increments", k, v, err)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/fastredis/fastredis/resp"
 )
@@ -49,6 +50,13 @@ type Pipeline struct {
 
 	retryBuf  []byte      // the EVAL calls retrying NOSCRIPT failures
 	retryWire []wireReply // their slots
+
+	// A routed view's pipeline (pipeline_routed.go): the runs of the
+	// current Exec, reused across Execs.
+	subsMu   sync.Mutex
+	subs     []*routedSub
+	subsUsed int
+	subBases []int
 }
 
 // pipeSlot is the state behind one Future.
@@ -59,6 +67,7 @@ type pipeSlot struct {
 	localErr   error  // an error found while queueing; never reset by Exec
 	dst0       []byte // an Append form's dst as given
 	start, end int    // its raw reply in Pipeline.raw (modeRaw)
+	sub        int32  // routed pipelines: 1 + the routedSub whose raw holds the reply, 0 for Pipeline.raw
 
 	script   *Script // a script call's script
 	retry    bool    // an EVALSHA to run again with EVAL on NOSCRIPT
@@ -305,13 +314,13 @@ func (p *Pipeline) Exec(ctx context.Context) error {
 	if p.inMulti {
 		return errOpenMulti
 	}
-	if p.c.router != nil {
-		return routedUnsupported("pipelines and transactions")
-	}
 	for i := range p.slots {
 		p.slots[i].clear()
 	}
 	p.raw, p.got, p.execErr, p.noscript, p.ran = p.raw[:0], 0, nil, false, true
+	if p.c.router != nil {
+		return p.execRouted(ctx)
+	}
 	if p.tx {
 		if len(p.slots) == 0 {
 			return nil
@@ -375,7 +384,7 @@ func (s *pipeSlot) clear() {
 	r := &s.result
 	mode, command := r.mode, r.command
 	*r = result{mode: mode, command: command, dst: s.dst0}
-	s.filled, s.queueErr, s.start, s.end = false, false, 0, 0
+	s.filled, s.queueErr, s.start, s.end, s.sub = false, false, 0, 0, 0
 }
 
 // pipelineReplies is the Pipeline as the connection's reply handler.

@@ -139,21 +139,7 @@ func (rc *routedCmd) size() int {
 // arguments, kept by reference, come from where they lie.
 func (rc *routedCmd) Argv(dst [][]byte) [][]byte {
 	if rc.a == nil {
-		b := rc.enc
-		if len(b) == 0 || b[0] != '*' {
-			return dst
-		}
-		_, b = readLength(b[1:])
-		for len(b) > 0 && b[0] == '$' {
-			var n int
-			n, b = readLength(b[1:])
-			if n < 0 || n+2 > len(b) {
-				return dst
-			}
-			dst = append(dst, b[:n:n])
-			b = b[n+2:]
-		}
-		return dst
+		return parseArgv(rc.enc, dst)
 	}
 	a := rc.a
 	b, off := a.b, 0

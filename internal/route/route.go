@@ -73,3 +73,33 @@ var NewCluster func(addrs []string, nodeOptions any) (any, error)
 // goes just before it, as for Command.Run. The fan-out and split paths use
 // it. Set by fastredis.
 var Call func(ctx context.Context, node any, dst []byte, argv [][]byte, asking bool) ([]byte, error)
+
+// Batch is a pipeline of a routed client, in flight: commands indexed from
+// 0, each with a result of its own. fastredis implements it; it is valid
+// until BatchRouter.RouteBatch returns.
+type Batch interface {
+	Len() int
+	// Skip reports whether command i is not to be sent (it failed while
+	// being queued; its result holds why).
+	Skip(i int) bool
+	// Argv appends command i's arguments to dst, as views.
+	Argv(i int, dst [][]byte) [][]byte
+	// Run sends the commands idx, in order, as one batch on node (a
+	// *fastredis.Client), ASKING before those whose asking is true, and
+	// waits for their replies, which go to their results. It returns how
+	// many of the commands got a reply, and the transport error. Runs on
+	// different nodes may go on concurrently; a command is in one Run at a
+	// time.
+	Run(ctx context.Context, node any, idx []int, asking []bool) (answered int, err error)
+	// ServerError is the error reply command i got in its last Run, or nil.
+	ServerError(i int) error
+	// Deliver hands command i a reply the router composed (RESP-encoded).
+	Deliver(i int, reply []byte) error
+	// Fail gives command i err as its result.
+	Fail(i int, err error)
+}
+
+// BatchRouter runs the pipelines of a routed client.
+type BatchRouter interface {
+	RouteBatch(ctx context.Context, b Batch) error
+}

@@ -1,0 +1,263 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/fastredis/fastredis/fastredis"
+	"github.com/fastredis/fastredis/internal/keyspec"
+	"github.com/fastredis/fastredis/internal/route"
+)
+
+// Pipelines. c.Pipeline() is the routed view's: queue any mix of commands;
+// Exec groups them by node, writes each group in one batch, runs the groups
+// concurrently, and every Future holds its command's result, in the order
+// queued. A command answered MOVED or ASK is sent again alone to the node
+// named (ASKING written with it); TRYAGAIN and CLUSTERDOWN are retried
+// after a backoff; commands that fan out or span slots are run as outside
+// a pipeline. A group whose node is lost before any reply is sent again
+// (its commands never ran, or, like a single command after a lost
+// connection, may have: NodeOptions.DisableResend says no); a group partly
+// answered is not, and its unanswered commands fail.
+
+// RouteBatch runs a pipeline of the routed view (route.BatchRouter).
+// Commands that fan out or are split run where they stand in the queue:
+// the commands before them first, so a pipeline that writes keys and then
+// reads them across slots (MGET) sees its writes.
+func (c *Client) RouteBatch(ctx context.Context, b route.Batch) error {
+	if c.closed.Load() {
+		return fastredis.ErrClosed
+	}
+	n := b.Len()
+	target := make([]*node, n) // where a redirection sent a command
+	asking := make([]bool, n)
+	segment := make([]int, 0, n)
+	var argv [][]byte
+	for i := 0; i < n; i++ {
+		if b.Skip(i) {
+			continue
+		}
+		argv = b.Argv(i, argv[:0])
+		if len(argv) == 0 {
+			b.Fail(i, fastredis.ErrEmptyCommand)
+			continue
+		}
+		info, err := keyspec.Route(argv)
+		_, _, serr := keyspec.ArgvSlot(argv)
+		cross := errors.Is(serr, keyspec.ErrCrossSlot)
+		switch {
+		case err == nil && (info.Request == keyspec.RequestAllShards || info.Request == keyspec.RequestAllNodes ||
+			info.Request == keyspec.RequestSpecial || (info.Request == keyspec.RequestMultiShard && cross)):
+			// Fan-out, split or SCAN: as outside a pipeline, after what
+			// came before it.
+			c.runSegment(ctx, b, segment, target, asking)
+			segment = segment[:0]
+			if err := c.route(ctx, &batchCommand{b: b, i: i}, argv); err != nil {
+				b.Fail(i, err)
+			}
+		case cross:
+			b.Fail(i, fmt.Errorf("%w: %s", ErrCrossSlot, strings.ToUpper(string(argv[0]))))
+		default:
+			segment = append(segment, i)
+		}
+	}
+	c.runSegment(ctx, b, segment, target, asking)
+	return nil
+}
+
+// runSegment runs commands grouped by node, and again those redirected or
+// to be retried, within the budget; every command ends with a result.
+func (c *Client) runSegment(ctx context.Context, b route.Batch, pending []int, target []*node, asking []bool) {
+	tries := 0
+	for len(pending) > 0 {
+		groups, err := c.group(b, pending, target, asking)
+		if err != nil {
+			for _, i := range pending {
+				b.Fail(i, err)
+			}
+			return
+		}
+		next, wait, last := c.runGroups(ctx, b, groups, target, asking)
+		if len(next) == 0 {
+			return
+		}
+		if ctx.Err() != nil {
+			for _, i := range next {
+				b.Fail(i, ctx.Err())
+			}
+			return
+		}
+		if wait {
+			if werr := c.retryWait(ctx, &tries, [][]byte{[]byte("pipeline")}, last); werr != nil {
+				for _, i := range next {
+					b.Fail(i, werr)
+				}
+				return
+			}
+		} else if tries++; tries > c.opts.MaxRedirects {
+			err := c.budgetError([][]byte{[]byte("pipeline")}, tries, last)
+			for _, i := range next {
+				b.Fail(i, err)
+			}
+			return
+		}
+		pending = next
+	}
+}
+
+// batchGroup is the commands of a pipeline one node runs in one batch.
+type batchGroup struct {
+	node   *node
+	idx    []int
+	asking []bool
+}
+
+// group assigns each pending command to its node: the one a redirection
+// named, or its slot's.
+func (c *Client) group(b route.Batch, pending []int, target []*node, asking []bool) ([]*batchGroup, error) {
+	byNode := map[*node]*batchGroup{}
+	var groups []*batchGroup
+	var argv [][]byte
+	for _, i := range pending {
+		n := target[i]
+		if n == nil {
+			argv = b.Argv(i, argv[:0])
+			slot, keyed, err := keyspec.ArgvSlot(argv)
+			if err != nil {
+				keyed = false
+			}
+			readOnly := false
+			if info, err := keyspec.Route(argv); err == nil {
+				readOnly = info.ReadOnly
+			}
+			n, err = c.pick(slot, keyed, readOnly)
+			if err != nil {
+				return nil, err
+			}
+		}
+		g := byNode[n]
+		if g == nil {
+			g = &batchGroup{node: n}
+			byNode[n] = g
+			groups = append(groups, g)
+		}
+		g.idx = append(g.idx, i)
+		g.asking = append(g.asking, asking[i])
+	}
+	return groups, nil
+}
+
+// runGroups runs the groups concurrently and returns the commands to send
+// again, whether to wait before (TRYAGAIN, CLUSTERDOWN, a node lost), and
+// the last reason.
+func (c *Client) runGroups(ctx context.Context, b route.Batch, groups []*batchGroup, target []*node, asking []bool) (next []int, wait bool, last error) {
+	type outcome struct {
+		answered int
+		err      error
+	}
+	out := make([]outcome, len(groups))
+	var wg sync.WaitGroup
+	for gi, g := range groups {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a, err := b.Run(ctx, g.node.client, g.idx, g.asking)
+			out[gi] = outcome{a, err}
+		}()
+	}
+	wg.Wait()
+	for gi, g := range groups {
+		o := out[gi]
+		if o.err != nil {
+			if o.answered == 0 && ctx.Err() == nil && !c.closed.Load() && c.retryable(o.err, g.node) {
+				// Nothing came back: send the whole group again where its
+				// slots are served now.
+				c.emit(Event{Type: EventNodeFailing, Addr: g.node.addr, Err: o.err})
+				c.requestRefresh("node failing")
+				for _, i := range g.idx {
+					target[i], asking[i] = nil, false
+					next = append(next, i)
+				}
+				wait, last = true, fmt.Errorf("node %s: %w", g.node.addr, o.err)
+				continue
+			}
+			// Partly answered: the answered keep their results, the others
+			// fail (they may have run).
+			for _, i := range g.idx {
+				if b.ServerError(i) == nil && !answeredOK(b, i) {
+					b.Fail(i, o.err)
+				}
+			}
+			continue
+		}
+		for _, i := range g.idx {
+			se := b.ServerError(i)
+			if se == nil {
+				continue
+			}
+			rd := parseRedirection(se)
+			switch rd.kind {
+			case "":
+			case "MOVED", "ASK":
+				c.emit(Event{Type: EventRedirected, Reason: rd.kind, Slot: rd.slot, Addr: rd.addr})
+				addr := c.opts.mapAddr(rd.addr)
+				if rd.addr == "" {
+					addr = g.node.addr
+				}
+				var n *node
+				var err error
+				if rd.kind == "MOVED" {
+					n, err = c.moved(rd.slot, addr)
+				} else {
+					n, err = c.nodeFor(addr)
+				}
+				if err != nil {
+					b.Fail(i, err)
+					continue
+				}
+				target[i], asking[i] = n, rd.kind == "ASK"
+				next, last = append(next, i), se
+			default:
+				if rd.kind != "TRYAGAIN" {
+					c.requestRefresh(rd.kind)
+				}
+				target[i], asking[i] = nil, false
+				next, wait, last = append(next, i), true, se
+			}
+		}
+	}
+	return next, wait, last
+}
+
+// answeredOK is a hook for the partly-answered case: a command whose
+// result came is left alone. Run's answered count does not say which, so
+// the Batch's results do: a command without an error reply and without a
+// result is the one to fail. (Results are set by the reply.)
+func answeredOK(b route.Batch, i int) bool {
+	type filler interface{ Filled(i int) bool }
+	if f, ok := b.(filler); ok {
+		return f.Filled(i)
+	}
+	return false
+}
+
+// batchCommand is one command of a pipeline as a route.Command, for the
+// fan-out and split paths.
+type batchCommand struct {
+	b route.Batch
+	i int
+}
+
+func (bc *batchCommand) Argv(dst [][]byte) [][]byte { return bc.b.Argv(bc.i, dst) }
+func (bc *batchCommand) Blocking() bool             { return false }
+func (bc *batchCommand) ServerError() error         { return bc.b.ServerError(bc.i) }
+func (bc *batchCommand) Deliver(reply []byte) error { return bc.b.Deliver(bc.i, reply) }
+
+// Run sends the one command alone.
+func (bc *batchCommand) Run(ctx context.Context, node any, asking bool) error {
+	_, err := bc.b.Run(ctx, node, []int{bc.i}, []bool{asking})
+	return err
+}

@@ -1,0 +1,195 @@
+package fastredis
+
+import (
+	"context"
+	"errors"
+
+	"github.com/fastredis/fastredis/internal/route"
+	"github.com/fastredis/fastredis/resp"
+)
+
+// Pipelines of a routed client (a cluster). The router groups the commands
+// by node, runs each group as one batch (Run, concurrently for different
+// nodes) and sends again, alone, the commands redirected with MOVED or ASK.
+// Each Run delivers into a routedSub of its own, so concurrent runs never
+// share a buffer; when the router is done, the subs' raw replies are
+// gathered into Pipeline.raw, where the Futures read them.
+
+// routedSub is one Run: which slot each reply is for, and the raw replies
+// it received.
+type routedSub struct {
+	p     *Pipeline
+	id    int32   // 1 + its index in Pipeline.subs
+	order []int32 // per reply: the slot, or -1 for ASKING's
+	raw   []byte
+	n     int // replies received
+	got   int // of them, commands'
+}
+
+// execRouted runs a routed view's pipeline through its router.
+func (p *Pipeline) execRouted(ctx context.Context) error {
+	for _, w := range p.wire {
+		if w.kind != wireCmd {
+			return routedUnsupported("transactions (MULTI) in a pipeline")
+		}
+	}
+	if p.tx {
+		return routedUnsupported("transactions (TxPipeline)")
+	}
+	br, ok := p.c.router.(route.BatchRouter)
+	if !ok {
+		return routedUnsupported("pipelines")
+	}
+	if len(p.slots) == 0 {
+		return nil
+	}
+	p.subsUsed = 0
+	err := br.RouteBatch(ctx, (*routedBatch)(p))
+	p.gatherSubs()
+	return err
+}
+
+// newSub hands out a routedSub, reusing those of earlier runs.
+func (p *Pipeline) newSub() *routedSub {
+	p.subsMu.Lock()
+	defer p.subsMu.Unlock()
+	if p.subsUsed == len(p.subs) {
+		p.subs = append(p.subs, &routedSub{p: p})
+	}
+	sb := p.subs[p.subsUsed]
+	p.subsUsed++
+	sb.id = int32(p.subsUsed)
+	sb.order, sb.raw, sb.n, sb.got = sb.order[:0], sb.raw[:0], 0, 0
+	return sb
+}
+
+// gatherSubs moves the raw replies of the subs into Pipeline.raw.
+func (p *Pipeline) gatherSubs() {
+	bases := p.subBases[:0]
+	for _, sb := range p.subs[:p.subsUsed] {
+		bases = append(bases, len(p.raw))
+		p.raw = append(p.raw, sb.raw...)
+	}
+	p.subBases = bases
+	for i := range p.slots {
+		s := &p.slots[i]
+		if s.sub > 0 {
+			base := bases[s.sub-1]
+			s.start, s.end, s.sub = s.start+base, s.end+base, 0
+		}
+	}
+}
+
+// Reply delivers a Run's i-th reply.
+func (sb *routedSub) Reply(i int, v resp.Value) {
+	sb.n = i + 1
+	idx := sb.order[i]
+	if idx < 0 {
+		return // ASKING's +OK
+	}
+	sb.got++
+	s := &sb.p.slots[idx]
+	s.filled = true
+	if s.mode == modeRaw && !v.IsError() {
+		s.sub, s.start = sb.id, len(sb.raw)
+		sb.raw = resp.AppendValue(sb.raw, v)
+		s.end = len(sb.raw)
+		return
+	}
+	s.Reply(0, v)
+}
+
+func (sb *routedSub) answered() bool { return sb.n > 0 }
+
+// routedBatch is a Pipeline as its router sees it (route.Batch).
+type routedBatch Pipeline
+
+func (b *routedBatch) Len() int { return len(b.slots) }
+
+func (b *routedBatch) Skip(i int) bool { return b.slots[i].localErr != nil }
+
+func (b *routedBatch) Argv(i int, dst [][]byte) [][]byte {
+	s := &b.slots[i]
+	return parseArgv(b.buf[s.cmdStart:s.cmdEnd], dst)
+}
+
+func (b *routedBatch) Run(ctx context.Context, node any, idx []int, asking []bool) (int, error) {
+	n, ok := node.(*Client)
+	if !ok || n == nil {
+		return 0, errors.New("fastredis: routed pipeline: node is not a *Client")
+	}
+	p := (*Pipeline)(b)
+	sb := p.newSub()
+	size := 0
+	for j, i := range idx {
+		s := &p.slots[i]
+		s.clear()
+		if j < len(asking) && asking[j] {
+			sb.order = append(sb.order, -1)
+			size += 20
+		}
+		sb.order = append(sb.order, int32(i))
+		size += s.cmdEnd - s.cmdStart
+	}
+	encode := func(dst []byte) []byte {
+		for j, i := range idx {
+			if j < len(asking) && asking[j] {
+				dst = append(dst, "*1\r\n$6\r\nASKING\r\n"...)
+			}
+			s := &p.slots[i]
+			dst = append(dst, p.buf[s.cmdStart:s.cmdEnd]...)
+		}
+		return dst
+	}
+	err := n.roundTrip(ctx, n.readDeadline(ctx), sb, len(sb.order), size, encode, sb.answered, nil)
+	return sb.got, err
+}
+
+func (b *routedBatch) ServerError(i int) error {
+	if e, ok := b.slots[i].err.(*Error); ok {
+		return e
+	}
+	return nil
+}
+
+func (b *routedBatch) Deliver(i int, reply []byte) error {
+	var rd resp.Reader
+	v, _, err := rd.Parse(reply)
+	if err != nil {
+		return err
+	}
+	p := (*Pipeline)(b)
+	sb := p.newSub()
+	sb.order = append(sb.order, int32(i))
+	p.slots[i].clear()
+	sb.Reply(0, v)
+	return nil
+}
+
+func (b *routedBatch) Fail(i int, err error) {
+	s := &b.slots[i]
+	s.err, s.filled = err, true
+}
+
+// parseArgv reads the bulk strings of one encoded command (an array of
+// bulk strings) as views.
+func parseArgv(b []byte, dst [][]byte) [][]byte {
+	if len(b) == 0 || b[0] != '*' {
+		return dst
+	}
+	_, b = readLength(b[1:])
+	for len(b) > 0 && b[0] == '$' {
+		var n int
+		n, b = readLength(b[1:])
+		if n < 0 || n+2 > len(b) {
+			return dst
+		}
+		dst = append(dst, b[:n:n])
+		b = b[n+2:]
+	}
+	return dst
+}
+
+
+// Filled reports whether command i has its result (a reply, or a failure).
+func (b *routedBatch) Filled(i int) bool { return b.slots[i].filled }
