@@ -462,8 +462,8 @@ func TestPipeline(t *testing.T) {
 	incr := p.Incr("pipe:0") // a string that is a number
 	bad := p.LPush("pipe:1", "x")
 	mget := p.MGet("pipe:1", "pipe:2", "pipe:3") // across slots: split
-	dbsize := p.DBSize()                          // fans out
-	cross := p.RPopLPush("pipe:1", "pipe:2")      // cannot be split
+	dbsize := p.DBSize()                         // fans out
+	cross := p.RPopLPush("pipe:1", "pipe:2")     // cannot be split
 	if err := p.Exec(bg); err != nil {
 		t.Fatal(err)
 	}

@@ -190,6 +190,5 @@ func parseArgv(b []byte, dst [][]byte) [][]byte {
 	return dst
 }
 
-
 // Filled reports whether command i has its result (a reply, or a failure).
 func (b *routedBatch) Filled(i int) bool { return b.slots[i].filled }
