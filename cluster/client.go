@@ -43,6 +43,8 @@ type Client struct {
 	refreshes atomic.Int64
 	lastErr   atomic.Pointer[error] // the last refresh failure
 
+	jobs chan *groupJob // pipeline groups for the workers
+
 	closed atomic.Bool
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -114,6 +116,7 @@ func NewClientContext(ctx context.Context, opts Options) (*Client, error) {
 	}
 	c.wg.Add(1)
 	go c.refresher()
+	c.startWorkers()
 	return c, nil
 }
 

@@ -505,3 +505,39 @@ func TestPipeline(t *testing.T) {
 		t.Errorf("TxPipeline on a cluster: %v, want ErrUnsupported for now", err)
 	}
 }
+
+// A reused pipeline over every slot allocates nothing.
+func TestPipelineAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under -race")
+	}
+	rc := sharedCluster(t)
+	c := newTestClient(t, rc, Options{})
+	keys := make([]string, 100)
+	for i := range keys {
+		keys[i] = "pa:" + strconv.Itoa(i)
+		if err := c.Set(bg, keys[i], i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := c.Pipeline()
+	dst := make([][]byte, len(keys))
+	futs := make([]fastredis.Future[[]byte], 0, len(keys))
+	run := func() {
+		p.Reset()
+		futs = futs[:0]
+		for i, k := range keys {
+			futs = append(futs, p.GetAppend(dst[i][:0], k))
+		}
+		if err := p.Exec(bg); err != nil {
+			t.Fatal(err)
+		}
+		for i, f := range futs {
+			dst[i], _ = f.Result()
+		}
+	}
+	run()
+	if a := testing.AllocsPerRun(50, run); a != 0 {
+		t.Errorf("a reused pipeline of 100 GETs over every slot: %v allocs per Exec, want 0", a)
+	}
+}

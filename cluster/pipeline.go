@@ -32,10 +32,9 @@ func (c *Client) RouteBatch(ctx context.Context, b route.Batch) error {
 		return fastredis.ErrClosed
 	}
 	n := b.Len()
-	target := make([]*node, n) // where a redirection sent a command
-	asking := make([]bool, n)
-	segment := make([]int, 0, n)
-	var argv [][]byte
+	bs := getBatchState(n)
+	defer putBatchState(bs)
+	target, asking, segment, argv := bs.target, bs.asking, bs.segment, bs.argv
 	for i := 0; i < n; i++ {
 		if b.Skip(i) {
 			continue
@@ -53,7 +52,7 @@ func (c *Client) RouteBatch(ctx context.Context, b route.Batch) error {
 			info.Request == keyspec.RequestSpecial || (info.Request == keyspec.RequestMultiShard && cross)):
 			// Fan-out, split or SCAN: as outside a pipeline, after what
 			// came before it.
-			c.runSegment(ctx, b, segment, target, asking)
+			c.runSegment(ctx, b, bs, segment, target, asking)
 			segment = segment[:0]
 			if err := c.route(ctx, &batchCommand{b: b, i: i}, argv); err != nil {
 				b.Fail(i, err)
@@ -64,23 +63,64 @@ func (c *Client) RouteBatch(ctx context.Context, b route.Batch) error {
 			segment = append(segment, i)
 		}
 	}
-	c.runSegment(ctx, b, segment, target, asking)
+	c.runSegment(ctx, b, bs, segment, target, asking)
+	bs.argv, bs.segment = argv, segment
 	return nil
+}
+
+// batchState is the scratch of one RouteBatch, pooled so that a reused
+// pipeline allocates nothing here.
+type batchState struct {
+	target  []*node
+	asking  []bool
+	segment []int
+	next    []int
+	argv    [][]byte
+	groups  []*batchGroup
+	free    []*batchGroup
+	out     []groupOutcome
+	wg      sync.WaitGroup
+}
+
+type groupOutcome struct {
+	answered int
+	err      error
+}
+
+var batchStates = sync.Pool{New: func() any { return new(batchState) }}
+
+func getBatchState(n int) *batchState {
+	bs := batchStates.Get().(*batchState)
+	if cap(bs.target) < n {
+		bs.target, bs.asking = make([]*node, n), make([]bool, n)
+	}
+	bs.target, bs.asking = bs.target[:n], bs.asking[:n]
+	clear(bs.target)
+	clear(bs.asking)
+	bs.segment = bs.segment[:0]
+	return bs
+}
+
+func putBatchState(bs *batchState) {
+	clear(bs.target)
+	clear(bs.argv)
+	bs.argv = bs.argv[:0]
+	batchStates.Put(bs)
 }
 
 // runSegment runs commands grouped by node, and again those redirected or
 // to be retried, within the budget; every command ends with a result.
-func (c *Client) runSegment(ctx context.Context, b route.Batch, pending []int, target []*node, asking []bool) {
+func (c *Client) runSegment(ctx context.Context, b route.Batch, bs *batchState, pending []int, target []*node, asking []bool) {
 	tries := 0
 	for len(pending) > 0 {
-		groups, err := c.group(b, pending, target, asking)
+		groups, err := c.group(b, bs, pending, target, asking)
 		if err != nil {
 			for _, i := range pending {
 				b.Fail(i, err)
 			}
 			return
 		}
-		next, wait, last := c.runGroups(ctx, b, groups, target, asking)
+		next, wait, last := c.runGroups(ctx, b, bs, groups, target, asking)
 		if len(next) == 0 {
 			return
 		}
@@ -113,14 +153,64 @@ type batchGroup struct {
 	node   *node
 	idx    []int
 	asking []bool
+	job    groupJob
+}
+
+// groupJob is a group's Run, handed to a worker.
+type groupJob struct {
+	ctx context.Context
+	b   route.Batch
+	g   *batchGroup
+	out *groupOutcome
+	wg  *sync.WaitGroup
+}
+
+func (j *groupJob) run() {
+	a, err := j.b.Run(j.ctx, j.g.node.client, j.g.idx, j.g.asking)
+	*j.out = groupOutcome{a, err}
+	j.wg.Done()
+}
+
+// pipelineWorkers is how many goroutines wait for pipeline groups, so
+// that a pipeline over several nodes starts none of its own.
+const pipelineWorkers = 8
+
+// runJob hands j to an idle worker, or to a new goroutine when none is.
+func (c *Client) runJob(j *groupJob) {
+	select {
+	case c.jobs <- j:
+	default:
+		go j.run()
+	}
+}
+
+// startWorkers starts the pipeline workers; they end when the client closes.
+func (c *Client) startWorkers() {
+	c.jobs = make(chan *groupJob)
+	for range pipelineWorkers {
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			for {
+				select {
+				case j := <-c.jobs:
+					j.run()
+				case <-c.ctx.Done():
+					return
+				}
+			}
+		}()
+	}
 }
 
 // group assigns each pending command to its node: the one a redirection
-// named, or its slot's.
-func (c *Client) group(b route.Batch, pending []int, target []*node, asking []bool) ([]*batchGroup, error) {
-	byNode := map[*node]*batchGroup{}
-	var groups []*batchGroup
-	var argv [][]byte
+// named, or its slot's. Groups are few (one per node), so a linear search
+// beats a map and allocates nothing.
+func (c *Client) group(b route.Batch, bs *batchState, pending []int, target []*node, asking []bool) ([]*batchGroup, error) {
+	bs.free = append(bs.free, bs.groups...)
+	groups := bs.groups[:0]
+	argv := bs.argv
+	defer func() { bs.argv = argv }()
 	for _, i := range pending {
 		n := target[i]
 		if n == nil {
@@ -135,40 +225,58 @@ func (c *Client) group(b route.Batch, pending []int, target []*node, asking []bo
 			}
 			n, err = c.pick(slot, keyed, readOnly)
 			if err != nil {
+				bs.groups = groups
 				return nil, err
 			}
 		}
-		g := byNode[n]
+		var g *batchGroup
+		for _, x := range groups {
+			if x.node == n {
+				g = x
+				break
+			}
+		}
 		if g == nil {
-			g = &batchGroup{node: n}
-			byNode[n] = g
+			if k := len(bs.free); k > 0 {
+				g, bs.free = bs.free[k-1], bs.free[:k-1]
+			} else {
+				g = new(batchGroup)
+			}
+			g.node, g.idx, g.asking = n, g.idx[:0], g.asking[:0]
 			groups = append(groups, g)
 		}
 		g.idx = append(g.idx, i)
 		g.asking = append(g.asking, asking[i])
 	}
+	bs.groups = groups
 	return groups, nil
 }
 
 // runGroups runs the groups concurrently and returns the commands to send
 // again, whether to wait before (TRYAGAIN, CLUSTERDOWN, a node lost), and
 // the last reason.
-func (c *Client) runGroups(ctx context.Context, b route.Batch, groups []*batchGroup, target []*node, asking []bool) (next []int, wait bool, last error) {
-	type outcome struct {
-		answered int
-		err      error
+func (c *Client) runGroups(ctx context.Context, b route.Batch, bs *batchState, groups []*batchGroup, target []*node, asking []bool) (next []int, wait bool, last error) {
+	if cap(bs.out) < len(groups) {
+		bs.out = make([]groupOutcome, len(groups))
 	}
-	out := make([]outcome, len(groups))
-	var wg sync.WaitGroup
-	for gi, g := range groups {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			a, err := b.Run(ctx, g.node.client, g.idx, g.asking)
-			out[gi] = outcome{a, err}
-		}()
+	out := bs.out[:len(groups)]
+	// The last group runs on this goroutine; the others on the client's
+	// workers (or goroutines of their own when every worker is busy).
+	for gi, g := range groups[:len(groups)-1] {
+		bs.wg.Add(1)
+		g.job = groupJob{ctx: ctx, b: b, g: g, out: &out[gi], wg: &bs.wg}
+		c.runJob(&g.job)
 	}
-	wg.Wait()
+	if g := groups[len(groups)-1]; true {
+		a, err := b.Run(ctx, g.node.client, g.idx, g.asking)
+		out[len(groups)-1] = groupOutcome{a, err}
+	}
+	bs.wg.Wait()
+	for _, g := range groups {
+		g.job = groupJob{} // drop the references to this run
+	}
+	next = bs.next[:0]
+	defer func() { bs.next = next }()
 	for gi, g := range groups {
 		o := out[gi]
 		if o.err != nil {

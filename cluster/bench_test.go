@@ -1,0 +1,38 @@
+package cluster
+
+import (
+	"strconv"
+	"testing"
+
+	"github.com/fastredis/fastredis/fastredis"
+)
+
+// BenchmarkPipeline100 is a reused pipeline of 100 GETs over every slot.
+func BenchmarkPipeline100(b *testing.B) {
+	rc := sharedCluster(b)
+	c := newTestClient(b, rc, Options{})
+	keys := make([]string, 100)
+	for i := range keys {
+		keys[i] = "bp:" + strconv.Itoa(i)
+		if err := c.Set(bg, keys[i], i); err != nil {
+			b.Fatal(err)
+		}
+	}
+	p := c.Pipeline()
+	dst := make([][]byte, 100)
+	futsBuf := make([]fastredis.Future[[]byte], 0, 100)
+	b.ReportAllocs()
+	for b.Loop() {
+		p.Reset()
+		futs := futsBuf[:0]
+		for i, k := range keys {
+			futs = append(futs, p.GetAppend(dst[i][:0], k))
+		}
+		if err := p.Exec(bg); err != nil {
+			b.Fatal(err)
+		}
+		for i, f := range futs {
+			dst[i], _ = f.Result()
+		}
+	}
+}
