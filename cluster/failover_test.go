@@ -517,3 +517,91 @@ func TestPipelineDuringMigration(t *testing.T) {
 		}
 	}
 }
+
+// Transactions: keys of one slot, sent as a unit to its master; refused
+// before sending across slots; through a migration (ASK: ASKING before
+// MULTI; keys on both sides: TRYAGAIN until it ends) they still commit.
+func TestTransactions(t *testing.T) {
+	rc := redistest.StartCluster(t, redistest.ClusterOptions{Masters: 2})
+	c := newTestClient(t, rc, Options{})
+	tx := c.TxPipeline()
+	a := tx.Incr("{tx}:a")
+	b := tx.IncrBy("{tx}:b", 10)
+	if err := tx.Exec(bg); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := a.Result(); err != nil || v != 1 {
+		t.Fatalf("INCR in a transaction = %d, %v", v, err)
+	}
+	if v, err := b.Result(); err != nil || v != 10 {
+		t.Fatalf("INCRBY in a transaction = %d, %v", v, err)
+	}
+	cross := c.TxPipeline()
+	cross.Incr("{tx}:a")
+	cross.Incr("elsewhere")
+	if err := cross.Exec(bg); !errors.Is(err, fastredis.ErrCrossSlotTx) {
+		t.Fatalf("a transaction across slots: %v, want ErrCrossSlotTx", err)
+	}
+	if v, _ := c.Get(bg, "{tx}:a"); v != "1" {
+		t.Fatalf("the refused transaction ran: {tx}:a = %q", v)
+	}
+
+	slot := Slot("{tx}:a")
+	from := rc.SlotOwner(slot)
+	var to *redistest.ClusterNode
+	for _, m := range rc.Masters() {
+		if m.Addr != from.Addr {
+			to = m
+		}
+	}
+	if err := c.Set(bg, "{tx}:moved", 100); err != nil {
+		t.Fatal(err)
+	}
+	mig := rc.BeginMigration(t, slot, to)
+	mig.MoveKeys(t, 1) // one of the slot's keys moves
+	moved, stay := "", ""
+	for _, k := range []string{"{tx}:a", "{tx}:b", "{tx}:moved"} {
+		if n, err := nodeClient(t, from.Addr).Exists(bg, k); err != nil || n == 0 {
+			moved = k
+		} else {
+			stay = k
+		}
+	}
+	if moved == "" || stay == "" {
+		t.Fatalf("no key moved, or all did (moved %q, stayed %q)", moved, stay)
+	}
+	before, _ := c.Get(bg, stay)
+	t.Logf("half-migrated slot: %s is on the importing node", moved)
+	// All keys on the importing side: ASK, then ASKING + MULTI there.
+	one := c.TxPipeline()
+	incr := one.Incr(moved)
+	if err := one.Exec(bg); err != nil {
+		t.Fatalf("a transaction on a migrated key: %v", err)
+	}
+	if v, err := incr.Result(); err != nil || v < 2 {
+		t.Fatalf("INCR of a migrated key in a transaction = %d, %v", v, err)
+	}
+	// Keys on both sides: TRYAGAIN until the migration ends.
+	done := make(chan error, 1)
+	both := c.TxPipeline()
+	x := both.Incr(stay)
+	y := both.Incr(moved)
+	go func() { done <- both.Exec(bg) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("a transaction over both sides of a migration: %v", err)
+		}
+	case <-time.After(300 * time.Millisecond):
+		mig.Finish(t)
+		if err := <-done; err != nil {
+			t.Fatalf("a transaction over both sides, after the migration: %v", err)
+		}
+	}
+	if v, err := x.Result(); err != nil || strconv.FormatInt(v-1, 10) != before {
+		t.Fatalf("INCR %s = %d, %v (was %s)", stay, v, err, before)
+	}
+	if _, err := y.Result(); err != nil {
+		t.Fatalf("INCR %s = %v", moved, err)
+	}
+}

@@ -369,3 +369,81 @@ func (bc *batchCommand) Run(ctx context.Context, node any, asking bool) error {
 	_, err := bc.b.Run(ctx, node, []int{bc.i}, []bool{asking})
 	return err
 }
+
+// RouteTx runs a transaction of the routed view (route.TxRouter): MULTI
+// ... EXEC to the master of its slot as one unit; after MOVED (the queued
+// commands were refused, EXEC aborted) the whole unit again to the new
+// owner; after ASK, with ASKING before MULTI (the server keeps it until
+// EXEC); after TRYAGAIN or CLUSTERDOWN, after the backoff. A transaction
+// whose connection is lost before any reply is sent again; one partly
+// answered is not (its outcome is unknown: fastredis.TxUnknownError).
+func (c *Client) RouteTx(ctx context.Context, slot int, keyed bool, tx route.Tx) error {
+	if c.closed.Load() {
+		return fastredis.ErrClosed
+	}
+	argv := [][]byte{[]byte("EXEC")}
+	var target *node
+	asking := false
+	tries := 0
+	for {
+		if target == nil {
+			n, err := c.pick(slot, keyed, false)
+			if err != nil {
+				c.requestRefresh("no node for slot")
+				if werr := c.retryWait(ctx, &tries, argv, err); werr != nil {
+					return werr
+				}
+				continue
+			}
+			target = n
+		}
+		answered, err := tx.Run(ctx, target.client, asking)
+		asking = false
+		if err != nil {
+			if answered || ctx.Err() != nil || c.closed.Load() || !c.retryable(err, target) {
+				return nil // the commands' results and the outcome hold the error
+			}
+			c.requestRefresh("node failing")
+			last := fmt.Errorf("node %s: %w", target.addr, err)
+			target = nil
+			if werr := c.retryWait(ctx, &tries, argv, last); werr != nil {
+				return werr
+			}
+			continue
+		}
+		se := tx.Redirection()
+		if se == nil {
+			return nil
+		}
+		rd := parseRedirection(se)
+		switch rd.kind {
+		case "MOVED", "ASK":
+			c.emit(Event{Type: EventRedirected, Reason: rd.kind, Slot: rd.slot, Addr: rd.addr})
+			tries++
+			if tries > c.opts.MaxRedirects {
+				return c.budgetError(argv, tries, se)
+			}
+			addr := c.opts.mapAddr(rd.addr)
+			if rd.addr == "" {
+				addr = target.addr
+			}
+			if rd.kind == "MOVED" {
+				target, err = c.moved(rd.slot, addr)
+			} else {
+				target, err = c.nodeFor(addr)
+				asking = true
+			}
+			if err != nil {
+				return err
+			}
+		default:
+			if rd.kind != "TRYAGAIN" {
+				c.requestRefresh(rd.kind)
+				target = nil
+			}
+			if werr := c.retryWait(ctx, &tries, argv, se); werr != nil {
+				return werr
+			}
+		}
+	}
+}

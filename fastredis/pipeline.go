@@ -45,6 +45,7 @@ type Pipeline struct {
 	multiFirst int32 // the first slot of the open transaction
 
 	got      int   // replies received in the current Exec
+	skip     int   // replies to drop before the batch's (a routed transaction's ASKING)
 	execErr  error // a TxPipeline's outcome
 	noscript bool  // a script slot got NOSCRIPT and can be retried with EVAL
 
@@ -394,6 +395,10 @@ type pipelineReplies Pipeline
 // side.
 func (h *pipelineReplies) Reply(i int, v resp.Value) {
 	p := (*Pipeline)(h)
+	if i < p.skip {
+		return
+	}
+	i -= p.skip
 	p.got = i + 1
 	w := &p.wire[i]
 	switch w.kind {

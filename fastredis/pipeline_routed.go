@@ -3,7 +3,9 @@ package fastredis
 import (
 	"context"
 	"errors"
+	"fmt"
 
+	"github.com/fastredis/fastredis/internal/keyspec"
 	"github.com/fastredis/fastredis/internal/route"
 	"github.com/fastredis/fastredis/resp"
 )
@@ -30,11 +32,11 @@ type routedSub struct {
 func (p *Pipeline) execRouted(ctx context.Context) error {
 	for _, w := range p.wire {
 		if w.kind != wireCmd {
-			return routedUnsupported("transactions (MULTI) in a pipeline")
+			return routedUnsupported("Multi and EndMulti in a pipeline (use a TxPipeline)")
 		}
 	}
 	if p.tx {
-		return routedUnsupported("transactions (TxPipeline)")
+		return p.execRoutedTx(ctx)
 	}
 	br, ok := p.c.router.(route.BatchRouter)
 	if !ok {
@@ -192,3 +194,96 @@ func parseArgv(b []byte, dst [][]byte) [][]byte {
 
 // Filled reports whether command i has its result (a reply, or a failure).
 func (b *routedBatch) Filled(i int) bool { return b.slots[i].filled }
+
+// execRoutedTx runs a routed view's TxPipeline: every key must be in one
+// slot, checked before anything is sent; the router sends MULTI ... EXEC to
+// the slot's master as a unit, and again as a unit after a redirection.
+func (p *Pipeline) execRoutedTx(ctx context.Context) error {
+	if len(p.slots) == 0 {
+		return nil
+	}
+	tr, ok := p.c.router.(route.TxRouter)
+	if !ok {
+		return routedUnsupported("transactions")
+	}
+	slot, keyed := 0, false
+	var argv [][]byte
+	for i := range p.slots {
+		s := &p.slots[i]
+		if s.localErr != nil {
+			continue
+		}
+		argv = parseArgv(p.buf[s.cmdStart:s.cmdEnd], argv[:0])
+		sl, has, err := keyspec.ArgvSlot(argv)
+		if errors.Is(err, keyspec.ErrCrossSlot) || (has && keyed && sl != slot) {
+			err := fmt.Errorf("fastredis: a transaction's keys must all be in one slot (%s has a key elsewhere; use hash tags): %w", s.command, ErrCrossSlotTx)
+			for j := range p.slots {
+				p.slots[j].err, p.slots[j].filled = err, true
+			}
+			return err
+		}
+		if has && !keyed {
+			slot, keyed = sl, true
+		}
+	}
+	p.layOutTx()
+	if err := tr.RouteTx(ctx, slot, keyed, (*routedTx)(p)); err != nil {
+		return err
+	}
+	return p.execErr
+}
+
+// ErrCrossSlotTx is wrapped by the error of a transaction of a cluster
+// client whose keys are in several slots; nothing is sent.
+var ErrCrossSlotTx = errors.New("fastredis: keys in different slots")
+
+// routedTx is a TxPipeline as its router sees it (route.Tx).
+type routedTx Pipeline
+
+func (t *routedTx) Run(ctx context.Context, node any, asking bool) (bool, error) {
+	n, ok := node.(*Client)
+	if !ok || n == nil {
+		return false, errors.New("fastredis: routed transaction: node is not a *Client")
+	}
+	p := (*Pipeline)(t)
+	for i := range p.slots {
+		p.slots[i].clear()
+	}
+	p.raw, p.got, p.execErr, p.skip = p.raw[:0], 0, nil, 0
+	replies := len(p.wire)
+	encode := p.encode
+	if asking {
+		p.skip, replies = 1, replies+1
+		encode = func(b []byte) []byte {
+			return p.encode(append(b, "*1\r\n$6\r\nASKING\r\n"...))
+		}
+	}
+	var trip tripInfo
+	err := n.roundTrip(ctx, n.readDeadline(ctx), (*pipelineReplies)(p), replies, len(p.buf)+40, encode, p.answered, &trip)
+	if err != nil {
+		p.failUnanswered(err, trip.sent)
+	}
+	return p.got > 0, err
+}
+
+func (t *routedTx) Redirection() error {
+	if e, ok := t.execErr.(*Error); ok { // EXEC itself: TRYAGAIN for keys split by a migration
+		switch e.Prefix {
+		case "MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN":
+			return e
+		}
+	}
+	for i := range t.slots {
+		s := &t.slots[i]
+		if !s.queueErr {
+			continue
+		}
+		if e, ok := s.err.(*Error); ok {
+			switch e.Prefix {
+			case "MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN":
+				return e
+			}
+		}
+	}
+	return nil
+}

@@ -103,3 +103,20 @@ type Batch interface {
 type BatchRouter interface {
 	RouteBatch(ctx context.Context, b Batch) error
 }
+
+// Tx is a transaction of a routed client (MULTI, its commands, EXEC), in
+// flight, whose keys are all in one slot. fastredis implements it.
+type Tx interface {
+	// Run writes the whole transaction on node as one batch (ASKING first,
+	// with asking: it holds until EXEC) and waits for its replies, which go
+	// to the commands' results. answered reports whether any reply came.
+	Run(ctx context.Context, node any, asking bool) (answered bool, err error)
+	// Redirection is the MOVED, ASK, TRYAGAIN or CLUSTERDOWN error a command
+	// got while being queued (EXEC then aborted), or nil.
+	Redirection() error
+}
+
+// TxRouter runs the transactions of a routed client.
+type TxRouter interface {
+	RouteTx(ctx context.Context, slot int, keyed bool, tx Tx) error
+}
