@@ -541,3 +541,44 @@ func TestPipelineAllocs(t *testing.T) {
 		t.Errorf("a reused pipeline of 100 GETs over every slot: %v allocs per Exec, want 0", a)
 	}
 }
+
+// WATCH lends a connection on the watched keys' master; a conflict aborts
+// the transaction as on one server; keys in two slots are refused.
+func TestWatch(t *testing.T) {
+	rc := sharedCluster(t)
+	c := newTestClient(t, rc, Options{})
+	if err := c.Set(bg, "{w}:n", 1); err != nil {
+		t.Fatal(err)
+	}
+	err := c.Watch(bg, func(tx *fastredis.Tx) error {
+		n, err := tx.Get(bg, "{w}:n")
+		if err != nil {
+			return err
+		}
+		v, _ := strconv.Atoi(n)
+		p := tx.TxPipeline()
+		p.Set("{w}:n", v+1)
+		return p.Exec(bg)
+	}, "{w}:n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := c.Get(bg, "{w}:n"); v != "2" {
+		t.Fatalf("after a watched increment: %q", v)
+	}
+	// A change between WATCH and EXEC aborts the transaction.
+	err = c.Watch(bg, func(tx *fastredis.Tx) error {
+		if err := c.Set(bg, "{w}:n", 100); err != nil { // another client's write
+			return err
+		}
+		p := tx.TxPipeline()
+		p.Set("{w}:n", 3)
+		return p.Exec(bg)
+	}, "{w}:n")
+	if !errors.Is(err, fastredis.ErrTxFailed) {
+		t.Fatalf("a watched key changed: %v, want ErrTxFailed", err)
+	}
+	if err := c.Watch(bg, func(*fastredis.Tx) error { return nil }, "{w}:n", "other"); !errors.Is(err, fastredis.ErrCrossSlotTx) {
+		t.Fatalf("watching keys in two slots: %v", err)
+	}
+}

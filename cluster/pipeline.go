@@ -447,3 +447,31 @@ func (c *Client) RouteTx(ctx context.Context, slot int, keyed bool, tx route.Tx)
 		}
 	}
 }
+
+// WatchNode lends WATCH the master of slot (route.WatchRouter).
+func (c *Client) WatchNode(ctx context.Context, slot int) (any, error) {
+	if c.closed.Load() {
+		return nil, fastredis.ErrClosed
+	}
+	n, err := c.pick(slot, true, false)
+	if err != nil {
+		c.requestRefresh("no node for slot")
+		return nil, err
+	}
+	return n.client, nil
+}
+
+// Redirected acts on WATCH's MOVED (patching the slot) and reports whether
+// WATCH may be tried again.
+func (c *Client) Redirected(err error) bool {
+	rd := parseRedirection(err)
+	switch rd.kind {
+	case "MOVED":
+		_, merr := c.moved(rd.slot, c.opts.mapAddr(rd.addr))
+		return merr == nil
+	case "TRYAGAIN", "CLUSTERDOWN":
+		c.requestRefresh(rd.kind)
+		return true
+	}
+	return false
+}

@@ -287,3 +287,38 @@ func (t *routedTx) Redirection() error {
 	}
 	return nil
 }
+
+// routedWatch runs Watch on the node serving the watched keys' slot (a
+// routed view): they must be in one slot. WATCH redirected because the
+// slot moved is tried again on its new node.
+func (c *Client) routedWatch(ctx context.Context, fn func(tx *Tx) error, keys []string) error {
+	wr, ok := c.router.(route.WatchRouter)
+	if !ok {
+		return routedUnsupported("WATCH")
+	}
+	if len(keys) == 0 {
+		return errors.New("fastredis: WATCH on a cluster needs the keys: they pick the node")
+	}
+	slot := keyspec.Slot(c.opts.KeyPrefix + keys[0])
+	for _, k := range keys[1:] {
+		if keyspec.Slot(c.opts.KeyPrefix+k) != slot {
+			return fmt.Errorf("fastredis: watched keys must all be in one slot (%q is elsewhere; use hash tags): %w", k, ErrCrossSlotTx)
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		node, err := wr.WatchNode(ctx, slot)
+		if err != nil {
+			return err
+		}
+		n, ok := node.(*Client)
+		if !ok || n == nil {
+			return errors.New("fastredis: routed watch: node is not a *Client")
+		}
+		err = n.Watch(ctx, fn, keys...)
+		var e *Error
+		if attempt < 16 && errors.As(err, &e) && e.Command == "WATCH" && wr.Redirected(e) {
+			continue
+		}
+		return err
+	}
+}

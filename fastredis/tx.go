@@ -102,7 +102,7 @@ type Tx struct {
 // The connections come from a pool bounded by Options.MaxDedicatedConns.
 func (c *Client) Watch(ctx context.Context, fn func(tx *Tx) error, keys ...string) error {
 	if c.router != nil {
-		return routedUnsupported("WATCH")
+		return c.routedWatch(ctx, fn, keys)
 	}
 	if c.pin != nil {
 		return errors.New("fastredis: Watch on a Tx: use Tx.Watch to watch more keys")

@@ -120,3 +120,12 @@ type Tx interface {
 type TxRouter interface {
 	RouteTx(ctx context.Context, slot int, keyed bool, tx Tx) error
 }
+
+// WatchRouter lends WATCH a node: the master of the watched keys' slot.
+type WatchRouter interface {
+	// WatchNode returns the node (a *fastredis.Client) serving slot.
+	WatchNode(ctx context.Context, slot int) (any, error)
+	// Redirected reports whether err (WATCH's) is a redirection the
+	// router has acted on, so WATCH may be tried again.
+	Redirected(err error) bool
+}
