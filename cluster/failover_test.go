@@ -605,3 +605,54 @@ func TestTransactions(t *testing.T) {
 		t.Fatalf("INCR %s = %v", moved, err)
 	}
 }
+
+// A BLPOP whose master is killed is sent again to the new master, and gets
+// what is pushed there.
+func TestBlockingResentAfterKill(t *testing.T) {
+	rc := redistest.StartCluster(t, redistest.ClusterOptions{Masters: 3, ReplicasPerMaster: 1, NodeTimeout: time.Second})
+	c := newTestClient(t, rc, Options{})
+	const key = "{blk}:q"
+	victim := rc.SlotOwner(Slot(key))
+	type popped struct {
+		v   []string
+		err error
+	}
+	done := make(chan popped, 1)
+	go func() {
+		v, err := c.BLPop(bg, []string{key}, 0) // no deadline, no timeout
+		done <- popped{v, err}
+	}()
+	// Wait until the BLPOP blocks on the victim.
+	admin := nodeClient(t, victim.Addr)
+	for {
+		info, err := admin.Info(bg, "clients")
+		if err == nil && strings.Contains(info, "blocked_clients:1") {
+			break
+		}
+		time.Sleep(5 * time.Millisecond) // the server announces nothing: polled
+	}
+	admin.Close()
+	victim.Kill()
+	rc.WaitHealthy(t)
+	// The new master serves the slot; push once the BLPOP is blocked there.
+	owner := nodeClient(t, rc.SlotOwner(Slot(key)).Addr)
+	for {
+		info, err := owner.Info(bg, "clients")
+		if err == nil && strings.Contains(info, "blocked_clients:1") {
+			break
+		}
+		select {
+		case p := <-done:
+			t.Fatalf("BLPOP returned before anything was pushed: %v, %v", p.v, p.err)
+		default:
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, err := c.RPush(bg, key, "after-failover"); err != nil {
+		t.Fatal(err)
+	}
+	p := <-done
+	if p.err != nil || len(p.v) != 2 || p.v[1] != "after-failover" {
+		t.Fatalf("BLPOP across a failover = %v, %v", p.v, p.err)
+	}
+}
