@@ -45,6 +45,9 @@ type Client struct {
 
 	jobs chan *groupJob // pipeline groups for the workers
 
+	subMu sync.Mutex
+	sub   *fastredis.Client // the subscribers' client (pubsub.go), made on first use
+
 	closed atomic.Bool
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -137,6 +140,11 @@ func (c *Client) Close() error {
 	for _, n := range nodes {
 		n.client.Close()
 	}
+	c.subMu.Lock()
+	if c.sub != nil {
+		c.sub.Close()
+	}
+	c.subMu.Unlock()
 	return nil
 }
 

@@ -656,3 +656,49 @@ func TestBlockingResentAfterKill(t *testing.T) {
 		t.Fatalf("BLPOP across a failover = %v, %v", p.v, p.err)
 	}
 }
+
+// A subscriber moves to another node, resubscribed, when its node dies.
+func TestSubscriberMovesOnFailure(t *testing.T) {
+	rc := redistest.StartCluster(t, redistest.ClusterOptions{Masters: 3, ReplicasPerMaster: 1, NodeTimeout: time.Second})
+	c := newTestClient(t, rc, Options{})
+	ps, err := c.Subscribe(bg, "news")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ps.Close()
+	if _, err := c.Publish(bg, "news", "first"); err != nil {
+		t.Fatal(err)
+	}
+	if m := <-ps.Messages(); m.Payload != "first" {
+		t.Fatalf("got %+v", m)
+	}
+	var on *redistest.ClusterNode
+	for _, n := range rc.Masters() {
+		r, err := nodeClient(t, n.Addr).PubSubNumSub(bg, "news")
+		if err == nil && r["news"] == 1 {
+			on = n
+		}
+	}
+	if on == nil {
+		t.Fatal("no master has the subscription")
+	}
+	on.Kill()
+	rc.WaitHealthy(t)
+	deadline := time.Now().Add(20 * time.Second)
+	for i := 0; ; i++ {
+		if time.Now().After(deadline) {
+			t.Fatal("no message reached the subscriber after its node died")
+		}
+		if _, err := c.Publish(bg, "news", "after-"+strconv.Itoa(i)); err != nil {
+			continue
+		}
+		select {
+		case m := <-ps.Messages():
+			if !strings.HasPrefix(m.Payload, "after-") {
+				t.Fatalf("got %+v", m)
+			}
+			return
+		case <-time.After(100 * time.Millisecond): // resubscribing: publish again
+		}
+	}
+}

@@ -1,0 +1,100 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/fastredis/fastredis/fastredis"
+	"github.com/fastredis/fastredis/internal/director"
+)
+
+// Pub/sub on a cluster. A message published on any node reaches the
+// subscribers of every node, so Subscribe and PSubscribe run on one node's
+// connection: a fastredis.Client directed at a master chosen at random from
+// the current topology. When that node fails or leaves, the subscriber's
+// connection is re-established, through the director, on another master,
+// and its channels and patterns are subscribed again (fastredis's own
+// resubscription). PUBLISH goes to any master; SPUBLISH routes by the
+// channel's slot. Sharded subscriptions (SSubscribe) come with the next
+// cluster issue.
+
+// pubsubDirector sends the subscriber client's dials to a live master.
+type pubsubDirector Client
+
+func (d *pubsubDirector) Addr(ctx context.Context) (string, error) {
+	c := (*Client)(d)
+	st := c.state.Load()
+	if st == nil || len(st.masters) == 0 {
+		c.requestRefresh("subscriber: no master")
+		return "", errNoTopology
+	}
+	return st.masters[rand.IntN(len(st.masters))].addr, nil
+}
+
+func (d *pubsubDirector) Check(ctx context.Context, addr, role string) error { return nil }
+
+// subscriber returns the client the cluster's subscribers use, making it
+// the first time.
+func (c *Client) subscriber() (*fastredis.Client, error) {
+	c.subMu.Lock()
+	defer c.subMu.Unlock()
+	if c.closed.Load() {
+		return nil, fastredis.ErrClosed
+	}
+	if c.sub != nil {
+		return c.sub, nil
+	}
+	opts := c.opts.NodeOptions
+	opts.Addr, opts.Network, opts.LazyConnect = "cluster-subscriber", "tcp", true
+	if c.opts.Credentials != nil {
+		// One set for every node: the subscriber may land on any of them.
+		if seeds := c.seeds; len(seeds) > 0 {
+			opts.Username, opts.Password = c.opts.Credentials(seeds[0])
+		}
+	}
+	cl, err := director.NewClient(opts, (*pubsubDirector)(c))
+	if err != nil {
+		return nil, err
+	}
+	c.sub = cl.(*fastredis.Client)
+	return c.sub, nil
+}
+
+// NewPubSub returns a subscriber on one node of the cluster (see the
+// package's pub/sub notes): it moves to another node, resubscribed, when
+// its node fails.
+func (c *Client) NewPubSub(ctx context.Context, opts fastredis.PubSubOptions) (*fastredis.PubSub, error) {
+	s, err := c.subscriber()
+	if err != nil {
+		return nil, err
+	}
+	return s.NewPubSub(ctx, opts)
+}
+
+// Subscribe subscribes to channels on one node of the cluster.
+func (c *Client) Subscribe(ctx context.Context, channels ...string) (*fastredis.PubSub, error) {
+	s, err := c.subscriber()
+	if err != nil {
+		return nil, err
+	}
+	return s.Subscribe(ctx, channels...)
+}
+
+// PSubscribe subscribes to patterns on one node of the cluster.
+func (c *Client) PSubscribe(ctx context.Context, patterns ...string) (*fastredis.PubSub, error) {
+	s, err := c.subscriber()
+	if err != nil {
+		return nil, err
+	}
+	return s.PSubscribe(ctx, patterns...)
+}
+
+// SSubscribe is not supported yet on a cluster (sharded subscriptions need
+// a connection per shard, moved with their slots).
+func (c *Client) SSubscribe(ctx context.Context, shardChannels ...string) (*fastredis.PubSub, error) {
+	return nil, errShardedPubSub
+}
+
+var errShardedPubSub = fmt.Errorf("fastredis/cluster: SSubscribe: sharded pub/sub is not supported yet: %w", errors.ErrUnsupported)
