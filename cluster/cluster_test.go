@@ -368,8 +368,13 @@ func TestUniversalClient(t *testing.T) {
 	if err := u.Set(bg, "universal:k", "v"); err != nil {
 		t.Fatal(err)
 	}
-	if err := u.TxPipeline().Exec(bg); !errors.Is(err, errors.ErrUnsupported) {
-		t.Errorf("a transaction on the cluster view: %v, want ErrUnsupported until cluster transactions land", err)
+	tx := u.TxPipeline()
+	incr := tx.Incr("{universal}:n")
+	if err := tx.Exec(bg); err != nil {
+		t.Fatalf("a transaction through the UniversalClient: %v", err)
+	}
+	if n, err := incr.Result(); err != nil || n < 1 {
+		t.Errorf("INCR in the transaction = %d, %v", n, err)
 	}
 }
 
@@ -498,11 +503,6 @@ func TestPipeline(t *testing.T) {
 	}
 	if v, err := f.Result(); err != nil || v != "5" {
 		t.Errorf("reused pipeline: %q, %v", v, err)
-	}
-	tx := c.TxPipeline()
-	tx.Incr("{t}:a")
-	if err := tx.Exec(bg); !errors.Is(err, errors.ErrUnsupported) {
-		t.Errorf("TxPipeline on a cluster: %v, want ErrUnsupported for now", err)
 	}
 }
 

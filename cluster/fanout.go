@@ -189,19 +189,9 @@ func (c *Client) callSlot(ctx context.Context, slot int, argv [][]byte, readOnly
 		case "MOVED", "ASK":
 			tries++
 			if tries > c.opts.MaxRedirects {
-				return nil, c.budgetError(argv, tries, errors.New(string(reply)))
+				return nil, c.budgetError(argv, tries, errors.New(firstLine(reply)))
 			}
-			addr := c.opts.mapAddr(rd.addr)
-			if rd.addr == "" {
-				addr = target.addr
-			}
-			if rd.kind == "MOVED" {
-				target, err = c.moved(rd.slot, addr)
-			} else {
-				target, err = c.nodeFor(addr)
-				asking = true
-			}
-			if err != nil {
+			if target, asking, err = c.follow(rd, target); err != nil {
 				return nil, err
 			}
 		default:

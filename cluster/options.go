@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fastredis/fastredis/fastredis"
+	"github.com/fastredis/fastredis/internal/natmap"
 )
 
 // Options configures a cluster Client. Addrs is the only field without a
@@ -143,16 +144,7 @@ func (o Options) validate() (Options, error) {
 
 // mapAddr applies the NAT map to an announced address.
 func (o *Options) mapAddr(addr string) string {
-	if o.NATMapper != nil {
-		if m := o.NATMapper(addr); m != "" {
-			return m
-		}
-		return addr
-	}
-	if m, ok := o.NATMap[addr]; ok {
-		return m
-	}
-	return addr
+	return natmap.Apply(o.NATMap, o.NATMapper, addr)
 }
 
 // nodeOptions returns the options of the node at addr.

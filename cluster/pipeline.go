@@ -310,23 +310,12 @@ func (c *Client) runGroups(ctx context.Context, b route.Batch, bs *batchState, g
 			switch rd.kind {
 			case "":
 			case "MOVED", "ASK":
-				c.emit(Event{Type: EventRedirected, Reason: rd.kind, Slot: rd.slot, Addr: rd.addr})
-				addr := c.opts.mapAddr(rd.addr)
-				if rd.addr == "" {
-					addr = g.node.addr
-				}
-				var n *node
-				var err error
-				if rd.kind == "MOVED" {
-					n, err = c.moved(rd.slot, addr)
-				} else {
-					n, err = c.nodeFor(addr)
-				}
+				n, ask, err := c.follow(rd, g.node)
 				if err != nil {
 					b.Fail(i, err)
 					continue
 				}
-				target[i], asking[i] = n, rd.kind == "ASK"
+				target[i], asking[i] = n, ask
 				next, last = append(next, i), se
 			default:
 				if rd.kind != "TRYAGAIN" {
@@ -418,22 +407,11 @@ func (c *Client) RouteTx(ctx context.Context, slot int, keyed bool, tx route.Tx)
 		rd := parseRedirection(se)
 		switch rd.kind {
 		case "MOVED", "ASK":
-			c.emit(Event{Type: EventRedirected, Reason: rd.kind, Slot: rd.slot, Addr: rd.addr})
 			tries++
 			if tries > c.opts.MaxRedirects {
 				return c.budgetError(argv, tries, se)
 			}
-			addr := c.opts.mapAddr(rd.addr)
-			if rd.addr == "" {
-				addr = target.addr
-			}
-			if rd.kind == "MOVED" {
-				target, err = c.moved(rd.slot, addr)
-			} else {
-				target, err = c.nodeFor(addr)
-				asking = true
-			}
-			if err != nil {
+			if target, asking, err = c.follow(rd, target); err != nil {
 				return err
 			}
 		default:

@@ -146,26 +146,13 @@ func (c *Client) runSlot(ctx context.Context, cmd route.Command, argv [][]byte, 
 		case "":
 			return nil // the error reply is the command's result
 		case "MOVED", "ASK":
-			c.emit(Event{Type: EventRedirected, Reason: rd.kind, Slot: rd.slot, Addr: rd.addr})
 			tries++
 			if tries > c.opts.MaxRedirects {
 				return c.budgetError(argv, tries, se)
 			}
-			addr := c.opts.mapAddr(rd.addr)
-			if rd.addr == "" {
-				addr = target.addr
-			}
-			var n *node
-			if rd.kind == "MOVED" {
-				n, err = c.moved(rd.slot, addr)
-			} else {
-				n, err = c.nodeFor(addr)
-				asking = true
-			}
-			if err != nil {
+			if target, asking, err = c.follow(rd, target); err != nil {
 				return err
 			}
-			target = n
 		default:
 			// TRYAGAIN (a migration is under way), CLUSTERDOWN (no quorum,
 			// or slots unserved), READONLY (the master became a replica),
@@ -180,6 +167,23 @@ func (c *Client) runSlot(ctx context.Context, cmd route.Command, argv [][]byte, 
 			}
 		}
 	}
+}
+
+// follow acts on a MOVED (patching the slot) or an ASK, and returns the
+// node to send to and whether ASKING goes first. from is the node that
+// redirected (an ASK or MOVED to an unknown endpoint means it).
+func (c *Client) follow(rd redirection, from *node) (*node, bool, error) {
+	c.emit(Event{Type: EventRedirected, Reason: rd.kind, Slot: rd.slot, Addr: rd.addr})
+	addr := c.opts.mapAddr(rd.addr)
+	if rd.addr == "" {
+		addr = from.addr
+	}
+	if rd.kind == "MOVED" {
+		n, err := c.moved(rd.slot, addr)
+		return n, false, err
+	}
+	n, err := c.nodeFor(addr)
+	return n, true, err
 }
 
 // retryable reports whether a command that failed with err on n may be

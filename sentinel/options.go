@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fastredis/fastredis/fastredis"
+	"github.com/fastredis/fastredis/internal/natmap"
 )
 
 // Options configures a sentinel Client. MasterName and Sentinels have no
@@ -122,16 +123,7 @@ func (o Options) validate() (Options, error) {
 
 // mapAddr applies the NAT map to an address a sentinel returned.
 func (o *Options) mapAddr(addr string) string {
-	if o.NATMapper != nil {
-		if m := o.NATMapper(addr); m != "" {
-			return m
-		}
-		return addr
-	}
-	if m, ok := o.NATMap[addr]; ok {
-		return m
-	}
-	return addr
+	return natmap.Apply(o.NATMap, o.NATMapper, addr)
 }
 
 // sentinelOptions are the options of the client for one sentinel.

@@ -74,7 +74,7 @@ type method struct {
 	result    string
 	appendTo  bool     // there is a NameAppend form too
 	notes     []string // sentences about parameters, for the doc
-	recv      string // the receiver's type: Client, or SentinelClient
+	recv      string   // the receiver's type: Client, or SentinelClient
 	twin      *unitTwin
 	twinParam string // the parameter that picks between the command and its twin
 }
