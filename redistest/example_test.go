@@ -65,3 +65,18 @@ func ExampleServer_ClientTLSConfig() {
 	// Output:
 	// PONG <nil>
 }
+
+// ExampleNewSentinel starts a master, two replicas and three sentinels,
+// and asks a sentinel where the master is.
+func ExampleNewSentinel() {
+	g, err := redistest.NewSentinel(redistest.SentinelOptions{SkipIfMissing: true})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer g.Close()
+	addr, err := g.MasterAddr(context.Background())
+	fmt.Println(addr == g.Master().Addr, len(g.Replicas()), len(g.SentinelAddrs()), err)
+	// Output:
+	// true 2 3 <nil>
+}

@@ -108,6 +108,10 @@ type Server struct {
 	cluster func(c *config)
 	busPort int
 
+	// sentinel, when set, makes the process a Redis Sentinel (redis-server
+	// --sentinel) and adds its sentinel directives to the configuration.
+	sentinel func(c *config)
+
 	mu      sync.Mutex
 	proc    *process // the current (or last) process; nil before the first start
 	pastLog []byte   // output of the processes before proc (Restart)
@@ -347,6 +351,9 @@ func (s *Server) config() *config {
 	if s.cluster != nil {
 		s.cluster(c)
 	}
+	if s.sentinel != nil {
+		s.sentinel(c)
+	}
 	for _, line := range s.opts.Config {
 		c.raw(line)
 	}
@@ -374,7 +381,15 @@ func userLine(u User) string {
 // spawn starts a process from the configuration file and waits until it is
 // ready. s.mu must be held.
 func (s *Server) spawn() error {
-	p, err := startProcess(s.binary, []string{s.confPath}, s.Dir, s.opts.Detach, standaloneReady(s.Socket, s.opts.TLS))
+	args := []string{s.confPath}
+	ready := standaloneReady(s.Socket, s.opts.TLS)
+	if s.sentinel != nil {
+		// A sentinel listens before it logs its ID, and never says "Ready
+		// to accept connections".
+		args = append(args, "--sentinel")
+		ready = func(line string) bool { return strings.Contains(line, "Sentinel ID is") }
+	}
+	p, err := startProcess(s.binary, args, s.Dir, s.opts.Detach, ready)
 	if err != nil {
 		return err
 	}
