@@ -43,6 +43,13 @@ type SentinelOptions struct {
 	// SentinelConfig for the sentinels'.
 	Config         []string
 	SentinelConfig []string
+	// AnnounceHostnames makes the group speak in host names: the master is
+	// monitored as "localhost", replicas announce "localhost", and the
+	// sentinels resolve and announce host names (resolve-hostnames,
+	// announce-hostnames), so GET-MASTER-ADDR-BY-NAME and SENTINEL REPLICAS
+	// return localhost:<port>, an address a client may have to map (NAT
+	// tests).
+	AnnounceHostnames bool
 	// Binary is the redis-server used for data nodes and sentinels alike
 	// (sentinels run as redis-server --sentinel); as in Options.
 	Binary string
@@ -136,8 +143,16 @@ func (g *SentinelGroup) start() error {
 	if err != nil {
 		return err
 	}
+	host := "127.0.0.1"
+	if o.AnnounceHostnames {
+		host = "localhost"
+	}
 	for i := 0; i < o.Replicas; i++ {
-		if _, err := g.startNode("replica"+strconv.Itoa(i), nodeOpts("replicaof 127.0.0.1 "+strconv.Itoa(master.Port))); err != nil {
+		extra := []string{"replicaof 127.0.0.1 " + strconv.Itoa(master.Port)}
+		if o.AnnounceHostnames {
+			extra = append(extra, "replica-announce-ip localhost")
+		}
+		if _, err := g.startNode("replica"+strconv.Itoa(i), nodeOpts(extra...)); err != nil {
 			return err
 		}
 	}
@@ -164,7 +179,11 @@ func (g *SentinelGroup) start() error {
 		s.sentinel = func(c *config) {
 			name := o.MasterName
 			c.set("sentinel", "myid", ids[i])
-			c.set("sentinel", "monitor", name, "127.0.0.1", strconv.Itoa(master.Port), strconv.Itoa(o.Quorum))
+			if o.AnnounceHostnames {
+				c.set("sentinel", "resolve-hostnames", "yes")
+				c.set("sentinel", "announce-hostnames", "yes")
+			}
+			c.set("sentinel", "monitor", name, host, strconv.Itoa(master.Port), strconv.Itoa(o.Quorum))
 			c.set("sentinel", "down-after-milliseconds", name, strconv.FormatInt(o.DownAfter.Milliseconds(), 10))
 			c.set("sentinel", "failover-timeout", name, strconv.FormatInt(o.FailoverTimeout.Milliseconds(), 10))
 			c.set("sentinel", "parallel-syncs", name, "1")
@@ -175,7 +194,7 @@ func (g *SentinelGroup) start() error {
 				c.set("sentinel", "sentinel-pass", o.SentinelPassword)
 			}
 			for _, r := range g.data[1:] {
-				c.set("sentinel", "known-replica", name, "127.0.0.1", strconv.Itoa(r.Port))
+				c.set("sentinel", "known-replica", name, host, strconv.Itoa(r.Port))
 			}
 			for j, p := range ports {
 				if j != i {
@@ -223,6 +242,11 @@ func (g *SentinelGroup) startNode(name string, opts Options) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+func portOf(addr string) string {
+	_, p, _ := net.SplitHostPort(addr)
+	return p
 }
 
 func randomID() string {
@@ -332,9 +356,11 @@ func (g *SentinelGroup) Replicas() []*Server {
 	return out
 }
 
+// node finds a data node by the address a sentinel gave (its port: with
+// AnnounceHostnames the host is a name).
 func (g *SentinelGroup) node(addr string) *Server {
 	for _, s := range g.data {
-		if s.Addr == addr {
+		if strconv.Itoa(s.Port) == portOf(addr) {
 			return s
 		}
 	}
@@ -453,7 +479,7 @@ func (g *SentinelGroup) waitHealthy(ctx context.Context, master string) error {
 				ok, why = false, s.Addr+": "+err.Error()
 				break
 			}
-			if net.JoinHostPort(fields["ip"], fields["port"]) != master {
+			if fields["port"] != portOf(master) {
 				ok, why = false, s.Addr+" names another master"
 				break
 			}
@@ -465,7 +491,7 @@ func (g *SentinelGroup) waitHealthy(ctx context.Context, master string) error {
 		}
 		if ok {
 			for _, s := range g.data {
-				if s.Addr != master && !strings.Contains(g.info(ctx, s.Addr), "master_link_status:up") {
+				if strconv.Itoa(s.Port) != portOf(master) && !strings.Contains(g.info(ctx, s.Addr), "master_link_status:up") {
 					ok, why = false, s.Addr+": replication link not up"
 				}
 			}

@@ -66,3 +66,14 @@ func TestSentinelPasswords(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestSentinelHostnames(t *testing.T) {
+	g := StartSentinel(t, SentinelOptions{AnnounceHostnames: true, Replicas: 1})
+	addr, err := g.MasterAddr(context.Background())
+	if err != nil || !strings.HasPrefix(addr, "localhost:") {
+		t.Fatalf("GET-MASTER-ADDR-BY-NAME with announced host names = %q, %v", addr, err)
+	}
+	if g.Master() == nil {
+		t.Fatal("Master() does not find the node behind the host name")
+	}
+}

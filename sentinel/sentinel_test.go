@@ -411,3 +411,32 @@ func TestParseURL(t *testing.T) {
 		t.Error("a URL without master_name parsed")
 	}
 }
+
+// The sentinels announce host names; NATMapper maps them to addresses to
+// dial, for the master and for replicas.
+func TestNATMap(t *testing.T) {
+	g := redistest.StartSentinel(t, redistest.SentinelOptions{AnnounceHostnames: true})
+	var mapped atomic.Int64
+	mapper := func(addr string) string {
+		host, port, _ := net.SplitHostPort(addr)
+		if host == "localhost" {
+			mapped.Add(1)
+			return net.JoinHostPort("127.0.0.1", port)
+		}
+		return addr
+	}
+	c := newTestClient(t, Options{Sentinels: g.SentinelAddrs(), NATMapper: mapper})
+	if err := c.Set(bg, "nat", 1); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(c.Addr(), "127.0.0.1:") || mapped.Load() == 0 {
+		t.Fatalf("connected to %s after %d mappings", c.Addr(), mapped.Load())
+	}
+	r := newTestClient(t, Options{Sentinels: g.SentinelAddrs(), NATMapper: mapper, Role: RoleReplica})
+	if _, err := r.Get(bg, "nat"); err != nil && !errors.Is(err, fastredis.Nil) {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(r.Addr(), "127.0.0.1:") {
+		t.Fatalf("replica client connected to %s", r.Addr())
+	}
+}
