@@ -48,6 +48,12 @@
 // that says so, or skips it with Options.SkipIfMissing, and New returns an
 // error that wraps ErrNotInstalled. Servers bind 127.0.0.1 only.
 //
+// StartSentinel and NewSentinel start a Redis Sentinel group: a master,
+// replicas and sentinels (redis-server --sentinel), told of each other in
+// their configuration so the group is ready at once, with handles to fail
+// the master over (SENTINEL FAILOVER), kill it, and stop and start a
+// sentinel.
+//
 // If the test binary dies without running its cleanups (a -timeout panic, a
 // SIGKILL), the servers it started are killed too on Linux, so they do not
 // outlive the run.
