@@ -582,3 +582,39 @@ func TestWatch(t *testing.T) {
 		t.Fatalf("watching keys in two slots: %v", err)
 	}
 }
+
+// MONITOR on a cluster watches every master.
+func TestMonitor(t *testing.T) {
+	rc := sharedCluster(t)
+	c := newTestClient(t, rc, Options{})
+	m, err := c.Monitor(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	want := map[string]bool{}
+	for i := 0; i < 30; i++ {
+		k := "mon:" + strconv.Itoa(i)
+		if err := c.Set(bg, k, i); err != nil {
+			t.Fatal(err)
+		}
+		want[k] = true
+	}
+	nodes := map[string]bool{}
+	for len(want) > 0 {
+		select {
+		case ev := <-m.Events():
+			if len(ev.Args) == 3 && strings.EqualFold(ev.Args[0], "set") {
+				if want[ev.Args[1]] {
+					delete(want, ev.Args[1])
+					nodes[ev.Node] = true
+				}
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("MONITOR missed %d SETs", len(want))
+		}
+	}
+	if len(nodes) != 3 {
+		t.Errorf("events from %d masters, want 3", len(nodes))
+	}
+}
