@@ -47,6 +47,8 @@ type Client struct {
 
 	subMu sync.Mutex
 	sub   *fastredis.Client // the subscribers' client (pubsub.go), made on first use
+	// The shard subscribers' clients, one per SSubscribe.
+	shardSubs []*fastredis.Client
 
 	closed atomic.Bool
 	ctx    context.Context
@@ -143,6 +145,9 @@ func (c *Client) Close() error {
 	c.subMu.Lock()
 	if c.sub != nil {
 		c.sub.Close()
+	}
+	for _, s := range c.shardSubs {
+		s.Close()
 	}
 	c.subMu.Unlock()
 	return nil

@@ -91,10 +91,73 @@ func (c *Client) PSubscribe(ctx context.Context, patterns ...string) (*fastredis
 	return s.PSubscribe(ctx, patterns...)
 }
 
-// SSubscribe is not supported yet on a cluster (sharded subscriptions need
-// a connection per shard, moved with their slots).
+// SSubscribe subscribes to shard channels, which must all be in one slot
+// (hash tags put them there: "{room:42}:chat", "{room:42}:typing"), on a
+// connection to the slot's master. The subscription follows the slot:
+// when the server ends it because the slot migrated (its sunsubscribe), or
+// the master fails over, or the connection is lost, the subscriber reads
+// the map again, reconnects to the slot's owner and subscribes again
+// (messages published in the gap are missed, as with any subscriber).
+// Channels of several slots need one SSubscribe per slot.
 func (c *Client) SSubscribe(ctx context.Context, shardChannels ...string) (*fastredis.PubSub, error) {
-	return nil, errShardedPubSub
+	if len(shardChannels) == 0 {
+		return nil, errors.New("fastredis/cluster: SSubscribe needs a shard channel: it picks the node")
+	}
+	slot := Slot(shardChannels[0])
+	for _, ch := range shardChannels[1:] {
+		if Slot(ch) != slot {
+			return nil, fmt.Errorf("%w: shard channels %q and %q (one SSubscribe per slot)", ErrCrossSlot, shardChannels[0], ch)
+		}
+	}
+	opts := c.opts.NodeOptions
+	opts.Addr, opts.Network, opts.LazyConnect = "cluster-shard-subscriber", "tcp", true
+	cl, err := director.NewClient(opts, &shardDirector{c: c, slot: slot})
+	if err != nil {
+		return nil, err
+	}
+	sub := cl.(*fastredis.Client)
+	ps, err := sub.SSubscribe(ctx, shardChannels...)
+	if err != nil {
+		sub.Close()
+		return nil, err
+	}
+	c.trackShardClient(sub)
+	return ps, nil
 }
 
-var errShardedPubSub = fmt.Errorf("fastredis/cluster: SSubscribe: sharded pub/sub is not supported yet: %w", errors.ErrUnsupported)
+// shardDirector sends a shard subscriber's dials to its slot's master,
+// reading the map first: a dial follows a migration or a failover.
+type shardDirector struct {
+	c    *Client
+	slot int
+}
+
+func (d *shardDirector) Addr(ctx context.Context) (string, error) {
+	if err := d.c.refreshNow(ctx, "shard subscriber"); err != nil {
+		return "", err
+	}
+	n, err := d.c.pick(d.slot, true, false)
+	if err != nil {
+		return "", err
+	}
+	return n.addr, nil
+}
+
+func (d *shardDirector) Check(ctx context.Context, addr, role string) error {
+	if role != "master" {
+		return fmt.Errorf("fastredis/cluster: shard subscriber: %s is a %s, not the slot's master", addr, role)
+	}
+	return nil
+}
+
+// trackShardClient keeps a shard subscriber's client, to close it with the
+// cluster client.
+func (c *Client) trackShardClient(sub *fastredis.Client) {
+	c.subMu.Lock()
+	defer c.subMu.Unlock()
+	if c.closed.Load() {
+		sub.Close()
+		return
+	}
+	c.shardSubs = append(c.shardSubs, sub)
+}

@@ -2,6 +2,7 @@ package fastredis
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 
 	"github.com/fastredis/fastredis/netpoll"
@@ -236,9 +237,17 @@ func (s *psConn) ack(class int, sub bool, name resp.Value, count int64) {
 		}
 	}
 	if !name.IsNull() {
-		if sub {
+		switch {
+		case sub:
 			set[name.String()] = struct{}{}
-		} else {
+		case op == nil && class == psShards && ps.c.director != nil:
+			// The server ended a shard subscription by itself: its slot
+			// moved. A directed client (a cluster's shard subscriber) keeps
+			// it and reconnects, through its director, to the slot's new
+			// owner, where every subscription is made again.
+			s.reason = fmt.Errorf("fastredis: the server ended the subscription to %q (its slot moved)", name.String())
+			go s.cn.Close()
+		default:
 			delete(set, string(name.Bytes()))
 		}
 	}
