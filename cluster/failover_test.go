@@ -613,6 +613,11 @@ func TestBlockingResentAfterKill(t *testing.T) {
 	c := newTestClient(t, rc, Options{})
 	const key = "{blk}:q"
 	victim := rc.SlotOwner(Slot(key))
+	// A script run before the crash, by EVALSHA (loaded with EVAL on NOSCRIPT).
+	script := fastredis.NewScript("return redis.call('INCRBY', KEYS[1], ARGV[1])", 1)
+	if n, err := c.RunScriptInt(bg, script, []string{"{blk}:n"}, 2); err != nil || n != 2 {
+		t.Fatalf("script before the crash = %d, %v", n, err)
+	}
 	type popped struct {
 		v   []string
 		err error
@@ -654,6 +659,10 @@ func TestBlockingResentAfterKill(t *testing.T) {
 	p := <-done
 	if p.err != nil || len(p.v) != 2 || p.v[1] != "after-failover" {
 		t.Fatalf("BLPOP across a failover = %v, %v", p.v, p.err)
+	}
+	// The new master never saw the script: EVALSHA gets NOSCRIPT, EVAL runs it.
+	if n, err := c.RunScriptInt(bg, script, []string{"{blk}:n"}, 3); err != nil || n < 3 {
+		t.Fatalf("EVALSHA after the failover = %d, %v", n, err)
 	}
 }
 

@@ -79,7 +79,7 @@ func (s *Script) check(keys int) error {
 
 // appendCall writes the arguments after EVALSHA (or EVAL): the SHA1 (or
 // the source), the key count, the keys and the other arguments.
-func (s *Script) appendCall(a *argBuf, bySHA bool, keys, args []string) {
+func (s *Script) appendCall(a *argBuf, bySHA bool, keys []string, args []any) {
 	if bySHA {
 		a.str(s.sha)
 	} else {
@@ -89,9 +89,7 @@ func (s *Script) appendCall(a *argBuf, bySHA bool, keys, args []string) {
 	for _, k := range keys {
 		a.key(k)
 	}
-	for _, v := range args {
-		a.str(v)
-	}
+	a.values(args)
 }
 
 // isNoScript reports whether err is the server's NOSCRIPT.
@@ -108,7 +106,7 @@ func isNoScript(err error) bool {
 
 // runScript runs s with EVALSHA and, on NOSCRIPT, with EVAL, decoding the
 // reply into r.
-func (c *Client) runScript(ctx context.Context, s *Script, keys, args []string, r *result) error {
+func (c *Client) runScript(ctx context.Context, s *Script, keys []string, args []any, r *result) error {
 	if err := s.check(len(keys)); err != nil {
 		return err
 	}
@@ -129,7 +127,7 @@ func (c *Client) runScript(ctx context.Context, s *Script, keys, args []string, 
 }
 
 // RunScript runs a script and returns its whole reply (a null is Nil).
-func (c *Client) RunScript(ctx context.Context, s *Script, keys []string, args ...string) (Reply, error) {
+func (c *Client) RunScript(ctx context.Context, s *Script, keys []string, args ...any) (Reply, error) {
 	r := getResult(modeReply, "EVALSHA")
 	defer r.release()
 	err := c.runScript(ctx, s, keys, args, r)
@@ -140,7 +138,7 @@ func (c *Client) RunScript(ctx context.Context, s *Script, keys []string, args .
 }
 
 // RunScriptInt runs a script whose reply is an integer.
-func (c *Client) RunScriptInt(ctx context.Context, s *Script, keys []string, args ...string) (int64, error) {
+func (c *Client) RunScriptInt(ctx context.Context, s *Script, keys []string, args ...any) (int64, error) {
 	r := getResult(modeInt, "EVALSHA")
 	defer r.release()
 	err := c.runScript(ctx, s, keys, args, r)
@@ -148,7 +146,7 @@ func (c *Client) RunScriptInt(ctx context.Context, s *Script, keys []string, arg
 }
 
 // RunScriptString runs a script whose reply is a string.
-func (c *Client) RunScriptString(ctx context.Context, s *Script, keys []string, args ...string) (string, error) {
+func (c *Client) RunScriptString(ctx context.Context, s *Script, keys []string, args ...any) (string, error) {
 	r := getResult(modeString, "EVALSHA")
 	defer r.release()
 	err := c.runScript(ctx, s, keys, args, r)
@@ -158,7 +156,7 @@ func (c *Client) RunScriptString(ctx context.Context, s *Script, keys []string, 
 // RunScriptAppend runs a script whose reply is a string, appending it to
 // dst: with room in dst, and keys and args that do not escape, it allocates
 // nothing.
-func (c *Client) RunScriptAppend(ctx context.Context, dst []byte, s *Script, keys []string, args ...string) ([]byte, error) {
+func (c *Client) RunScriptAppend(ctx context.Context, dst []byte, s *Script, keys []string, args ...any) ([]byte, error) {
 	r := getResult(modeAppend, "EVALSHA")
 	defer r.release()
 	r.dst = dst
@@ -171,7 +169,7 @@ func (c *Client) RunScriptAppend(ctx context.Context, dst []byte, s *Script, key
 // that gets NOSCRIPT is run again with EVAL after the rest of the batch;
 // inside a transaction it cannot be, and its Future holds the NOSCRIPT
 // error (Script.Load beforehand avoids it).
-func (p *Pipeline) queueScript(s *Script, keys, args []string, mode resultMode) (int32, error) {
+func (p *Pipeline) queueScript(s *Script, keys []string, args []any, mode resultMode) (int32, error) {
 	if err := s.check(len(keys)); err != nil {
 		return 0, err
 	}
@@ -189,7 +187,7 @@ func (p *Pipeline) queueScript(s *Script, keys, args []string, mode resultMode) 
 }
 
 // RunScript queues a script call; see Client.RunScript.
-func (p *Pipeline) RunScript(s *Script, keys []string, args ...string) Future[Reply] {
+func (p *Pipeline) RunScript(s *Script, keys []string, args ...any) Future[Reply] {
 	idx, err := p.queueScript(s, keys, args, modeReply)
 	if err != nil {
 		return failed[Reply](p, "EVALSHA", err)
@@ -198,7 +196,7 @@ func (p *Pipeline) RunScript(s *Script, keys []string, args ...string) Future[Re
 }
 
 // RunScriptInt queues a script call whose reply is an integer.
-func (p *Pipeline) RunScriptInt(s *Script, keys []string, args ...string) Future[int64] {
+func (p *Pipeline) RunScriptInt(s *Script, keys []string, args ...any) Future[int64] {
 	idx, err := p.queueScript(s, keys, args, modeInt)
 	if err != nil {
 		return failed[int64](p, "EVALSHA", err)
@@ -207,7 +205,7 @@ func (p *Pipeline) RunScriptInt(s *Script, keys []string, args ...string) Future
 }
 
 // RunScriptString queues a script call whose reply is a string.
-func (p *Pipeline) RunScriptString(s *Script, keys []string, args ...string) Future[string] {
+func (p *Pipeline) RunScriptString(s *Script, keys []string, args ...any) Future[string] {
 	idx, err := p.queueScript(s, keys, args, modeString)
 	if err != nil {
 		return failed[string](p, "EVALSHA", err)
@@ -217,7 +215,7 @@ func (p *Pipeline) RunScriptString(s *Script, keys []string, args ...string) Fut
 
 // RunScriptAppend queues a script call whose reply is a string, appended to
 // dst.
-func (p *Pipeline) RunScriptAppend(dst []byte, s *Script, keys []string, args ...string) Future[[]byte] {
+func (p *Pipeline) RunScriptAppend(dst []byte, s *Script, keys []string, args ...any) Future[[]byte] {
 	idx, err := p.queueScript(s, keys, args, modeAppend)
 	if err != nil {
 		return failed[[]byte](p, "EVALSHA", err)

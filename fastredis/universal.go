@@ -44,10 +44,10 @@ type UniversalClient interface {
 	HSetStruct(ctx context.Context, key string, src any) (int64, error)
 
 	// Scripts.
-	RunScript(ctx context.Context, s *Script, keys []string, args ...string) (Reply, error)
-	RunScriptInt(ctx context.Context, s *Script, keys []string, args ...string) (int64, error)
-	RunScriptString(ctx context.Context, s *Script, keys []string, args ...string) (string, error)
-	RunScriptAppend(ctx context.Context, dst []byte, s *Script, keys []string, args ...string) ([]byte, error)
+	RunScript(ctx context.Context, s *Script, keys []string, args ...any) (Reply, error)
+	RunScriptInt(ctx context.Context, s *Script, keys []string, args ...any) (int64, error)
+	RunScriptString(ctx context.Context, s *Script, keys []string, args ...any) (string, error)
+	RunScriptAppend(ctx context.Context, dst []byte, s *Script, keys []string, args ...any) ([]byte, error)
 
 	// Iterators.
 	ScanIter(ctx context.Context, opts ...ScanOptions) iter.Seq2[string, error]
