@@ -6,6 +6,7 @@
 #   make fuzz    run each fuzz target for FUZZTIME (default 30s)
 #   make lint    gofmt check, go vet, staticcheck
 #   make bench-compare            fastredis, go-redis and rueidis side by side (bench/, BENCH_COUNT runs each)
+#   make bench-cluster            the same on a 3-master cluster only (BenchmarkCompareCluster)
 #   make bench-commits OLD=a NEW=b  the main module's benchmarks on two commits, through benchstat
 
 GO        ?= go
@@ -19,7 +20,7 @@ NEW       ?= HEAD
 STATICCHECK_VERSION ?= v0.8.2
 REDIS_PKGS := redis-server redis-tools redis-sentinel
 
-.PHONY: all deps demo test bench bench-compare bench-commits fuzz lint
+.PHONY: all deps demo test bench bench-compare bench-cluster bench-commits fuzz lint
 
 all: test
 
@@ -63,6 +64,14 @@ bench:
 bench-compare: deps
 	cd bench && $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCH_TIME) -count $(BENCH_COUNT) -timeout 90m . | tee bench.out
 	$(GO) tool benchstat -col /impl bench/bench.out
+
+# bench-cluster runs only the cluster workloads of bench/ (bench-compare runs
+# them too, after the single-server ones): fastredis's cluster.Client,
+# go-redis's ClusterClient and rueidis in cluster mode on one 3-master
+# cluster that bench/ starts (about 3 minutes with the defaults).
+bench-cluster: deps
+	cd bench && $(GO) test -run '^$$' -bench 'CompareCluster' -benchmem -benchtime $(BENCH_TIME) -count $(BENCH_COUNT) -timeout 60m . | tee bench-cluster.out
+	$(GO) tool benchstat -col /impl bench/bench-cluster.out
 
 # bench-commits runs the main module's benchmarks on commits OLD and NEW (in
 # temporary worktrees) and compares them with benchstat.

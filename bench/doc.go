@@ -4,6 +4,7 @@
 //
 //	go test -run '^$' -bench . -count 10 | go tool benchstat -col /impl -
 //
-// lays them side by side. It is its own module, so the library never
+// lays them side by side. BenchmarkCompareCluster does the same for the
+// cluster clients on a three-master cluster it starts. It is its own module, so the library never
 // depends on its peers. See README.md for each client's configuration.
 package bench

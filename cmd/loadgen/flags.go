@@ -17,6 +17,7 @@ type config struct {
 	addr, url, socket string
 	password          string
 	db                int
+	cluster           bool            // -cluster, or a URL with several seed nodes
 	set               map[string]bool // flags given explicitly
 
 	clients, conns, pipeline int
@@ -67,6 +68,7 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 	fs.StringVar(&cfg.socket, "socket", "", "")
 	fs.StringVar(&cfg.password, "password", "", "")
 	fs.IntVar(&cfg.db, "db", 0, "")
+	fs.BoolVar(&cfg.cluster, "cluster", false, "")
 
 	fs.IntVar(&cfg.clients, "clients", defaultClient, "")
 	fs.IntVar(&cfg.conns, "conns", 1, "")
@@ -133,6 +135,12 @@ func (c *config) validate() error {
 		return usagef("-addr, -url and -socket are mutually exclusive: give one")
 	case c.set["addr"] && c.addr == "", c.set["url"] && c.url == "", c.set["socket"] && c.socket == "":
 		return usagef("-addr, -url and -socket need a value")
+	case c.cluster && targets == 0:
+		return usagef("-cluster needs a seed node: -addr or -url (loadgen starts no local cluster)")
+	case c.cluster && c.set["socket"]:
+		return usagef("-cluster: cluster nodes are reached over tcp, not -socket")
+	case c.cluster && c.db != 0:
+		return usagef("-cluster: a cluster has database 0 only (got -db %d)", c.db)
 	case c.db < 0:
 		return usagef("-db must be 0 or more (got %d)", c.db)
 	case c.clients < 1:
@@ -209,7 +217,7 @@ memtier_benchmark. Given no -addr, -url or -socket, it starts a throwaway
 redis-server of its own (redis-server must be on PATH; "make deps" installs
 it) on a free 127.0.0.1 port and stops it at the end.
 
-Target (at most one; cluster and sentinel targets are not supported yet):
+Target (at most one; sentinel targets are not supported yet):
   -addr host:port     a server at host:port
   -url URL            redis://[[user]:password@]host[:port][/db][?param=value],
                       rediss:// for TLS, unix:///path/to/socket (see the
@@ -217,6 +225,13 @@ Target (at most one; cluster and sentinel targets are not supported yet):
   -socket path        a server on a unix socket
   -password string    password of the default user (overrides the URL's)
   -db n               database to select (overrides the URL's; default 0)
+  -cluster            the target is a Redis Cluster node: the load goes
+                      through the fastredis cluster client, each command to
+                      the master of its key's slot (the keys hash to every
+                      slot), -conns connections per node. A target whose
+                      INFO says cluster_enabled:1, or a -url with addr=
+                      parameters (more seed nodes), is a cluster without
+                      it; -cluster=false drives the one node as given
 
 Load:
   -clients n          clients issuing requests (default 50)

@@ -9,11 +9,14 @@
 // hit. It prints progress once a second and ends with throughput and latency
 // percentiles per command, as text, as Go benchmark lines for benchstat, or
 // as JSON. Given no target, it starts a throwaway redis-server of its own.
+// A Redis Cluster target (-cluster, or found from the server's INFO) is
+// driven through the cluster client, the keys spread over every slot.
 //
 //	go run ./cmd/loadgen -duration 5s
 //	go run ./cmd/loadgen -addr localhost:6379 -clients 50 -pipeline 16 -ratio 1:1
 //	go run ./cmd/loadgen -url redis://:secret@host:6379/2 -rate 20000 -duration 1m
 //	go run ./cmd/loadgen -command 'HSET h:__key__ f __value__' -requests 100000
+//	go run ./cmd/loadgen -cluster -url 'redis://10.0.0.1:7000?addr=10.0.0.2:7000' -duration 30s
 //	go run ./cmd/loadgen -format bench -duration 10s > new.txt; go tool benchstat old.txt new.txt
 //
 // Run loadgen -h for every flag.
@@ -110,7 +113,7 @@ func runWith(stop, abort context.Context, args []string, stdout, stderr io.Write
 	if local != nil {
 		localAddr = local.addr
 	}
-	opts, err := clientOptions(cfg, localAddr)
+	opts, seeds, err := clientOptions(cfg, localAddr)
 	if err != nil {
 		return fail(exitUsage, err)
 	}
@@ -118,11 +121,15 @@ func runWith(stop, abort context.Context, args []string, stdout, stderr io.Write
 	// A key_prefix from the URL goes before loadgen's key names, which the
 	// workload sends as plain arguments.
 	wl.prefix, opts.KeyPrefix = opts.KeyPrefix+wl.prefix, ""
-	client, err := connect(opts)
+	tgt, err := connectTarget(stop, cfg, opts, seeds)
 	if err != nil {
+		if isUsage(err) {
+			return fail(exitUsage, err)
+		}
 		return fail(exitFailure, err)
 	}
-	defer client.Close()
+	defer tgt.close()
+	client := tgt.client
 	version := serverVersion(stop, client)
 
 	var progress io.Writer
@@ -133,6 +140,7 @@ func runWith(stop, abort context.Context, args []string, stdout, stderr io.Write
 	if cfg.fill {
 		if progress != nil {
 			fmt.Fprintf(progress, "loadgen: filling the key space: %d keys\n", cfg.keys)
+
 		}
 		if filled, err = fill(stop, client, wl); err != nil {
 			if stop.Err() != nil {
@@ -145,7 +153,7 @@ func runWith(stop, abort context.Context, args []string, stdout, stderr io.Write
 	r := &runner{cfg: cfg, wl: wl, client: client}
 	res := r.run(stop, abort, progress)
 	res.fill = filled
-	s := summarize(cfg, wl, res, describeTarget(opts), version, local != nil)
+	s := summarize(cfg, wl, res, tgt.name, version, local != nil)
 	if err := writeReport(stdout, cfg.format, s); err != nil {
 		return fail(exitFailure, fmt.Errorf("writing the report: %w", err))
 	}

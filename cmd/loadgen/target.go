@@ -9,23 +9,35 @@ import (
 )
 
 // clientOptions turns the target flags into client options: -url through
-// fastredis.ParseURL, -addr and -socket directly, then -password, -db and
-// -conns on top when they were given. addr is the local server's address
-// when loadgen started one.
-func clientOptions(cfg *config, addr string) (fastredis.Options, error) {
-	var opts fastredis.Options
+// fastredis.ParseUniversalURL, -addr and -socket directly, then -password,
+// -db and -conns on top when they were given. addr is the local server's
+// address when loadgen started one. seeds are the target's address and a
+// URL's addr parameters: a cluster's seed nodes, with -cluster or a
+// cluster found at the target.
+func clientOptions(cfg *config, addr string) (opts fastredis.Options, seeds []string, err error) {
 	switch {
 	case cfg.url != "":
-		var err error
-		if opts, err = fastredis.ParseURL(cfg.url); err != nil {
-			return opts, usagef("-url: %v", err)
+		uo, err := fastredis.ParseUniversalURL(cfg.url)
+		if err != nil {
+			return opts, nil, usagef("-url: %v", err)
 		}
+		if uo.MasterName != "" {
+			return opts, nil, usagef("-url: master_name: sentinel targets are not supported")
+		}
+		opts, seeds = uo.Options, uo.Addrs
+		opts.Addr = seeds[0]
 	case cfg.socket != "":
 		opts.Network, opts.Addr = "unix", cfg.socket
 	case cfg.addr != "":
 		opts.Addr = cfg.addr
 	default:
 		opts.Addr = addr
+	}
+	if seeds == nil {
+		seeds = []string{opts.Addr}
+	}
+	if len(seeds) > 1 && !cfg.set["cluster"] {
+		cfg.cluster = true // several seed nodes: a cluster
 	}
 	if cfg.set["password"] {
 		opts.Password = cfg.password
@@ -39,7 +51,7 @@ func clientOptions(cfg *config, addr string) (fastredis.Options, error) {
 	if opts.ClientName == "" {
 		opts.ClientName = "loadgen"
 	}
-	return opts, nil
+	return opts, seeds, nil
 }
 
 // describeTarget names where the options connect, never with the password.
