@@ -90,21 +90,13 @@ func (c *Client) split(ctx context.Context, cmd route.Command, argv [][]byte, in
 		g.argv = append(g.argv, argv[p:end]...)
 		g.keys = append(g.keys, i)
 	}
-	replies := make([][]byte, len(groups))
-	errs := make([]error, len(groups))
-	var wg sync.WaitGroup
+	argvs, slots := make([][][]byte, len(groups)), make([]int, len(groups))
 	for i, g := range groups {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			replies[i], errs[i] = c.callSlot(ctx, g.slot, g.argv, info.ReadOnly)
-		}()
+		argvs[i], slots[i] = g.argv, g.slot
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
+	replies, err := c.runSplit(ctx, argvs, slots, info.ReadOnly)
+	if err != nil {
+		return err
 	}
 	name := upper(argv[0])
 	if info.Response != keyspec.ResponseDefault {
@@ -147,6 +139,61 @@ func (c *Client) split(ctx context.Context, cmd route.Command, argv [][]byte, in
 		out = resp.AppendValue(out, it.Value())
 	}
 	return cmd.Deliver(out)
+}
+
+// runSplit runs one command per slot: those of each node as one pipelined
+// batch, the nodes concurrently. A part redirected (MOVED, ASK, TRYAGAIN)
+// or whose node failed is run again alone, with callSlot's retries.
+func (c *Client) runSplit(ctx context.Context, argvs [][][]byte, slots []int, readOnly bool) ([][]byte, error) {
+	replies := make([][]byte, len(argvs))
+	type batch struct {
+		node *node
+		idx  []int
+	}
+	var batches []*batch
+	for i, slot := range slots {
+		n, err := c.pick(slot, true, readOnly)
+		if err != nil {
+			n = nil // callSlot will wait for the map
+		}
+		var b *batch
+		for _, x := range batches {
+			if x.node == n {
+				b = x
+			}
+		}
+		if b == nil {
+			b = &batch{node: n}
+			batches = append(batches, b)
+		}
+		b.idx = append(b.idx, i)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(argvs))
+	for _, b := range batches {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var out [][]byte
+			var err error
+			if b.node != nil {
+				part := make([][][]byte, len(b.idx))
+				for j, i := range b.idx {
+					part[j] = argvs[i]
+				}
+				out, err = route.CallMany(ctx, b.node.client, part, nil)
+			}
+			for j, i := range b.idx {
+				if b.node != nil && err == nil && replyRedirection(out[j]).kind == "" {
+					replies[i] = out[j]
+					continue
+				}
+				replies[i], errs[i] = c.callSlot(ctx, slots[i], argvs[i], readOnly)
+			}
+		}()
+	}
+	wg.Wait()
+	return replies, errors.Join(errs...)
 }
 
 // callSlot runs argv on the node of slot and returns its reply, following

@@ -24,6 +24,7 @@ import (
 func init() {
 	route.NewClient = newRoutedClient
 	route.Call = callNode
+	route.CallMany = callNodeMany
 	route.NewNode = newNodeClient
 }
 
@@ -314,3 +315,33 @@ func equalFoldASCII(b []byte, upper string) bool {
 	}
 	return true
 }
+
+// callNodeMany runs argvs on node as one batch (route.CallMany).
+func callNodeMany(ctx context.Context, node any, argvs [][][]byte, replies [][]byte) ([][]byte, error) {
+	n, ok := node.(*Client)
+	if !ok || n == nil {
+		return replies, errors.New("fastredis: routed call: node is not a *Client")
+	}
+	if len(argvs) == 0 {
+		return replies, nil
+	}
+	var enc []byte
+	for _, argv := range argvs {
+		if len(argv) == 0 {
+			return replies, ErrEmptyCommand
+		}
+		enc = encodeArgv(enc, argv, "", nil)
+	}
+	for len(replies) < len(argvs) {
+		replies = append(replies, nil)
+	}
+	h := &manyHandler{replies: replies}
+	encode := func(b []byte) []byte { return append(b, enc...) }
+	err := n.roundTrip(ctx, n.readDeadline(ctx), h, len(argvs), len(enc), encode, nil, nil)
+	return h.replies, err
+}
+
+// manyHandler re-encodes each reply of a batch into its own buffer.
+type manyHandler struct{ replies [][]byte }
+
+func (h *manyHandler) Reply(i int, v resp.Value) { h.replies[i] = resp.AppendValue(h.replies[i], v) }

@@ -61,6 +61,12 @@ var NewClient func(r Router, template any) (any, error)
 // that serves reads). Set by fastredis.
 var NewNode func(opts any, readOnly bool) (any, error)
 
+// CallMany runs several commands on node as one pipelined batch and
+// appends each reply (errors included) to replies[i], or returns the
+// transport error. The split path uses it: one batch per node, not one
+// round trip per slot. Set by fastredis.
+var CallMany func(ctx context.Context, node any, argvs [][][]byte, replies [][]byte) ([][]byte, error)
+
 // NewCluster makes a cluster client (a fastredis.UniversalClient) from seed
 // addresses and the nodes' fastredis.Options, for
 // fastredis.NewUniversalClient. Set by the cluster package when it is
