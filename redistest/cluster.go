@@ -388,6 +388,26 @@ func (c *Cluster) ClientTLSConfig() *tls.Config {
 	return c.certs.clientConfig(false)
 }
 
+// Kill kills the node at once with SIGKILL, as a crash would. Its master
+// role, if it had one, passes to one of its replicas once the other nodes
+// see it fail (about 2.3 s with the default NodeTimeout); WaitHealthy
+// waits for that.
+func (n *ClusterNode) Kill() {
+	n.dropConn()
+	n.Server.Kill()
+}
+
+// Restart starts the node again on the same ports with the same directory,
+// stopping it first if it runs, and waits until it accepts connections. It
+// keeps its nodes.conf, so it rejoins the cluster with its node id; a
+// master that was failed over meanwhile comes back as a replica of its
+// successor. Call WaitHealthy to wait until it has rejoined.
+func (n *ClusterNode) Restart(t testing.TB) {
+	t.Helper()
+	n.dropConn()
+	n.Server.Restart(t)
+}
+
 // ID returns the node's cluster node id (CLUSTER MYID). It does not change
 // across Restart, since the node keeps its nodes.conf.
 func (n *ClusterNode) ID() string { return n.id }
@@ -436,24 +456,30 @@ func (n *ClusterNode) running() bool {
 
 // do runs one command on the node over its administrative connection,
 // dialing it when needed. A connection that fails other than with an error
-// reply is dropped, so the next call redials (after Kill and Restart).
+// reply is dropped; when it was an old one (the node may have been
+// restarted since), the command is tried once more on a new connection.
 func (n *ClusterNode) do(ctx context.Context, args ...string) (any, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.conn == nil {
-		rc, err := dialResp(ctx, n.Addr, n.cluster.opts.Password)
-		if err != nil {
-			return nil, err
+	for fresh := false; ; {
+		if n.conn == nil {
+			rc, err := dialResp(ctx, n.Addr, n.cluster.opts.Password)
+			if err != nil {
+				return nil, err
+			}
+			n.conn, fresh = rc, true
 		}
-		n.conn = rc
-	}
-	v, err := n.conn.do(args...)
-	var re redisError
-	if err != nil && !errors.As(err, &re) {
+		v, err := n.conn.do(args...)
+		var re redisError
+		if err == nil || errors.As(err, &re) {
+			return v, err
+		}
 		n.conn.Close()
 		n.conn = nil
+		if fresh {
+			return nil, err
+		}
 	}
-	return v, err
 }
 
 // str runs a command whose reply is a string.
