@@ -26,6 +26,9 @@ type target struct {
 // the server reports cluster_enabled:1. seeds are the cluster's seed
 // nodes: the target's address and a URL's addr parameters.
 func connectTarget(ctx context.Context, cfg *config, opts fastredis.Options, seeds []string) (*target, error) {
+	if cfg.sentinel != "" {
+		return connectSentinel(ctx, cfg, opts)
+	}
 	if cfg.cluster {
 		return connectCluster(ctx, opts, seeds)
 	}

@@ -18,6 +18,8 @@ type config struct {
 	password          string
 	db                int
 	cluster           bool            // -cluster, or a URL with several seed nodes
+	sentinel          string          // -sentinel: sentinel addresses, comma-separated
+	master            string          // -master: the master name the sentinels know
 	set               map[string]bool // flags given explicitly
 
 	clients, conns, pipeline int
@@ -69,6 +71,8 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 	fs.StringVar(&cfg.password, "password", "", "")
 	fs.IntVar(&cfg.db, "db", 0, "")
 	fs.BoolVar(&cfg.cluster, "cluster", false, "")
+	fs.StringVar(&cfg.sentinel, "sentinel", "", "")
+	fs.StringVar(&cfg.master, "master", "", "")
 
 	fs.IntVar(&cfg.clients, "clients", defaultClient, "")
 	fs.IntVar(&cfg.conns, "conns", 1, "")
@@ -135,6 +139,12 @@ func (c *config) validate() error {
 		return usagef("-addr, -url and -socket are mutually exclusive: give one")
 	case c.set["addr"] && c.addr == "", c.set["url"] && c.url == "", c.set["socket"] && c.socket == "":
 		return usagef("-addr, -url and -socket need a value")
+	case c.set["sentinel"] && (c.sentinel == "" || c.master == ""):
+		return usagef("-sentinel needs sentinel addresses and -master the master's name")
+	case c.set["master"] && !c.set["sentinel"]:
+		return usagef("-master names a master the sentinels know: give -sentinel too")
+	case c.set["sentinel"] && (targets > 0 || c.cluster):
+		return usagef("-sentinel finds the master itself: no -addr, -url, -socket or -cluster with it")
 	case c.cluster && targets == 0:
 		return usagef("-cluster needs a seed node: -addr or -url (loadgen starts no local cluster)")
 	case c.cluster && c.set["socket"]:
@@ -217,7 +227,7 @@ memtier_benchmark. Given no -addr, -url or -socket, it starts a throwaway
 redis-server of its own (redis-server must be on PATH; "make deps" installs
 it) on a free 127.0.0.1 port and stops it at the end.
 
-Target (at most one; sentinel targets are not supported yet):
+Target (at most one):
   -addr host:port     a server at host:port
   -url URL            redis://[[user]:password@]host[:port][/db][?param=value],
                       rediss:// for TLS, unix:///path/to/socket (see the
@@ -232,6 +242,10 @@ Target (at most one; sentinel targets are not supported yet):
                       INFO says cluster_enabled:1, or a -url with addr=
                       parameters (more seed nodes), is a cluster without
                       it; -cluster=false drives the one node as given
+  -sentinel a,b,...   sentinel addresses: the load goes to the master they
+                      name (-master), through the fastredis sentinel client,
+                      following failovers; -password is the data nodes'
+  -master name        the master's name, with -sentinel
 
 Load:
   -clients n          clients issuing requests (default 50)

@@ -16,6 +16,8 @@ import (
 // cluster found at the target.
 func clientOptions(cfg *config, addr string) (opts fastredis.Options, seeds []string, err error) {
 	switch {
+	case cfg.sentinel != "":
+		opts.Addr = "sentinel:" + cfg.master
 	case cfg.url != "":
 		uo, err := fastredis.ParseUniversalURL(cfg.url)
 		if err != nil {
