@@ -440,3 +440,34 @@ func TestNATMap(t *testing.T) {
 		t.Fatalf("replica client connected to %s", r.Addr())
 	}
 }
+
+// A sentinel that accepts connections and never answers is skipped after
+// SentinelTimeout.
+func TestHungSentinelSkipped(t *testing.T) {
+	g := redistest.StartSentinel(t, redistest.SentinelOptions{Replicas: 1, Sentinels: 1})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, never answered
+		}
+	}()
+	start := time.Now()
+	c := newTestClient(t, Options{Sentinels: []string{l.Addr().String(), g.SentinelAddrs()[0]}, SentinelTimeout: 200 * time.Millisecond})
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("connecting past a hung sentinel took %v", took)
+	}
+	if err := c.Set(bg, "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	if first := c.sentinels.list()[0]; first == l.Addr().String() {
+		t.Error("the hung sentinel is still first")
+	}
+}
