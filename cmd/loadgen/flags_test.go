@@ -53,7 +53,8 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"-format", "xml"}, "text, bench or json"},
 		{[]string{"-url", "http://127.0.0.1:1"}, "unknown scheme"},
 		{[]string{"-url", "redis://:hunter2@127.0.0.1:1?nope=1"}, "unknown parameter"},
-		{[]string{"-url", "redis://127.0.0.1:1?master_name=m"}, "sentinel targets are not supported"},
+		{[]string{"-cluster", "-url", "redis://127.0.0.1:1?master_name=m"}, "not a cluster"},
+		{[]string{"-sentinel", "127.0.0.1:1"}, "-master the master's name"},
 		{[]string{"-cluster"}, "-cluster needs a seed node"},
 		{[]string{"-cluster", "-socket", "/tmp/x.sock"}, "not -socket"},
 		{[]string{"-cluster", "-addr", "127.0.0.1:1", "-db", "2"}, "database 0 only"},
@@ -90,7 +91,7 @@ func TestHelpListsEveryFlag(t *testing.T) {
 	if code != exitOK || stderr != "" {
 		t.Fatalf("-h: exit status %d, stderr %q", code, stderr)
 	}
-	for _, want := range []string{"Usage: loadgen", "not supported yet", "make deps", "__key__"} {
+	for _, want := range []string{"Usage: loadgen", "-sentinel a,b", "make deps", "__key__"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("usage does not mention %q", want)
 		}

@@ -19,6 +19,12 @@ func TestSentinelTarget(t *testing.T) {
 	if !strings.Contains(s.Target, g.Master().Addr) {
 		t.Errorf("target %q does not name the master %s", s.Target, g.Master().Addr)
 	}
+	// The same through a go-redis style URL.
+	url := "redis://" + g.SentinelAddrs()[0] + "?master_name=" + g.MasterName() + "&addr=" + g.SentinelAddrs()[1]
+	s = runJSON(t, "-url", url, "-requests", "500", "-warmup", "0", "-keys", "100")
+	if s.Requests != 500 || s.Errors != 0 || !strings.Contains(s.Target, "via sentinels") {
+		t.Errorf("-url with master_name: requests %d, errors %d (%q), target %q", s.Requests, s.Errors, s.FirstErr, s.Target)
+	}
 	for _, bad := range [][]string{
 		{"-sentinel", g.SentinelAddrs()[0]},
 		{"-master", "mymaster"},

@@ -23,11 +23,16 @@ func clientOptions(cfg *config, addr string) (opts fastredis.Options, seeds []st
 		if err != nil {
 			return opts, nil, usagef("-url: %v", err)
 		}
-		if uo.MasterName != "" {
-			return opts, nil, usagef("-url: master_name: sentinel targets are not supported")
-		}
 		opts, seeds = uo.Options, uo.Addrs
 		opts.Addr = seeds[0]
+		if uo.MasterName != "" { // the hosts are sentinels
+			if cfg.cluster {
+				return opts, nil, usagef("-url: master_name names a master behind sentinels, not a cluster")
+			}
+			cfg.sentinel, cfg.master = strings.Join(uo.Addrs, ","), uo.MasterName
+			opts.Addr = "sentinel:" + uo.MasterName
+			seeds = []string{opts.Addr}
+		}
 	case cfg.socket != "":
 		opts.Network, opts.Addr = "unix", cfg.socket
 	case cfg.addr != "":
