@@ -36,3 +36,22 @@ func BenchmarkPipeline100(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMGet10 is MGET of 10 keys in 10 slots over every master.
+func BenchmarkMGet10(b *testing.B) {
+	rc := sharedCluster(b)
+	c := newTestClient(b, rc, Options{})
+	keys := make([]string, 10)
+	for i := range keys {
+		keys[i] = "bm:" + strconv.Itoa(i*7919)
+		if err := c.Set(bg, keys[i], i); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.MGet(bg, keys...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -61,40 +61,67 @@ func (c *Client) fanOut(ctx context.Context, cmd route.Command, argv [][]byte, i
 }
 
 // split runs a MULTI_SHARD command whose keys span slots as one command per
-// slot, concurrently, and merges the replies in key order.
+// slot (one pipelined batch per node, the nodes concurrently) and merges
+// the replies in key order. Its scratch is pooled.
 func (c *Client) split(ctx context.Context, cmd route.Command, argv [][]byte, info keyspec.RouteInfo) error {
-	pos, err := keyspec.AppendKeyPositions(nil, argv)
+	ss := splitStates.Get().(*splitState)
+	defer ss.release()
+	pos, err := keyspec.AppendKeyPositions(ss.pos[:0], argv)
+	ss.pos = pos
 	if err != nil || len(pos) == 0 {
 		return fmt.Errorf("fastredis/cluster: cannot split %s by slot: %v", upper(argv[0]), err)
 	}
-	// Each key takes the arguments up to the next key (MSET's value).
-	type group struct {
-		slot int
-		argv [][]byte
-		keys []int // indexes of its keys in key order
-	}
-	var groups []*group
-	bySlot := map[int]*group{}
+	// Each key takes the arguments up to the next key (MSET's value). First
+	// the groups (one per slot, in the order met) and their sizes, then
+	// their arguments, laid out back to back in one slice.
+	groupOf := ss.groupOf[:0]
+	ss.slots, ss.sizes = ss.slots[:0], ss.sizes[:0]
 	for i, p := range pos {
 		end := len(argv)
 		if i+1 < len(pos) {
 			end = pos[i+1]
 		}
 		s := keyspec.SlotBytes(argv[p])
-		g, ok := bySlot[s]
-		if !ok {
-			g = &group{slot: s, argv: [][]byte{argv[0]}}
-			bySlot[s] = g
-			groups = append(groups, g)
+		gi := -1
+		for j, x := range ss.slots {
+			if x == s {
+				gi = j
+				break
+			}
 		}
-		g.argv = append(g.argv, argv[p:end]...)
-		g.keys = append(g.keys, i)
+		if gi < 0 {
+			gi = len(ss.slots)
+			ss.slots, ss.sizes = append(ss.slots, s), append(ss.sizes, 1) // the command name
+		}
+		ss.sizes[gi] += end - p
+		groupOf = append(groupOf, gi)
 	}
-	argvs, slots := make([][][]byte, len(groups)), make([]int, len(groups))
-	for i, g := range groups {
-		argvs[i], slots[i] = g.argv, g.slot
+	ss.groupOf = groupOf
+	n := len(ss.slots)
+	ss.argvs = ss.argvs[:0]
+	total := 0
+	for _, size := range ss.sizes {
+		total += size
 	}
-	replies, err := c.runSplit(ctx, argvs, slots, info.ReadOnly)
+	if cap(ss.argvBuf) < total {
+		ss.argvBuf = make([][]byte, total)
+	}
+	buf := ss.argvBuf[:total]
+	start := 0
+	for _, size := range ss.sizes {
+		buf[start] = argv[0]
+		ss.argvs = append(ss.argvs, buf[start:start+1:start+size])
+		start += size
+	}
+	for i, p := range pos {
+		end := len(argv)
+		if i+1 < len(pos) {
+			end = pos[i+1]
+		}
+		gi := groupOf[i]
+		ss.argvs[gi] = append(ss.argvs[gi], argv[p:end]...)
+	}
+	replies, err := c.runSplit(ctx, ss.argvs, ss.slots, info.ReadOnly)
 	if err != nil {
 		return err
 	}
@@ -107,38 +134,54 @@ func (c *Client) split(ctx context.Context, cmd route.Command, argv [][]byte, in
 		return cmd.Deliver(out)
 	}
 	// MGET: the groups' arrays, back in key order.
-	vals := make([]resp.Value, len(groups))
-	its := make([]resp.Iterator, len(groups))
+	if cap(ss.readers) < n {
+		ss.readers = make([]resp.Reader, n)
+	}
+	ss.its = ss.its[:0]
 	for i, r := range replies {
-		var rd resp.Reader
-		v, _, err := rd.Parse(r)
+		v, _, err := ss.readers[i].Parse(r)
 		if err != nil {
 			return err
 		}
 		if v.IsError() {
 			return cmd.Deliver(r)
 		}
-		if v.Type() != resp.Array || v.Len() != len(groups[i].keys) {
-			return fmt.Errorf("fastredis/cluster: %s: a node replied %s to %d keys", name, v.Type(), len(groups[i].keys))
+		if v.Type() != resp.Array || v.Len() != ss.sizes[i]-1 {
+			return fmt.Errorf("fastredis/cluster: %s: a node replied %s to %d keys", name, v.Type(), ss.sizes[i]-1)
 		}
-		vals[i] = v
-		its[i] = v.Iter()
+		ss.its = append(ss.its, v.Iter())
 	}
-	out := resp.AppendArrayHeader(nil, len(pos))
-	groupOf := make([]int, len(pos))
-	for gi, g := range groups {
-		for _, k := range g.keys {
-			groupOf[k] = gi
-		}
-	}
+	out := resp.AppendArrayHeader(ss.out[:0], len(pos))
 	for k := range pos {
-		it := &its[groupOf[k]]
+		it := &ss.its[groupOf[k]]
 		if !it.Next() {
 			return fmt.Errorf("fastredis/cluster: %s: short reply", name)
 		}
 		out = resp.AppendValue(out, it.Value())
 	}
+	ss.out = out
 	return cmd.Deliver(out)
+}
+
+// splitState is the scratch of one split, pooled.
+type splitState struct {
+	pos, groupOf, slots, sizes []int
+	argvBuf                    [][]byte
+	argvs                      [][][]byte
+	readers                    []resp.Reader
+	its                        []resp.Iterator
+	out                        []byte
+}
+
+var splitStates = sync.Pool{New: func() any { return new(splitState) }}
+
+func (ss *splitState) release() {
+	clear(ss.argvBuf[:cap(ss.argvBuf)])
+	clear(ss.argvs[:cap(ss.argvs)])
+	if cap(ss.out) > 64<<10 {
+		ss.out = nil
+	}
+	splitStates.Put(ss)
 }
 
 // runSplit runs one command per slot: those of each node as one pipelined
@@ -150,48 +193,53 @@ func (c *Client) runSplit(ctx context.Context, argvs [][][]byte, slots []int, re
 		node *node
 		idx  []int
 	}
-	var batches []*batch
+	var batches []batch
 	for i, slot := range slots {
 		n, err := c.pick(slot, true, readOnly)
 		if err != nil {
 			n = nil // callSlot will wait for the map
 		}
-		var b *batch
-		for _, x := range batches {
-			if x.node == n {
-				b = x
+		bi := -1
+		for j := range batches {
+			if batches[j].node == n {
+				bi = j
 			}
 		}
-		if b == nil {
-			b = &batch{node: n}
-			batches = append(batches, b)
+		if bi < 0 {
+			bi = len(batches)
+			batches = append(batches, batch{node: n, idx: make([]int, 0, len(slots))})
 		}
-		b.idx = append(b.idx, i)
+		batches[bi].idx = append(batches[bi].idx, i)
 	}
-	var wg sync.WaitGroup
 	errs := make([]error, len(argvs))
-	for _, b := range batches {
+	run := func(b *batch) {
+		var out [][]byte
+		var err error
+		if b.node != nil {
+			part := make([][][]byte, len(b.idx))
+			for j, i := range b.idx {
+				part[j] = argvs[i]
+			}
+			out, err = route.CallMany(ctx, b.node.client, part, nil)
+		}
+		for j, i := range b.idx {
+			if b.node != nil && err == nil && replyRedirection(out[j]).kind == "" {
+				replies[i] = out[j]
+				continue
+			}
+			replies[i], errs[i] = c.callSlot(ctx, slots[i], argvs[i], readOnly)
+		}
+	}
+	// The last batch on this goroutine, the others on their own.
+	var wg sync.WaitGroup
+	for i := range batches[:len(batches)-1] {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var out [][]byte
-			var err error
-			if b.node != nil {
-				part := make([][][]byte, len(b.idx))
-				for j, i := range b.idx {
-					part[j] = argvs[i]
-				}
-				out, err = route.CallMany(ctx, b.node.client, part, nil)
-			}
-			for j, i := range b.idx {
-				if b.node != nil && err == nil && replyRedirection(out[j]).kind == "" {
-					replies[i] = out[j]
-					continue
-				}
-				replies[i], errs[i] = c.callSlot(ctx, slots[i], argvs[i], readOnly)
-			}
+			run(&batches[i])
 		}()
 	}
+	run(&batches[len(batches)-1])
 	wg.Wait()
 	return replies, errors.Join(errs...)
 }
