@@ -68,7 +68,7 @@ bench-compare: deps
 # bench-cluster runs only the cluster workloads of bench/ (bench-compare runs
 # them too, after the single-server ones): fastredis's cluster.Client,
 # go-redis's ClusterClient and rueidis in cluster mode on one 3-master
-# cluster that bench/ starts (about 3 minutes with the defaults).
+# cluster that bench/ starts (about 5 minutes with the defaults).
 bench-cluster: deps
 	cd bench && $(GO) test -run '^$$' -bench 'CompareCluster' -benchmem -benchtime $(BENCH_TIME) -count $(BENCH_COUNT) -timeout 60m . | tee bench-cluster.out
 	$(GO) tool benchstat -col /impl bench/bench-cluster.out

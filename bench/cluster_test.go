@@ -21,7 +21,7 @@ var (
 	clusterErr  error
 )
 
-func benchCluster(b *testing.B) *redistest.Cluster {
+func benchCluster(b testing.TB) *redistest.Cluster {
 	b.Helper()
 	clusterOnce.Do(func() {
 		sharedRC, clusterErr = redistest.NewCluster(redistest.ClusterOptions{Masters: 3})
@@ -102,23 +102,57 @@ func clusterWorkloads() []clusterWorkload {
 				op: func(ctx context.Context, s clusterSession) error { return s.set(ctx) }},
 		)
 	}
-	keys := mgetKeys(10)
-	for _, p := range []int{0, 8} {
-		parName := "serial"
-		if p > 0 {
-			parName = strconv.Itoa(p)
+	mget := func(keys []string) func(ctx context.Context, s clusterSession) error {
+		return func(ctx context.Context, s clusterSession) error {
+			n, err := s.mget(ctx, keys)
+			if err == nil && n != len(keys) {
+				return &benchError{"MGET returned " + strconv.Itoa(n) + " values"}
+			}
+			return err
 		}
-		ws = append(ws, clusterWorkload{name: "MGET10/par=" + parName, parallelism: p,
+	}
+	keys10 := mgetKeys(10)
+	for _, p := range []int{0, 8} {
+		ws = append(ws, clusterWorkload{name: "MGET10/par=" + parName(p), parallelism: p, op: mget(keys10)})
+	}
+	for _, p := range []int{0, 8} {
+		ws = append(ws, clusterWorkload{name: "PIPE100/par=" + parName(p), parallelism: p,
 			op: func(ctx context.Context, s clusterSession) error {
-				n, err := s.mget(ctx, keys)
-				if err == nil && n != len(keys) {
-					return &benchError{"MGET returned " + strconv.Itoa(n) + " values"}
+				n, err := s.pipe(ctx)
+				if err == nil && n != pipeLen*len(clusterValue) {
+					return &benchError{"PIPE100 read " + strconv.Itoa(n) + " bytes"}
 				}
 				return err
 			}})
 	}
+	ws = append(ws,
+		clusterWorkload{name: "MULTI10/par=serial",
+			op: func(ctx context.Context, s clusterSession) error { return s.multi(ctx) }},
+		clusterWorkload{name: "MGET100/par=serial", op: mget(mgetKeys(100))},
+	)
 	return ws
 }
+
+func parName(p int) string {
+	if p == 0 {
+		return "serial"
+	}
+	return strconv.Itoa(p)
+}
+
+// pipeLen is the number of GETs in a PIPE100 pipeline: the session's next
+// pipeLen keys of clusterKeys, over every slot range.
+const pipeLen = 100
+
+// txKeys are the keys a MULTI10 transaction increments: one hash tag, so
+// one slot.
+var txKeys = func() []string {
+	keys := make([]string, 10)
+	for i := range keys {
+		keys[i] = "{tx}:" + strconv.Itoa(i)
+	}
+	return keys
+}()
 
 // BenchmarkCompareCluster runs the cluster workloads on every cluster
 // implementation, the implementations one after the other within each

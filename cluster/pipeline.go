@@ -359,6 +359,9 @@ func (bc *batchCommand) Run(ctx context.Context, node any, asking bool) error {
 	return err
 }
 
+// execArgv names a transaction in budget errors.
+var execArgv = [][]byte{[]byte("EXEC")}
+
 // RouteTx runs a transaction of the routed view (route.TxRouter): MULTI
 // ... EXEC to the master of its slot as one unit; after MOVED (the queued
 // commands were refused, EXEC aborted) the whole unit again to the new
@@ -370,7 +373,7 @@ func (c *Client) RouteTx(ctx context.Context, slot int, keyed bool, tx route.Tx)
 	if c.closed.Load() {
 		return fastredis.ErrClosed
 	}
-	argv := [][]byte{[]byte("EXEC")}
+	argv := execArgv
 	var target *node
 	asking := false
 	tries := 0
