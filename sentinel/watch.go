@@ -131,7 +131,13 @@ func (c *Client) failoverStarted(reason string) {
 		defer c.wg.Done()
 		ctx, cancel := context.WithTimeout(c.ctx, c.opts.DrainTimeout+time.Second)
 		defer cancel()
-		n, err := director.Drain(ctx, c.Client, 1, c.opts.DrainTimeout)
+		// Any replica may be the one promoted: wait for all of them (the
+		// usable ones the sentinels know), within DrainTimeout.
+		want := 1
+		if rs, err := c.replicaAddrs(ctx); err == nil && len(rs) > want {
+			want = len(rs)
+		}
+		n, err := director.Drain(ctx, c.Client, want, c.opts.DrainTimeout)
 		if err == nil {
 			c.emit(Event{Type: EventDrained, Addr: c.Addr(), Replicas: n, Duration: time.Since(started)})
 		}
