@@ -497,6 +497,28 @@ func (g *SentinelGroup) waitHealthy(ctx context.Context, master string) error {
 			}
 		}
 		if ok {
+			// The master's side too: a replica that says its link is up may
+			// still be waiting there for its RDB (state=wait_bgsave), and
+			// then gets no writes: promoted, it would have none of them.
+			minfo := ""
+			for _, s := range g.data {
+				if strconv.Itoa(s.Port) == portOf(master) {
+					minfo = g.info(ctx, s.Addr)
+				}
+			}
+			if online := strings.Count(minfo, "state=online"); online != len(g.data)-1 {
+				ok, why = false, fmt.Sprintf("the master has %d of %d replicas online", online, len(g.data)-1)
+			}
+		}
+		if ok {
+			// After a diskless sync the master streams nothing to a replica
+			// until its first REPLCONF ACK (up to a second): a write WAITed
+			// for by every replica proves they all receive the stream.
+			if n := g.waitReplicas(ctx, master); n != len(g.data)-1 {
+				ok, why = false, fmt.Sprintf("%d of %d replicas acknowledge writes", n, len(g.data)-1)
+			}
+		}
+		if ok {
 			return nil
 		}
 		if ctx.Err() != nil {
@@ -504,6 +526,32 @@ func (g *SentinelGroup) waitHealthy(ctx context.Context, master string) error {
 		}
 		time.Sleep(20 * time.Millisecond) // polled: the servers announce nothing
 	}
+}
+
+// waitReplicas writes a probe key on the master and returns how many
+// replicas acknowledge it within 100ms (WAIT).
+func (g *SentinelGroup) waitReplicas(ctx context.Context, master string) int {
+	addr := master
+	for _, s := range g.data {
+		if strconv.Itoa(s.Port) == portOf(master) {
+			addr = s.Addr
+		}
+	}
+	rc, err := dialResp(ctx, addr, g.opts.Password)
+	if err != nil {
+		return -1
+	}
+	defer rc.Close()
+	if _, err := rc.do("SET", "redistest:probe", "1"); err != nil {
+		return -1
+	}
+	v, err := rc.do("WAIT", strconv.Itoa(len(g.data)-1), "100")
+	n, ok := v.(int64)
+	if err != nil || !ok {
+		return -1
+	}
+	rc.do("DEL", "redistest:probe")
+	return int(n)
 }
 
 func (g *SentinelGroup) masterFields(ctx context.Context, s *SentinelNode) (map[string]string, error) {

@@ -184,15 +184,6 @@ func TestForcedFailoverUnderLoad(t *testing.T) {
 	if c.Addr() == old || switched == "" {
 		t.Fatalf("the client did not move: %s", c.Addr())
 	}
-	if l.gaps.Load() != 0 && l.twice.Load() == 0 && l.errs.Load() == 0 {
-		// Known and open (issue #16): on this machine a forced failover
-		// sometimes promotes a replica that lacks recent writes, and the
-		// counters restart lower on the new master. Reported, not hidden;
-		// the guarantees asserted below still hold.
-		g := l.firstGap.Load()
-		t.Logf("KNOWN, OPEN: %d counters lost increments across the failover (first: %d then %d on %s)", l.gaps.Load(), g>>32, g&0xffffffff, *l.gapAddr.Load())
-		return
-	}
 	if l.errs.Load() != 0 || lost != 0 || l.gaps.Load() != 0 {
 		g := l.firstGap.Load()
 		t.Fatalf("forced failover: %d errors (first: %v), %d lost, %d gaps (first: %d then %d)", l.errs.Load(), l.firstErr(), lost, l.gaps.Load(), g>>32, g&0xffffffff)
