@@ -40,16 +40,15 @@ type Client struct {
 	nodes map[string]*node // by address: every node the client has a client for
 	seeds []string
 
-	refresh   chan string // refresh requests, by reason
-	refreshes atomic.Int64
-	lastErr   atomic.Pointer[error] // the last refresh failure
+	refresh     chan string // refresh requests, by reason
+	refreshes   atomic.Int64
+	lastRefresh atomic.Int64          // when the last refresh started, in Unix nanoseconds
+	lastErr     atomic.Pointer[error] // the last refresh failure
 
 	jobs chan *groupJob // pipeline groups for the workers
 
 	subMu sync.Mutex
 	sub   *fastredis.Client // the subscribers' client (pubsub.go), made on first use
-	// The shard subscribers' clients, one per SSubscribe.
-	shardSubs []*fastredis.Client
 
 	closed atomic.Bool
 	ctx    context.Context
@@ -146,9 +145,6 @@ func (c *Client) Close() error {
 	c.subMu.Lock()
 	if c.sub != nil {
 		c.sub.Close()
-	}
-	for _, s := range c.shardSubs {
-		s.Close()
 	}
 	c.subMu.Unlock()
 	return nil

@@ -25,9 +25,13 @@ const (
 	// EventRedirected: a node answered MOVED or ASK (Reason "MOVED" or
 	// "ASK", Slot, Addr: the node redirected to).
 	EventRedirected
+	// EventResubscribed: shard channels subscribed before were subscribed
+	// again on the node at Addr (Channels), because their slot moved, their
+	// master failed, or the connection was lost (Reason).
+	EventResubscribed
 )
 
-var eventNames = [...]string{"", "refreshed", "refresh failed", "node added", "node removed", "node failing", "redirected"}
+var eventNames = [...]string{"", "refreshed", "refresh failed", "node added", "node removed", "node failing", "redirected", "resubscribed"}
 
 func (t EventType) String() string {
 	if t > 0 && int(t) < len(eventNames) {
@@ -45,6 +49,7 @@ type Event struct {
 	Slot     int           // EventRedirected
 	Duration time.Duration // EventRefreshed: how long reading the topology took
 	Changed  bool          // EventRefreshed
+	Channels []string      // EventResubscribed
 	Err      error
 }
 
@@ -74,6 +79,8 @@ func (c *Client) emit(ev Event) {
 		attrs = append(attrs, slog.String("reason", ev.Reason), slog.Any("err", ev.Err))
 	case EventNodeAdded:
 		attrs = append(attrs, slog.Bool("master", ev.Master))
+	case EventResubscribed:
+		attrs = append(attrs, slog.String("reason", ev.Reason), slog.Int("channels", len(ev.Channels)))
 	case EventRedirected:
 		level = slog.LevelDebug
 		attrs = append(attrs, slog.String("reason", ev.Reason), slog.Int("slot", ev.Slot))

@@ -71,15 +71,16 @@ func (c *Client) RouteBatch(ctx context.Context, b route.Batch) error {
 // batchState is the scratch of one RouteBatch, pooled so that a reused
 // pipeline allocates nothing here.
 type batchState struct {
-	target  []*node
-	asking  []bool
-	segment []int
-	next    []int
-	argv    [][]byte
-	groups  []*batchGroup
-	free    []*batchGroup
-	out     []groupOutcome
-	wg      sync.WaitGroup
+	target   []*node
+	asking   []bool
+	segment  []int
+	next     []int
+	unplaced []int
+	argv     [][]byte
+	groups   []*batchGroup
+	free     []*batchGroup
+	out      []groupOutcome
+	wg       sync.WaitGroup
 }
 
 type groupOutcome struct {
@@ -113,14 +114,20 @@ func putBatchState(bs *batchState) {
 func (c *Client) runSegment(ctx context.Context, b route.Batch, bs *batchState, pending []int, target []*node, asking []bool) {
 	tries := 0
 	for len(pending) > 0 {
-		groups, err := c.group(b, bs, pending, target, asking)
-		if err != nil {
-			for _, i := range pending {
-				b.Fail(i, err)
-			}
-			return
+		groups, unplaced, perr := c.group(b, bs, pending, target, asking)
+		var next []int
+		var wait bool
+		var last error
+		if len(groups) > 0 {
+			next, wait, last = c.runGroups(ctx, b, bs, groups, target, asking)
 		}
-		next, wait, last := c.runGroups(ctx, b, bs, groups, target, asking)
+		if len(unplaced) > 0 {
+			// Slots no node serves now (a failover under way): after the
+			// backoff, with the topology read again, as outside a pipeline.
+			c.requestRefresh("no node for slot")
+			next = append(next[:len(next):len(next)], unplaced...)
+			wait, last = true, perr
+		}
 		if len(next) == 0 {
 			return
 		}
@@ -206,9 +213,14 @@ func (c *Client) startWorkers() {
 // group assigns each pending command to its node: the one a redirection
 // named, or its slot's. Groups are few (one per node), so a linear search
 // beats a map and allocates nothing.
-func (c *Client) group(b route.Batch, bs *batchState, pending []int, target []*node, asking []bool) ([]*batchGroup, error) {
+//
+// Commands whose slot no node serves now are returned apart (unplaced,
+// with the reason), to be retried after a backoff.
+func (c *Client) group(b route.Batch, bs *batchState, pending []int, target []*node, asking []bool) (groups []*batchGroup, unplaced []int, perr error) {
 	bs.free = append(bs.free, bs.groups...)
-	groups := bs.groups[:0]
+	groups = bs.groups[:0]
+	unplaced = bs.unplaced[:0]
+	defer func() { bs.unplaced = unplaced }()
 	argv := bs.argv
 	defer func() { bs.argv = argv }()
 	for _, i := range pending {
@@ -225,8 +237,8 @@ func (c *Client) group(b route.Batch, bs *batchState, pending []int, target []*n
 			}
 			n, err = c.pick(slot, keyed, readOnly)
 			if err != nil {
-				bs.groups = groups
-				return nil, err
+				unplaced, perr = append(unplaced, i), err
+				continue
 			}
 		}
 		var g *batchGroup
@@ -249,7 +261,7 @@ func (c *Client) group(b route.Batch, bs *batchState, pending []int, target []*n
 		g.asking = append(g.asking, asking[i])
 	}
 	bs.groups = groups
-	return groups, nil
+	return groups, unplaced, perr
 }
 
 // runGroups runs the groups concurrently and returns the commands to send

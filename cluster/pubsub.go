@@ -2,9 +2,8 @@ package cluster
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"math/rand/v2"
+	"time"
 
 	"github.com/fastredis/fastredis/fastredis"
 	"github.com/fastredis/fastredis/internal/director"
@@ -17,8 +16,7 @@ import (
 // connection is re-established, through the director, on another master,
 // and its channels and patterns are subscribed again (fastredis's own
 // resubscription). PUBLISH goes to any master; SPUBLISH routes by the
-// channel's slot. Sharded subscriptions (SSubscribe) come with the next
-// cluster issue.
+// channel's slot.
 
 // pubsubDirector sends the subscriber client's dials to a live master.
 type pubsubDirector Client
@@ -91,73 +89,33 @@ func (c *Client) PSubscribe(ctx context.Context, patterns ...string) (*fastredis
 	return s.PSubscribe(ctx, patterns...)
 }
 
-// SSubscribe subscribes to shard channels, which must all be in one slot
-// (hash tags put them there: "{room:42}:chat", "{room:42}:typing"), on a
-// connection to the slot's master. The subscription follows the slot:
-// when the server ends it because the slot migrated (its sunsubscribe), or
-// the master fails over, or the connection is lost, the subscriber reads
-// the map again, reconnects to the slot's owner and subscribes again
-// (messages published in the gap are missed, as with any subscriber).
-// Channels of several slots need one SSubscribe per slot.
-func (c *Client) SSubscribe(ctx context.Context, shardChannels ...string) (*fastredis.PubSub, error) {
-	if len(shardChannels) == 0 {
-		return nil, errors.New("fastredis/cluster: SSubscribe needs a shard channel: it picks the node")
+// Sharded pub/sub: Client.SSubscribe is the embedded fastredis.Client's.
+// On a routed client it returns a PubSub that takes shard channels of any
+// slots: fastredis keeps the registry (one connection per master serving
+// some of them, one SSUBSCRIBE per slot, resubscription when a slot moves
+// or a master fails) and asks this router, through route.ShardRouter,
+// which master serves a slot.
+
+// ShardNode returns the client of the master that serves slot
+// (route.ShardRouter). With refresh, the topology is read again first,
+// unless it was read less than MinRefreshInterval ago.
+func (c *Client) ShardNode(ctx context.Context, slot int, refresh bool) (string, any, error) {
+	if c.closed.Load() {
+		return "", nil, fastredis.ErrClosed
 	}
-	slot := Slot(shardChannels[0])
-	for _, ch := range shardChannels[1:] {
-		if Slot(ch) != slot {
-			return nil, fmt.Errorf("%w: shard channels %q and %q (one SSubscribe per slot)", ErrCrossSlot, shardChannels[0], ch)
+	if refresh && time.Since(time.Unix(0, c.lastRefresh.Load())) >= c.opts.MinRefreshInterval {
+		if err := c.refreshNow(ctx, "shard subscriber"); err != nil {
+			return "", nil, err
 		}
 	}
-	opts := c.opts.NodeOptions
-	opts.Addr, opts.Network, opts.LazyConnect = "cluster-shard-subscriber", "tcp", true
-	cl, err := director.NewClient(opts, &shardDirector{c: c, slot: slot})
+	n, err := c.pick(slot, true, false)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
-	sub := cl.(*fastredis.Client)
-	ps, err := sub.SSubscribe(ctx, shardChannels...)
-	if err != nil {
-		sub.Close()
-		return nil, err
-	}
-	c.trackShardClient(sub)
-	return ps, nil
+	return n.addr, n.client, nil
 }
 
-// shardDirector sends a shard subscriber's dials to its slot's master,
-// reading the map first: a dial follows a migration or a failover.
-type shardDirector struct {
-	c    *Client
-	slot int
-}
-
-func (d *shardDirector) Addr(ctx context.Context) (string, error) {
-	if err := d.c.refreshNow(ctx, "shard subscriber"); err != nil {
-		return "", err
-	}
-	n, err := d.c.pick(d.slot, true, false)
-	if err != nil {
-		return "", err
-	}
-	return n.addr, nil
-}
-
-func (d *shardDirector) Check(ctx context.Context, addr, role string) error {
-	if role != "master" {
-		return fmt.Errorf("fastredis/cluster: shard subscriber: %s is a %s, not the slot's master", addr, role)
-	}
-	return nil
-}
-
-// trackShardClient keeps a shard subscriber's client, to close it with the
-// cluster client.
-func (c *Client) trackShardClient(sub *fastredis.Client) {
-	c.subMu.Lock()
-	defer c.subMu.Unlock()
-	if c.closed.Load() {
-		sub.Close()
-		return
-	}
-	c.shardSubs = append(c.shardSubs, sub)
+// Resubscribed emits EventResubscribed (route.ShardRouter).
+func (c *Client) Resubscribed(addr string, channels []string, reason string) {
+	c.emit(Event{Type: EventResubscribed, Addr: addr, Channels: channels, Reason: reason})
 }

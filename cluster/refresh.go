@@ -121,6 +121,7 @@ type answer struct {
 func (c *Client) refreshNow(ctx context.Context, reason string) error {
 	start := time.Now()
 	c.refreshes.Add(1)
+	c.lastRefresh.Store(start.UnixNano())
 	var known []string
 	if st := c.state.Load(); st != nil {
 		for _, n := range st.masters {

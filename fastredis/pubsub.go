@@ -97,6 +97,15 @@ type PubSub struct {
 	stopped bool  // closed or ended: msgs is closed
 	err     error // for Err
 	stopErr error // what calls return once stopped
+
+	// shards is set when this PubSub is a routed client's sharded
+	// subscriber: a registry of connections to several nodes
+	// (pubsub_sharded.go), with no connection of its own.
+	shards *shardSet
+	// part is set when this PubSub is one node's connection of a sharded
+	// subscriber: its messages and its lost subscriptions go to the
+	// registry.
+	part *shardPart
 }
 
 // Subscription classes: channels, patterns, shard channels.
@@ -124,6 +133,12 @@ func (c *Client) NewPubSub(ctx context.Context, opts PubSubOptions) (*PubSub, er
 	if c.router != nil {
 		return nil, routedUnsupported("subscriptions")
 	}
+	return c.newPubSub(ctx, opts, nil)
+}
+
+// newPubSub is NewPubSub; part is set for one node's connection of a
+// routed client's sharded subscriber.
+func (c *Client) newPubSub(ctx context.Context, opts PubSubOptions, part *shardPart) (*PubSub, error) {
 	if c.closed.Load() {
 		return nil, ErrClosed
 	}
@@ -135,6 +150,7 @@ func (c *Client) NewPubSub(ctx context.Context, opts PubSubOptions) (*PubSub, er
 		opts:    opts,
 		msgs:    make(chan Message, opts.BufferSize),
 		changed: make(chan struct{}),
+		part:    part,
 	}
 	ps.ctx, ps.cancel = context.WithCancel(context.Background())
 	s, err := ps.connect(ctx, [psClasses][]string{})
@@ -184,7 +200,14 @@ func (c *Client) PSubscribe(ctx context.Context, patterns ...string) (*PubSub, e
 
 // SSubscribe returns a new PubSub (default PubSubOptions) subscribed to
 // shard channels, once the server has acknowledged every one.
+//
+// On a routed client (a cluster) the channels may be in any slots: the
+// PubSub keeps one connection per master that serves some of them and
+// follows each channel's slot when it moves (see the cluster package).
 func (c *Client) SSubscribe(ctx context.Context, shardChannels ...string) (*PubSub, error) {
+	if c.router != nil {
+		return c.routedSSubscribe(ctx, shardChannels)
+	}
 	return c.newSubscribed(ctx, psShards, shardChannels)
 }
 
@@ -218,6 +241,12 @@ func (ps *PubSub) PSubscribe(ctx context.Context, patterns ...string) (int64, er
 // SSubscribe subscribes to shard channels (SSUBSCRIBE, Redis 7), as
 // Subscribe does to channels. The count is of shard channels.
 func (ps *PubSub) SSubscribe(ctx context.Context, shardChannels ...string) (int64, error) {
+	if ps.shards != nil {
+		if err := ps.usable(); err != nil {
+			return 0, err
+		}
+		return ps.shards.subscribe(ctx, shardChannels)
+	}
 	return ps.do(ctx, psShards, true, shardChannels)
 }
 
@@ -237,6 +266,12 @@ func (ps *PubSub) PUnsubscribe(ctx context.Context, patterns ...string) (int64, 
 // SUnsubscribe unsubscribes from shard channels, or from every shard
 // channel when none is given, as Unsubscribe does from channels.
 func (ps *PubSub) SUnsubscribe(ctx context.Context, shardChannels ...string) (int64, error) {
+	if ps.shards != nil {
+		if err := ps.usable(); err != nil {
+			return 0, err
+		}
+		return ps.shards.unsubscribe(ctx, shardChannels)
+	}
 	return ps.do(ctx, psShards, false, shardChannels)
 }
 
@@ -262,6 +297,12 @@ func (ps *PubSub) Err() error {
 // a check that the connection and the server are alive. While the PubSub
 // is reconnecting it waits for the new connection, within ctx.
 func (ps *PubSub) Ping(ctx context.Context) error {
+	if ps.shards != nil {
+		if err := ps.usable(); err != nil {
+			return err
+		}
+		return ps.shards.ping(ctx)
+	}
 	s, err := ps.conn(ctx)
 	if err != nil {
 		return err
@@ -287,8 +328,14 @@ func (ps *PubSub) Close() error {
 	if cur != nil {
 		cur.cn.Close()
 	}
+	if ps.shards != nil {
+		ps.shards.close()
+	}
 	ps.wg.Wait()
 	ps.c.untrack(ps)
+	if ps.part != nil {
+		ps.part.lost(true) // closed with its node's client: its channels move
+	}
 	return nil
 }
 
@@ -330,6 +377,19 @@ func (ps *PubSub) stoppedErr(err error) error {
 	return ErrClosed
 }
 
+// usable returns the error calls get once the PubSub has stopped, or nil.
+func (ps *PubSub) usable() error {
+	if ps.c.closed.Load() {
+		return ErrClosed
+	}
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if ps.stopped {
+		return ps.stopErr
+	}
+	return nil
+}
+
 // conn returns the ready connection, waiting (within ctx) while the PubSub
 // reconnects.
 func (ps *PubSub) conn(ctx context.Context) (*psConn, error) {
@@ -364,6 +424,9 @@ func (ps *PubSub) conn(ctx context.Context) (*psConn, error) {
 // do runs a subscribe-family command (sub) or an unsubscribe-family one
 // for names of class, through reconnects.
 func (ps *PubSub) do(ctx context.Context, class int, sub bool, names []string) (int64, error) {
+	if ps.shards != nil {
+		return 0, fmt.Errorf("fastredis: a cluster's shard subscriber takes shard channels only (SSubscribe); use the cluster client's Subscribe and PSubscribe for channels and patterns: %w", errors.ErrUnsupported)
+	}
 	command := psUnsubscribe[class]
 	if sub {
 		command = psSubscribe[class]

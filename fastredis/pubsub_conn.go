@@ -12,6 +12,10 @@ import (
 // deliver hands a message to the reader, or drops it if the buffer is
 // full. It runs on the connection's reading side.
 func (ps *PubSub) deliver(m Message) {
+	if ps.part != nil {
+		ps.part.deliver(m) // to the sharded subscriber the user reads
+		return
+	}
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	if ps.stopped {
@@ -240,6 +244,11 @@ func (s *psConn) ack(class int, sub bool, name resp.Value, count int64) {
 		switch {
 		case sub:
 			set[name.String()] = struct{}{}
+		case op == nil && class == psShards && ps.part != nil:
+			// The server ended a shard subscription by itself: its slot
+			// moved. The sharded subscriber places it again.
+			delete(set, string(name.Bytes()))
+			ps.part.ended(name.String())
 		case op == nil && class == psShards && ps.c.director != nil:
 			// The server ended a shard subscription by itself: its slot
 			// moved. A directed client (a cluster's shard subscriber) keeps

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/fastredis/fastredis/internal/keyspec"
 	"github.com/fastredis/fastredis/netpoll"
 )
 
@@ -35,6 +36,9 @@ func (ps *PubSub) run(s *psConn) {
 		want := ps.snapshot()
 		ps.mu.Unlock()
 		ps.c.emit(Event{Type: EventClose, Conn: "pubsub", Err: err})
+		if ps.part != nil {
+			ps.part.lost(false)
+		}
 		if s = ps.reconnect(want); s == nil {
 			return
 		}
@@ -75,6 +79,9 @@ func (ps *PubSub) reconnect(want [psClasses][]string) *psConn {
 				return nil
 			}
 		}
+		if ps.part != nil {
+			want = ps.part.wanted() // what the sharded subscriber still places here
+		}
 		s, err := ps.connect(ps.ctx, want)
 		if err == nil {
 			ps.mu.Lock()
@@ -85,6 +92,9 @@ func (ps *PubSub) reconnect(want [psClasses][]string) *psConn {
 			}
 			ps.install(s)
 			ps.mu.Unlock()
+			if ps.part != nil {
+				ps.part.ready()
+			}
 			c.emit(Event{Type: EventConnect, Conn: "pubsub"})
 			c.emit(Event{Type: EventReady, Conn: "pubsub", DB: c.DB()})
 			return s
@@ -114,6 +124,9 @@ func (ps *PubSub) end(cause error) {
 	ps.cancel()
 	ps.c.untrack(ps)
 	ps.c.emit(Event{Type: EventEnd, Conn: "pubsub", Err: cause})
+	if ps.part != nil {
+		ps.part.lost(true)
+	}
 }
 
 // connect dials a subscriber connection and subscribes it to want, waiting
@@ -137,27 +150,34 @@ func (ps *PubSub) connect(ctx context.Context, want [psClasses][]string) (*psCon
 	}
 	ps.mu.Unlock()
 	s.live.Store(true) // from here on, every reply is the PubSub's
-	ops := make([]*psOp, 0, psClasses)
-	for class, names := range want {
-		if len(names) == 0 {
-			continue
-		}
-		command := psSubscribe[class]
-		cmd, err := appendArgs(nil, []any{command, names})
-		if err == nil {
-			op := newPSOp(command, class, true, len(names))
-			if err = s.send(ctx, op, cmd); err == nil {
-				ops = append(ops, op)
-				continue
-			}
-		}
-		cn.Close()
-		return nil, err
+	type pending struct {
+		op    *psOp
+		names []string
 	}
-	for _, op := range ops {
+	ops := make([]pending, 0, psClasses)
+	for class, names := range want {
+		for _, group := range subscribeGroups(class, names) {
+			command := psSubscribe[class]
+			cmd, err := appendArgs(nil, []any{command, group})
+			if err == nil {
+				op := newPSOp(command, class, true, len(group))
+				if err = s.send(ctx, op, cmd); err == nil {
+					ops = append(ops, pending{op, group})
+					continue
+				}
+			}
+			cn.Close()
+			return nil, err
+		}
+	}
+	for _, p := range ops {
+		op := p.op
 		if err := s.wait(ctx, op); err != nil {
 			if isServerError(err) {
 				ps.c.emit(Event{Type: EventError, Conn: "pubsub", Err: err})
+				if ps.part != nil && op.class == psShards {
+					ps.part.refused(p.names, err)
+				}
 				continue
 			}
 			cn.Close()
@@ -168,6 +188,32 @@ func (ps *PubSub) connect(ctx context.Context, want [psClasses][]string) (*psCon
 		}
 	}
 	return s, nil
+}
+
+// subscribeGroups splits the names of a resubscription into commands:
+// shard channels one command per slot (a cluster node refuses SSUBSCRIBE
+// across slots), the other classes one command for all.
+func subscribeGroups(class int, names []string) [][]string {
+	if len(names) == 0 {
+		return nil
+	}
+	if class != psShards || len(names) == 1 {
+		return [][]string{names}
+	}
+	bySlot := map[int][]string{}
+	var order []int
+	for _, n := range names {
+		slot := keyspec.Slot(n)
+		if _, ok := bySlot[slot]; !ok {
+			order = append(order, slot)
+		}
+		bySlot[slot] = append(bySlot[slot], n)
+	}
+	groups := make([][]string, 0, len(order))
+	for _, slot := range order {
+		groups = append(groups, bySlot[slot])
+	}
+	return groups
 }
 
 // healthCheck PINGs the ready connection every HealthCheckInterval and

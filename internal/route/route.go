@@ -135,3 +135,18 @@ type WatchRouter interface {
 	// router has acted on, so WATCH may be tried again.
 	Redirected(err error) bool
 }
+
+// ShardRouter places the shard channels of a routed client's subscribers
+// (SSubscribe). fastredis keeps the registry (which channels the user
+// wants, where each is subscribed) and one subscriber connection per node;
+// the router says which node serves a slot's channels now. A Router that
+// implements it makes Client.SSubscribe work across slots.
+type ShardRouter interface {
+	// ShardNode returns the node (a plain *fastredis.Client) of the master
+	// that serves slot, and its address. With refresh, the router reads the
+	// topology again first (as often as its refresh limits allow).
+	ShardNode(ctx context.Context, slot int, refresh bool) (addr string, node any, err error)
+	// Resubscribed reports that channels, subscribed before, were
+	// subscribed again on the node at addr, and why (an event for users).
+	Resubscribed(addr string, channels []string, reason string)
+}
