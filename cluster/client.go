@@ -22,9 +22,10 @@ import (
 // stay direct: a value passed as any stays on the caller's stack, as with a
 // fastredis.Client). Pipelines, transactions on one slot, WATCH,
 // subscriptions, scans and MONITOR have cluster forms (pipeline.go,
-// pubsub.go, scan.go, monitor.go); SELECT, and Multi/EndMulti inside a
-// plain pipeline, return an error matching errors.ErrUnsupported. Each command goes to the node that serves its keys' slot; commands
-// without keys to a master chosen at random; commands the specs mark as
+// pubsub.go, scan.go, monitor.go); SELECT returns an error matching
+// errors.ErrUnsupported. Each command goes to the node that serves its
+// keys' slot; commands without keys to a master chosen at random; commands
+// the specs mark as
 // fanning out (KEYS, DBSIZE, FLUSHALL, SCRIPT LOAD, ...) to every master or
 // node, their replies merged as the specs say; and MGET, MSET, DEL, EXISTS,
 // UNLINK and TOUCH across slots are split per slot and merged in order.

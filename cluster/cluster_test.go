@@ -507,6 +507,78 @@ func TestPipeline(t *testing.T) {
 }
 
 // A reused pipeline over every slot allocates nothing.
+// Multi ... EndMulti inside a plain pipeline: the commands around it run
+// as usual; the transaction runs as one unit on its slot's master; one
+// whose keys span slots fails alone, before anything is sent.
+func TestPipelineWithTransactions(t *testing.T) {
+	c := newTestClient(t, sharedCluster(t), Options{})
+	for _, k := range []string{"{pm}:a", "{pm}:b", "pm:x", "pm:y", "{other}:z"} {
+		if _, err := c.Del(bg, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := c.Pipeline()
+	x := p.Set("pm:x", "before")
+	multi := p.Multi()
+	a := p.Incr("{pm}:a")
+	b := p.IncrBy("{pm}:b", 5)
+	getA := p.Get("{pm}:a")
+	exec := p.EndMulti()
+	y := p.Get("pm:x")
+	p.Multi()
+	crossA := p.Incr("{pm}:a")
+	crossZ := p.Incr("{other}:z")
+	crossExec := p.EndMulti()
+	p.Multi()
+	second := p.Incr("{pm}:b")
+	secondExec := p.EndMulti()
+	if err := p.Exec(bg); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.Result(); err != nil {
+		t.Errorf("SET before the transaction: %v", err)
+	}
+	if _, err := multi.Result(); err != nil {
+		t.Errorf("MULTI: %v", err)
+	}
+	if _, err := exec.Result(); err != nil {
+		t.Errorf("EXEC: %v", err)
+	}
+	if v, err := a.Result(); err != nil || v != 1 {
+		t.Errorf("INCR in the transaction = %d, %v", v, err)
+	}
+	if v, err := b.Result(); err != nil || v != 5 {
+		t.Errorf("INCRBY in the transaction = %d, %v", v, err)
+	}
+	if v, err := getA.Result(); err != nil || v != "1" {
+		t.Errorf("GET in the transaction = %q, %v", v, err)
+	}
+	if v, err := y.Result(); err != nil || v != "before" {
+		t.Errorf("GET after the transaction = %q, %v", v, err)
+	}
+	for name, f := range map[string]interface{ Err() error }{"INCR {pm}:a": crossA, "INCR {other}:z": crossZ, "EXEC": crossExec} {
+		if err := f.Err(); !errors.Is(err, fastredis.ErrCrossSlotTx) {
+			t.Errorf("%s in a transaction across slots: %v, want ErrCrossSlotTx", name, err)
+		}
+	}
+	if n, _ := c.Exists(bg, "{other}:z"); n != 0 {
+		t.Error("the transaction across slots ran")
+	}
+	if v, err := second.Result(); err != nil || v != 6 {
+		t.Errorf("INCR in the transaction after the refused one = %d, %v", v, err)
+	}
+	if _, err := secondExec.Result(); err != nil {
+		t.Errorf("EXEC of the transaction after the refused one: %v", err)
+	}
+	// Run again: the same commands, new results.
+	if err := p.Exec(bg); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := a.Result(); err != nil || v != 2 {
+		t.Errorf("INCR in the transaction, second Exec = %d, %v", v, err)
+	}
+}
+
 func TestPipelineAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are meaningless under -race")

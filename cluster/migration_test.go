@@ -302,6 +302,29 @@ func TestTransactions(t *testing.T) {
 	if v, err := incr.Result(); err != nil || v < 2 {
 		t.Fatalf("INCR of a migrated key in a transaction = %d, %v", v, err)
 	}
+	// The same inside a plain pipeline (Multi ... EndMulti), between
+	// commands of other slots.
+	p := c.Pipeline()
+	around := p.Incr("around:1")
+	p.Multi()
+	inBlock := p.Incr(moved)
+	end := p.EndMulti()
+	after := p.Incr("around:2")
+	if err := p.Exec(bg); err != nil {
+		t.Fatalf("a pipeline with a transaction on a migrated key: %v", err)
+	}
+	if _, err := end.Result(); err != nil {
+		t.Fatalf("EndMulti on a migrated key: %v", err)
+	}
+	if v, err := inBlock.Result(); err != nil || v < 3 {
+		t.Fatalf("INCR of a migrated key in a pipeline's transaction = %d, %v", v, err)
+	}
+	if _, err := around.Result(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := after.Result(); err != nil {
+		t.Fatal(err)
+	}
 	// Keys on both sides: TRYAGAIN until the migration ends.
 	done := make(chan error, 1)
 	both := c.TxPipeline()

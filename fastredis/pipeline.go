@@ -58,6 +58,8 @@ type Pipeline struct {
 	subs     []*routedSub
 	subsUsed int
 	subBases []int
+	batchLo  int32 // the commands the router runs now: [batchLo, batchHi)
+	batchHi  int32
 }
 
 // pipeSlot is the state behind one Future.
@@ -400,7 +402,11 @@ func (h *pipelineReplies) Reply(i int, v resp.Value) {
 	}
 	i -= p.skip
 	p.got = i + 1
-	w := &p.wire[i]
+	p.replyWire(&p.wire[i], v)
+}
+
+// replyWire hands a reply to what w says it is for.
+func (p *Pipeline) replyWire(w *wireReply, v resp.Value) {
 	switch w.kind {
 	case wireCmd:
 		p.deliver(w.slot, v)
@@ -495,19 +501,23 @@ func (p *Pipeline) failTx(w *wireReply, err error) {
 // the batch was sent.
 func (p *Pipeline) failUnanswered(err error, sent bool) {
 	for i := p.got; i < len(p.wire); i++ {
-		w := &p.wire[i]
-		switch w.kind {
-		case wireCmd, wireMulti:
-			if w.slot >= 0 {
-				s := &p.slots[w.slot]
-				s.err, s.filled = err, true
-			}
-		case wireExec:
-			if sent {
-				p.failTx(w, &TxUnknownError{Err: err})
-			} else {
-				p.failTx(w, err)
-			}
+		p.failWire(&p.wire[i], err, sent)
+	}
+}
+
+// failWire gives err to what an unanswered reply was for.
+func (p *Pipeline) failWire(w *wireReply, err error, sent bool) {
+	switch w.kind {
+	case wireCmd, wireMulti:
+		if w.slot >= 0 {
+			s := &p.slots[w.slot]
+			s.err, s.filled = err, true
+		}
+	case wireExec:
+		if sent {
+			p.failTx(w, &TxUnknownError{Err: err})
+		} else {
+			p.failTx(w, err)
 		}
 	}
 }

@@ -30,11 +30,6 @@ type routedSub struct {
 
 // execRouted runs a routed view's pipeline through its router.
 func (p *Pipeline) execRouted(ctx context.Context) error {
-	for _, w := range p.wire {
-		if w.kind != wireCmd {
-			return routedUnsupported("Multi and EndMulti in a pipeline (use a TxPipeline)")
-		}
-	}
 	if p.tx {
 		return p.execRoutedTx(ctx)
 	}
@@ -46,9 +41,197 @@ func (p *Pipeline) execRouted(ctx context.Context) error {
 		return nil
 	}
 	p.subsUsed = 0
-	err := br.RouteBatch(ctx, (*routedBatch)(p))
+	p.batchLo, p.batchHi = 0, int32(len(p.slots))
+	var err error
+	if p.hasMulti() {
+		err = p.execRoutedSegments(ctx, br)
+	} else {
+		err = br.RouteBatch(ctx, (*routedBatch)(p))
+	}
 	p.gatherSubs()
 	return err
+}
+
+// hasMulti reports whether the pipeline holds a Multi ... EndMulti block.
+func (p *Pipeline) hasMulti() bool {
+	for _, w := range p.wire {
+		if w.kind != wireCmd {
+			return true
+		}
+	}
+	return false
+}
+
+// execRoutedSegments runs a routed pipeline that holds transactions
+// (Multi ... EndMulti) in the order queued: the commands before a
+// transaction as one routed batch (grouped by node, concurrently), then
+// the transaction on its slot's master as one unit, then what follows.
+// A transaction whose keys span slots fails, alone, before anything is
+// sent.
+func (p *Pipeline) execRoutedSegments(ctx context.Context, br route.BatchRouter) error {
+	tr, ok := p.c.router.(route.TxRouter)
+	if !ok {
+		return routedUnsupported("transactions")
+	}
+	lo := int32(0) // the first slot of the plain commands not yet run
+	for wi := 0; wi < len(p.wire); wi++ {
+		w := p.wire[wi]
+		if w.kind != wireMulti {
+			continue
+		}
+		end := wi + 1
+		for end < len(p.wire) && p.wire[end].kind != wireExec {
+			end++
+		}
+		if end == len(p.wire) {
+			return errOpenMulti // Exec refuses an open Multi first; kept for safety
+		}
+		if w.slot > lo {
+			p.batchLo, p.batchHi = lo, w.slot
+			if err := br.RouteBatch(ctx, (*routedBatch)(p)); err != nil {
+				return err
+			}
+		}
+		blk := &routedTxBlock{p: p, wire: p.wire[wi : end+1]}
+		if err := blk.run(ctx, tr); err != nil {
+			return err
+		}
+		lo = p.wire[end].slot + 1
+		wi = end
+	}
+	if lo < int32(len(p.slots)) {
+		p.batchLo, p.batchHi = lo, int32(len(p.slots))
+		return br.RouteBatch(ctx, (*routedBatch)(p))
+	}
+	return nil
+}
+
+// routedTxBlock is one Multi ... EndMulti block of a routed pipeline as a
+// route.Tx: its wire entries, from MULTI's to EXEC's.
+type routedTxBlock struct {
+	p    *Pipeline
+	wire []wireReply
+	got  int // replies received in the current Run
+	skip int // ASKING's reply, before the block's
+}
+
+// run checks that the block's keys are in one slot and hands it to the
+// router.
+func (t *routedTxBlock) run(ctx context.Context, tr route.TxRouter) error {
+	p := t.p
+	exec := &t.wire[len(t.wire)-1]
+	slot, keyed := 0, false
+	var argv [][]byte
+	for i := exec.first; i < exec.first+exec.n; i++ {
+		s := &p.slots[i]
+		argv = parseArgv(p.buf[s.cmdStart:s.cmdEnd], argv[:0])
+		sl, has, err := keyspec.ArgvSlot(argv)
+		if errors.Is(err, keyspec.ErrCrossSlot) || (has && keyed && sl != slot) {
+			err := fmt.Errorf("fastredis: a transaction's keys must all be in one slot (%s has a key elsewhere; use hash tags): %w", s.command, ErrCrossSlotTx)
+			for _, w := range t.wire {
+				if w.slot >= 0 {
+					p.slots[w.slot].err, p.slots[w.slot].filled = err, true
+				}
+			}
+			for j := exec.first; j < exec.first+exec.n; j++ {
+				p.slots[j].err, p.slots[j].filled = err, true
+			}
+			return nil // this transaction's Futures hold the error; the pipeline goes on
+		}
+		if has && !keyed {
+			slot, keyed = sl, true
+		}
+	}
+	if err := tr.RouteTx(ctx, slot, keyed, t); err != nil {
+		// Past the budget, or the context ended: this transaction's
+		// Futures without an outcome hold why; the pipeline goes on.
+		for _, w := range t.wire {
+			if s := &p.slots[w.slot]; !s.filled {
+				s.err, s.filled = err, true
+			}
+		}
+		for j := exec.first; j < exec.first+exec.n; j++ {
+			if s := &p.slots[j]; !s.filled {
+				s.err, s.filled = err, true
+			}
+		}
+	}
+	return nil
+}
+
+// Run writes the block (MULTI, its commands, EXEC) on node as one batch,
+// ASKING first with asking, and delivers its replies.
+func (t *routedTxBlock) Run(ctx context.Context, node any, asking bool) (bool, error) {
+	n, ok := node.(*Client)
+	if !ok || n == nil {
+		return false, errors.New("fastredis: routed transaction: node is not a *Client")
+	}
+	p := t.p
+	first, last := &p.slots[t.wire[0].slot], &p.slots[t.wire[len(t.wire)-1].slot]
+	for _, w := range t.wire {
+		p.slots[w.slot].clear()
+	}
+	t.got, t.skip = 0, 0
+	body := p.buf[first.cmdStart:last.cmdEnd]
+	replies := len(t.wire)
+	encode := func(b []byte) []byte { return append(b, body...) }
+	if asking {
+		t.skip, replies = 1, replies+1
+		encode = func(b []byte) []byte {
+			return append(append(b, "*1\r\n$6\r\nASKING\r\n"...), body...)
+		}
+	}
+	var trip tripInfo
+	err := n.roundTrip(ctx, n.readDeadline(ctx), t, replies, len(body)+40, encode, func() bool { return t.got > 0 }, &trip)
+	if err != nil {
+		for i := t.got; i < len(t.wire); i++ {
+			p.failWire(&t.wire[i], err, trip.sent)
+		}
+	}
+	return t.got > 0, err
+}
+
+// Reply routes the block's i-th reply; it runs on the connection's
+// reading side.
+func (t *routedTxBlock) Reply(i int, v resp.Value) {
+	if i < t.skip {
+		return
+	}
+	i -= t.skip
+	t.got = i + 1
+	t.p.replyWire(&t.wire[i], v)
+}
+
+// Redirection is the MOVED, ASK, TRYAGAIN or CLUSTERDOWN error that
+// refused the block's commands or aborted its EXEC, if any.
+func (t *routedTxBlock) Redirection() error {
+	p := t.p
+	exec := &t.wire[len(t.wire)-1]
+	check := func(err error) error {
+		if e, ok := err.(*Error); ok {
+			switch e.Prefix {
+			case "MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN":
+				return e
+			}
+		}
+		return nil
+	}
+	var abort *ExecAbortError
+	if e := p.slots[exec.slot].err; errors.As(e, &abort) {
+		if r := check(abort.Err); r != nil {
+			return r
+		}
+	} else if r := check(e); r != nil {
+		return r
+	}
+	for i := exec.first; i < exec.first+exec.n; i++ {
+		if s := &p.slots[i]; s.queueErr {
+			if r := check(s.err); r != nil {
+				return r
+			}
+		}
+	}
+	return nil
 }
 
 // newSub hands out a routedSub, reusing those of earlier runs.
@@ -108,7 +291,11 @@ type routedBatch Pipeline
 
 func (b *routedBatch) Len() int { return len(b.slots) }
 
-func (b *routedBatch) Skip(i int) bool { return b.slots[i].localErr != nil }
+// Skip leaves out commands that failed while queueing, and those outside
+// the segment being run (a pipeline with transactions runs in segments).
+func (b *routedBatch) Skip(i int) bool {
+	return b.slots[i].localErr != nil || int32(i) < b.batchLo || int32(i) >= b.batchHi
+}
 
 func (b *routedBatch) Argv(i int, dst [][]byte) [][]byte {
 	s := &b.slots[i]
