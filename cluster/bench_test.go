@@ -55,3 +55,39 @@ func BenchmarkMGet10(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMGet100 is MGET of 100 keys in 100 slots over every master.
+func BenchmarkMGet100(b *testing.B) {
+	rc := sharedCluster(b)
+	c := newTestClient(b, rc, Options{})
+	keys := make([]string, 100)
+	for i := range keys {
+		keys[i] = "bm100:" + strconv.Itoa(i*7919)
+		if err := c.Set(bg, keys[i], i); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.MGet(bg, keys...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkMulti10 is a transaction of 10 INCRs on one slot.
+func BenchmarkMulti10(b *testing.B) {
+	rc := sharedCluster(b)
+	c := newTestClient(b, rc, Options{})
+	tx := c.TxPipeline()
+	b.ReportAllocs()
+	for b.Loop() {
+		tx.Reset()
+		for range 10 {
+			tx.Incr("{bmulti}:n")
+		}
+		if err := tx.Exec(bg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -614,6 +614,47 @@ func TestPipelineAllocs(t *testing.T) {
 	}
 }
 
+// A transaction reused allocates nothing; an MGET split over 100 slots
+// allocates only its result (the slice and one string its values share).
+func TestTxAndSplitAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under -race")
+	}
+	c := newTestClient(t, sharedCluster(t), Options{})
+	tx := c.TxPipeline()
+	multi := func() {
+		tx.Reset()
+		for range 10 {
+			tx.Incr("{ta}:n")
+		}
+		if err := tx.Exec(bg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	multi()
+	if a := testing.AllocsPerRun(50, multi); a != 0 {
+		t.Errorf("a reused MULTI/EXEC of 10 INCRs: %v allocs per Exec, want 0", a)
+	}
+	keys := make([]string, 100)
+	slots := map[int]bool{}
+	for i := range keys {
+		keys[i] = "ta:" + strconv.Itoa(i*7919)
+		slots[Slot(keys[i])] = true
+	}
+	if len(slots) < 90 {
+		t.Fatalf("the keys are in %d slots only", len(slots))
+	}
+	mget := func() {
+		if _, err := c.MGet(bg, keys...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mget()
+	if a := testing.AllocsPerRun(50, mget); a > 2 {
+		t.Errorf("MGET of 100 keys in %d slots: %v allocs, want 2 (the result)", len(slots), a)
+	}
+}
+
 // WATCH lends a connection on the watched keys' master; a conflict aborts
 // the transaction as on one server; keys in two slots are refused.
 func TestWatch(t *testing.T) {

@@ -64,7 +64,7 @@ func (c *Client) fanOut(ctx context.Context, cmd route.Command, argv [][]byte, i
 // slot (one pipelined batch per node, the nodes concurrently) and merges
 // the replies in key order. Its scratch is pooled.
 func (c *Client) split(ctx context.Context, cmd route.Command, argv [][]byte, info keyspec.RouteInfo) error {
-	ss := splitStates.Get().(*splitState)
+	ss := splitStates.get()
 	defer ss.release()
 	pos, err := keyspec.AppendKeyPositions(ss.pos[:0], argv)
 	ss.pos = pos
@@ -121,7 +121,7 @@ func (c *Client) split(ctx context.Context, cmd route.Command, argv [][]byte, in
 		gi := groupOf[i]
 		ss.argvs[gi] = append(ss.argvs[gi], argv[p:end]...)
 	}
-	replies, err := c.runSplit(ctx, ss.argvs, ss.slots, info.ReadOnly)
+	replies, err := c.runSplit(ctx, ss, ss.argvs, ss.slots, info.ReadOnly)
 	if err != nil {
 		return err
 	}
@@ -171,77 +171,140 @@ type splitState struct {
 	readers                    []resp.Reader
 	its                        []resp.Iterator
 	out                        []byte
+	replies                    [][]byte
+	errs                       []error
+	batches                    []*splitBatch
+	wg                         sync.WaitGroup
 }
 
-var splitStates = sync.Pool{New: func() any { return new(splitState) }}
+var splitStates = newFreeList[splitState](64)
 
 func (ss *splitState) release() {
 	clear(ss.argvBuf[:cap(ss.argvBuf)])
 	clear(ss.argvs[:cap(ss.argvs)])
+	clear(ss.replies[:cap(ss.replies)])
 	if cap(ss.out) > 64<<10 {
 		ss.out = nil
 	}
-	splitStates.Put(ss)
+	for _, b := range ss.batches[:cap(ss.batches)] {
+		if b == nil {
+			continue
+		}
+		for j, o := range b.out {
+			if cap(o) > 64<<10 {
+				b.out[j] = nil // let a large reply go
+			}
+		}
+	}
+	splitStates.put(ss)
 }
 
 // runSplit runs one command per slot: those of each node as one pipelined
-// batch, the nodes concurrently. A part redirected (MOVED, ASK, TRYAGAIN)
-// or whose node failed is run again alone, with callSlot's retries.
-func (c *Client) runSplit(ctx context.Context, argvs [][][]byte, slots []int, readOnly bool) ([][]byte, error) {
-	replies := make([][]byte, len(argvs))
-	type batch struct {
-		node *node
-		idx  []int
+// batch, the nodes concurrently (on the client's workers). A part
+// redirected (MOVED, ASK, TRYAGAIN) or whose node failed is run again
+// alone, with callSlot's retries. The replies are views into ss, valid
+// until it is released.
+func (c *Client) runSplit(ctx context.Context, ss *splitState, argvs [][][]byte, slots []int, readOnly bool) ([][]byte, error) {
+	n := len(argvs)
+	if cap(ss.replies) < n {
+		ss.replies, ss.errs = make([][]byte, n), make([]error, n)
 	}
-	var batches []batch
+	replies, errs := ss.replies[:n], ss.errs[:n]
+	clear(errs)
+	batches := ss.batches[:0]
 	for i, slot := range slots {
-		n, err := c.pick(slot, true, readOnly)
+		nd, err := c.pick(slot, true, readOnly)
 		if err != nil {
-			n = nil // callSlot will wait for the map
+			nd = nil // callSlot will wait for the map
 		}
 		bi := -1
 		for j := range batches {
-			if batches[j].node == n {
+			if batches[j].node == nd {
 				bi = j
 			}
 		}
 		if bi < 0 {
 			bi = len(batches)
-			batches = append(batches, batch{node: n, idx: make([]int, 0, len(slots))})
-		}
-		batches[bi].idx = append(batches[bi].idx, i)
-	}
-	errs := make([]error, len(argvs))
-	run := func(b *batch) {
-		var out [][]byte
-		var err error
-		if b.node != nil {
-			part := make([][][]byte, len(b.idx))
-			for j, i := range b.idx {
-				part[j] = argvs[i]
+			if bi < cap(batches) {
+				batches = batches[:bi+1]
+			} else {
+				batches = append(batches, nil)
 			}
-			out, err = route.CallMany(ctx, b.node.client, part, nil)
-		}
-		for j, i := range b.idx {
-			if b.node != nil && err == nil && replyRedirection(out[j]).kind == "" {
-				replies[i] = out[j]
-				continue
+			if batches[bi] == nil {
+				batches[bi] = new(splitBatch)
 			}
-			replies[i], errs[i] = c.callSlot(ctx, slots[i], argvs[i], readOnly)
+			b := batches[bi]
+			b.c, b.ctx, b.node, b.readOnly = c, ctx, nd, readOnly
+			b.argvs, b.slots, b.replies, b.errs = argvs, slots, replies, errs
+			b.idx, b.part = b.idx[:0], b.part[:0]
 		}
+		b := batches[bi]
+		b.idx = append(b.idx, i)
+		b.part = append(b.part, argvs[i])
 	}
-	// The last batch on this goroutine, the others on their own.
-	var wg sync.WaitGroup
-	for i := range batches[:len(batches)-1] {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			run(&batches[i])
-		}()
+	ss.batches = batches
+	// The last batch on this goroutine, the others on the workers.
+	ss.wg.Add(len(batches) - 1)
+	for _, b := range batches[:len(batches)-1] {
+		b.wg = &ss.wg
+		c.runJob(b)
 	}
-	run(&batches[len(batches)-1])
-	wg.Wait()
+	last := batches[len(batches)-1]
+	last.wg = nil
+	last.run()
+	ss.wg.Wait()
+	for _, b := range batches {
+		b.ctx, b.node, b.argvs, b.slots, b.replies, b.errs, b.wg = nil, nil, nil, nil, nil, nil, nil
+		clear(b.part)
+	}
 	return replies, errors.Join(errs...)
+}
+
+// splitBatch is one node's part of a split command: the commands of its
+// slots, run as one pipelined batch. Pooled with its splitState.
+type splitBatch struct {
+	c        *Client
+	ctx      context.Context
+	node     *node
+	readOnly bool
+	idx      []int      // which of the split's commands
+	part     [][][]byte // their arguments
+	out      [][]byte   // their replies (buffers reused)
+	argvs    [][][]byte // the whole split's, and its results:
+	slots    []int
+	replies  [][]byte
+	errs     []error
+	wg       *sync.WaitGroup
+}
+
+func (b *splitBatch) run() {
+	var err error
+	if b.node != nil {
+		for j := range b.out {
+			b.out[j] = b.out[j][:0]
+		}
+		b.out, err = route.CallMany(b.ctx, b.node.client, b.part, b.out)
+	}
+	for j, i := range b.idx {
+		if b.node != nil && err == nil && !isRedirectionReply(b.out[j]) {
+			b.replies[i] = b.out[j]
+			continue
+		}
+		b.replies[i], b.errs[i] = b.c.callSlot(b.ctx, b.slots[i], b.argvs[i], b.readOnly)
+	}
+	if b.wg != nil {
+		b.wg.Done()
+	}
+}
+
+// isRedirectionReply reports whether an encoded reply is an error that
+// redirects or asks for a retry (MOVED, ASK, TRYAGAIN, ...), without
+// parsing the replies that are not errors.
+func isRedirectionReply(reply []byte) bool {
+	if len(reply) == 0 || (reply[0] != '-' && reply[0] != '!') {
+		return false
+	}
+	return replyRedirection(reply).kind != ""
 }
 
 // callSlot runs argv on the node of slot and returns its reply, following

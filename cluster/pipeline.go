@@ -88,10 +88,10 @@ type groupOutcome struct {
 	err      error
 }
 
-var batchStates = sync.Pool{New: func() any { return new(batchState) }}
+var batchStates = newFreeList[batchState](64)
 
 func getBatchState(n int) *batchState {
-	bs := batchStates.Get().(*batchState)
+	bs := batchStates.get()
 	if cap(bs.target) < n {
 		bs.target, bs.asking = make([]*node, n), make([]bool, n)
 	}
@@ -106,7 +106,7 @@ func putBatchState(bs *batchState) {
 	clear(bs.target)
 	clear(bs.argv)
 	bs.argv = bs.argv[:0]
-	batchStates.Put(bs)
+	batchStates.put(bs)
 }
 
 // runSegment runs commands grouped by node, and again those redirected or
@@ -178,12 +178,18 @@ func (j *groupJob) run() {
 	j.wg.Done()
 }
 
-// pipelineWorkers is how many goroutines wait for pipeline groups, so
-// that a pipeline over several nodes starts none of its own.
+// pipelineWorkers is how many goroutines wait for pipeline groups and
+// split batches, so that a pipeline or a split command over several nodes
+// starts none of its own.
 const pipelineWorkers = 8
 
+// job is work for the client's workers: a pipeline group, or a node's
+// batch of a split command. Handing one over allocates nothing (a pointer
+// to pooled state).
+type job interface{ run() }
+
 // runJob hands j to an idle worker, or to a new goroutine when none is.
-func (c *Client) runJob(j *groupJob) {
+func (c *Client) runJob(j job) {
 	select {
 	case c.jobs <- j:
 	default:
@@ -193,7 +199,7 @@ func (c *Client) runJob(j *groupJob) {
 
 // startWorkers starts the pipeline workers; they end when the client closes.
 func (c *Client) startWorkers() {
-	c.jobs = make(chan *groupJob)
+	c.jobs = make(chan job)
 	for range pipelineWorkers {
 		c.wg.Add(1)
 		go func() {

@@ -60,6 +60,9 @@ type Pipeline struct {
 	subBases []int
 	batchLo  int32 // the commands the router runs now: [batchLo, batchHi)
 	batchHi  int32
+	// argvScratch holds a command's argument views while a routed
+	// transaction's keys are checked.
+	argvScratch [][]byte
 }
 
 // pipeSlot is the state behind one Future.

@@ -121,7 +121,8 @@ func (t *routedTxBlock) run(ctx context.Context, tr route.TxRouter) error {
 	p := t.p
 	exec := &t.wire[len(t.wire)-1]
 	slot, keyed := 0, false
-	var argv [][]byte
+	argv := p.argvScratch[:0]
+	defer func() { clear(argv); p.argvScratch = argv[:0] }()
 	for i := exec.first; i < exec.first+exec.n; i++ {
 		s := &p.slots[i]
 		argv = parseArgv(p.buf[s.cmdStart:s.cmdEnd], argv[:0])
@@ -394,7 +395,8 @@ func (p *Pipeline) execRoutedTx(ctx context.Context) error {
 		return routedUnsupported("transactions")
 	}
 	slot, keyed := 0, false
-	var argv [][]byte
+	argv := p.argvScratch[:0]
+	defer func() { clear(argv); p.argvScratch = argv[:0] }()
 	for i := range p.slots {
 		s := &p.slots[i]
 		if s.localErr != nil {

@@ -78,6 +78,7 @@ type routedCmd struct {
 	h        netpoll.Handler // the caller's result
 	blocking bool
 	ask      askingHandler
+	rd       resp.Reader // parses a composed reply (Deliver)
 }
 
 var routedPool = sync.Pool{New: func() any { return new(routedCmd) }}
@@ -233,8 +234,7 @@ func (rc *routedCmd) Deliver(reply []byte) error {
 	if rs, ok := rc.h.(resettable); ok {
 		rs.resetError()
 	}
-	var rd resp.Reader
-	v, _, err := rd.Parse(reply)
+	v, _, err := rc.rd.Parse(reply)
 	if err != nil {
 		return err
 	}
@@ -325,23 +325,41 @@ func callNodeMany(ctx context.Context, node any, argvs [][][]byte, replies [][]b
 	if len(argvs) == 0 {
 		return replies, nil
 	}
-	var enc []byte
+	h := manyPool.Get().(*manyHandler)
+	defer h.release()
+	enc := h.enc[:0]
 	for _, argv := range argvs {
 		if len(argv) == 0 {
 			return replies, ErrEmptyCommand
 		}
 		enc = encodeArgv(enc, argv, "", nil)
 	}
+	h.enc = enc
 	for len(replies) < len(argvs) {
 		replies = append(replies, nil)
 	}
-	h := &manyHandler{replies: replies}
-	encode := func(b []byte) []byte { return append(b, enc...) }
-	err := n.roundTrip(ctx, n.readDeadline(ctx), h, len(argvs), len(enc), encode, nil, nil)
-	return h.replies, err
+	h.replies = replies
+	err := n.roundTrip(ctx, n.readDeadline(ctx), h, len(argvs), len(enc), h.encode, nil, nil)
+	return replies, err
 }
 
-// manyHandler re-encodes each reply of a batch into its own buffer.
-type manyHandler struct{ replies [][]byte }
+// manyHandler re-encodes each reply of a batch into its own buffer; it
+// holds the batch's encoded commands too. Pooled.
+type manyHandler struct {
+	replies [][]byte
+	enc     []byte
+}
+
+var manyPool = sync.Pool{New: func() any { return new(manyHandler) }}
+
+func (h *manyHandler) encode(b []byte) []byte { return append(b, h.enc...) }
+
+func (h *manyHandler) release() {
+	h.replies = nil
+	if cap(h.enc) > 64<<10 {
+		h.enc = nil
+	}
+	manyPool.Put(h)
+}
 
 func (h *manyHandler) Reply(i int, v resp.Value) { h.replies[i] = resp.AppendValue(h.replies[i], v) }

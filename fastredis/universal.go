@@ -67,6 +67,7 @@ type UniversalClient interface {
 	Subscribe(ctx context.Context, channels ...string) (*PubSub, error)
 	PSubscribe(ctx context.Context, patterns ...string) (*PubSub, error)
 	SSubscribe(ctx context.Context, shardChannels ...string) (*PubSub, error)
+	NewShardPubSub(ctx context.Context, opts PubSubOptions) (*PubSub, error)
 
 	// Life cycle.
 	Status() Status

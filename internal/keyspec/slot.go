@@ -1,6 +1,9 @@
 package keyspec
 
-import "errors"
+import (
+	"errors"
+	"sync"
+)
 
 // SlotCount is the number of hash slots of a Redis cluster.
 const SlotCount = 16384
@@ -75,20 +78,38 @@ func hashSlot[T Arg](key T) int {
 // different slots it returns ErrCrossSlot (with hasKeys true and the first
 // key's slot); on the errors of AppendSlotPositions, those. It allocates
 // nothing for commands with up to 16 such arguments.
+// posPool holds key-position buffers for commands with many arguments.
+var posPool = sync.Pool{New: func() any { s := make([]int, 0, 128); return &s }}
+
 func ArgvSlot[T Arg](argv []T) (slot int, hasKeys bool, err error) {
 	var buf [16]int
-	pos, err := AppendSlotPositions(buf[:0], argv)
+	if len(argv) <= len(buf)+1 {
+		slot, hasKeys, _, err = argvSlot(buf[:0], argv)
+		return slot, hasKeys, err
+	}
+	// More arguments than the stack buffer may hold keys: a pooled one,
+	// kept at the size it grew to.
+	pp := posPool.Get().(*[]int)
+	slot, hasKeys, *pp, err = argvSlot((*pp)[:0], argv)
+	posPool.Put(pp)
+	return slot, hasKeys, err
+}
+
+// argvSlot is ArgvSlot with the key positions collected in pos, which it
+// returns (grown).
+func argvSlot[T Arg](pos []int, argv []T) (slot int, hasKeys bool, _ []int, err error) {
+	pos, err = AppendSlotPositions(pos, argv)
 	if err != nil {
-		return 0, false, err
+		return 0, false, pos, err
 	}
 	if len(pos) == 0 {
-		return 0, false, nil
+		return 0, false, pos, nil
 	}
 	slot = hashSlot(argv[pos[0]])
 	for _, p := range pos[1:] {
 		if hashSlot(argv[p]) != slot {
-			return slot, true, ErrCrossSlot
+			return slot, true, pos, ErrCrossSlot
 		}
 	}
-	return slot, true, nil
+	return slot, true, pos, nil
 }
