@@ -73,7 +73,7 @@ func (c *Client) Monitor(ctx context.Context) (*Monitor, error) {
 		stop:   make(chan struct{}),
 		done:   make(chan struct{}),
 	}
-	cn, err := c.dialWith(ctx, func(o *netpoll.Options) { o.Intercept = m.intercept })
+	cn, err := c.dialWith(ctx, false, func(o *netpoll.Options) { o.Intercept = m.intercept })
 	if err != nil {
 		return nil, err
 	}
