@@ -27,9 +27,17 @@ func (c *Client) credentials(ctx context.Context) (username, password string, er
 // straight away (no offline queue, no resend after a disconnect). KeyPrefix
 // and transformers apply as on the client. It is valid only during the
 // OnConnect call; after it, its commands fail with ErrClosed. Close does
-// not close the connection; Watch, Subscribe and MONITOR are not for it.
+// not close the connection; Watch, subscriptions and MONITOR return an
+// error (they need connections of their own).
 type Conn struct {
 	Client
+}
+
+// errPinnedView is the error of what needs connections of its own, asked
+// of a view of one connection (a Tx, an OnConnect Conn), which owns none
+// and would leave them open.
+func errPinnedView(what string) error {
+	return fmt.Errorf("fastredis: %s on one lent connection (a Tx or an OnConnect Conn): use the Client", what)
 }
 
 // OnConnectError is the error of a connection attempt whose

@@ -375,15 +375,27 @@ func TestOnConnect(t *testing.T) {
 	eq(t, "runs", "3")(admin.Get(bg, "onconnect:runs"))
 }
 
-// A Conn kept past OnConnect is closed.
-func TestOnConnectConnNotRetained(t *testing.T) {
+// A Conn is for commands on its connection: what needs connections of its
+// own is refused, and a Conn kept past OnConnect is closed.
+func TestOnConnectConnLimits(t *testing.T) {
 	srv := redistest.Start(t, redistest.Options{})
 	var kept *Conn
+	var errs []error
 	newTestClient(t, Options{Addr: srv.Addr, OnConnect: func(ctx context.Context, cn *Conn) error {
 		kept = cn
-		_, err := cn.Ping(ctx)
+		_, err := cn.Subscribe(ctx, "ch")
+		errs = append(errs, err)
+		_, err = cn.Monitor(ctx)
+		errs = append(errs, err)
+		errs = append(errs, cn.Watch(ctx, func(*Tx) error { return nil }))
+		_, err = cn.Ping(ctx)
 		return err
 	}})
+	for i, err := range errs {
+		if err == nil {
+			t.Errorf("call %d (Subscribe, Monitor, Watch) on an OnConnect Conn succeeded", i)
+		}
+	}
 	if _, err := kept.Ping(bg); !errors.Is(err, ErrClosed) {
 		t.Errorf("PING on a Conn after OnConnect: %v, want ErrClosed", err)
 	}
@@ -434,5 +446,52 @@ func TestOnConnectError(t *testing.T) {
 	events.await(t, EventReady, 2)
 	if _, err := c.Ping(bg); err != nil {
 		t.Fatalf("PING after OnConnect recovered: %v", err)
+	}
+}
+
+// NewUniversalClient passes the hooks through to the client it makes.
+func TestUniversalConnectHooks(t *testing.T) {
+	srv := redistest.Start(t, redistest.Options{Password: "pw"})
+	d := &countingDialer{}
+	creds := &rotatingCreds{}
+	creds.set("", "pw", nil)
+	var hooked atomic.Int64
+	u, err := NewUniversalClient(UniversalOptions{Addrs: []string{srv.Addr}, Options: Options{
+		Dialer: d.dial, CredentialsProvider: creds.provide,
+		OnConnect: func(context.Context, *Conn) error { hooked.Add(1); return nil },
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u.Close()
+	if err := u.Set(bg, "universal:hooks", "1"); err != nil {
+		t.Fatal(err)
+	}
+	if d.dials.Load() != 1 || creds.calls.Load() != 1 || hooked.Load() != 1 {
+		t.Errorf("dials %d, provider calls %d, OnConnect runs %d: want 1 each", d.dials.Load(), creds.calls.Load(), hooked.Load())
+	}
+}
+
+// The hooks run at connect time only: a client with all three set
+// allocates nothing per command, on gnet (a raw TCPConn from the Dialer)
+// as without them.
+func TestConnectHooksAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under -race")
+	}
+	srv := redistest.Start(t, redistest.Options{})
+	d := &countingDialer{}
+	c := newTestClient(t, Options{Addr: srv.Addr, Dialer: d.dial,
+		CredentialsProvider: func(context.Context) (string, string, error) { return "", "", nil },
+		OnConnect:           func(ctx context.Context, cn *Conn) error { _, err := cn.Ping(ctx); return err }})
+	value := []byte("v")
+	dst := make([]byte, 0, 16)
+	fn := func() {
+		must(t, c.SetBytes(bg, "hooks:allocs", value))
+		dst, _ = c.GetAppend(bg, dst[:0], "hooks:allocs")
+	}
+	fn()
+	if allocs := testing.AllocsPerRun(200, fn); allocs != 0 {
+		t.Errorf("%v allocs per SET+GET with connect hooks set, want 0", allocs)
 	}
 }

@@ -64,6 +64,9 @@ func (c *Client) Monitor(ctx context.Context) (*Monitor, error) {
 	if c.router != nil {
 		return nil, routedUnsupported("MONITOR (it watches one server: use a node's client)")
 	}
+	if c.pin != nil {
+		return nil, errPinnedView("MONITOR")
+	}
 	if c.closed.Load() {
 		return nil, ErrClosed
 	}
