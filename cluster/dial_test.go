@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -121,6 +122,39 @@ func TestConnectHooksEveryNode(t *testing.T) {
 			}
 			if n := hooked.Load(); n < int64(len(all)) {
 				t.Errorf("OnConnect ran %d times for %d nodes", n, len(all))
+			}
+		})
+	}
+}
+
+// A failing NodeCredentialsProvider or Dialer fails the client with an
+// error that names the cause (the topology read reports each seed's
+// failure as text), not a panic or a hang.
+func TestConnectHooksErrors(t *testing.T) {
+	rc := sharedCluster(t)
+	errVault := errors.New("vault unreachable")
+	errProxy := errors.New("proxy refused")
+	tests := []struct {
+		name string
+		opts Options
+		want error
+	}{
+		{"NodeCredentialsProvider", Options{NodeCredentialsProvider: func(context.Context, string) (string, string, error) {
+			return "", "", errVault
+		}}, errVault},
+		{"Dialer", Options{NodeOptions: fastredis.Options{Dialer: func(context.Context, string, string) (net.Conn, error) {
+			return nil, errProxy
+		}}}, errProxy},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.opts.Addrs = rc.Addrs()[:1]
+			c, err := NewClient(tt.opts)
+			if err == nil {
+				c.Close()
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want.Error()) {
+				t.Fatalf("NewClient: %v, want an error naming %v", err, tt.want)
 			}
 		})
 	}

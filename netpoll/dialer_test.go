@@ -39,21 +39,27 @@ func TestDialerTransport(t *testing.T) {
 		dialer    func(context.Context, string, string) (net.Conn, error)
 		gnet      bool   // the connection must be on gnet
 		wantErr   string // Dial fails with this
+		unix      bool   // dial the server's unix socket
 	}{
-		{"auto/raw", TransportAuto, raw, true, ""},
-		{"gnet/raw", TransportGnet, raw, true, ""},
-		{"netconn/raw", TransportNetConn, raw, false, ""},
-		{"auto/wrapped", TransportAuto, wrapped, false, ""},
-		{"netconn/wrapped", TransportNetConn, wrapped, false, ""},
-		{"gnet/wrapped", TransportGnet, wrapped, false, "the gnet transport needs a *net.TCPConn"},
-		{"auto/nil", TransportAuto, func(context.Context, string, string) (net.Conn, error) { return nil, nil }, false, ErrNilConn.Error()},
+		{"auto/raw/unix", TransportAuto, raw, true, "", true},
+		{"auto/raw", TransportAuto, raw, true, "", false},
+		{"gnet/raw", TransportGnet, raw, true, "", false},
+		{"netconn/raw", TransportNetConn, raw, false, "", false},
+		{"auto/wrapped", TransportAuto, wrapped, false, "", false},
+		{"netconn/wrapped", TransportNetConn, wrapped, false, "", false},
+		{"gnet/wrapped", TransportGnet, wrapped, false, "the gnet transport needs a *net.TCPConn", false},
+		{"auto/nil", TransportAuto, func(context.Context, string, string) (net.Conn, error) { return nil, nil }, false, ErrNilConn.Error(), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := dials.Load()
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			c, err := Dial(ctx, "tcp", srv.Addr, Options{Transport: tt.transport, Dialer: tt.dialer})
+			network, addr := "tcp", srv.Addr
+			if tt.unix {
+				network, addr = "unix", srv.Socket
+			}
+			c, err := Dial(ctx, network, addr, Options{Transport: tt.transport, Dialer: tt.dialer})
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("Dial: %v, want an error containing %q", err, tt.wantErr)
