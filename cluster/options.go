@@ -32,6 +32,17 @@ type Options struct {
 	// applies). addr is the node's address as the client dials it.
 	Credentials func(addr string) (username, password string)
 
+	// NodeCredentialsProvider, when set, is asked for a node's user name
+	// and password at every handshake with it (each connection, each
+	// reconnect), for rotating per-node passwords or tokens; its error
+	// fails that connection attempt as NodeOptions.CredentialsProvider's
+	// does. The most specific form wins: NodeCredentialsProvider, then
+	// Credentials, then NodeOptions.CredentialsProvider, then
+	// NodeOptions.Username and Password. The subscriber of Subscribe and
+	// PSubscribe, which may land on any node, is given the first seed's
+	// address; SSubscribe's connections are the masters' own.
+	NodeCredentialsProvider func(ctx context.Context, addr string) (username, password string, err error)
+
 	// NATMap maps the addresses the cluster announces (in CLUSTER SHARDS,
 	// CLUSTER SLOTS, MOVED and ASK) to addresses the client can dial:
 	// "10.0.0.5:6379" -> "redis-a.example.com:6379". NATMapper, when set, is
@@ -147,15 +158,26 @@ func (o *Options) mapAddr(addr string) string {
 	return natmap.Apply(o.NATMap, o.NATMapper, addr)
 }
 
+// applyCredentials sets the credentials of the node at addr in n, by the
+// precedence NodeCredentialsProvider documents.
+func (o *Options) applyCredentials(n *fastredis.Options, addr string) {
+	switch {
+	case o.NodeCredentialsProvider != nil:
+		p := o.NodeCredentialsProvider
+		n.CredentialsProvider = func(ctx context.Context) (string, string, error) { return p(ctx, addr) }
+	case o.Credentials != nil:
+		n.Username, n.Password = o.Credentials(addr)
+		n.CredentialsProvider = nil
+	}
+}
+
 // nodeOptions returns the options of the node at addr.
 func (o *Options) nodeOptions(addr string) fastredis.Options {
 	n := o.NodeOptions
 	n.Addr = addr
 	n.Network = "tcp"
 	n.LazyConnect = true
-	if o.Credentials != nil {
-		n.Username, n.Password = o.Credentials(addr)
-	}
+	o.applyCredentials(&n, addr)
 	if n.TLSConfig != nil {
 		host, _, _ := net.SplitHostPort(addr)
 		cfg := n.TLSConfig.Clone()

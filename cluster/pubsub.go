@@ -46,18 +46,21 @@ func (c *Client) subscriber() (*fastredis.Client, error) {
 	}
 	opts := c.opts.NodeOptions
 	opts.Addr, opts.Network, opts.LazyConnect = "cluster-subscriber", "tcp", true
-	if c.opts.Credentials != nil {
-		// One set for every node: the subscriber may land on any of them.
-		if seeds := c.seeds; len(seeds) > 0 {
-			opts.Username, opts.Password = c.opts.Credentials(seeds[0])
-		}
-	}
+	c.anyNodeCredentials(&opts)
 	cl, err := director.NewClient(opts, (*pubsubDirector)(c))
 	if err != nil {
 		return nil, err
 	}
 	c.sub = cl.(*fastredis.Client)
 	return c.sub, nil
+}
+
+// anyNodeCredentials sets the credentials of a client whose node is picked
+// at each dial: one set for every node, the first seed's.
+func (c *Client) anyNodeCredentials(opts *fastredis.Options) {
+	if seeds := c.seeds; len(seeds) > 0 {
+		c.opts.applyCredentials(opts, seeds[0])
+	}
 }
 
 // NewPubSub returns a subscriber on one node of the cluster (see the

@@ -217,14 +217,16 @@ func (c *Client) untrack(x interface{ Close() error }) {
 // wait legitimately (blocking commands, subscribers).
 func (c *Client) dial(ctx context.Context) (*netpoll.Conn, error) {
 	if c.opts.SocketTimeout <= 0 {
-		return c.dialWith(ctx, nil)
+		return c.dialWith(ctx, true, nil)
 	}
-	return c.dialWith(ctx, func(o *netpoll.Options) { o.SocketTimeout = c.opts.SocketTimeout })
+	return c.dialWith(ctx, true, func(o *netpoll.Options) { o.SocketTimeout = c.opts.SocketTimeout })
 }
 
 // dialWith is dial with netpoll options adjusted by tune (OnPush and
-// Intercept for subscriber and MONITOR connections).
-func (c *Client) dialWith(ctx context.Context, tune func(*netpoll.Options)) (*netpoll.Conn, error) {
+// Intercept for subscriber and MONITOR connections). A connection that
+// serves commands (shared, dedicated) runs Options.OnConnect after the
+// handshake.
+func (c *Client) dialWith(ctx context.Context, serving bool, tune func(*netpoll.Options)) (*netpoll.Conn, error) {
 	dctx, cancel := context.WithTimeout(ctx, c.opts.DialTimeout)
 	defer cancel()
 	nopts := netpoll.Options{
@@ -233,6 +235,7 @@ func (c *Client) dialWith(ctx context.Context, tune func(*netpoll.Options)) (*ne
 		DialTimeout: c.opts.DialTimeout,
 		KeepAlive:   c.opts.KeepAlive,
 		MaxPending:  c.opts.MaxPending,
+		Dialer:      c.opts.Dialer,
 	}
 	if tune != nil {
 		tune(&nopts)
@@ -255,6 +258,12 @@ func (c *Client) dialWith(ctx context.Context, tune func(*netpoll.Options)) (*ne
 	}
 	if c.director != nil {
 		if err := c.checkDirected(dctx, cn, addr); err != nil {
+			cn.Close()
+			return nil, err
+		}
+	}
+	if serving && c.opts.OnConnect != nil {
+		if err := c.runOnConnect(dctx, cn); err != nil {
 			cn.Close()
 			return nil, err
 		}

@@ -61,7 +61,7 @@ func (c *Client) acquireDedicated(ctx context.Context) (*dedicatedConn, error) {
 		<-d.slots
 		return nil, ErrClosed
 	}
-	cn, err := c.dialWith(ctx, nil)
+	cn, err := c.dialWith(ctx, true, nil)
 	if err != nil {
 		<-d.slots
 		return nil, err

@@ -22,6 +22,12 @@
 //	err = client.Set(ctx, "greeting", "hello")
 //	v, err := client.Get(ctx, "greeting")
 //
+// Three hooks, which a URL cannot carry, shape every new connection:
+// Options.CredentialsProvider (user and password asked at each handshake,
+// for rotating passwords and tokens), Options.Dialer (the net.Conn, from a
+// proxy or a tunnel) and Options.OnConnect (commands on the connection
+// before it serves callers, through a Conn).
+//
 // # Commands
 //
 // Every Redis command and subcommand has a typed method, generated from the

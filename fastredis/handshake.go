@@ -14,15 +14,19 @@ import (
 // library identity, database, and a wait while the server loads its data.
 func (c *Client) handshake(ctx context.Context, cn *netpoll.Conn) error {
 	o := &c.opts
+	username, password, err := c.credentials(ctx)
+	if err != nil {
+		return err
+	}
 	resp2 := o.Protocol == 2
 	if !resp2 {
 		args := []any{"HELLO", "3"}
-		if o.Password != "" {
-			user := o.Username
+		if password != "" {
+			user := username
 			if user == "" {
 				user = "default"
 			}
-			args = append(args, "AUTH", user, o.Password)
+			args = append(args, "AUTH", user, password)
 		}
 		if o.ClientName != "" {
 			args = append(args, "SETNAME", o.ClientName)
@@ -38,10 +42,10 @@ func (c *Client) handshake(ctx context.Context, cn *netpoll.Conn) error {
 		}
 	}
 	if resp2 {
-		if o.Password != "" {
-			args := []any{"AUTH", o.Password}
-			if o.Username != "" {
-				args = []any{"AUTH", o.Username, o.Password}
+		if password != "" {
+			args := []any{"AUTH", password}
+			if username != "" {
+				args = []any{"AUTH", username, password}
 			}
 			if _, err := call(ctx, cn, args...); err != nil {
 				if !isNoPasswordConfigured(err) {

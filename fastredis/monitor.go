@@ -64,6 +64,9 @@ func (c *Client) Monitor(ctx context.Context) (*Monitor, error) {
 	if c.router != nil {
 		return nil, routedUnsupported("MONITOR (it watches one server: use a node's client)")
 	}
+	if c.pin != nil {
+		return nil, errPinnedView("MONITOR")
+	}
 	if c.closed.Load() {
 		return nil, ErrClosed
 	}
@@ -73,7 +76,7 @@ func (c *Client) Monitor(ctx context.Context) (*Monitor, error) {
 		stop:   make(chan struct{}),
 		done:   make(chan struct{}),
 	}
-	cn, err := c.dialWith(ctx, func(o *netpoll.Options) { o.Intercept = m.intercept })
+	cn, err := c.dialWith(ctx, false, func(o *netpoll.Options) { o.Intercept = m.intercept })
 	if err != nil {
 		return nil, err
 	}

@@ -1,11 +1,13 @@
 package fastredis
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math"
+	"net"
 	"strings"
 	"time"
 
@@ -44,6 +46,17 @@ type Options struct {
 	// appears in an error or a log line.
 	Username string
 	Password string
+	// CredentialsProvider, when set, is called for the user name and
+	// password at every handshake: the first connection, every reconnect,
+	// and every dedicated, subscriber and MONITOR connection. Rotated
+	// passwords and short-lived tokens then work without a new client. It
+	// overrides Username and Password (an empty username means the default
+	// user; an empty password, no AUTH). Its error fails that connection
+	// attempt with a *HandshakeError (Step "CredentialsProvider") wrapping
+	// it; a reconnect loop keeps trying as after any failed dial. It runs
+	// within DialTimeout, may be called concurrently, and must not call the
+	// client.
+	CredentialsProvider func(ctx context.Context) (username, password string, err error)
 	// DB is the database selected on every connection. Default 0.
 	DB int
 	// ClientName is set with CLIENT SETNAME on every connection.
@@ -53,6 +66,29 @@ type Options struct {
 	Protocol int
 	// DisableIdentity skips CLIENT SETINFO lib-name and lib-ver.
 	DisableIdentity bool
+
+	// Dialer, when set, opens every connection instead of a net.Dialer
+	// (a proxy, a tunnel, a custom socket): it gets the dial context, with
+	// DialTimeout applied, and the network and address of Network and Addr
+	// (or of the node a cluster or sentinel client picked). TLSConfig, when
+	// set, still wraps what it returns, and KeepAlive is its business. The
+	// gnet transport takes over the descriptor of a *net.TCPConn or
+	// *net.UnixConn; any other net.Conn (a wrapper) is read and written
+	// through its own methods by the net.Conn transport, unless Transport
+	// is TransportGnet, which is then an error. A nil net.Conn with a nil
+	// error fails the attempt (netpoll.ErrNilConn).
+	Dialer func(ctx context.Context, network, addr string) (net.Conn, error)
+	// OnConnect, when set, runs on every new connection that serves
+	// commands (the shared ones, each reconnect, the dedicated connections
+	// of Watch and blocking commands) after the handshake and before any
+	// caller's command: CLIENT NO-EVICT, CLIENT SETINFO, a SET or a script
+	// load. Commands run through cn go to that connection alone, are never
+	// queued behind callers' and never sent again. An error closes the
+	// connection and fails that attempt (wrapped in an *OnConnectError); a
+	// reconnect loop keeps trying. Subscriber and MONITOR connections do
+	// not run it. It runs within DialTimeout; cn is valid only during the
+	// call.
+	OnConnect func(ctx context.Context, cn *Conn) error
 
 	// DialTimeout bounds connecting and the handshake. Default
 	// DefaultDialTimeout.

@@ -139,6 +139,9 @@ func (c *Client) NewPubSub(ctx context.Context, opts PubSubOptions) (*PubSub, er
 // newPubSub is NewPubSub; part is set for one node's connection of a
 // routed client's sharded subscriber.
 func (c *Client) newPubSub(ctx context.Context, opts PubSubOptions, part *shardPart) (*PubSub, error) {
+	if c.pin != nil {
+		return nil, errPinnedView("subscriptions")
+	}
 	if c.closed.Load() {
 		return nil, ErrClosed
 	}

@@ -135,7 +135,7 @@ func (ps *PubSub) end(cause error) {
 // is kept.
 func (ps *PubSub) connect(ctx context.Context, want [psClasses][]string) (*psConn, error) {
 	s := &psConn{ps: ps, sendMu: make(chan struct{}, 1)}
-	cn, err := ps.c.dialWith(ctx, func(o *netpoll.Options) {
+	cn, err := ps.c.dialWith(ctx, false, func(o *netpoll.Options) {
 		o.OnPush = s.onPush
 		o.Intercept = s.intercept
 	})

@@ -24,6 +24,9 @@ var (
 	// ErrSocketTimeout is the cause when replies were owed and no byte
 	// arrived for Options.SocketTimeout.
 	ErrSocketTimeout = errors.New("netpoll: socket timeout: replies owed, nothing read")
+	// ErrNilConn is matched by Dial's error when Options.Dialer returned
+	// neither a connection nor an error.
+	ErrNilConn = errors.New("the Dialer returned a nil net.Conn and a nil error")
 )
 
 // lostError is the error every outstanding request gets when the connection

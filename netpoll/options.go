@@ -1,8 +1,10 @@
 package netpoll
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
+	"net"
 	"time"
 
 	"github.com/fastredis/fastredis/resp"
@@ -47,6 +49,15 @@ type Options struct {
 	// TLS, when set, wraps the connection in TLS (and so selects the
 	// net.Conn transport).
 	TLS *tls.Config
+	// Dialer, when set, opens the connection instead of a net.Dialer: a
+	// proxy, an SSH tunnel, a custom socket setup, a test that counts dials.
+	// It gets the dial context (DialTimeout applies) and must honour it.
+	// KeepAlive is then the Dialer's business. TLS, when set, wraps what it
+	// returns. The gnet transport needs the *net.TCPConn or *net.UnixConn
+	// itself (it takes over the descriptor): with TransportAuto any other
+	// net.Conn uses the net.Conn transport, with TransportGnet it is an
+	// error. A nil net.Conn with a nil error is an error.
+	Dialer func(ctx context.Context, network, addr string) (net.Conn, error)
 	// DialTimeout bounds connecting (and the TLS handshake); the dial
 	// context's deadline applies too. Default DefaultDialTimeout.
 	DialTimeout time.Duration

@@ -1,6 +1,7 @@
 package sentinel
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -32,6 +33,14 @@ type Options struct {
 	SentinelUsername  string
 	SentinelPassword  string
 	SentinelTLSConfig *tls.Config
+	// SentinelCredentialsProvider, when set, is asked for the sentinels'
+	// user name and password at every handshake with one of them, and
+	// wins over SentinelUsername and SentinelPassword (see
+	// fastredis.Options.CredentialsProvider). The data nodes' own provider
+	// is NodeOptions.CredentialsProvider. The sentinels are dialled through
+	// NodeOptions.Dialer, as the data nodes are; NodeOptions.OnConnect runs
+	// on data-node connections only.
+	SentinelCredentialsProvider func(ctx context.Context) (username, password string, err error)
 
 	// Role is what the client connects to: RoleMaster (the default) or
 	// RoleReplica.
@@ -133,11 +142,13 @@ func (o *Options) sentinelOptions(addr string) fastredis.Options {
 		Username:        o.SentinelUsername,
 		Password:        o.SentinelPassword,
 		TLSConfig:       o.SentinelTLSConfig,
+		Dialer:          o.NodeOptions.Dialer,
 		DialTimeout:     o.SentinelTimeout,
 		LazyConnect:     true,
 		DisableIdentity: o.NodeOptions.DisableIdentity,
 		// A sentinel that is down fails its questions at once; the next
 		// sentinel is asked.
 		MaxRetriesPerRequest: fastredis.NoRetries,
+		CredentialsProvider:  o.SentinelCredentialsProvider,
 	}
 }
