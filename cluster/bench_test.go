@@ -91,3 +91,37 @@ func BenchmarkMulti10(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPipeline100Parallel is BenchmarkPipeline100 with 8 goroutines
+// (on 2 CPUs), each with its own reused pipeline.
+func BenchmarkPipeline100Parallel(b *testing.B) {
+	rc := sharedCluster(b)
+	c := newTestClient(b, rc, Options{})
+	keys := make([]string, 100)
+	for i := range keys {
+		keys[i] = "bp:" + strconv.Itoa(i)
+		if err := c.Set(bg, keys[i], i); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetParallelism(4)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		p := c.Pipeline()
+		dst := make([][]byte, 100)
+		futs := make([]fastredis.Future[[]byte], 0, 100)
+		for pb.Next() {
+			p.Reset()
+			futs = futs[:0]
+			for i, k := range keys {
+				futs = append(futs, p.GetAppend(dst[i][:0], k))
+			}
+			if err := p.Exec(bg); err != nil {
+				b.Fatal(err)
+			}
+			for i, f := range futs {
+				dst[i], _ = f.Result()
+			}
+		}
+	})
+}

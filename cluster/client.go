@@ -46,7 +46,8 @@ type Client struct {
 	lastRefresh atomic.Int64          // when the last refresh started, in Unix nanoseconds
 	lastErr     atomic.Pointer[error] // the last refresh failure
 
-	jobs chan job // pipeline groups and split batches for the workers
+	jobs    chan job // pipeline groups and split batches for the workers
+	workers atomic.Int32
 
 	subMu sync.Mutex
 	sub   *fastredis.Client // the subscribers' client (pubsub.go), made on first use

@@ -179,41 +179,64 @@ func (j *groupJob) run() {
 }
 
 // pipelineWorkers is how many goroutines wait for pipeline groups and
-// split batches, so that a pipeline or a split command over several nodes
-// starts none of its own.
-const pipelineWorkers = 8
+// split batches from the start, so that a pipeline or a split command over
+// several nodes starts none of its own. When every worker is busy, another
+// is started, up to maxWorkers, and stays: under a steady load the pool
+// settles at the size the load needs, and handing work over allocates
+// nothing.
+const (
+	pipelineWorkers = 8
+	maxWorkers      = 256
+)
 
 // job is work for the client's workers: a pipeline group, or a node's
 // batch of a split command. Handing one over allocates nothing (a pointer
 // to pooled state).
 type job interface{ run() }
 
-// runJob hands j to an idle worker, or to a new goroutine when none is.
+// runJob hands j to an idle worker; when none is idle, to a new worker (a
+// new goroutine past maxWorkers).
 func (c *Client) runJob(j job) {
 	select {
 	case c.jobs <- j:
+		return
 	default:
-		go j.run()
+	}
+	if c.ctx.Err() == nil && c.workers.Add(1) <= maxWorkers {
+		c.startWorker(j)
+		return
+	}
+	c.workers.Add(-1)
+	go j.run()
+}
+
+// startWorkers starts the first workers; they end when the client closes.
+func (c *Client) startWorkers() {
+	c.jobs = make(chan job)
+	c.workers.Store(pipelineWorkers)
+	for range pipelineWorkers {
+		c.startWorker(nil)
 	}
 }
 
-// startWorkers starts the pipeline workers; they end when the client closes.
-func (c *Client) startWorkers() {
-	c.jobs = make(chan job)
-	for range pipelineWorkers {
-		c.wg.Add(1)
-		go func() {
-			defer c.wg.Done()
-			for {
-				select {
-				case j := <-c.jobs:
-					j.run()
-				case <-c.ctx.Done():
-					return
-				}
+// startWorker starts a worker that runs first (if not nil), then what
+// comes on c.jobs until the client closes.
+func (c *Client) startWorker(first job) {
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		if first != nil {
+			first.run()
+		}
+		for {
+			select {
+			case j := <-c.jobs:
+				j.run()
+			case <-c.ctx.Done():
+				return
 			}
-		}()
-	}
+		}
+	}()
 }
 
 // group assigns each pending command to its node: the one a redirection
