@@ -8,6 +8,7 @@ import (
 
 	"github.com/fastredis/fastredis/cluster"
 	"github.com/fastredis/fastredis/fastredis"
+	"github.com/fastredis/fastredis/netpoll"
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/rueidis"
 )
@@ -63,6 +64,10 @@ func clusterImpls(b *testing.B, addrs []string, parallelism int) []struct {
 	if err != nil {
 		b.Fatal(err)
 	}
+	frNet, err := cluster.NewClient(cluster.Options{Addrs: addrs, NodeOptions: fastredis.Options{Transport: netpoll.TransportNetConn}})
+	if err != nil {
+		b.Fatal(err)
+	}
 	gr := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs, PoolSize: max(10, parallelism), MinIdleConns: min(parallelism, 64)})
 	if err := gr.Ping(context.Background()).Err(); err != nil {
 		b.Fatal(err)
@@ -76,6 +81,7 @@ func clusterImpls(b *testing.B, addrs []string, parallelism int) []struct {
 		c    clusterClient
 	}{
 		{"fastredis", fastredisCluster{fr}},
+		{"fastredis-netconn", fastredisCluster{frNet}},
 		{"goredis", goredisCluster{gr}},
 		{"rueidis", rueidisCluster{ru}},
 	}
