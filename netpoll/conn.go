@@ -80,6 +80,17 @@ type Conn struct {
 	answered uint64 // replies matched to requests so far
 	badReply bool   // the reply that broke the stream was the front request's
 
+	// Direct reads (direct.go): with a transport that supports them, a
+	// caller that finds nobody reading the socket reads its own reply.
+	// readIdle is true while nobody reads (every reply owed has come);
+	// it changes under mu.
+	direct   directReader // nil when the transport cannot
+	readIdle atomic.Bool
+	active   atomic.Int32 // callers inside DoDeadline
+	// directReads counts the requests whose callers read their own
+	// replies (for tests).
+	directReads atomic.Uint64
+
 	// Socket timeout (Options.SocketTimeout): when replies became owed, or
 	// bytes last arrived while they were, in UnixNano; and the watchdog.
 	progress    atomic.Int64
@@ -168,6 +179,11 @@ func (c *Conn) DoDeadline(ctx context.Context, deadline time.Time, h Handler, re
 	if !deadline.IsZero() && !time.Now().Before(deadline) {
 		return context.DeadlineExceeded
 	}
+	c.active.Add(1)
+	defer c.active.Add(-1)
+	if c.direct != nil && c.readIdle.Load() && ctx.Done() == nil {
+		return c.doDirect(deadline, h, replies, encode)
+	}
 	req := acquireRequest(h, replies)
 	expired := req.deadline(deadline)
 	c.mu.Lock()
@@ -194,7 +210,11 @@ func (c *Conn) DoDeadline(ctx context.Context, deadline time.Time, h Handler, re
 	if c.waiters.Load() > 0 && c.hasRoom() {
 		c.signalRoom() // pass the wake-up on to the next waiter
 	}
+	wake := c.takeReadRole()
 	c.mu.Unlock()
+	if wake {
+		c.direct.wakeReader()
+	}
 	if lead {
 		c.t.flush()
 	}

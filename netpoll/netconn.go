@@ -1,10 +1,13 @@
 package netpoll
 
 import (
+	"errors"
 	"fmt"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // readBufferSize is the net.Conn transport's read size; replies are parsed
@@ -12,7 +15,9 @@ import (
 const readBufferSize = 32 << 10
 
 // netConnTransport moves bytes over a net.Conn (TCP, unix or TLS) with one
-// reader and one writer goroutine.
+// reader and one writer goroutine. On TCP and unix sockets it supports
+// direct reads (direct.go): its reader then waits, while the reading side
+// is idle, to be handed the side back.
 type netConnTransport struct {
 	c    *Conn
 	nc   net.Conn
@@ -22,11 +27,28 @@ type netConnTransport struct {
 	// writeErr is why the writer failed, if it did: the reader, which then
 	// fails with "use of closed connection", reports this instead.
 	writeErr atomic.Pointer[error]
+
+	buf      []byte        // the reading side's buffer
+	readKick chan struct{} // hands the reading side to the reader
+	shutCh   chan struct{} // closed by shut
+	prober   *prober       // direct reads: nil when not supported
+	deadline time.Time     // the read deadline set, if any
 }
 
 func startNetConn(c *Conn, nc net.Conn) {
-	t := &netConnTransport{c: c, nc: nc, kick: make(chan struct{}, 1)}
+	t := &netConnTransport{
+		c: c, nc: nc, kick: make(chan struct{}, 1),
+		buf: make([]byte, readBufferSize), readKick: make(chan struct{}, 1), shutCh: make(chan struct{}),
+	}
 	c.t = t
+	if c.opts.OnPush == nil && c.opts.Intercept == nil && !c.opts.NoDirectReads {
+		// Pushes (subscribers, invalidations) and intercepted replies
+		// come unasked: the reader must always be reading for them.
+		if p := newProber(nc); p != nil {
+			t.prober = p
+			c.direct = t
+		}
+	}
 	t.wg.Add(2)
 	go t.readLoop()
 	go t.writeLoop()
@@ -75,7 +97,12 @@ func (t *netConnTransport) failWrite(err error) {
 	t.shut()
 }
 
-func (t *netConnTransport) shut() { t.once.Do(func() { t.nc.Close() }) }
+func (t *netConnTransport) shut() {
+	t.once.Do(func() {
+		t.nc.Close()
+		close(t.shutCh)
+	})
+}
 
 func (t *netConnTransport) writeLoop() {
 	defer t.wg.Done()
@@ -100,13 +127,49 @@ func (t *netConnTransport) writeLoop() {
 	}
 }
 
+// readLoop reads the socket and hands the bytes to the Conn. With direct
+// reads, it stops when nothing is owed (the reading side goes idle) and
+// waits to be handed the side back, or for the socket to be shut while
+// nobody reads.
 func (t *netConnTransport) readLoop() {
 	defer t.wg.Done()
-	buf := make([]byte, readBufferSize)
+	idle := false
+	var check <-chan time.Time
+	if t.prober != nil {
+		tick := time.NewTicker(idleCheckInterval)
+		defer tick.Stop()
+		check = tick.C
+	}
 	for {
-		n, err := t.nc.Read(buf)
+		if idle {
+			select {
+			case <-t.readKick:
+			case <-check:
+				switch t.checkIdle() {
+				case idleClean:
+					continue
+				case idleFailed:
+					return
+				}
+				// Requests came while checking: read their replies.
+			case <-t.shutCh:
+				if !t.claimIdleForShutdown() {
+					// A caller reads directly: it finds the socket shut and
+					// shuts the connection down, then hands the side back.
+					select {
+					case <-t.readKick:
+					case <-t.c.done:
+						return
+					}
+				}
+			case <-t.c.done:
+				return
+			}
+			idle = false
+		}
+		n, err := t.nc.Read(t.buf)
 		if n > 0 {
-			if perr := t.c.onData(buf[:n], t.c.sent.Load()); perr != nil {
+			if perr := t.c.onData(t.buf[:n], t.c.sent.Load()); perr != nil {
 				t.shut()
 				t.c.shutdown(perr)
 				return
@@ -114,11 +177,112 @@ func (t *netConnTransport) readLoop() {
 		}
 		if err != nil {
 			t.shut()
-			if werr := t.writeErr.Load(); werr != nil {
-				err = *werr
-			}
-			t.c.shutdown(err)
+			t.c.shutdown(t.readError(err))
 			return
 		}
+		idle = t.c.goIdle()
 	}
 }
+
+// idleCheckInterval is how often the reader probes an idle socket, so that
+// a server's close (or bytes sent for nobody) is found while nobody uses
+// the connection, not only by the next caller. A variable for tests.
+var idleCheckInterval = time.Second
+
+// Outcomes of checkIdle.
+const (
+	idleClean  = iota // still idle, nothing arrived
+	idleFailed        // the connection was shut down
+	idleBusy          // requests came meanwhile: the reader reads
+)
+
+// checkIdle probes the idle socket, holding both sides so that nothing is
+// written meanwhile (what is there was then sent for nobody).
+func (t *netConnTransport) checkIdle() int {
+	c := t.c
+	c.mu.Lock()
+	if !c.readIdle.Load() || c.writer != writerNone || c.closed {
+		c.mu.Unlock()
+		return idleClean // a caller has the connection: it probes for itself
+	}
+	c.readIdle.Store(false)
+	c.writer = writerCaller
+	c.mu.Unlock()
+	if err := t.prober.probe(); err != nil {
+		t.shut()
+		c.shutdown(err)
+		return idleFailed
+	}
+	t.flush() // what callers queued meanwhile; gives the write side up
+	if c.goIdle() {
+		return idleClean
+	}
+	return idleBusy
+}
+
+// readError is the cause a failed read reports: the writer's failure, if
+// it closed the socket.
+func (t *netConnTransport) readError(err error) error {
+	if werr := t.writeErr.Load(); werr != nil {
+		return *werr
+	}
+	return err
+}
+
+// claimIdleForShutdown takes the idle reading side so that the reader can
+// read the shut socket's error and shut the connection down. It reports
+// false when a caller holds the side.
+func (t *netConnTransport) claimIdleForShutdown() bool {
+	c := t.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.readIdle.Load() {
+		return false
+	}
+	c.readIdle.Store(false)
+	return true
+}
+
+// wakeReader hands the reading side to the reader (directReader).
+func (t *netConnTransport) wakeReader() {
+	select {
+	case t.readKick <- struct{}{}:
+	default:
+	}
+}
+
+// readOnce is the direct reader's read (directReader).
+func (t *netConnTransport) readOnce(deadline time.Time) error {
+	if !deadline.Equal(t.deadline) {
+		t.nc.SetReadDeadline(deadline)
+		t.deadline = deadline
+	}
+	n, err := t.nc.Read(t.buf)
+	if n > 0 {
+		if perr := t.c.onData(t.buf[:n], t.c.sent.Load()); perr != nil {
+			t.shut()
+			t.c.shutdown(perr)
+			return perr
+		}
+	}
+	if err != nil {
+		if !deadline.IsZero() && errors.Is(err, os.ErrDeadlineExceeded) {
+			return errReadDeadline
+		}
+		t.shut()
+		t.c.shutdown(t.readError(err))
+		return err
+	}
+	return nil
+}
+
+// clearDeadline removes the read deadline (directReader).
+func (t *netConnTransport) clearDeadline() {
+	if !t.deadline.IsZero() {
+		t.nc.SetReadDeadline(time.Time{})
+		t.deadline = time.Time{}
+	}
+}
+
+// probe checks the idle socket (directReader).
+func (t *netConnTransport) probe() error { return t.prober.probe() }

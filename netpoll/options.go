@@ -71,6 +71,11 @@ type Options struct {
 	// it waits; a single request larger than the bound is still accepted
 	// when nothing else is pending. Default DefaultMaxPendingBytes.
 	MaxPendingBytes int
+	// NoDirectReads keeps the net.Conn transport's reader goroutine reading
+	// at all times, rather than letting a caller that finds the
+	// connection idle read its own reply (see direct.go). For comparing
+	// the two; there is no other reason to set it.
+	NoDirectReads bool
 	// MaxBulkLen, MaxAggregateLen and MaxDepth bound what the server may
 	// send (see resp.Reader). Zero means resp's defaults. A reply past a
 	// bound closes the connection with an error wrapping a resp error.

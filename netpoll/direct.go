@@ -1,0 +1,186 @@
+package netpoll
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Direct reads.
+//
+// A reply normally travels from the socket to its caller through the
+// transport's reading goroutine: the reader wakes when bytes arrive, parses
+// them and wakes the caller. When a connection has one caller at a time
+// (serial use, or a quiet moment), that is two wake-ups where one would do,
+// and on a machine with few cores the second one costs as much as the
+// server's work. So a transport that supports it (directReader: the
+// net.Conn transport on TCP and unix sockets) lets the reading side go
+// idle when every reply owed has arrived, and the next caller that finds
+// it idle takes the reading role itself: it writes its command, reads the
+// socket until its own reply is in (completing any other request whose
+// replies come first), and then gives the role back: idle again if nothing
+// is owed, else to the reader goroutine.
+//
+// The check that keeps a reply from reaching the wrong caller stays: a
+// caller that takes the role first probes the idle socket without
+// blocking. Bytes waiting there were sent for nobody (every reply owed had
+// arrived), so the connection is closed with ErrUnexpectedReply before
+// the caller writes anything; a socket the server closed is found the same
+// way, so the caller's command fails as not sent and is not written into a
+// dead connection. A caller whose context can be cancelled (ctx.Done is
+// not nil) does not read directly: a read cannot be interrupted by a
+// context, only by a deadline, which DoDeadline's deadline sets.
+
+// directReader is a transport whose reading side callers can take over.
+type directReader interface {
+	// probe checks without blocking that the idle socket is open and holds
+	// no bytes; it returns why not (ErrUnexpectedReply, or the socket's
+	// error).
+	probe() error
+	// readOnce reads the socket once (until deadline, when not zero) and
+	// hands what came to onData. It returns errReadDeadline when the
+	// deadline passed, and any other failure after shutting the
+	// connection down.
+	readOnce(deadline time.Time) error
+	// clearDeadline removes a read deadline readOnce set.
+	clearDeadline()
+	// wakeReader hands the reading side to the transport's reader.
+	wakeReader()
+}
+
+// errReadDeadline is readOnce's error when its deadline passed.
+var errReadDeadline = errors.New("netpoll: read deadline")
+
+// takeReadRole gives the reading side, if idle, to the reader goroutine:
+// the request just pushed needs someone to read its replies. It reports
+// whether the reader must be woken (after the mutex is released). Call with
+// the mutex held.
+func (c *Conn) takeReadRole() bool {
+	if c.direct == nil || !c.readIdle.Load() {
+		return false
+	}
+	c.readIdle.Store(false)
+	return true
+}
+
+// releaseReadRole gives the reading side up after a direct read: idle
+// when nothing is owed, else to the reader goroutine.
+func (c *Conn) releaseReadRole() {
+	c.mu.Lock()
+	if c.q.len() == 0 && len(c.in) == 0 && !c.closed {
+		c.readIdle.Store(true)
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+	c.direct.wakeReader()
+}
+
+// goIdle is the reader goroutine's check after handling bytes: with
+// nothing owed and at most one caller about (the one just answered, in
+// serial use), the reading side goes idle (and the reader waits to be
+// woken). It reports whether it did.
+func (c *Conn) goIdle() bool {
+	if c.direct == nil || c.q.len() != 0 || c.active.Load() > 1 {
+		// Callers besides the one just answered are about: they will send
+		// again at once, and the reader is better placed to read for all.
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.q.len() != 0 || len(c.in) != 0 || c.closed {
+		return false
+	}
+	c.readIdle.Store(true)
+	return true
+}
+
+// doDirect is DoDeadline for a caller that found the reading side idle
+// and has a context that cannot be cancelled. If, once its command is
+// queued, both sides are still free (nobody reads, nobody writes), it
+// takes both: it probes the socket (nothing can have been written since
+// the side went idle, so whatever is there was sent for nobody), writes
+// the batch and reads its own reply. Otherwise it goes the usual way.
+func (c *Conn) doDirect(deadline time.Time, h Handler, replies int, encode func(dst []byte) []byte) error {
+	req := acquireRequest(h, replies)
+	c.mu.Lock()
+	if err := c.waitForRoom(context.Background(), nil); err != nil {
+		c.mu.Unlock()
+		releaseRequest(req)
+		return err
+	}
+	start := len(c.pending.B)
+	c.pending.B = encode(c.pending.B)
+	if len(c.pending.B) == start {
+		c.mu.Unlock()
+		releaseRequest(req)
+		return ErrBadRequest
+	}
+	if c.hasWatchdog && c.q.len() == 0 {
+		c.progress.Store(time.Now().UnixNano())
+	}
+	c.q.push(req)
+	c.queued += uint64(replies)
+	own := c.readIdle.Load() && c.writer == writerNone && c.active.Load() == 1
+	var lead, wake bool
+	if own {
+		c.readIdle.Store(false)
+		c.writer = writerCaller
+	} else {
+		lead = c.claimWriter()
+		wake = c.takeReadRole()
+	}
+	c.mu.Unlock()
+	if !own {
+		if wake {
+			c.direct.wakeReader()
+		}
+		if lead {
+			c.t.flush()
+		}
+		return c.wait(context.Background(), req.deadline(deadline), req)
+	}
+	if err := c.direct.probe(); err != nil {
+		// Stray bytes, or a socket the server closed: nothing of this
+		// batch was written, and the connection is done for.
+		c.t.shut()
+		c.shutdown(err)
+		c.releaseReadRole()
+		<-req.done
+		err = req.err
+		releaseRequest(req)
+		return err
+	}
+	c.t.flush()
+	return c.readOwn(req, deadline)
+}
+
+// readOwn reads the socket until req is complete, holding the reading
+// side, then gives the side up.
+func (c *Conn) readOwn(req *request, deadline time.Time) error {
+	c.directReads.Add(1)
+	var err error
+	for len(req.done) == 0 {
+		rerr := c.direct.readOnce(deadline)
+		if rerr == errReadDeadline {
+			if req.abandon() {
+				err = context.DeadlineExceeded // the reader drops its replies and recycles it
+			}
+			break
+		}
+		if rerr != nil {
+			break // shut down: every request, req too, has failed
+		}
+	}
+	if !deadline.IsZero() {
+		c.direct.clearDeadline()
+	}
+	c.releaseReadRole()
+	if err != nil {
+		return err
+	}
+	<-req.done
+	err = req.err
+	releaseRequest(req)
+	return err
+}

@@ -1,0 +1,12 @@
+//go:build !unix
+
+package netpoll
+
+import "net"
+
+// prober is unavailable here: no direct reads.
+type prober struct{}
+
+func newProber(net.Conn) *prober { return nil }
+
+func (*prober) probe() error { return nil }
