@@ -8,6 +8,7 @@ import (
 
 	"github.com/fastredis/fastredis/fastredis"
 	"github.com/fastredis/fastredis/internal/director"
+	"github.com/fastredis/fastredis/internal/route"
 )
 
 // Pub/sub on a cluster. A message published on any node reaches the
@@ -54,6 +55,7 @@ func (c *Client) subscriber() (*fastredis.Client, error) {
 			opts.Username, opts.Password = c.opts.Credentials(seeds[0])
 		}
 	}
+	opts = route.ShareHooks(c.view, opts).(fastredis.Options)
 	cl, err := director.NewClient(opts, (*pubsubDirector)(c))
 	if err != nil {
 		return nil, err
@@ -111,6 +113,7 @@ func (c *Client) SSubscribe(ctx context.Context, shardChannels ...string) (*fast
 	}
 	opts := c.opts.NodeOptions
 	opts.Addr, opts.Network, opts.LazyConnect = "cluster-shard-subscriber", "tcp", true
+	opts = route.ShareHooks(c.view, opts).(fastredis.Options)
 	cl, err := director.NewClient(opts, &shardDirector{c: c, slot: slot})
 	if err != nil {
 		return nil, err
