@@ -43,8 +43,8 @@ type Client struct {
 	done   <-chan struct{}
 	wg     sync.WaitGroup // the shared connections' lifecycle goroutines
 
-	hooks   *hookRegistry           // shared with a Tx, and a cluster's node clients
-	stats   *clientStats            // shared with a Tx
+	hooks   *hookRegistry          // shared with a Tx, and a cluster's node clients
+	stats   *clientStats           // shared with a Tx
 	curAddr atomic.Pointer[string] // a directed client: the address its last connection dialed
 
 	closersMu sync.Mutex
