@@ -68,6 +68,9 @@ type UniversalClient interface {
 	PSubscribe(ctx context.Context, patterns ...string) (*PubSub, error)
 	SSubscribe(ctx context.Context, shardChannels ...string) (*PubSub, error)
 
+	// Hooks.
+	AddHook(h Hook)
+
 	// Life cycle.
 	Status() Status
 	Close() error
