@@ -57,6 +57,11 @@ func (ci *CommandInfo) run(ctx context.Context) error {
 		return ErrEmptyCommand // a CommandInfo a hook made: nothing to run
 	}
 	ci.sz.n = 0
+	if c.director != nil {
+		// Where the connection that ran it went: known once it has run
+		// (it may have waited for a reconnect to a new master).
+		defer func() { ci.addr = c.serverAddr() }()
+	}
 	switch {
 	case ci.args != nil:
 		ci.sz.h = ci.res
