@@ -15,6 +15,7 @@ type clusterHook struct {
 	mu     sync.Mutex
 	cmds   []string // "NAME addr"
 	pipes  []int
+	psizes []int
 	dials  []string
 	events []fastredis.HookEvent
 }
@@ -47,6 +48,7 @@ func (h *clusterHook) ProcessPipelineHook(next fastredis.ProcessPipelineHookFunc
 		err := next(ctx, p)
 		h.mu.Lock()
 		h.pipes = append(h.pipes, p.Len())
+		h.psizes = append(h.psizes, p.ReplySize())
 		h.mu.Unlock()
 		return err
 	}
@@ -111,6 +113,9 @@ func TestClusterHooks(t *testing.T) {
 	}
 	if got := late.take(); len(got) != 0 || len(late.pipes) != 1 || late.pipes[0] != 2 {
 		t.Errorf("pipeline: process hook saw %q, pipeline hook %v", got, late.pipes)
+	}
+	if len(late.psizes) != 1 || late.psizes[0] != 12 {
+		t.Errorf("pipeline reply size %v, want 12 ($1 v and +OK)", late.psizes)
 	}
 	var names []string
 	late.mu.Lock()

@@ -268,6 +268,7 @@ type PipelineInfo struct {
 	p    *Pipeline
 	addr string
 	db   int
+	size int
 }
 
 // Len returns the number of commands queued (a TxPipeline's implicit MULTI
@@ -284,7 +285,8 @@ func (pi *PipelineInfo) Tx() bool { return pi.p != nil && pi.p.tx }
 
 // Command returns a view of command i, 0 <= i < Len. A command that failed
 // while being queued (an argument that could not be encoded) has its name
-// and no arguments. Its ReplySize is 0: the pipeline has only its total.
+// and no arguments. Its ReplySize is 0: PipelineInfo.ReplySize is the
+// pipeline's total.
 func (pi *PipelineInfo) Command(i int) CommandInfo {
 	s := &pi.p.slots[i]
 	ci := CommandInfo{addr: pi.addr, db: pi.db}
@@ -302,3 +304,8 @@ func (pi *PipelineInfo) Addr() string { return pi.addr }
 
 // DB returns the database the client's connections select.
 func (pi *PipelineInfo) DB() int { return pi.db }
+
+// ReplySize returns the size in bytes of the pipeline's replies as they
+// came on the wire (a TxPipeline's MULTI, QUEUED and EXEC replies
+// included), once next has returned.
+func (pi *PipelineInfo) ReplySize() int { return pi.size }

@@ -33,6 +33,7 @@ type recHook struct {
 	cmds   []recCmd
 	pipes  [][]string
 	txs    []bool
+	psizes []int
 	dials  []string
 	dialEr []error
 	events []HookEvent
@@ -96,6 +97,7 @@ func (h *recHook) ProcessPipelineHook(next ProcessPipelineHookFunc) ProcessPipel
 		h.mu.Lock()
 		h.pipes = append(h.pipes, names)
 		h.txs = append(h.txs, p.Tx())
+		h.psizes = append(h.psizes, p.ReplySize())
 		h.mu.Unlock()
 		return err
 	}
@@ -323,6 +325,10 @@ func TestPipelineHook(t *testing.T) {
 	want := [][]string{{"SET pk", "GET pk", "INCR pn"}, {"INCR pn"}}
 	if fmt.Sprint(h.pipes) != fmt.Sprint(want) || fmt.Sprint(h.txs) != "[false true]" {
 		t.Errorf("pipeline hook saw %q (tx %v), want %q", h.pipes, h.txs, want)
+	}
+	// +OK $1 v :1, then +OK +QUEUED *1 :2
+	if fmt.Sprint(h.psizes) != "[16 22]" {
+		t.Errorf("pipeline reply sizes %v, want [16 22]", h.psizes)
 	}
 }
 

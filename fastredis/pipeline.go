@@ -411,6 +411,9 @@ type pipelineReplies Pipeline
 // side.
 func (h *pipelineReplies) Reply(i int, v resp.Value) {
 	p := (*Pipeline)(h)
+	if p.info.p != nil {
+		p.info.size += v.WireLen() // a hook is watching
+	}
 	if i < p.skip {
 		return
 	}
