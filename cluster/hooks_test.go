@@ -14,6 +14,7 @@ import (
 type clusterHook struct {
 	mu     sync.Mutex
 	cmds   []string // "NAME addr"
+	sizes  []int
 	pipes  []int
 	psizes []int
 	dials  []string
@@ -38,6 +39,7 @@ func (h *clusterHook) ProcessHook(next fastredis.ProcessHookFunc) fastredis.Proc
 		}
 		h.mu.Lock()
 		h.cmds = append(h.cmds, ci.Name()+" "+ci.Addr())
+		h.sizes = append(h.sizes, ci.ReplySize())
 		h.mu.Unlock()
 		return err
 	}
@@ -104,6 +106,9 @@ func TestClusterHooks(t *testing.T) {
 	}
 	if got := late.take(); len(got) != 1 || got[0] != "GET "+to.Addr {
 		t.Errorf("GET redirected by MOVED: hook saw %q, want one GET at %s", got, to.Addr)
+	}
+	if size := late.sizes[len(late.sizes)-1]; size != 7 {
+		t.Errorf("GET redirected by MOVED: reply size %d, want 7 ($1 v, not the MOVED error)", size)
 	}
 	p := c.Pipeline()
 	p.Get(key)

@@ -255,7 +255,10 @@ func (s *sizeHandler) serverError() *Error {
 	return nil
 }
 
+// resetError comes before a command is sent again (a cluster's
+// redirection, ReconnectAndResend): the reply that counts is the last.
 func (s *sizeHandler) resetError() {
+	s.n = 0
 	if rs, ok := s.h.(resettable); ok {
 		rs.resetError()
 	}
