@@ -145,6 +145,12 @@ func TestHookCommandKinds(t *testing.T) {
 		wantSize int
 	}{
 		{"typed SET", func() error { return c.Set(ctx, "hk", "bar") }, []string{"SET", "SET", "hk", "bar"}, nil, 5},
+		{"large argument", func() error { return c.Set(ctx, "big", strings.Repeat("x", largeArg+1)) },
+			[]string{"SET", "SET", "big", strings.Repeat("x", largeArg+1)}, nil, 5},
+		{"large argument between others", func() error {
+			_, err := c.HSet(ctx, "bigh", "f", strings.Repeat("y", largeArg), "g", "v")
+			return err
+		}, []string{"HSET", "HSET", "bigh", "f", strings.Repeat("y", largeArg), "g", "v"}, nil, 4},
 		{"typed GET", func() error { _, err := c.Get(ctx, "hk"); return err }, []string{"GET", "GET", "hk"}, nil, 9},
 		{"typed GET of a missing key", func() error { _, err := c.Get(ctx, "nokey"); return err }, []string{"GET", "GET", "nokey"},
 			func(err error) bool { return err == Nil }, 3},
@@ -171,7 +177,7 @@ func TestHookCommandKinds(t *testing.T) {
 			}
 			got := cmds[0]
 			if got.name != tc.want[0] || strings.Join(got.args, " ") != strings.Join(tc.want[1:], " ") {
-				t.Errorf("hook saw %s %q, want %s %q", got.name, got.args, tc.want[0], tc.want[1:])
+				t.Errorf("hook saw %s %.40q, want %s %.40q", got.name, got.args, tc.want[0], tc.want[1:])
 			}
 			if got.addr != srv.Addr || got.db != 2 {
 				t.Errorf("addr %q db %d, want %q 2", got.addr, got.db, srv.Addr)
