@@ -88,6 +88,16 @@ func TestClusterHooks(t *testing.T) {
 	if got := first.take(); len(got) != 1 || got[0] != "SET "+owner {
 		t.Errorf("SET: hook saw %q, want one SET at %s", got, owner)
 	}
+	var cmd fastredis.Cmd
+	if _, err := c.Do(bg, "get", key); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Exec(bg, cmd.Reset("GET").Key(key)); err != nil {
+		t.Fatal(err)
+	}
+	if got := first.take(); len(got) != 2 || got[0] != "GET "+owner || got[1] != "GET "+owner {
+		t.Errorf("Do and Exec: hook saw %q, want two GETs at %s", got, owner)
+	}
 	if _, err := c.DBSize(bg); err != nil {
 		t.Fatal(err)
 	}
