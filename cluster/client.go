@@ -267,6 +267,7 @@ func (c *Client) nodeFor(addr string) (*node, error) {
 			c.requestRefresh("connection lost") // the node may have failed over
 		}
 	}
+	opts = route.ShareHooks(c.view, opts).(fastredis.Options) // AddHook on the cluster client reaches every node
 	cl, err := route.NewNode(opts, c.opts.ScaleReads != ReadMasters)
 	if err != nil {
 		return nil, fmt.Errorf("fastredis/cluster: node %s: %w", addr, err)

@@ -4,6 +4,9 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/fastredis/fastredis/fastredis"
+	"github.com/fastredis/fastredis/internal/route"
 )
 
 // EventType says what happened to the cluster as the client sees it.
@@ -57,6 +60,21 @@ type Event struct {
 func (c *Client) emit(ev Event) {
 	if c.opts.OnEvent != nil {
 		c.opts.OnEvent(ev)
+	}
+	if c.view != nil {
+		route.EmitEvent(c.view, fastredis.HookEvent{
+			Source:   fastredis.SourceCluster,
+			Type:     int(ev.Type),
+			Name:     ev.Type.String(),
+			Addr:     ev.Addr,
+			Reason:   ev.Reason,
+			Slot:     ev.Slot,
+			Master:   ev.Master,
+			Changed:  ev.Changed,
+			Duration: ev.Duration,
+			Count:    len(ev.Channels),
+			Err:      ev.Err,
+		})
 	}
 	lg := c.opts.Logger
 	if lg == nil {

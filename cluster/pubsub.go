@@ -7,6 +7,7 @@ import (
 
 	"github.com/fastredis/fastredis/fastredis"
 	"github.com/fastredis/fastredis/internal/director"
+	"github.com/fastredis/fastredis/internal/route"
 )
 
 // Pub/sub on a cluster. A message published on any node reaches the
@@ -47,6 +48,7 @@ func (c *Client) subscriber() (*fastredis.Client, error) {
 	opts := c.opts.NodeOptions
 	opts.Addr, opts.Network, opts.LazyConnect = "cluster-subscriber", "tcp", true
 	c.anyNodeCredentials(&opts)
+	opts = route.ShareHooks(c.view, opts).(fastredis.Options)
 	cl, err := director.NewClient(opts, (*pubsubDirector)(c))
 	if err != nil {
 		return nil, err

@@ -85,7 +85,7 @@ func (c *Client) doBlockingN(ctx context.Context, h netpoll.Handler, replies int
 			err = dc.cn.Do(ctx, h, replies, encode)
 			if err != nil && ctx.Err() != nil && dc.cn.Err() == nil {
 				go c.unblock(dc)
-				return err
+				return c.noteErr(err)
 			}
 			c.releaseDedicated(dc, err == nil)
 			if err == nil || !resendable(err) || c.opts.DisableResend {

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/fastredis/fastredis/netpoll"
 	"github.com/fastredis/fastredis/resp"
 )
 
@@ -252,26 +253,41 @@ func (r *result) Reply(_ int, v resp.Value) {
 	}
 }
 
-// exec sends the command in a and decodes its reply into r. It releases a.
+// exec sends the command in a and decodes its reply into r, through the
+// process hooks if there are any. It releases a.
 func (c *Client) exec(ctx context.Context, a *argBuf, r *result) error {
 	defer a.release()
 	if a.err != nil {
 		return a.err // an argument could not be encoded: nothing is sent
 	}
+	if ch := c.hooks.chain.Load(); ch != nil {
+		ci := c.getInfo(r.command)
+		ci.args, ci.res = a, r
+		err := ch.process(ctx, ci)
+		ci.release()
+		return err
+	}
+	return c.execArgs(ctx, a, r, r, nil)
+}
+
+// execArgs sends the command in a; its replies go to h, which is r or
+// passes them on to r. info, when not nil, is the command's CommandInfo,
+// told which node answered on a routed view.
+func (c *Client) execArgs(ctx context.Context, a *argBuf, r *result, h netpoll.Handler, info *CommandInfo) error {
 	if c.router != nil {
-		return c.routeArgs(ctx, a, r)
+		return c.routeArgs(ctx, a, r, h, info)
 	}
 	encode := func(b []byte) []byte {
 		b = resp.AppendArrayHeader(b, a.n)
 		return a.appendTo(b)
 	}
 	if a.blocking && c.pin == nil {
-		if err := c.doBlocking(ctx, r, encode); err != nil {
+		if err := c.doBlocking(ctx, h, encode); err != nil {
 			return err
 		}
 		return r.err
 	}
-	if err := c.run1(ctx, r, a.size()+16, encode); err != nil {
+	if err := c.run1(ctx, h, a.size()+16, encode); err != nil {
 		return err
 	}
 	return r.err

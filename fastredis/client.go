@@ -43,6 +43,10 @@ type Client struct {
 	done   <-chan struct{}
 	wg     sync.WaitGroup // the shared connections' lifecycle goroutines
 
+	hooks   *hookRegistry          // shared with a Tx, and a cluster's node clients
+	stats   *clientStats           // shared with a Tx
+	curAddr atomic.Pointer[string] // a directed client: the address its last connection dialed
+
 	closersMu sync.Mutex
 	closers   map[interface{ Close() error }]struct{} // subscribers and monitors, closed with the client
 }
@@ -66,7 +70,10 @@ func newClient(opts Options) *Client {
 		shared:    make([]sharedConn, opts.PoolSize),
 		transform: new(transformerSet),
 		dedicated: newDedicatedPool(opts.MaxDedicatedConns),
+		hooks:     opts.hooksRegistry(),
+		stats:     new(clientStats),
 	}
+	c.opts.hooks = nil
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.done = c.ctx.Done()
 	c.db.Store(int64(opts.DB))
@@ -124,8 +131,28 @@ func (c *Client) connectAll(ctx context.Context) error {
 }
 
 // Options returns the options the client was created with, defaults filled
-// in.
+// in. Its Hooks are those of the options, without those AddHook added.
 func (c *Client) Options() Options { return c.opts }
+
+// hooksRegistry returns the registry the options carry (a node client's,
+// shared with its cluster's view) or a new one with Hooks.
+func (o *Options) hooksRegistry() *hookRegistry {
+	if o.hooks != nil {
+		return o.hooks
+	}
+	return newHookRegistry(o.Hooks)
+}
+
+// serverAddr is the address of the server the client's commands go to:
+// for a directed client (sentinel) the one its last connection dialed.
+func (c *Client) serverAddr() string {
+	if c.director != nil {
+		if a := c.curAddr.Load(); a != nil {
+			return *a
+		}
+	}
+	return c.opts.Addr
+}
 
 // DB returns the database the client's connections select.
 func (c *Client) DB() int { return int(c.db.Load()) }
@@ -248,22 +275,46 @@ func (c *Client) dialWith(ctx context.Context, serving bool, tune func(*netpoll.
 		}
 		network, addr = "tcp", a
 	}
-	cn, err := netpoll.Dial(dctx, network, addr, nopts)
+	nopts.Counters = &c.stats.bytes
+	var cn *netpoll.Conn
+	err := c.hooks.dial(dctx, network, addr, func(ctx context.Context, network, addr string) error {
+		var err error
+		cn, err = c.dialConn(ctx, network, addr, nopts, serving)
+		return err
+	})
+	if err != nil {
+		c.stats.dialErrors.Add(1)
+		if cn != nil {
+			cn.Close() // a dial hook failed a connection that was made
+		}
+		return nil, err
+	}
+	if cn == nil {
+		return nil, errors.New("fastredis: connect: a dial hook did not call next")
+	}
+	return cn, nil
+}
+
+// dialConn connects to addr and runs the handshake, and OnConnect for a
+// connection that serves commands: the end of the dial hook chain.
+func (c *Client) dialConn(ctx context.Context, network, addr string, nopts netpoll.Options, serving bool) (*netpoll.Conn, error) {
+	cn, err := netpoll.Dial(ctx, network, addr, nopts)
 	if err != nil {
 		return nil, fmt.Errorf("fastredis: connect: %w", err)
 	}
-	if err := c.handshake(dctx, cn); err != nil {
+	if err := c.handshake(ctx, cn); err != nil {
 		cn.Close()
 		return nil, err
 	}
 	if c.director != nil {
-		if err := c.checkDirected(dctx, cn, addr); err != nil {
+		if err := c.checkDirected(ctx, cn, addr); err != nil {
 			cn.Close()
 			return nil, err
 		}
+		c.curAddr.Store(&addr)
 	}
 	if serving && c.opts.OnConnect != nil {
-		if err := c.runOnConnect(dctx, cn); err != nil {
+		if err := c.runOnConnect(ctx, cn); err != nil {
 			cn.Close()
 			return nil, err
 		}
@@ -295,7 +346,17 @@ func (c *Client) Do(ctx context.Context, args ...any) (Reply, error) {
 	}
 	h := &replyHandler{command: name}
 	blocking := blockingCommand(name, func() bool { return hasBlockArg(args) })
-	if err := c.run(ctx, h, cmd, blocking); err != nil {
+	if ch := c.hooks.chain.Load(); ch != nil {
+		ci := c.getInfo("")
+		ci.enc, ci.h, ci.blocking = cmd, h, blocking
+		err = ch.process(ctx, ci)
+		ci.release()
+		// The hooks saw the server's error or Nil; Do returns them below.
+		serverErr := (h.err != nil && err == error(h.err)) || (err == Nil && h.reply.IsNull())
+		if err != nil && !serverErr {
+			return Reply{}, err
+		}
+	} else if err := c.run(ctx, h, cmd, blocking, nil); err != nil {
 		return Reply{}, err
 	}
 	if h.err != nil {
@@ -333,10 +394,10 @@ func (c *Client) appendCommand(dst []byte, args []any) ([]byte, error) {
 // run sends an encoded command on one of the client's connections,
 // applying ReadTimeout to a context without a deadline; or, blocking, on a
 // dedicated connection.
-func (c *Client) run(ctx context.Context, h netpoll.Handler, cmd []byte, blocking bool) error {
+func (c *Client) run(ctx context.Context, h netpoll.Handler, cmd []byte, blocking bool, info *CommandInfo) error {
 	encode := func(b []byte) []byte { return append(b, cmd...) }
 	if c.router != nil {
-		return c.routeEncoded(ctx, h, encode, blocking)
+		return c.routeEncoded(ctx, h, encode, blocking, info)
 	}
 	if blocking && c.pin == nil {
 		return c.doBlocking(ctx, h, encode)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fastredis/fastredis/netpoll"
 	"github.com/fastredis/fastredis/resp"
 )
 
@@ -102,6 +103,45 @@ func (cl *Client) Exec(ctx context.Context, cmd *Cmd) error {
 	r := getResult(modeRaw, "")
 	defer r.release()
 	r.dst = cmd.reply[:0]
+	blocking := blockingCommand(cmd.data[:cmd.spans[0].end], cmd.hasBlockArg)
+	var err error
+	if ch := cl.hooks.chain.Load(); ch != nil {
+		ci := cl.getInfo("")
+		ci.cmd, ci.res, ci.blocking = cmd, r, blocking
+		err = ch.process(ctx, ci)
+		ci.release()
+		if err == Nil || (err != nil && err == r.err) {
+			err = nil // a server error or a null: reported below
+		}
+	} else {
+		err = cl.execCmd(ctx, cmd, r, r, blocking, nil)
+	}
+	if err != nil {
+		return err
+	}
+	cmd.reply = r.dst
+	if r.err != nil {
+		if e, ok := r.err.(*Error); ok {
+			e.Command = strings.ToUpper(string(cmd.data[:cmd.spans[0].end]))
+		}
+		return r.err
+	}
+	if len(cmd.reply) == 0 {
+		return nil // a hook answered without running the command
+	}
+	cmd.val, _, err = cmd.rd.Parse(cmd.reply)
+	if err != nil {
+		return err // cannot happen: the reply was re-encoded by resp itself
+	}
+	if cmd.val.IsNull() {
+		return Nil
+	}
+	return nil
+}
+
+// execCmd sends cmd; its reply goes to h, which is r or passes it on to
+// r. info, when not nil, is the command's CommandInfo.
+func (cl *Client) execCmd(ctx context.Context, cmd *Cmd, r *result, h netpoll.Handler, blocking bool, info *CommandInfo) error {
 	prefix := cl.opts.KeyPrefix
 	encode := func(b []byte) []byte {
 		b = resp.AppendArrayHeader(b, len(cmd.spans))
@@ -117,33 +157,13 @@ func (cl *Client) Exec(ctx context.Context, cmd *Cmd) error {
 		}
 		return b
 	}
-	var err error
-	blocking := blockingCommand(cmd.data[:cmd.spans[0].end], cmd.hasBlockArg)
-	if cl.router != nil {
-		err = cl.routeEncoded(ctx, r, encode, blocking)
-	} else if cl.pin == nil && blocking {
-		err = cl.doBlocking(ctx, r, encode)
-	} else {
-		err = cl.run1(ctx, r, len(cmd.data)+16*len(cmd.spans), encode)
+	switch {
+	case cl.router != nil:
+		return cl.routeEncoded(ctx, h, encode, blocking, info)
+	case cl.pin == nil && blocking:
+		return cl.doBlocking(ctx, h, encode)
 	}
-	if err != nil {
-		return err
-	}
-	cmd.reply = r.dst
-	if r.err != nil {
-		if e, ok := r.err.(*Error); ok {
-			e.Command = strings.ToUpper(string(cmd.data[:cmd.spans[0].end]))
-		}
-		return r.err
-	}
-	cmd.val, _, err = cmd.rd.Parse(cmd.reply)
-	if err != nil {
-		return err // cannot happen: the reply was re-encoded by resp itself
-	}
-	if cmd.val.IsNull() {
-		return Nil
-	}
-	return nil
+	return cl.run1(ctx, h, len(cmd.data)+16*len(cmd.spans), encode)
 }
 
 // refuseCmd applies the connection-state rule of connstate.go to a Cmd,

@@ -53,7 +53,7 @@ func (e *OnConnectError) Unwrap() error { return e.Err }
 // runOnConnect runs Options.OnConnect on a view of the client pinned to
 // cn, a connection that has had its handshake and serves no caller yet.
 func (c *Client) runOnConnect(ctx context.Context, cn *netpoll.Conn) error {
-	v := &Conn{Client: Client{opts: c.opts, transform: c.transform, dedicated: c.dedicated, pin: &pinnedConn{cn: cn}}}
+	v := &Conn{Client: Client{opts: c.opts, transform: c.transform, dedicated: c.dedicated, pin: &pinnedConn{cn: cn}, hooks: c.hooks, stats: c.stats}}
 	v.db.Store(c.db.Load())
 	err := c.opts.OnConnect(ctx, v)
 	v.closed.Store(true) // a retained Conn fails with ErrClosed from now on

@@ -108,6 +108,16 @@
 // when none of its replies had arrived; a pipeline cut off midway fails the
 // commands whose replies did not arrive (example: Options, lifecycle).
 //
+// # Hooks and stats
+//
+// Hooks (Options.Hooks, Client.AddHook) wrap every dial, command and
+// pipeline in go-redis's shape, and an EventHook receives the events of
+// every client kind as HookEvents: see Hook. With no hook a command pays one
+// atomic load; a hook that keeps nothing allocates nothing. Client.Stats
+// reports the connections by state, requests in flight, the offline queue,
+// dedicated connections, reconnects, timeouts and bytes moved, from atomic
+// counters (example: Client.AddHook, Client.Stats).
+//
 // # Key prefix
 //
 // Options.KeyPrefix is put before every key: exactly the arguments the

@@ -137,6 +137,9 @@ func (c *Client) emit(ev Event) {
 	if c.opts.OnEvent != nil {
 		c.opts.OnEvent(ev)
 	}
+	if c.hooks != nil && c.hooks.hasEvents() {
+		c.hooks.emit(c.hookEventOf(ev))
+	}
 	lg := c.opts.Logger
 	if lg == nil {
 		return

@@ -174,6 +174,15 @@ type Options struct {
 	OnEvent func(Event)
 	// Logger receives the same events as log records. Nil: silent.
 	Logger *slog.Logger
+
+	// Hooks wrap dialing, commands and pipelines, and receive events (see
+	// Hook); the first is the outermost. Client.AddHook adds more later.
+	Hooks []Hook
+
+	// hooks is the registry a client made from these options shares with
+	// the clients it makes (a cluster's node clients, set through
+	// route.ShareHooks); nil in the options a user writes.
+	hooks *hookRegistry
 }
 
 // validate checks o and fills in defaults. Its errors never mention the

@@ -49,6 +49,8 @@ type Pipeline struct {
 	execErr  error // a TxPipeline's outcome
 	noscript bool  // a script slot got NOSCRIPT and can be retried with EVAL
 
+	info PipelineInfo // the view the pipeline hooks get during Exec
+
 	retryBuf  []byte      // the EVAL calls retrying NOSCRIPT failures
 	retryWire []wireReply // their slots
 
@@ -320,6 +322,20 @@ func (p *Pipeline) Exec(ctx context.Context) error {
 	if p.inMulti {
 		return errOpenMulti
 	}
+	if ch := p.c.hooks.chain.Load(); ch != nil {
+		p.info = PipelineInfo{p: p, addr: p.c.serverAddr(), db: p.c.DB()}
+		if p.c.router != nil {
+			p.info.addr = "" // a cluster's pipeline goes to every node its keys need
+		}
+		err := ch.pipeline(ctx, &p.info)
+		p.info = PipelineInfo{}
+		return err
+	}
+	return p.exec(ctx)
+}
+
+// exec runs the pipeline: the end of the pipeline hook chain.
+func (p *Pipeline) exec(ctx context.Context) error {
 	for i := range p.slots {
 		p.slots[i].clear()
 	}
@@ -400,6 +416,9 @@ type pipelineReplies Pipeline
 // side.
 func (h *pipelineReplies) Reply(i int, v resp.Value) {
 	p := (*Pipeline)(h)
+	if p.info.p != nil {
+		p.info.size += v.WireLen() // a hook is watching
+	}
 	if i < p.skip {
 		return
 	}

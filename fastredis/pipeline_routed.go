@@ -26,6 +26,7 @@ type routedSub struct {
 	raw   []byte
 	n     int // replies received
 	got   int // of them, commands'
+	size  int // their bytes on the wire
 }
 
 // execRouted runs a routed view's pipeline through its router.
@@ -245,7 +246,7 @@ func (p *Pipeline) newSub() *routedSub {
 	sb := p.subs[p.subsUsed]
 	p.subsUsed++
 	sb.id = int32(p.subsUsed)
-	sb.order, sb.raw, sb.n, sb.got = sb.order[:0], sb.raw[:0], 0, 0
+	sb.order, sb.raw, sb.n, sb.got, sb.size = sb.order[:0], sb.raw[:0], 0, 0, 0
 	return sb
 }
 
@@ -253,6 +254,7 @@ func (p *Pipeline) newSub() *routedSub {
 func (p *Pipeline) gatherSubs() {
 	bases := p.subBases[:0]
 	for _, sb := range p.subs[:p.subsUsed] {
+		p.info.size += sb.size
 		bases = append(bases, len(p.raw))
 		p.raw = append(p.raw, sb.raw...)
 	}
@@ -269,6 +271,7 @@ func (p *Pipeline) gatherSubs() {
 // Reply delivers a Run's i-th reply.
 func (sb *routedSub) Reply(i int, v resp.Value) {
 	sb.n = i + 1
+	sb.size += v.WireLen()
 	idx := sb.order[i]
 	if idx < 0 {
 		return // ASKING's +OK

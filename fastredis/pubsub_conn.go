@@ -24,7 +24,9 @@ func (ps *PubSub) deliver(m Message) {
 	select {
 	case ps.msgs <- m:
 	default:
-		ps.dropped.Add(1)
+		n := ps.dropped.Add(1)
+		ps.c.stats.pubsubDropped.Add(1)
+		ps.c.emitHook(HookEvent{Type: HookEventPubSubDropped, Conn: "pubsub", Count: int(n)})
 	}
 }
 

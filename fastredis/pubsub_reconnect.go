@@ -97,6 +97,11 @@ func (ps *PubSub) reconnect(want [psClasses][]string) *psConn {
 			}
 			c.emit(Event{Type: EventConnect, Conn: "pubsub"})
 			c.emit(Event{Type: EventReady, Conn: "pubsub", DB: c.DB()})
+			n := 0
+			for _, names := range want {
+				n += len(names)
+			}
+			c.emitHook(HookEvent{Type: HookEventResubscribed, Conn: "pubsub", Count: n})
 			return s
 		}
 		if ps.ctx.Err() != nil {

@@ -26,6 +26,60 @@ func init() {
 	route.Call = callNode
 	route.CallMany = callNodeMany
 	route.NewNode = newNodeClient
+	route.ShareHooks = shareHooks
+	route.EmitEvent = emitHookEvent
+	route.NewHooks = newHooks
+}
+
+// shareHooks returns opts (a fastredis.Options) carrying the hooks of
+// from (a *Client, or Options that carry hooks: see newHooks), so that the
+// client made from them shares them: hooks added to either later reach
+// both.
+func shareHooks(from any, opts any) any {
+	o, ok := opts.(Options)
+	if !ok {
+		return opts
+	}
+	if r := hooksOf(from); r != nil {
+		o.hooks = r
+	}
+	return o
+}
+
+// newHooks returns opts (a fastredis.Options) carrying a hook registry made
+// from its Hooks, for a client kind that makes several clients and needs
+// them to share one before the first exists (sentinel).
+func newHooks(opts any) any {
+	o, ok := opts.(Options)
+	if !ok {
+		return opts
+	}
+	o.hooks = o.hooksRegistry()
+	return o
+}
+
+// hooksOf returns the hook registry of x: a *Client, or Options carrying
+// one.
+func hooksOf(x any) *hookRegistry {
+	switch v := x.(type) {
+	case *Client:
+		if v != nil {
+			return v.hooks
+		}
+	case Options:
+		return v.hooks
+	}
+	return nil
+}
+
+// emitHookEvent hands ev (a HookEvent) to the event hooks of c (a *Client,
+// or Options carrying hooks): how the cluster and sentinel packages report
+// their events.
+func emitHookEvent(c any, ev any) {
+	e, ok := ev.(HookEvent)
+	if r := hooksOf(c); ok && r != nil {
+		r.emit(e)
+	}
 }
 
 // newNodeClient makes the client of one cluster node: a plain Client, whose
@@ -60,7 +114,8 @@ func newRoutedClient(r route.Router, template any) (any, error) {
 	if r == nil {
 		return nil, errors.New("fastredis: routed client: no router")
 	}
-	c := &Client{opts: opts, router: r, transform: new(transformerSet)}
+	c := &Client{opts: opts, router: r, transform: new(transformerSet), hooks: opts.hooksRegistry(), stats: new(clientStats)}
+	c.opts.hooks = nil
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.done = c.ctx.Done()
 	return c, nil
@@ -78,7 +133,8 @@ type routedCmd struct {
 	h        netpoll.Handler // the caller's result
 	blocking bool
 	ask      askingHandler
-	rd       resp.Reader // parses a composed reply (Deliver)
+	rd       resp.Reader  // parses a composed reply (Deliver)
+	info     *CommandInfo // the command's view for the hooks, or nil
 }
 
 var routedPool = sync.Pool{New: func() any { return new(routedCmd) }}
@@ -90,7 +146,7 @@ func getRoutedCmd(h netpoll.Handler, blocking bool) *routedCmd {
 }
 
 func (rc *routedCmd) release() {
-	rc.a, rc.h = nil, nil
+	rc.a, rc.h, rc.info = nil, nil, nil
 	rc.ask.h = nil
 	if cap(rc.enc) > 64<<10 {
 		rc.enc = nil
@@ -99,10 +155,11 @@ func (rc *routedCmd) release() {
 	routedPool.Put(rc)
 }
 
-// routeArgs runs a typed method's command through the router.
-func (c *Client) routeArgs(ctx context.Context, a *argBuf, r *result) error {
-	rc := getRoutedCmd(r, a.blocking)
-	rc.a = a
+// routeArgs runs a typed method's command through the router; its
+// replies go to h (r, or a hook's view passing them on to r).
+func (c *Client) routeArgs(ctx context.Context, a *argBuf, r *result, h netpoll.Handler, info *CommandInfo) error {
+	rc := getRoutedCmd(h, a.blocking)
+	rc.a, rc.info = a, info
 	err := c.router.Route(ctx, rc)
 	rc.release()
 	if err != nil {
@@ -112,9 +169,9 @@ func (c *Client) routeArgs(ctx context.Context, a *argBuf, r *result) error {
 }
 
 // routeEncoded runs an encoded command (Do, Exec) through the router.
-func (c *Client) routeEncoded(ctx context.Context, h netpoll.Handler, encode func([]byte) []byte, blocking bool) error {
+func (c *Client) routeEncoded(ctx context.Context, h netpoll.Handler, encode func([]byte) []byte, blocking bool, info *CommandInfo) error {
 	rc := getRoutedCmd(h, blocking)
-	rc.enc = encode(rc.enc[:0])
+	rc.enc, rc.info = encode(rc.enc[:0]), info
 	err := c.router.Route(ctx, rc)
 	rc.release()
 	return err
@@ -198,6 +255,9 @@ func (rc *routedCmd) Run(ctx context.Context, node any, asking bool) error {
 	if rs, ok := rc.h.(resettable); ok {
 		rs.resetError()
 	}
+	if rc.info != nil {
+		rc.info.addr = n.serverAddr()
+	}
 	var encode func([]byte) []byte
 	replies := 1
 	var h netpoll.Handler = rc.h
@@ -233,6 +293,9 @@ func (rc *routedCmd) ServerError() error {
 func (rc *routedCmd) Deliver(reply []byte) error {
 	if rs, ok := rc.h.(resettable); ok {
 		rs.resetError()
+	}
+	if rc.info != nil {
+		rc.info.addr = "" // composed from several nodes' replies
 	}
 	v, _, err := rc.rd.Parse(reply)
 	if err != nil {

@@ -155,6 +155,9 @@ func (s *sharedConn) dialOnce(attempt int) *netpoll.Conn {
 		}
 		s.ready(cn)
 		s.mu.Unlock()
+		if attempt > 0 {
+			c.stats.reconnects.Add(1)
+		}
 		c.emit(Event{Type: EventConnect, Conn: s.name})
 		c.emit(Event{Type: EventReady, Conn: s.name, DB: c.DB()})
 		return cn
@@ -221,7 +224,9 @@ func (s *sharedConn) acquire(ctx context.Context, size int, budget *int64) (*net
 		s.waiting++
 		s.waitingBytes += size
 		ch := s.changed
+		w, wb := s.waiting, s.waitingBytes
 		s.mu.Unlock()
+		c.emitHook(HookEvent{Type: HookEventOfflineQueue, Conn: s.name, Count: w, Bytes: wb})
 		var err error
 		select {
 		case <-ch:
@@ -233,6 +238,12 @@ func (s *sharedConn) acquire(ctx context.Context, size int, budget *int64) (*net
 		s.mu.Lock()
 		s.waiting--
 		s.waitingBytes -= size
+		if c.hooks.hasEvents() {
+			w, wb := s.waiting, s.waitingBytes
+			s.mu.Unlock()
+			c.emitHook(HookEvent{Type: HookEventOfflineQueue, Conn: s.name, Count: w, Bytes: wb})
+			s.mu.Lock()
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -314,7 +325,7 @@ func (c *Client) roundTrip(ctx context.Context, deadline time.Time, h netpoll.Ha
 			}
 			var err error
 			if cn, err = s.acquire(waitCtx, size, &budget); err != nil {
-				return err
+				return c.noteErr(err)
 			}
 		}
 		if trip != nil {
@@ -329,7 +340,7 @@ func (c *Client) roundTrip(ctx context.Context, deadline time.Time, h netpoll.Ha
 		}
 		if !resendable(err) || ctx.Err() != nil || c.closed.Load() ||
 			c.opts.DisableResend || c.opts.MaxRetriesPerRequest == NoRetries || (answered != nil && answered()) {
-			return err
+			return c.noteErr(err)
 		}
 	}
 }

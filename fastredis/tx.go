@@ -115,7 +115,9 @@ func (c *Client) Watch(ctx context.Context, fn func(tx *Tx) error, keys ...strin
 		return err
 	}
 	pin := &pinnedConn{cn: dc.cn}
-	tx := &Tx{Client: Client{opts: c.opts, transform: c.transform, dedicated: c.dedicated, pin: pin}}
+	tx := &Tx{Client: Client{opts: c.opts, transform: c.transform, dedicated: c.dedicated, pin: pin, hooks: c.hooks, stats: c.stats}}
+	tx.db.Store(c.db.Load())
+	tx.curAddr.Store(c.curAddr.Load())
 	reuse := false
 	defer func() { c.releaseDedicated(dc, reuse) }()
 	if len(keys) > 0 {

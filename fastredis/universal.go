@@ -69,6 +69,9 @@ type UniversalClient interface {
 	SSubscribe(ctx context.Context, shardChannels ...string) (*PubSub, error)
 	NewShardPubSub(ctx context.Context, opts PubSubOptions) (*PubSub, error)
 
+	// Hooks.
+	AddHook(h Hook)
+
 	// Life cycle.
 	Status() Status
 	Close() error

@@ -65,6 +65,7 @@ var notUniversal = map[string]string{
 	"Select":    "a cluster has database 0 only",
 	"Monitor":   "one server's commands",
 	"NewPubSub": "no node to go to in a cluster before the first subscription",
+	"Stats":     "a cluster client's Stats has the nodes' too (cluster.Stats)",
 }
 
 // TestUniversalClientMethods checks that every exported method of *Client

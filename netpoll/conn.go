@@ -376,6 +376,9 @@ func (c *Conn) swapPendingLocked() *bytebufferpool.ByteBuffer {
 // lasting cost.
 func (c *Conn) wrote(b *bytebufferpool.ByteBuffer) {
 	n := len(b.B)
+	if ctr := c.opts.Counters; ctr != nil {
+		ctr.Written.Add(int64(n))
+	}
 	b.Reset()
 	c.mu.Lock()
 	c.outPeak = max(n, c.outPeak-c.outPeak/64)
@@ -410,6 +413,9 @@ func (c *Conn) wrote(b *bytebufferpool.ByteBuffer) {
 func (c *Conn) onData(data []byte, sent uint64) error {
 	if c.hasWatchdog {
 		c.progress.Store(time.Now().UnixNano())
+	}
+	if ctr := c.opts.Counters; ctr != nil {
+		ctr.Read.Add(int64(len(data)))
 	}
 	buf := data
 	carried := len(c.in) > 0

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/fastredis/fastredis/resp"
@@ -98,6 +99,16 @@ type Options struct {
 	// the connection. Leave it 0 on connections that legitimately wait
 	// (blocking commands, subscribers).
 	SocketTimeout time.Duration
+	// Counters, when set, receives the bytes this connection reads and
+	// writes: one atomic add per read from the socket and per batch
+	// written, never per request. Several connections may share one.
+	Counters *Counters
+}
+
+// Counters counts the bytes moved by the connections that share it.
+type Counters struct {
+	Read    atomic.Int64 // bytes read from the socket
+	Written atomic.Int64 // bytes handed to the socket
 }
 
 func (o *Options) withDefaults() (Options, error) {

@@ -157,3 +157,39 @@ func (v Value) Attrs() (Value, bool) {
 	a.data = v.attrs[hdrEnd:]
 	return a, true
 }
+
+// WireLen returns the size in bytes v had on the wire, attributes
+// included, computed from the view without walking it. It is exact for a
+// value a Reader's Parse returned (a whole reply), except that a RESP2 null
+// ($-1 or *-1) counts as RESP3's 3 bytes; for an aggregate element met
+// through an Iterator it may count more. It is what a client reports as a
+// reply's size.
+func (v Value) WireLen() int {
+	n := len(v.attrs)
+	switch v.typ {
+	case Null:
+		return n + 3
+	case BulkString, BulkError, VerbatimString:
+		if v.streamed {
+			return n + 4 + len(v.data) // $?CRLF, then the chunks and their terminator
+		}
+		return n + 1 + decimalLen(int64(len(v.data))) + 2 + len(v.data) + 2
+	case Array, Set, Push, Map, Attribute:
+		return n + 1 + decimalLen(v.num) + 2 + len(v.data)
+	case 0:
+		return 0
+	}
+	return n + 1 + len(v.data) + 2 // simple string, error, integer, double, big number, boolean
+}
+
+func decimalLen(x int64) int {
+	n := 1
+	if x < 0 {
+		n, x = 2, -x
+	}
+	for x >= 10 {
+		x /= 10
+		n++
+	}
+	return n
+}

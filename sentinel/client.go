@@ -10,6 +10,7 @@ import (
 
 	"github.com/fastredis/fastredis/fastredis"
 	"github.com/fastredis/fastredis/internal/director"
+	"github.com/fastredis/fastredis/internal/route"
 )
 
 // Client is a client for the master (or a replica) of a group the
@@ -31,6 +32,8 @@ type Client struct {
 	heldAt   time.Time
 	abort    *time.Timer
 
+	hooks any // fastredis.Options carrying the hooks, for route.EmitEvent
+
 	discovering atomic.Bool
 	closed      atomic.Bool
 	ctx         context.Context
@@ -50,9 +53,12 @@ func NewClient(opts Options) (*Client, error) {
 	}
 	c := &Client{opts: o}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
+	// One hook registry for the data connections and the sentinels'.
+	node := route.NewHooks(o.NodeOptions).(fastredis.Options)
+	c.hooks = node
 	c.sentinels = newSentinels(&c.opts)
 	c.sentinels.onNew = c.watch
-	node := o.NodeOptions
+	c.sentinels.hooks = node
 	node.Addr = "sentinel:" + o.MasterName // names the target in events; never dialled
 	node.Network = "tcp"
 	cl, err := director.NewClient(node, (*directorOf)(c))

@@ -4,6 +4,9 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/fastredis/fastredis/fastredis"
+	"github.com/fastredis/fastredis/internal/route"
 )
 
 // EventType says what the client learnt from the sentinels.
@@ -54,6 +57,19 @@ type Event struct {
 func (c *Client) emit(ev Event) {
 	if c.opts.OnEvent != nil {
 		c.opts.OnEvent(ev)
+	}
+	if c.hooks != nil {
+		route.EmitEvent(c.hooks, fastredis.HookEvent{
+			Source:   fastredis.SourceSentinel,
+			Type:     int(ev.Type),
+			Name:     ev.Type.String(),
+			Addr:     ev.Addr,
+			Prev:     ev.Prev,
+			Reason:   ev.Reason,
+			Count:    ev.Replicas,
+			Duration: ev.Duration,
+			Err:      ev.Err,
+		})
 	}
 	lg := c.opts.Logger
 	if lg == nil {

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/fastredis/fastredis/fastredis"
+	"github.com/fastredis/fastredis/internal/route"
 )
 
 // sentinels is the ordered set of known sentinels, each with a lazily
@@ -24,6 +25,7 @@ type sentinels struct {
 	clients map[string]*fastredis.Client
 	closed  bool
 	onNew   func(addr string, c *fastredis.Client) // a sentinel was added (watch it)
+	hooks   any                                    // the client's hooks (fastredis.Options carrying them): sentinel connections share them
 }
 
 func newSentinels(opts *Options) *sentinels {
@@ -54,7 +56,11 @@ func (s *sentinels) client(addr string) (*fastredis.Client, error) {
 		s.mu.Unlock()
 		return c, nil
 	}
-	c, err := fastredis.NewClient(s.opts.sentinelOptions(addr))
+	o := s.opts.sentinelOptions(addr)
+	if s.hooks != nil {
+		o = route.ShareHooks(s.hooks, o).(fastredis.Options)
+	}
+	c, err := fastredis.NewClient(o)
 	if err != nil {
 		s.mu.Unlock()
 		return nil, err

@@ -150,3 +150,20 @@ type ShardRouter interface {
 	// subscribed again on the node at addr, and why (an event for users).
 	Resubscribed(addr string, channels []string, reason string)
 }
+
+// ShareHooks returns opts (a fastredis.Options) carrying the hooks of from
+// (a *fastredis.Client): a client made from them shares the hook registry,
+// so hooks added to either later reach both. The cluster package uses it
+// for its node clients, the sentinel package for its sentinel connections.
+// Set by fastredis.
+var ShareHooks func(from any, opts any) any
+
+// EmitEvent hands ev (a fastredis.HookEvent) to the event hooks of client
+// (a *fastredis.Client). Set by fastredis.
+var EmitEvent func(client any, ev any)
+
+// NewHooks returns opts (a fastredis.Options) carrying a hook registry
+// made from its Hooks, which ShareHooks and EmitEvent accept as from and
+// client: for a client kind that needs its clients to share hooks before
+// the first exists. Set by fastredis.
+var NewHooks func(opts any) any
