@@ -68,6 +68,10 @@ func (c *Client) doBlocking(ctx context.Context, h netpoll.Handler, encode func(
 // doBlockingN is doBlocking for a request of several replies (ASKING and
 // the command, in a cluster).
 func (c *Client) doBlockingN(ctx context.Context, h netpoll.Handler, replies int, encode func([]byte) []byte) error {
+	if cc := c.cache; cc != nil {
+		w := scanWrites(encode) // read-your-writes: see cache_write.go
+		defer cc.applyWrites(w, nil)
+	}
 	if c.closed.Load() {
 		return ErrClosed
 	}

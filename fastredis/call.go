@@ -260,6 +260,12 @@ func (c *Client) exec(ctx context.Context, a *argBuf, r *result) error {
 	if a.err != nil {
 		return a.err // an argument could not be encoded: nothing is sent
 	}
+	if r.command == "CLIENT TRACKING" {
+		if c.pin == nil {
+			return connStateError(r.command)
+		}
+		c.pin.dirty.Store(true)
+	}
 	if ch := c.hooks.chain.Load(); ch != nil {
 		ci := c.getInfo(r.command)
 		ci.args, ci.res = a, r

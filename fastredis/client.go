@@ -43,6 +43,7 @@ type Client struct {
 	done   <-chan struct{}
 	wg     sync.WaitGroup // the shared connections' lifecycle goroutines
 
+	cache   *clientCache           // Options.Cache, or nil; shared with a Tx
 	hooks   *hookRegistry          // shared with a Tx, and a cluster's node clients
 	stats   *clientStats           // shared with a Tx
 	curAddr atomic.Pointer[string] // a directed client: the address its last connection dialed
@@ -74,6 +75,9 @@ func newClient(opts Options) *Client {
 		stats:     new(clientStats),
 	}
 	c.opts.hooks = nil
+	if opts.Cache != nil {
+		c.cache = newClientCache(*opts.Cache)
+	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.done = c.ctx.Done()
 	c.db.Store(int64(opts.DB))
@@ -243,6 +247,9 @@ func (c *Client) untrack(x interface{ Close() error }) {
 // DialTimeout. Only shared connections have the SocketTimeout: the others
 // wait legitimately (blocking commands, subscribers).
 func (c *Client) dial(ctx context.Context) (*netpoll.Conn, error) {
+	if c.cache != nil {
+		return c.dialTracking(ctx)
+	}
 	if c.opts.SocketTimeout <= 0 {
 		return c.dialWith(ctx, true, nil)
 	}

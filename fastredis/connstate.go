@@ -57,10 +57,13 @@ func connStateCommand[T string | []byte](name, arg1 T) string {
 	case "QUIT":
 		return "QUIT"
 	case "CLIENT":
-		if len(arg1) == 5 {
+		if len(arg1) == 5 || len(arg1) == 8 {
 			n = upperInto(buf[:], arg1)
-			if string(buf[:n]) == "REPLY" {
+			switch string(buf[:n]) {
+			case "REPLY":
 				return "CLIENT REPLY"
+			case "TRACKING":
+				return "CLIENT TRACKING"
 			}
 		}
 	}
@@ -97,6 +100,8 @@ func connStateError(command string) error {
 		instead = "use Close"
 	case "CLIENT REPLY":
 		instead = "replies are how the client matches results to callers"
+	case "CLIENT TRACKING":
+		instead = "set Options.Cache: it turns tracking on for every shared connection, receives the invalidations and keeps tracking on"
 	}
 	return fmt.Errorf("fastredis: %s changes the state of the connection, which the client shares between callers: %s", command, instead)
 }

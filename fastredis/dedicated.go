@@ -132,6 +132,9 @@ type pinnedConn struct {
 	cn       *netpoll.Conn
 	dirty    atomic.Bool // a command changed its state: close it after use
 	watching atomic.Bool // keys may be watched: UNWATCH before reuse
+
+	txMu   sync.Mutex
+	txKeys []string // keys written since the last EXEC, for the cache (cache_write.go)
 }
 
 func (p *pinnedConn) conn() (*netpoll.Conn, error) {

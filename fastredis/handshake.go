@@ -41,6 +41,9 @@ func (c *Client) handshake(ctx context.Context, cn *netpoll.Conn) error {
 			return handshakeError("HELLO", err)
 		}
 	}
+	if resp2 && c.cache != nil {
+		return handshakeError("HELLO", errors.New("Options.Cache needs RESP3, which the server does not speak"))
+	}
 	if resp2 {
 		if password != "" {
 			args := []any{"AUTH", password}

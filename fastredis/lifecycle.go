@@ -209,6 +209,9 @@ func (c *Client) Select(ctx context.Context, db int) error {
 		}
 	}
 	c.dedicated.closeIdle() // idle dedicated connections have the old database
+	if c.cache != nil {
+		c.cache.flush() // what it holds was read from the old database
+	}
 	c.emit(Event{Type: EventSelect, Conn: "client", DB: db})
 	return nil
 }

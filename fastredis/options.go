@@ -175,6 +175,11 @@ type Options struct {
 	// Logger receives the same events as log records. Nil: silent.
 	Logger *slog.Logger
 
+	// Cache, when set, turns on client-side caching with RESP3 tracking
+	// for the cached reads (CachedGet, DoCached, ...): see CacheOptions and
+	// "Client-side caching" in the README. It needs Protocol 3.
+	Cache *CacheOptions
+
 	// Hooks wrap dialing, commands and pipelines, and receive events (see
 	// Hook); the first is the outermost. Client.AddHook adds more later.
 	Hooks []Hook
@@ -220,6 +225,14 @@ func (o *Options) validate() error {
 	}
 	if o.PoolSize < 0 || o.MaxPending < 0 || o.MaxDedicatedConns < 0 || o.MaxOfflineCommands < 0 || o.MaxOfflineBytes < 0 {
 		errs = append(errs, errors.New("negative pool size or pending limit"))
+	}
+	if o.Cache != nil {
+		co := *o.Cache // the caller's stays as it is
+		if err := co.validate(o.Protocol); err != nil {
+			errs = append(errs, err)
+		}
+		co.Prefixes = append([]string(nil), co.Prefixes...)
+		o.Cache = &co
 	}
 	if strings.ContainsAny(o.ClientName, " \r\n") {
 		errs = append(errs, fmt.Errorf("client name %q contains a space or line break", o.ClientName))

@@ -145,6 +145,9 @@ func (p *Pipeline) queue(mode resultMode, command string) int32 {
 		// its Future holds the error (inside a transaction, EXEC aborts).
 		return p.queueFailed(command, err)
 	}
+	if command == "CLIENT TRACKING" && p.c.pin == nil {
+		return p.queueFailed(command, connStateError(command))
+	}
 	start := len(p.buf)
 	p.buf = resp.AppendArrayHeader(p.buf, p.args.n)
 	p.buf = p.args.appendTo(p.buf) // copies large arguments: the caller may reuse them

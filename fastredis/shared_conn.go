@@ -80,6 +80,9 @@ func (s *sharedConn) run(cn *netpoll.Conn) {
 			return
 		}
 		err := cn.Err()
+		if c.cache != nil {
+			c.cache.connLost(cn) // its tracking is gone with it
+		}
 		s.mu.Lock()
 		s.conn.CompareAndSwap(cn, nil)
 		s.state = StatusReconnecting
@@ -290,6 +293,18 @@ func (s *sharedConn) status() Status {
 // deadline (zero for none) bounds the request besides ctx: it is how
 // ReadTimeout applies without allocating a context per command.
 func (c *Client) roundTrip(ctx context.Context, deadline time.Time, h netpoll.Handler, replies, size int, encode func([]byte) []byte, answered func() bool, trip *tripInfo) error {
+	cc := c.cache
+	if cc == nil {
+		return c.roundTripConn(ctx, deadline, h, replies, size, encode, answered, trip)
+	}
+	w := scanWrites(encode) // read-your-writes: see cache_write.go
+	err := c.roundTripConn(ctx, deadline, h, replies, size, encode, answered, trip)
+	cc.applyWrites(w, c.pin)
+	return err
+}
+
+// roundTripConn is roundTrip without the cache's write tracking.
+func (c *Client) roundTripConn(ctx context.Context, deadline time.Time, h netpoll.Handler, replies, size int, encode func([]byte) []byte, answered func() bool, trip *tripInfo) error {
 	if c.closed.Load() {
 		return ErrClosed
 	}

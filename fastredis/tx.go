@@ -115,7 +115,7 @@ func (c *Client) Watch(ctx context.Context, fn func(tx *Tx) error, keys ...strin
 		return err
 	}
 	pin := &pinnedConn{cn: dc.cn}
-	tx := &Tx{Client: Client{opts: c.opts, transform: c.transform, dedicated: c.dedicated, pin: pin, hooks: c.hooks, stats: c.stats}}
+	tx := &Tx{Client: Client{opts: c.opts, transform: c.transform, dedicated: c.dedicated, pin: pin, hooks: c.hooks, stats: c.stats, cache: c.cache}}
 	tx.db.Store(c.db.Load())
 	tx.curAddr.Store(c.curAddr.Load())
 	reuse := false
