@@ -129,6 +129,7 @@ type CacheStats struct {
 	Misses        int64 // reads sent to the server
 	Evictions     int64 // entries dropped to stay within MaxBytes
 	Invalidations int64 // entries dropped because their key changed, or their connection was lost
+	Discarded     int64 // reads not kept: their key changed, or their connection was lost, while they were in flight
 	Entries       int64 // entries held now
 	Bytes         int64 // their size, as counted against MaxBytes
 }
@@ -145,7 +146,7 @@ func (c *Client) CacheStats() CacheStats {
 	cc.mu.Unlock()
 	return CacheStats{
 		Hits: cc.hits.Load(), Misses: cc.misses.Load(), Evictions: cc.evictions.Load(),
-		Invalidations: cc.invalidations.Load(), Entries: n, Bytes: b,
+		Invalidations: cc.invalidations.Load(), Discarded: cc.discarded.Load(), Entries: n, Bytes: b,
 	}
 }
 
@@ -175,7 +176,7 @@ type clientCache struct {
 	bytes   int64
 	epoch   uint64 // bumped when everything is invalidated at once
 
-	hits, misses, evictions, invalidations atomic.Int64
+	hits, misses, evictions, invalidations, discarded atomic.Int64
 }
 
 // cacheKey is what the cache knows of one server key: the entries that
@@ -359,6 +360,7 @@ func (cc *clientCache) store(e *cacheEntry, keys []*cacheKey, gens []uint64, epo
 		}
 	}
 	if !ok {
+		cc.discarded.Add(1)
 		return
 	}
 	// An entry of the same read (a concurrent miss) is replaced.

@@ -30,8 +30,15 @@ type cacheFetch struct {
 	pttl  []int64 // milliseconds, or -1 (no expiry) or -2 (no key)
 }
 
+// cacheFetchHook, set by tests only, sees each reply of a miss as it
+// arrives, on the connection's reading side.
+var cacheFetchHook func(i int)
+
 func (f *cacheFetch) Reply(i int, v resp.Value) {
 	f.got++
+	if cacheFetchHook != nil {
+		cacheFetchHook(i - f.pre)
+	}
 	switch {
 	case v.IsError():
 		if f.err == nil {
