@@ -238,7 +238,9 @@ func TestCacheFlush(t *testing.T) {
 // through every path.
 func TestCacheReadYourWrites(t *testing.T) {
 	ctx := context.Background()
-	c, other := newCacheClient(t, CacheOptions{})
+	// Two connections: a write on one, the key tracked on the other, whose
+	// invalidation the server sends but the client may not have read yet.
+	c, other := newCacheClient(t, CacheOptions{}, func(o *Options) { o.PoolSize = 2 })
 	for _, tc := range []struct {
 		name  string
 		write func(val string) error
