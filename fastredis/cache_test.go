@@ -15,23 +15,42 @@ import (
 // newCacheClient starts a server of its own (so FLUSHALL and the like touch
 // no other test) and returns a caching client and a plain one for the
 // other side of the invalidations.
-func newCacheClient(t *testing.T, co CacheOptions, tune ...func(*Options)) (c, other *Client) {
+func newCacheClient(t testing.TB, co CacheOptions, tune ...func(*Options)) (c, other *Client) {
 	t.Helper()
 	srv := redistest.Start(t, redistest.Options{})
 	opts := Options{Addr: srv.Addr, Cache: &co}
 	for _, f := range tune {
 		f(&opts)
 	}
-	return newTestClient(t, opts), newTestClient(t, Options{Addr: srv.Addr})
+	return newCacheTestClient(t, opts), newCacheTestClient(t, Options{Addr: srv.Addr})
+}
+
+func newCacheTestClient(t testing.TB, opts Options) *Client {
+	t.Helper()
+	c, err := NewClient(opts)
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func cacheDo(t testing.TB, c *Client, args ...any) Reply {
+	t.Helper()
+	r, err := c.Do(context.Background(), args...)
+	if err != nil {
+		t.Fatalf("Do%v: %v", args, err)
+	}
+	return r
 }
 
 // sync waits until every invalidation the server sent the client's
 // connections before now has been handled: a reply comes after the pushes
 // sent before it on the same connection.
-func syncPushes(t *testing.T, c *Client) {
+func syncPushes(t testing.TB, c *Client) {
 	t.Helper()
 	for range c.shared {
-		mustDo(t, c, "PING")
+		cacheDo(t, c, "PING")
 	}
 }
 
