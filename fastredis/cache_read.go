@@ -102,11 +102,11 @@ func (c *Client) CachedGetAppend(ctx context.Context, dst []byte, key string, tt
 func (c *Client) CachedMGet(ctx context.Context, ttl time.Duration, keys ...string) ([]NullString, error) {
 	out := make([]NullString, len(keys))
 	if c.cache == nil || c.router != nil || c.pin != nil {
-		if c.cache == nil && c.pin == nil {
-			return nil, errCacheOff
-		}
-		if c.pin != nil {
+		switch {
+		case c.pin != nil:
 			return c.MGet(ctx, keys...)
+		case c.router == nil:
+			return nil, errCacheOff
 		}
 		for i, k := range keys { // a cluster: each key on its node
 			v, err := c.CachedGet(ctx, k, ttl)
@@ -175,8 +175,11 @@ func (c *Client) CachedHGetAll(ctx context.Context, key string, ttl time.Duratio
 	var strs []string
 	var err error
 	if c.cache == nil || c.router != nil || c.pin != nil {
-		if c.pin != nil {
+		switch {
+		case c.pin != nil:
 			return c.HGetAll(ctx, key)
+		case c.router == nil:
+			return nil, errCacheOff
 		}
 		err = c.routeCached(ctx, [][]byte{[]byte("HGETALL"), []byte(c.serverKey(key))}, func(n *Client, asking bool) error {
 			strs, err = n.cachedStrings(ctx, kindHGetAll, "HGETALL", key, ttl, asking)
@@ -200,8 +203,11 @@ func (c *Client) CachedSMembers(ctx context.Context, key string, ttl time.Durati
 	var strs []string
 	var err error
 	if c.cache == nil || c.router != nil || c.pin != nil {
-		if c.pin != nil {
+		switch {
+		case c.pin != nil:
 			return c.SMembers(ctx, key)
+		case c.router == nil:
+			return nil, errCacheOff
 		}
 		err = c.routeCached(ctx, [][]byte{[]byte("SMEMBERS"), []byte(c.serverKey(key))}, func(n *Client, asking bool) error {
 			strs, err = n.cachedStrings(ctx, kindSMember, "SMEMBERS", key, ttl, asking)

@@ -116,9 +116,19 @@ func TestCacheDoCachedRefuses(t *testing.T) {
 			t.Errorf("DoCached%v: %v, want a refusal", args, err)
 		}
 	}
-	plain := newTestClient(t, Options{Addr: c.opts.Addr})
-	if _, err := plain.CachedGet(ctx, "k", 0); !errors.Is(err, errCacheOff) {
-		t.Errorf("CachedGet without Options.Cache: %v", err)
+	plain := newCacheTestClient(t, Options{Addr: c.opts.Addr})
+	for name, err := range map[string]error{
+		"CachedGet":       func() error { _, err := plain.CachedGet(ctx, "k", 0); return err }(),
+		"CachedGetAppend": func() error { _, err := plain.CachedGetAppend(ctx, nil, "k", 0); return err }(),
+		"CachedMGet":      func() error { _, err := plain.CachedMGet(ctx, 0, "k"); return err }(),
+		"CachedHGet":      func() error { _, err := plain.CachedHGet(ctx, "k", "f", 0); return err }(),
+		"CachedHGetAll":   func() error { _, err := plain.CachedHGetAll(ctx, "k", 0); return err }(),
+		"CachedSMembers":  func() error { _, err := plain.CachedSMembers(ctx, "k", 0); return err }(),
+		"DoCached":        func() error { _, err := plain.DoCached(ctx, 0, "GET", "k"); return err }(),
+	} {
+		if !errors.Is(err, errCacheOff) {
+			t.Errorf("%s without Options.Cache: %v", name, err)
+		}
 	}
 }
 
