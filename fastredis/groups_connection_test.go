@@ -73,7 +73,10 @@ func TestGroupConnection(t *testing.T) {
 				t.Errorf("CLIENT TRACKINGINFO = %+v", r)
 			}
 			checkErr(t, "CLIENT CACHING without tracking", "ERR", one.ClientCaching(bg, Yes))
-			noErr(t, "CLIENT TRACKING off", one.ClientTracking(bg, Off))
+			// Tracking is Options.Cache's: refused on a shared connection.
+			if err := one.ClientTracking(bg, Off); err == nil || !strings.Contains(err.Error(), "Options.Cache") {
+				t.Errorf("CLIENT TRACKING off: %v, want a refusal naming Options.Cache", err)
+			}
 			if serverVersion(t, c) >= 702 {
 				noErr(t, "CLIENT SETINFO", one.ClientSetInfo(bg, ClientSetInfoAttr{LibName: "fastredis-test"}))
 				noErr(t, "CLIENT NO-TOUCH", one.ClientNoTouch(bg, On))
