@@ -186,6 +186,17 @@ type cacheKey struct {
 	entries []*cacheEntry
 	flights int    // reads in flight
 	gen     uint64 // bumped by each invalidation
+	shared  []*sharedFetch
+}
+
+// sharedFetch is a miss in flight that concurrent misses of the same read
+// wait for rather than send their own.
+type sharedFetch struct {
+	kind cacheKind
+	sub  string
+	done chan struct{} // closed when it ends
+	e    *cacheEntry   // what it stored, if it did: set before done is closed
+	n    int           // misses waiting for it (for tests)
 }
 
 // cacheEntry is one cached reply.
@@ -344,7 +355,7 @@ func (cc *clientCache) onPush(v resp.Value) {
 // store adds e for keys, unless an invalidation came after gens (the
 // generations the read saw before it was sent) or epoch, or e's
 // connection is gone. It evicts to stay within MaxBytes.
-func (cc *clientCache) store(e *cacheEntry, keys []*cacheKey, gens []uint64, epoch uint64) {
+func (cc *clientCache) store(e *cacheEntry, keys []*cacheKey, gens []uint64, epoch uint64) bool {
 	e.size = entryOverhead + int64(len(e.val)+len(e.sub))
 	for _, s := range e.strs {
 		e.size += int64(len(s)) + 16
@@ -361,7 +372,7 @@ func (cc *clientCache) store(e *cacheEntry, keys []*cacheKey, gens []uint64, epo
 	}
 	if !ok {
 		cc.discarded.Add(1)
-		return
+		return false
 	}
 	// An entry of the same read (a concurrent miss) is replaced.
 	for _, x := range keys[0].entries {
@@ -381,6 +392,7 @@ func (cc *clientCache) store(e *cacheEntry, keys []*cacheKey, gens []uint64, epo
 		cc.remove(cc.lru.prev)
 		cc.evictions.Add(1)
 	}
+	return true
 }
 
 // replySize estimates the memory of a Reply.
@@ -415,9 +427,23 @@ func (cc *clientCache) begin(keys []string) ([]*cacheKey, []uint64, uint64) {
 	return cks, gens, epoch
 }
 
-// end unregisters a read that begin registered.
-func (cc *clientCache) end(keys []*cacheKey) {
+// end unregisters a read that begin registered, and ends sf (when not
+// nil) with e, the entry it stored, or nil.
+func (cc *clientCache) end(keys []*cacheKey, sf *sharedFetch, e *cacheEntry) {
 	cc.mu.Lock()
+	if sf != nil {
+		if e != nil && e.prev != nil {
+			sf.e = e // still cached: not invalidated since it was stored
+		}
+		k := keys[0]
+		for i, x := range k.shared {
+			if x == sf {
+				k.shared = append(k.shared[:i], k.shared[i+1:]...)
+				break
+			}
+		}
+		close(sf.done)
+	}
 	for _, k := range keys {
 		k.flights--
 		cc.forget(k)

@@ -94,6 +94,16 @@ func (cc *clientCache) ttlFor(ttl time.Duration) time.Duration {
 // tracked). It returns f's error or the transport's.
 func (c *Client) miss(ctx context.Context, ttl time.Duration, f *cacheFetch, keys []string, sub string, cmd []byte, asking bool) error {
 	cc := c.cache
+	shareable := !asking && !f.mget
+	if shareable {
+		if e, err := cc.join(ctx, f.kind, keys[0], sub); e != nil || err != nil {
+			if err != nil {
+				return err
+			}
+			f.val, f.null, f.strs, f.reply = e.val, e.null, e.strs, e.reply
+			return nil
+		}
+	}
 	cc.misses.Add(1)
 	batch := make([]byte, 0, len(cmd)+64+24*len(keys))
 	if asking {
@@ -112,6 +122,11 @@ func (c *Client) miss(ctx context.Context, ttl time.Duration, f *cacheFetch, key
 	}
 	f.pttl = make([]int64, len(keys))
 	cks, gens, epoch := cc.begin(keys)
+	var sf *sharedFetch
+	if shareable {
+		sf = cc.share(cks[0], f.kind, sub)
+	}
+	var stored *cacheEntry
 	start := cc.now()
 	var trip tripInfo
 	err := c.roundTripConn(ctx, c.readDeadline(ctx), f, f.pre+1+len(keys), len(batch),
@@ -124,7 +139,7 @@ func (c *Client) miss(ctx context.Context, ttl time.Duration, f *cacheFetch, key
 				if i < len(f.nstrs) {
 					e.val, e.null = f.nstrs[i].Value, !f.nstrs[i].Valid
 				}
-				cc.store(e, cks[i:i+1], gens[i:i+1], epoch)
+				cc.store(e, cks[i:i+1], gens[i:i+1], epoch) // MGET is not shared
 			}
 		} else {
 			for _, p := range f.pttl {
@@ -132,10 +147,12 @@ func (c *Client) miss(ctx context.Context, ttl time.Duration, f *cacheFetch, key
 			}
 			e := &cacheEntry{kind: f.kind, sub: sub, val: f.val, null: f.null, strs: f.strs, reply: f.reply,
 				cn: trip.conn, expire: start + life}
-			cc.store(e, cks, gens, epoch)
+			if cc.store(e, cks, gens, epoch) {
+				stored = e
+			}
 		}
 	}
-	cc.end(cks)
+	cc.end(cks, sf, stored)
 	if err != nil {
 		return err
 	}
@@ -176,4 +193,45 @@ func cloneReply(r Reply) Reply {
 		r.Attrs = attrs
 	}
 	return r
+}
+
+// join waits for a miss of the same read already in flight, if there is
+// one, and returns what it stored. It returns nil (the caller fetches for
+// itself) when there is none, or when that one stored nothing: its key
+// was invalidated meanwhile, maybe by a write this caller made before it
+// started, so its value cannot be trusted.
+func (cc *clientCache) join(ctx context.Context, kind cacheKind, key, sub string) (*cacheEntry, error) {
+	cc.mu.Lock()
+	var sf *sharedFetch
+	if ck := cc.keys[key]; ck != nil {
+		for _, x := range ck.shared {
+			if x.kind == kind && x.sub == sub {
+				sf = x
+				sf.n++
+				break
+			}
+		}
+	}
+	cc.mu.Unlock()
+	if sf == nil {
+		return nil, nil
+	}
+	select {
+	case <-sf.done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if sf.e != nil {
+		cc.hits.Add(1)
+	}
+	return sf.e, nil
+}
+
+// share registers a miss of one key as shared by concurrent misses.
+func (cc *clientCache) share(ck *cacheKey, kind cacheKind, sub string) *sharedFetch {
+	sf := &sharedFetch{kind: kind, sub: sub, done: make(chan struct{})}
+	cc.mu.Lock()
+	ck.shared = append(ck.shared, sf)
+	cc.mu.Unlock()
+	return sf
 }

@@ -429,6 +429,7 @@ func TestCacheBroadcast(t *testing.T) {
 		o.KeyPrefix = "app:"
 	})
 	mustDo(t, other, "SET", "app:p:k", "v1")
+	syncPushes(t, c) // BCAST: the SET's own invalidation comes first
 	if v, _ := c.CachedGet(ctx, "p:k", 0); v != "v1" {
 		t.Fatalf("CachedGet = %q", v)
 	}
@@ -442,5 +443,56 @@ func TestCacheBroadcast(t *testing.T) {
 	}
 	if st := c.CacheStats(); st.Hits != 1 || st.Misses != 2 || st.Invalidations != 1 {
 		t.Fatalf("stats %+v", st)
+	}
+}
+
+// Concurrent misses of the same read share one fetch.
+func TestCacheSharedMiss(t *testing.T) {
+	ctx := context.Background()
+	c, other := newCacheClient(t, CacheOptions{}, func(o *Options) { o.Transport = netpoll.TransportNetConn })
+	cacheDo(t, other, "SET", "k", "v")
+	release := make(chan struct{})
+	var fired atomic.Bool
+	cacheFetchHook = func(i int) {
+		if i == 0 && fired.CompareAndSwap(false, true) {
+			<-release // the leader's read stays in flight
+		}
+	}
+	t.Cleanup(func() { cacheFetchHook = nil })
+	const n = 10
+	errs := make(chan error, n+1)
+	get := func() {
+		v, err := c.CachedGet(ctx, "k", 0)
+		if err == nil && v != "v" {
+			err = errors.New("got " + v)
+		}
+		errs <- err
+	}
+	go get()
+	waiting := func() int {
+		c.cache.mu.Lock()
+		defer c.cache.mu.Unlock()
+		if ck := c.cache.keys["k"]; ck != nil && len(ck.shared) == 1 {
+			return ck.shared[0].n
+		}
+		return -1
+	}
+	for waiting() < 0 { // the leader registered
+		time.Sleep(time.Millisecond)
+	}
+	for range n {
+		go get()
+	}
+	for waiting() < n { // every other miss joined it
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	for range n + 1 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := c.CacheStats(); st.Misses != 1 || st.Hits != n {
+		t.Fatalf("stats %+v, want 1 miss shared by %d", st, n)
 	}
 }
