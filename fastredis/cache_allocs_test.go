@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/fastredis/fastredis/redistest"
 )
 
 // TestCacheHitAllocs: a cache hit through CachedGetAppend allocates
@@ -57,4 +59,47 @@ func BenchmarkCachedGetAppendHitParallel(b *testing.B) {
 			buf, _ = c.CachedGetAppend(ctx, buf[:0], "k", time.Minute)
 		}
 	})
+}
+
+// TestCacheWriteAllocs: with the cache on, the write tracking of
+// read-your-writes adds no allocation to a command.
+func TestCacheWriteAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	ctx := context.Background()
+	c, _ := newCacheClient(t, CacheOptions{})
+	buf := make([]byte, 0, 64)
+	c.CachedGetAppend(ctx, buf, "k", time.Minute)
+	for name, fn := range map[string]func(){
+		"SET": func() { c.Set(ctx, "k", "v") },
+		"GET": func() { buf, _ = c.GetAppend(ctx, buf[:0], "k") },
+	} {
+		fn()
+		if allocs := testing.AllocsPerRun(200, fn); allocs != 0 {
+			t.Errorf("%s with the cache on: %v allocs, want 0", name, allocs)
+		}
+	}
+}
+
+func BenchmarkCacheWriteTracking(b *testing.B) {
+	ctx := context.Background()
+	for _, on := range []bool{false, true} {
+		name := "cache=off"
+		if on {
+			name = "cache=on"
+		}
+		b.Run(name, func(b *testing.B) {
+			srv := redistest.Start(b, redistest.Options{})
+			opts := Options{Addr: srv.Addr}
+			if on {
+				opts.Cache = &CacheOptions{}
+			}
+			c := newCacheTestClient(b, opts)
+			b.ReportAllocs()
+			for b.Loop() {
+				c.Set(ctx, "k", "v")
+			}
+		})
+	}
 }
