@@ -118,6 +118,16 @@
 // dedicated connections, reconnects, timeouts and bytes moved, from atomic
 // counters (example: Client.AddHook, Client.Stats).
 //
+// # Client-side caching
+//
+// Options.Cache turns RESP3 tracking on for every shared connection and
+// keeps the replies of the cached reads (CachedGet, CachedGetAppend,
+// CachedMGet, CachedHGet, CachedHGetAll, CachedSMembers, DoCached) in one
+// cache for the client, with a byte budget, until the server invalidates
+// their keys. A read invalidated in flight is not kept, a lost connection
+// drops what it read, FLUSHALL empties the cache, and the client's own
+// writes drop their keys before they return (example: Client.CachedGet).
+//
 // # Key prefix
 //
 // Options.KeyPrefix is put before every key: exactly the arguments the
