@@ -7,6 +7,7 @@ import (
 	"github.com/fastredis/fastredis/internal/director"
 	"github.com/fastredis/fastredis/internal/route"
 	"iter"
+	"time"
 )
 
 // UniversalClient is what every kind of client offers: the typed commands
@@ -68,6 +69,16 @@ type UniversalClient interface {
 	PSubscribe(ctx context.Context, patterns ...string) (*PubSub, error)
 	SSubscribe(ctx context.Context, shardChannels ...string) (*PubSub, error)
 	NewShardPubSub(ctx context.Context, opts PubSubOptions) (*PubSub, error)
+
+	// Client-side caching (Options.Cache; a cluster's NodeOptions.Cache).
+	CachedGet(ctx context.Context, key string, ttl time.Duration) (string, error)
+	CachedGetAppend(ctx context.Context, dst []byte, key string, ttl time.Duration) ([]byte, error)
+	CachedMGet(ctx context.Context, ttl time.Duration, keys ...string) ([]NullString, error)
+	CachedHGet(ctx context.Context, key, field string, ttl time.Duration) (string, error)
+	CachedHGetAll(ctx context.Context, key string, ttl time.Duration) (map[string]string, error)
+	CachedSMembers(ctx context.Context, key string, ttl time.Duration) ([]string, error)
+	DoCached(ctx context.Context, ttl time.Duration, args ...any) (Reply, error)
+	CacheStats() CacheStats
 
 	// Hooks.
 	AddHook(h Hook)
