@@ -188,7 +188,9 @@ func (c *Conn) DoDeadline(ctx context.Context, deadline time.Time, h Handler, re
 	if c.hasWatchdog && c.q.len() == 0 {
 		c.progress.Store(time.Now().UnixNano()) // replies owed from now
 	}
-	c.q.push(req)
+	if c.q.push(req) {
+		c.watchRing() // grown: shrink it again once traffic ebbs
+	}
 	c.queued += uint64(replies)
 	lead := c.claimWriter()
 	if c.waiters.Load() > 0 && c.hasRoom() {
@@ -485,6 +487,7 @@ func (c *Conn) shutdown(cause error) {
 	c.err = &lostError{cause: cause}
 	close(c.done)
 	c.pending.Reset()
+	c.unwatchRing()
 	c.mu.Unlock()
 	// A malformed reply fails the request it was owed to with the protocol
 	// error (ErrBadReply: the server may have run the command, so it must

@@ -7,9 +7,16 @@ import (
 	"sync/atomic"
 )
 
-// readBufferSize is the net.Conn transport's read size; replies are parsed
-// in place from this buffer.
-const readBufferSize = 32 << 10
+// The net.Conn transport reads into a buffer of minReadBuffer bytes, and
+// parses replies in place from it. A read that fills the buffer doubles it,
+// up to maxReadBuffer; after shrinkReadsAfter reads in a row that each
+// fill less than a quarter of it, it is halved again. An idle connection
+// so holds a small buffer, and a busy one reads in large chunks.
+const (
+	minReadBuffer    = 4 << 10
+	maxReadBuffer    = 32 << 10
+	shrinkReadsAfter = 64
+)
 
 // netConnTransport moves bytes over a net.Conn (TCP, unix or TLS) with one
 // reader and one writer goroutine.
@@ -102,7 +109,8 @@ func (t *netConnTransport) writeLoop() {
 
 func (t *netConnTransport) readLoop() {
 	defer t.wg.Done()
-	buf := make([]byte, readBufferSize)
+	buf := make([]byte, minReadBuffer)
+	small := 0 // reads in a row that used less than a quarter of buf
 	for {
 		n, err := t.nc.Read(buf)
 		if n > 0 {
@@ -111,6 +119,7 @@ func (t *netConnTransport) readLoop() {
 				t.c.shutdown(perr)
 				return
 			}
+			buf, small = resizeReadBuffer(buf, n, small)
 		}
 		if err != nil {
 			t.shut()
@@ -121,4 +130,19 @@ func (t *netConnTransport) readLoop() {
 			return
 		}
 	}
+}
+
+// resizeReadBuffer returns the buffer for the next read after a read of n
+// bytes into buf, and the updated count of small reads (see minReadBuffer).
+// onData has parsed or copied the bytes, so buf's contents need not move.
+func resizeReadBuffer(buf []byte, n, small int) ([]byte, int) {
+	switch {
+	case n == len(buf) && len(buf) < maxReadBuffer:
+		return make([]byte, 2*len(buf)), 0
+	case n >= len(buf)/4 || len(buf) == minReadBuffer:
+		return buf, 0
+	case small+1 < shrinkReadsAfter:
+		return buf, small + 1
+	}
+	return make([]byte, len(buf)/2), 0
 }
