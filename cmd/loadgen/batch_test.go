@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/fastredis/fastredis/fastredis"
 	"github.com/fastredis/fastredis/redistest"
@@ -108,23 +109,30 @@ func TestBatchAllocs(t *testing.T) {
 	}
 	b := newBatch(c, w, 16)
 	picker := w.newPicker(0)
+	stats := newSlotStats(w.kinds())
 	var first int64
 	step := func() {
 		b.fill(w, picker, first, 16)
 		first += 16
+		tm := timing{sent: time.Now()}
 		if err := b.p.Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
-		for i := range 16 {
-			if err := b.result(w, i); err != nil {
-				t.Fatal(err)
-			}
-		}
+		tm.done = time.Now()
+		stats.recordBatch(b, w, 16, true, tm)
 	}
 	for range 50 {
 		step() // grows the buffers
 	}
 	if allocs := testing.AllocsPerRun(200, step); allocs != 0 {
 		t.Errorf("%v allocations per batch", allocs)
+	}
+	var all kindStats
+	for i := range stats.kinds {
+		all.add(&stats.kinds[i])
+	}
+	if want := uint64(16 * (50 + 201)); all.requests != int64(want) || all.errors != 0 || all.misses != 0 || all.hist.count != want {
+		t.Errorf("recorded %d requests, %d errors, %d misses, %d latencies; want %d, 0, 0, %d",
+			all.requests, all.errors, all.misses, all.hist.count, want, want)
 	}
 }

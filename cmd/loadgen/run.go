@@ -277,12 +277,9 @@ func (r *runner) workBatch(sc *schedule, stats *slotStats, id int) {
 		}
 		b.fill(r.wl, picker, first, size)
 		t := timing{sent: r.clock.now()}
-		err := b.p.Exec(r.execCtx)
+		_ = b.p.Exec(r.execCtx) // a batch that could not run has its error in every Future
 		t.done = r.clock.now()
-		_ = err // a batch that could not run has the error in every Future
-		for i := range size {
-			stats.record(b.kinds[i], measured, t, b.result(r.wl, i))
-		}
+		stats.recordBatch(b, r.wl, size, measured, t)
 	}
 }
 
