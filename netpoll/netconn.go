@@ -15,7 +15,7 @@ import (
 const (
 	minReadBuffer    = 4 << 10
 	maxReadBuffer    = 32 << 10
-	shrinkReadsAfter = 64
+	shrinkReadsAfter = 256
 )
 
 // netConnTransport moves bytes over a net.Conn (TCP, unix or TLS) with one
