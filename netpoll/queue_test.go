@@ -140,6 +140,7 @@ func TestRingGrowsAndShrinksUnderTraffic(t *testing.T) {
 			c := dialServer(t, srv, tr, Options{})
 			stop := make(chan struct{})
 			var shrinking sync.WaitGroup
+			grown := 0 // the largest ring seen; the shrinking goroutine's until it ends
 			shrinking.Add(1)
 			go func() {
 				defer shrinking.Done()
@@ -150,12 +151,14 @@ func TestRingGrowsAndShrinksUnderTraffic(t *testing.T) {
 					default:
 					}
 					c.mu.Lock()
+					grown = max(grown, c.q.slots())
 					c.q.shrink()
 					c.mu.Unlock()
 					runtime.Gosched()
 				}
 			}()
-			grown := 0
+			stopShrinking := sync.OnceFunc(func() { close(stop); shrinking.Wait() })
+			defer stopShrinking() // also when a round fails
 			for round, callers := range []int{1, 300, 8, 600, 2, 100} {
 				var wg sync.WaitGroup
 				errs := make(chan error, callers)
@@ -178,12 +181,8 @@ func TestRingGrowsAndShrinksUnderTraffic(t *testing.T) {
 				for err := range errs {
 					t.Fatal(err)
 				}
-				c.mu.Lock()
-				grown = max(grown, c.q.slots())
-				c.mu.Unlock()
 			}
-			close(stop)
-			shrinking.Wait()
+			stopShrinking()
 			if grown <= minRing {
 				t.Errorf("the ring never grew (%d slots at most)", grown)
 			}
