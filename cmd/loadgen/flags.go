@@ -273,8 +273,8 @@ Load:
                       reply: queueing counts) and how late the sends were;
                       requests still not sent at the end of -duration are
                       counted as not sent. 0 (the default) is closed loop:
-                      each request is sent as soon as the previous one on its
-                      goroutine has its reply.
+                      a client sends its next request (or batch) as soon as
+                      the previous one has its replies.
 
 Workload:
   -ratio SET:GET      weights of SET and GET (default 1:10)
