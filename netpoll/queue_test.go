@@ -263,3 +263,26 @@ func TestResizeReadBuffer(t *testing.T) {
 		})
 	}
 }
+
+// TestQueueSteadyAllocs checks that a queue that has grown to its traffic
+// allocates nothing while the traffic stays the same, shrinker included.
+func TestQueueSteadyAllocs(t *testing.T) {
+	q := newQueue(8192)
+	reqs := make([]request, 100)
+	burst := func() {
+		for i := range reqs {
+			q.push(&reqs[i])
+		}
+		q.shrink() // the shrinker's look, at the peak
+		for q.front() != nil {
+			q.pop()
+		}
+	}
+	burst() // grows the ring to 128 slots
+	if allocs := testing.AllocsPerRun(100, burst); allocs != 0 {
+		t.Errorf("%v allocations per burst of %d", allocs, len(reqs))
+	}
+	if got := q.slots(); got != 128 {
+		t.Errorf("ring of %d slots, want 128", got)
+	}
+}
