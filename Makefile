@@ -51,7 +51,7 @@ test: deps
 	@rm -f .testsum.tally
 	GO=$(GO) TESTSUM_TALLY=.testsum.tally $(GO) run ./internal/testsum -race -count=1 -timeout 20m ./...
 	# Allocation counts, without -race (under which sync.Pool drops items).
-	GO=$(GO) TESTSUM_TALLY=.testsum.tally $(GO) run ./internal/testsum -count=1 -run 'Allocs' ./fastredis/ ./cluster/
+	GO=$(GO) TESTSUM_TALLY=.testsum.tally $(GO) run ./internal/testsum -count=1 -run 'Allocs' ./fastredis/ ./cluster/ ./cmd/loadgen/
 	@rm -f .testsum.tally
 
 bench:

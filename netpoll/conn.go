@@ -223,7 +223,9 @@ func (c *Conn) enqueueLocked(ctx context.Context, expired <-chan time.Time, req 
 	if c.hasWatchdog && c.q.len() == 0 {
 		c.progress.Store(time.Now().UnixNano()) // replies owed from now
 	}
-	c.q.push(req)
+	if c.q.push(req) {
+		c.watchRing() // grown: shrink it again once traffic ebbs
+	}
 	c.queued += uint64(replies)
 	return nil
 }
@@ -518,6 +520,7 @@ func (c *Conn) shutdown(cause error) {
 	c.err = &lostError{cause: cause}
 	close(c.done)
 	c.pending.Reset()
+	c.unwatchRing()
 	c.mu.Unlock()
 	// A malformed reply fails the request it was owed to with the protocol
 	// error (ErrBadReply: the server may have run the command, so it must

@@ -72,7 +72,9 @@ type Options struct {
 	// DefaultKeepAlive. TCP_NODELAY is always on.
 	KeepAlive time.Duration
 	// MaxPending bounds the requests awaiting replies. A caller past it waits
-	// (its context still applies). Default DefaultMaxPending.
+	// (its context still applies). Default DefaultMaxPending. The queue
+	// holding them starts small and grows to this bound only while that many
+	// are in flight (see queue).
 	MaxPending int
 	// MaxPendingBytes bounds the encoded bytes not yet written. A caller past
 	// it waits; a single request larger than the bound is still accepted
