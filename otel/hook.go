@@ -24,6 +24,10 @@ const (
 type hook struct {
 	cfg     config
 	tracer  trace.Tracer // nil: no spans
+	// addrAtStart: a command's address is known before it runs, so spans
+	// start with it. Not so on a cluster client, whose commands get their
+	// node (or none, when sent to several) as they run.
+	addrAtStart bool
 	metrics *metrics     // nil: no metrics
 	servers serverCache
 
@@ -51,7 +55,10 @@ func (h *hook) ProcessHook(next fastredis.ProcessHookFunc) fastredis.ProcessHook
 			return next(ctx, ci)
 		}
 		var span trace.Span
-		addr := ci.Addr()
+		var addr string
+		if h.addrAtStart {
+			addr = ci.Addr()
+		}
 		if h.tracer != nil {
 			ctx, span = h.tracer.Start(ctx, ci.Name(), h.startOptions(addr, ci.DB())...)
 		}
@@ -84,7 +91,10 @@ func (h *hook) ProcessPipelineHook(next fastredis.ProcessPipelineHookFunc) fastr
 			op = OpMulti
 		}
 		var span trace.Span
-		addr := p.Addr()
+		var addr string
+		if h.addrAtStart {
+			addr = p.Addr()
+		}
 		if h.tracer != nil {
 			ctx, span = h.tracer.Start(ctx, op, h.startOptions(addr, p.DB())...)
 		}

@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
+	"github.com/fastredis/fastredis/cluster"
 	"github.com/fastredis/fastredis/fastredis"
 )
 
@@ -51,6 +52,8 @@ func instrument(client any, tracing, metering bool, opts []Option) error {
 	}
 	cfg := newConfig(opts)
 	h := &hook{cfg: cfg}
+	_, isCluster := client.(*cluster.Client)
+	h.addrAtStart = !isCluster
 	if tracing && !isNoopTracerProvider(cfg.tp) {
 		h.tracer = cfg.tp.Tracer(ScopeName, trace.WithSchemaURL(semconv.SchemaURL))
 	}
