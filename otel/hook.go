@@ -22,14 +22,14 @@ const (
 // hook is the fastredis.Hook that makes spans (tracer set) and times
 // commands (metrics set).
 type hook struct {
-	cfg     config
-	tracer  trace.Tracer // nil: no spans
+	cfg    config
+	tracer trace.Tracer // nil: no spans
 	// addrAtStart: a command's address is known before it runs, so spans
 	// start with it. Not so on a cluster client, whose commands get their
 	// node (or none, when sent to several) as they run.
 	addrAtStart bool
-	metrics *metrics     // nil: no metrics
-	servers serverCache
+	metrics     *metrics // nil: no metrics
+	servers     serverCache
 
 	startMu sync.RWMutex
 	start   map[startKey][]trace.SpanStartOption
