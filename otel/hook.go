@@ -37,8 +37,8 @@ type hook struct {
 
 // startKey is what a span's start options depend on.
 type startKey struct {
-	addr string
-	db   int
+	op, addr string
+	db       int
 }
 
 var _ fastredis.Hook = (*hook)(nil)
@@ -60,7 +60,7 @@ func (h *hook) ProcessHook(next fastredis.ProcessHookFunc) fastredis.ProcessHook
 			addr = ci.Addr()
 		}
 		if h.tracer != nil {
-			ctx, span = h.tracer.Start(ctx, ci.Name(), h.startOptions(addr, ci.DB())...)
+			ctx, span = h.tracer.Start(ctx, ci.Name(), h.startOptions(ci.Name(), addr, ci.DB())...)
 		}
 		var start time.Time
 		if timed {
@@ -96,7 +96,7 @@ func (h *hook) ProcessPipelineHook(next fastredis.ProcessPipelineHookFunc) fastr
 			addr = p.Addr()
 		}
 		if h.tracer != nil {
-			ctx, span = h.tracer.Start(ctx, op, h.startOptions(addr, p.DB())...)
+			ctx, span = h.tracer.Start(ctx, op, h.startOptions(op, addr, p.DB())...)
 		}
 		var start time.Time
 		if timed {
@@ -118,19 +118,19 @@ func (h *hook) ProcessPipelineHook(next fastredis.ProcessPipelineHookFunc) fastr
 
 // startOptions returns the options spans start with: kind client and the
 // attributes known before the command runs (db.system.name,
-// db.namespace, server.address and server.port when known, those of
-// WithAttributes), so that samplers see them. They are built once for each
-// address and database.
-func (h *hook) startOptions(addr string, db int) []trace.SpanStartOption {
-	k := startKey{addr, db}
+// db.operation.name, db.namespace, server.address and server.port when
+// known, those of WithAttributes), so that samplers see them. They are
+// built once for each operation, address and database.
+func (h *hook) startOptions(op, addr string, db int) []trace.SpanStartOption {
+	k := startKey{op, addr, db}
 	h.startMu.RLock()
 	opts, ok := h.start[k]
 	h.startMu.RUnlock()
 	if ok {
 		return opts
 	}
-	attrs := make([]attribute.KeyValue, 0, 4+len(h.cfg.attrs))
-	attrs = append(attrs, semconv.DBSystemNameRedis, namespace(db))
+	attrs := make([]attribute.KeyValue, 0, 5+len(h.cfg.attrs))
+	attrs = append(attrs, semconv.DBSystemNameRedis, semconv.DBOperationName(op), namespace(db))
 	attrs = append(attrs, h.servers.get(addr)...)
 	attrs = append(attrs, h.cfg.attrs...)
 	opts = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...)}
@@ -147,23 +147,19 @@ func (h *hook) startOptions(addr string, db int) []trace.SpanStartOption {
 
 // endCommand sets the attributes known once the command has run.
 func (h *hook) endCommand(span trace.Span, ci *fastredis.CommandInfo, startAddr string, err error) {
-	attrs := make([]attribute.KeyValue, 0, 8)
-	attrs = append(attrs, semconv.DBOperationName(ci.Name()))
 	if addr := ci.Addr(); addr != startAddr {
-		attrs = append(attrs, h.servers.get(addr)...) // a cluster's node, a sentinel client's new master
+		span.SetAttributes(h.servers.get(addr)...) // a cluster's node, a sentinel client's new master
 	}
 	if h.cfg.statement {
 		b, _ := appendStatement(make([]byte, 0, 64), ci, nil)
-		attrs = append(attrs, semconv.DBQueryText(string(b)))
+		span.SetAttributes(semconv.DBQueryText(string(b)))
 	}
-	span.SetAttributes(attrs...)
 	setError(span, err)
 }
 
 // endPipeline sets the attributes of a pipeline's span once it has run.
 func (h *hook) endPipeline(span trace.Span, op string, p *fastredis.PipelineInfo, startAddr string, err error) {
-	attrs := make([]attribute.KeyValue, 0, 8)
-	attrs = append(attrs, semconv.DBOperationName(op))
+	attrs := make([]attribute.KeyValue, 0, 4)
 	if n := p.Len(); n > 1 {
 		// The conventions count a batch from two operations on.
 		attrs = append(attrs, semconv.DBOperationBatchSize(n))
