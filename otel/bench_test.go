@@ -1,6 +1,7 @@
 package fastredisotel_test
 
 import (
+	"context"
 	"testing"
 
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
@@ -18,35 +19,7 @@ import (
 // to an exporter that drops them) and the duration histogram recorded;
 // or no span sampled; or metrics alone.
 func BenchmarkGet(b *testing.B) {
-	sdkTracer := func(s sdktrace.Sampler) *sdktrace.TracerProvider {
-		return sdktrace.NewTracerProvider(sdktrace.WithSampler(s), sdktrace.WithBatcher(tracetest.NewNoopExporter()))
-	}
-	sdkMeter := func() *sdkmetric.MeterProvider {
-		return sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
-	}
-	cases := []struct {
-		name string
-		opts func() []fastredisotel.Option // nil: not instrumented
-	}{
-		{"impl=off", nil},
-		{"impl=noop", func() []fastredisotel.Option {
-			return []fastredisotel.Option{fastredisotel.WithTracerProvider(tracenoop.NewTracerProvider()),
-				fastredisotel.WithMeterProvider(metricnoop.NewMeterProvider())}
-		}},
-		{"impl=sdk", func() []fastredisotel.Option {
-			return []fastredisotel.Option{fastredisotel.WithTracerProvider(sdkTracer(sdktrace.AlwaysSample())),
-				fastredisotel.WithMeterProvider(sdkMeter())}
-		}},
-		{"impl=sdk-unsampled", func() []fastredisotel.Option {
-			return []fastredisotel.Option{fastredisotel.WithTracerProvider(sdkTracer(sdktrace.NeverSample())),
-				fastredisotel.WithMeterProvider(sdkMeter())}
-		}},
-		{"impl=sdk-metrics", func() []fastredisotel.Option {
-			return []fastredisotel.Option{fastredisotel.WithTracerProvider(tracenoop.NewTracerProvider()),
-				fastredisotel.WithMeterProvider(sdkMeter())}
-		}},
-	}
-	for _, bc := range cases {
+	for _, bc := range benchCases {
 		b.Run(bc.name, func(b *testing.B) {
 			c := newClient(b, fastredis.Options{})
 			if bc.opts != nil {
@@ -62,6 +35,68 @@ func BenchmarkGet(b *testing.B) {
 				if _, err := c.Get(bg, "otel:bench"); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+	}
+}
+
+func sdkTracer(s sdktrace.Sampler) *sdktrace.TracerProvider {
+	return sdktrace.NewTracerProvider(sdktrace.WithSampler(s), sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+}
+
+func sdkMeter() *sdkmetric.MeterProvider {
+	return sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+}
+
+var benchCases = []struct {
+	name string
+	opts func() []fastredisotel.Option // nil: not instrumented
+}{
+	{"impl=off", nil},
+	{"impl=noop", func() []fastredisotel.Option {
+		return []fastredisotel.Option{fastredisotel.WithTracerProvider(tracenoop.NewTracerProvider()),
+			fastredisotel.WithMeterProvider(metricnoop.NewMeterProvider())}
+	}},
+	{"impl=sdk", func() []fastredisotel.Option {
+		return []fastredisotel.Option{fastredisotel.WithTracerProvider(sdkTracer(sdktrace.AlwaysSample())),
+			fastredisotel.WithMeterProvider(sdkMeter())}
+	}},
+	{"impl=sdk-unsampled", func() []fastredisotel.Option {
+		return []fastredisotel.Option{fastredisotel.WithTracerProvider(sdkTracer(sdktrace.NeverSample())),
+			fastredisotel.WithMeterProvider(sdkMeter())}
+	}},
+	{"impl=sdk-metrics", func() []fastredisotel.Option {
+		return []fastredisotel.Option{fastredisotel.WithTracerProvider(tracenoop.NewTracerProvider()),
+			fastredisotel.WithMeterProvider(sdkMeter())}
+	}},
+}
+
+// hookCatcher is a client that keeps the hook Instrument adds.
+type hookCatcher struct{ hook fastredis.Hook }
+
+func (h *hookCatcher) AddHook(hk fastredis.Hook) { h.hook = hk }
+
+// BenchmarkHook is the instrumentation's own cost per command, without
+// the network: its ProcessHook around a next that returns at once (the
+// command has no name: an empty CommandInfo).
+func BenchmarkHook(b *testing.B) {
+	for _, bc := range benchCases {
+		b.Run(bc.name, func(b *testing.B) {
+			next := fastredis.ProcessHookFunc(func(context.Context, *fastredis.CommandInfo) error { return nil })
+			fn := next
+			if bc.opts != nil {
+				var h hookCatcher
+				if err := fastredisotel.Instrument(&h, bc.opts()...); err != nil {
+					b.Fatal(err)
+				}
+				if h.hook != nil {
+					fn = h.hook.ProcessHook(next)
+				}
+			}
+			ci := new(fastredis.CommandInfo)
+			b.ReportAllocs()
+			for b.Loop() {
+				fn(bg, ci)
 			}
 		})
 	}
