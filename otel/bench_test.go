@@ -40,6 +40,34 @@ func BenchmarkGet(b *testing.B) {
 	}
 }
 
+// BenchmarkGetParallel is BenchmarkGet from 8 × GOMAXPROCS goroutines
+// sharing the client, as a server's handlers would.
+func BenchmarkGetParallel(b *testing.B) {
+	for _, bc := range benchCases {
+		b.Run(bc.name, func(b *testing.B) {
+			c := newClient(b, fastredis.Options{})
+			if bc.opts != nil {
+				if err := fastredisotel.Instrument(c, bc.opts()...); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := c.Set(bg, "otel:bench", "value"); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.SetParallelism(8)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := c.Get(bg, "otel:bench"); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
 func sdkTracer(s sdktrace.Sampler) *sdktrace.TracerProvider {
 	return sdktrace.NewTracerProvider(sdktrace.WithSampler(s), sdktrace.WithBatcher(tracetest.NewNoopExporter()))
 }
