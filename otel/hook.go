@@ -43,7 +43,25 @@ type startKey struct {
 
 var _ fastredis.Hook = (*hook)(nil)
 
-func (h *hook) DialHook(next fastredis.DialHookFunc) fastredis.DialHookFunc { return next }
+// DialHook times each connection the client opens, dial and handshake, as
+// db.client.connection.create_time (metrics only; failed attempts are
+// counted in fastredis.client.dial.errors).
+func (h *hook) DialHook(next fastredis.DialHookFunc) fastredis.DialHookFunc {
+	if h.metrics == nil {
+		return next
+	}
+	return func(ctx context.Context, network, addr string) error {
+		if !h.metrics.createTime.Enabled(ctx) {
+			return next(ctx, network, addr)
+		}
+		start := time.Now()
+		err := next(ctx, network, addr)
+		if err == nil {
+			h.metrics.createTime.Record(ctx, time.Since(start).Seconds(), h.metrics.poolName(addr), semconv.DBSystemNameRedis)
+		}
+		return err
+	}
+}
 
 func (h *hook) ProcessHook(next fastredis.ProcessHookFunc) fastredis.ProcessHookFunc {
 	return func(ctx context.Context, ci *fastredis.CommandInfo) error {

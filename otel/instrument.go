@@ -59,7 +59,7 @@ func instrument(client any, tracing, metering bool, opts []Option) error {
 	}
 	if metering && !isNoopMeterProvider(cfg.mp) {
 		m := cfg.mp.Meter(ScopeName, metric.WithSchemaURL(semconv.SchemaURL))
-		ms, err := newMetrics(m, &h.cfg, &h.servers)
+		ms, err := newMetrics(m, &h.cfg, &h.servers, dialPool(cfg.poolName, isCluster))
 		if err != nil {
 			return fmt.Errorf("fastredisotel: %w", err)
 		}
@@ -77,6 +77,18 @@ func instrument(client any, tracing, metering bool, opts []Option) error {
 		hc.AddHook(h)
 	}
 	return nil
+}
+
+// dialPool returns the pool name of a connection to addr, as the
+// connection metrics name pools (see WithPoolName).
+func dialPool(name string, isCluster bool) func(addr string) string {
+	switch {
+	case name == "":
+		return func(addr string) string { return addr }
+	case isCluster:
+		return func(addr string) string { return name + "/" + addr }
+	}
+	return func(string) string { return name }
 }
 
 // isNil reports whether h is a nil pointer in an interface: AddHook on a

@@ -53,6 +53,9 @@ type metrics struct {
 	duration metric.Float64Histogram
 	servers  *serverCache
 
+	createTime dbconv.ClientConnectionCreateTime
+	poolName   func(addr string) string // a dialed address's pool
+
 	recMu sync.RWMutex
 	rec   map[recKey][]metric.RecordOption // attribute sets of successful operations
 
@@ -70,13 +73,16 @@ type recKey struct {
 	db       int
 }
 
-func newMetrics(m metric.Meter, cfg *config, servers *serverCache) (*metrics, error) {
-	ms := &metrics{cfg: cfg, servers: servers}
+func newMetrics(m metric.Meter, cfg *config, servers *serverCache, poolName func(string) string) (*metrics, error) {
+	ms := &metrics{cfg: cfg, servers: servers, poolName: poolName}
 	d, err := dbconv.NewClientOperationDuration(m, metric.WithExplicitBucketBoundaries(durationBuckets...))
 	if err != nil {
 		return nil, err
 	}
 	ms.duration = d.Inst()
+	if ms.createTime, err = dbconv.NewClientConnectionCreateTime(m, metric.WithExplicitBucketBoundaries(durationBuckets...)); err != nil {
+		return nil, err
+	}
 	for _, c := range []struct {
 		dst        *metric.Int64Counter
 		name, unit string

@@ -199,3 +199,28 @@ func (w eventWaiter) HandleEvent(ev fastredis.HookEvent) {
 		}
 	}
 }
+
+// db.client.connection.create_time times the connections opened once the
+// client is instrumented (LazyConnect: all of them), by pool.
+func TestMetricsConnectionCreateTime(t *testing.T) {
+	r, mp := newMeter(t)
+	c := newClient(t, fastredis.Options{LazyConnect: true, PoolSize: 2})
+	if err := fastredisotel.InstrumentMetrics(c, fastredisotel.WithMeterProvider(mp)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Ping(bg); err != nil {
+		t.Fatal(err)
+	}
+	m, ok := collect(t, r)["db.client.connection.create_time"]
+	if !ok || m.Unit != "s" {
+		t.Fatalf("db.client.connection.create_time: %+v", m)
+	}
+	points := m.Data.(metricdata.Histogram[float64]).DataPoints
+	if len(points) != 1 {
+		t.Fatalf("%d series, want 1: %+v", len(points), points)
+	}
+	a := attrMap(points[0].Attributes.ToSlice())
+	if a["db.client.connection.pool.name"] != redisAddr || a["db.system.name"] != "redis" || points[0].Count < 1 {
+		t.Errorf("create_time: %d connections, attributes %v", points[0].Count, a)
+	}
+}
