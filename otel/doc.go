@@ -39,10 +39,11 @@
 //
 // # Metrics
 //
-// db.client.operation.duration (histogram, s), db.client.connection.count
-// and db.client.connection.pending_requests follow the semantic
-// conventions; the rest is named fastredis.client.*: see the package's
-// README section "OpenTelemetry" for the list.
+// db.client.operation.duration (histogram, s), db.client.connection.count,
+// db.client.connection.pending_requests and
+// db.client.connection.create_time follow the semantic conventions; the
+// rest is named fastredis.client.* (the Metric constants): see the
+// README's section "OpenTelemetry" for the list.
 //
 // # Cost
 //

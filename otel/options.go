@@ -68,7 +68,7 @@ func WithAttributes(attrs ...attribute.KeyValue) Option {
 // WithPoolName sets db.client.connection.pool.name of the connection
 // metrics. By default it is the client's address (Options.Addr; a
 // sentinel client's current master), and each node's address on a cluster
-// client.
+// client, where WithPoolName's name becomes a prefix: "name/host:port".
 func WithPoolName(name string) Option {
 	return func(c *config) { c.poolName = name }
 }
