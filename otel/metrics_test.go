@@ -224,3 +224,27 @@ func TestMetricsConnectionCreateTime(t *testing.T) {
 		t.Errorf("create_time: %d connections, attributes %v", points[0].Count, a)
 	}
 }
+
+// WithPoolName names the pool; WithAttributes reaches spans and durations.
+func TestPoolNameAndAttributes(t *testing.T) {
+	r, mp := newMeter(t)
+	sr, tp := newTracer(t)
+	c := newClient(t, fastredis.Options{})
+	shard := attribute.String("app.shard", "eu-1")
+	if err := fastredisotel.Instrument(c, fastredisotel.WithMeterProvider(mp), fastredisotel.WithTracerProvider(tp),
+		fastredisotel.WithPoolName("sessions"), fastredisotel.WithAttributes(shard)); err != nil {
+		t.Fatal(err)
+	}
+	c.Get(bg, "otel:pool")
+	ms := collect(t, r)
+	if _, ok := pointWith(int64Points(t, ms, "db.client.connection.count"),
+		attribute.String("db.client.connection.pool.name", "sessions")); !ok {
+		t.Errorf("no connection count for pool sessions")
+	}
+	if a := attrMap(durationPoints(t, ms)[0].Attributes.ToSlice()); a["app.shard"] != "eu-1" {
+		t.Errorf("duration attributes %v, want app.shard", a)
+	}
+	if a := attrMap(spanNamed(t, sr, "GET").Attributes()); a["app.shard"] != "eu-1" {
+		t.Errorf("span attributes %v, want app.shard", a)
+	}
+}
