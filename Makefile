@@ -57,6 +57,7 @@ test: deps
 	cd otel && GO=$(GO) TESTSUM_TALLY=../.testsum.tally $(GO) run github.com/fastredis/fastredis/internal/testsum -race -count=1 -timeout 10m ./...
 	# Allocation counts, without -race (under which sync.Pool drops items).
 	GO=$(GO) TESTSUM_TALLY=.testsum.tally $(GO) run ./internal/testsum -count=1 -run 'Allocs' ./fastredis/ ./cluster/
+	cd otel && GO=$(GO) TESTSUM_TALLY=../.testsum.tally $(GO) run github.com/fastredis/fastredis/internal/testsum -count=1 -run 'Allocs' ./...
 	@rm -f .testsum.tally
 
 bench:
