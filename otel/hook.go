@@ -2,6 +2,7 @@ package fastredisotel
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
@@ -191,6 +192,12 @@ func (h *hook) endPipeline(span trace.Span, op string, p *fastredis.PipelineInfo
 		for i := range p.Len() {
 			if i > 0 {
 				b = append(b, '\n')
+			}
+			if i == maxCommands {
+				b = append(b, "... ("...)
+				b = strconv.AppendInt(b, int64(p.Len()-maxCommands), 10)
+				b = append(b, " more commands)"...)
+				break
 			}
 			ci := p.Command(i)
 			b, scratch = appendStatement(b, &ci, scratch)

@@ -25,6 +25,8 @@ type Hooker interface {
 // Instrument adds tracing and metrics to client: InstrumentTracing and
 // InstrumentMetrics in one hook (one timing of each command for both).
 // client is a Hooker (any fastredis client); anything else is an error.
+// Instrument a client once: each call adds its own hook, so a second one
+// doubles the spans and measurements.
 func Instrument(client any, opts ...Option) error {
 	return instrument(client, true, true, opts)
 }

@@ -52,9 +52,10 @@ func WithMeterProvider(mp metric.MeterProvider) Option {
 }
 
 // WithDBStatement sets whether spans carry db.query.text: the command and
-// its arguments, each argument cut at 128 bytes and the text at 64
-// arguments, with passwords replaced by "?". Off by default: arguments are
-// the application's data.
+// its arguments (a pipeline's commands one per line), each argument cut at
+// 128 bytes, a command at 64 arguments and a pipeline at 64 commands, with
+// passwords replaced by "?". Off by default: arguments are the
+// application's data.
 func WithDBStatement(on bool) Option {
 	return func(c *config) { c.statement = on }
 }

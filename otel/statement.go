@@ -10,10 +10,12 @@ import (
 )
 
 // Limits of db.query.text: arguments longer than maxArgLen bytes are cut,
-// and arguments past maxArgs are counted, not shown.
+// and arguments past maxArgs, a pipeline's commands past maxCommands, are
+// counted, not shown.
 const (
-	maxArgLen = 128
-	maxArgs   = 64
+	maxArgLen   = 128
+	maxArgs     = 64
+	maxCommands = 64
 )
 
 // redacted replaces a password in db.query.text.

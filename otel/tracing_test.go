@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"net"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"go.opentelemetry.io/otel/codes"
@@ -130,6 +132,14 @@ func TestPipelineSpans(t *testing.T) {
 			p.Incr("otel:pn")
 		}, "PIPELINE", int64(3), "SET otel:p1 a\nGET otel:p1\nINCR otel:pn"},
 		{"one command", false, func(p *fastredis.Pipeline) { p.Get("otel:p1") }, "PIPELINE", nil, "GET otel:p1"},
+		{"many commands", false, func(p *fastredis.Pipeline) {
+			for range 70 {
+				p.Get("otel:p1")
+			}
+		}, "PIPELINE", int64(70), strings.Repeat("GET otel:p1\n", 64) + "... (6 more commands)"},
+		{"many arguments", false, func(p *fastredis.Pipeline) {
+			p.MGet(slices.Repeat([]string{"k"}, 70)...)
+		}, "PIPELINE", nil, "MGET" + strings.Repeat(" k", 63) + " ... (7 more)"},
 		{"transaction", true, func(p *fastredis.Pipeline) {
 			p.Set("otel:t1", "a")
 			p.Get("otel:t1")
