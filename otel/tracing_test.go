@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -41,6 +42,8 @@ func TestCommandSpans(t *testing.T) {
 	c.Set(bg, "otel:str", "v")
 	canceled, cancel := context.WithCancel(bg)
 	cancel()
+	expired, cancel2 := context.WithDeadline(bg, time.Now().Add(-time.Second))
+	defer cancel2()
 
 	tests := []struct {
 		name    string
@@ -56,6 +59,7 @@ func TestCommandSpans(t *testing.T) {
 		{"do unknown", func() error { _, err := c.Do(bg, "nosuchcmd"); return err }, "NOSUCHCMD", "ERR", "ERR"},
 		{"subcommand", func() error { _, err := c.ClientGetName(bg); return err }, "CLIENT GETNAME", "", ""},
 		{"canceled", func() error { _, err := c.Get(canceled, "otel:str"); return err }, "GET", "canceled", ""},
+		{"deadline", func() error { _, err := c.Get(expired, "otel:str"); return err }, "GET", "timeout", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
