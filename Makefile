@@ -1,7 +1,7 @@
 # fastredis: build, test, benchmark and fuzz.
 #
 #   make demo    cmd/loadgen against a throwaway redis-server it starts and stops: fill, 1 s warm-up, 5 s measured
-#   make test    install what the tests need (once), vet, run every test with -race, and count them
+#   make test    install what the tests need (once), vet, run every test with -race (otel/ too), and count them
 #   make bench   run the benchmarks of the main module
 #   make fuzz    run each fuzz target for FUZZTIME (default 30s)
 #   make lint    gofmt check, go vet, staticcheck
@@ -45,13 +45,19 @@ demo: deps
 # test prints go test's usual output and, after each run, how many tests
 # passed, failed and were skipped (internal/testsum). bench/ is vetted with
 # the Go it declares, which is newer than the library's (see bench/README.md).
+# otel/ is a module of its own (so the library never depends on
+# OpenTelemetry): it is vetted and tested from its directory.
 test: deps
 	$(GO) vet ./...
 	cd bench && $(GO) vet ./...
+	cd otel && $(GO) vet ./...
 	@rm -f .testsum.tally
 	GO=$(GO) TESTSUM_TALLY=.testsum.tally $(GO) run ./internal/testsum -race -count=1 -timeout 20m ./...
+	# The OpenTelemetry module (otel/, its own go.mod), counted with the rest.
+	cd otel && GO=$(GO) TESTSUM_TALLY=../.testsum.tally $(GO) run github.com/fastredis/fastredis/internal/testsum -race -count=1 -timeout 10m ./...
 	# Allocation counts, without -race (under which sync.Pool drops items).
-	GO=$(GO) TESTSUM_TALLY=.testsum.tally $(GO) run ./internal/testsum -count=1 -run 'Allocs' ./fastredis/ ./cluster/
+	GO=$(GO) TESTSUM_TALLY=.testsum.tally $(GO) run ./internal/testsum -count=1 -run 'Allocs' ./fastredis/ ./cluster/ ./cmd/loadgen/
+	cd otel && GO=$(GO) TESTSUM_TALLY=../.testsum.tally $(GO) run github.com/fastredis/fastredis/internal/testsum -count=1 -run 'Allocs' ./...
 	@rm -f .testsum.tally
 
 bench:

@@ -49,7 +49,7 @@ func impls(b *testing.B, addr string, parallelism int) []struct {
 	if err != nil {
 		b.Fatal(err)
 	}
-	frNet, err := fastredis.NewClient(fastredis.Options{Addr: addr, Transport: netpoll.TransportNetConn})
+	frGnet, err := fastredis.NewClient(fastredis.Options{Addr: addr, Transport: netpoll.TransportGnet})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func impls(b *testing.B, addr string, parallelism int) []struct {
 		c    client
 	}{
 		{"fastredis", fastredisClient{fr}},
-		{"fastredis-netconn", fastredisClient{frNet}},
+		{"fastredis-gnet", fastredisClient{frGnet}},
 		{"goredis", goredisClient{gr}},
 		{"rueidis", rueidisClient{ru}},
 		{"rueidis-pm1", rueidisClient{ru1}},

@@ -64,7 +64,7 @@ func clusterImpls(b *testing.B, addrs []string, parallelism int) []struct {
 	if err != nil {
 		b.Fatal(err)
 	}
-	frNet, err := cluster.NewClient(cluster.Options{Addrs: addrs, NodeOptions: fastredis.Options{Transport: netpoll.TransportNetConn}})
+	frGnet, err := cluster.NewClient(cluster.Options{Addrs: addrs, NodeOptions: fastredis.Options{Transport: netpoll.TransportGnet}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func clusterImpls(b *testing.B, addrs []string, parallelism int) []struct {
 		c    clusterClient
 	}{
 		{"fastredis", fastredisCluster{fr}},
-		{"fastredis-netconn", fastredisCluster{frNet}},
+		{"fastredis-gnet", fastredisCluster{frGnet}},
 		{"goredis", goredisCluster{gr}},
 		{"rueidis", rueidisCluster{ru}},
 	}

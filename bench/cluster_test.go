@@ -171,11 +171,13 @@ func BenchmarkCompareCluster(b *testing.B) {
 					if err := w.op(ctx, s); err != nil { // warm-up
 						b.Fatal(err)
 					}
+					cpu := startCPU()
 					for b.Loop() {
 						if err := w.op(ctx, s); err != nil {
 							b.Fatal(err)
 						}
 					}
+					cpu.report(b)
 					return
 				}
 				sessions := make(chan clusterSession, goroutines(w.parallelism))
@@ -188,6 +190,7 @@ func BenchmarkCompareCluster(b *testing.B) {
 				}
 				b.ResetTimer()
 				b.SetParallelism(w.parallelism)
+				cpu := startCPU()
 				b.RunParallel(func(pb *testing.PB) {
 					s := <-sessions
 					for pb.Next() {
@@ -197,6 +200,7 @@ func BenchmarkCompareCluster(b *testing.B) {
 						}
 					}
 				})
+				cpu.report(b)
 			})
 		}
 		for _, impl := range clients {

@@ -162,11 +162,13 @@ func BenchmarkCompare(b *testing.B) {
 					if err := w.op(ctx, s); err != nil { // warm-up, before b.Loop starts the clock
 						b.Fatal(err)
 					}
+					cpu := startCPU()
 					for b.Loop() {
 						if err := w.op(ctx, s); err != nil {
 							b.Fatal(err)
 						}
 					}
+					cpu.report(b)
 					return
 				}
 				// Each goroutine's session is made and warmed up (its
@@ -181,6 +183,7 @@ func BenchmarkCompare(b *testing.B) {
 				}
 				b.ResetTimer()
 				b.SetParallelism(w.parallelism)
+				cpu := startCPU()
 				b.RunParallel(func(pb *testing.PB) {
 					s := <-sessions
 					for pb.Next() {
@@ -190,6 +193,7 @@ func BenchmarkCompare(b *testing.B) {
 						}
 					}
 				})
+				cpu.report(b)
 			})
 		}
 		for _, impl := range clients {

@@ -110,7 +110,7 @@ func NewClientContext(ctx context.Context, opts Options) (*Client, error) {
 	tmpl := o.NodeOptions
 	tmpl.Addr = "cluster" // the view never dials
 	c := &Client{opts: o, nodes: map[string]*node{}, seeds: append([]string(nil), o.Addrs...), refresh: make(chan string, 1)}
-	vc, err := route.NewClient(c, tmpl)
+	vc, err := route.NewClient((*router)(c), tmpl)
 	if err != nil {
 		return nil, err
 	}

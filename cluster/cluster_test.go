@@ -345,7 +345,7 @@ func TestRoutedAllocs(t *testing.T) {
 		if err := tc.fn(); err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		if a := testing.AllocsPerRun(200, func() { _ = tc.fn() }); a != 0 {
+		if a := allocsPerRun(200, func() { _ = tc.fn() }); a != 0 {
 			t.Errorf("%s: %v allocs per call, want 0", tc.name, a)
 		}
 	}
@@ -609,7 +609,7 @@ func TestPipelineAllocs(t *testing.T) {
 		}
 	}
 	run()
-	if a := testing.AllocsPerRun(50, run); a != 0 {
+	if a := allocsPerRun(50, run); a != 0 {
 		t.Errorf("a reused pipeline of 100 GETs over every slot: %v allocs per Exec, want 0", a)
 	}
 }
@@ -632,7 +632,7 @@ func TestTxAndSplitAllocs(t *testing.T) {
 		}
 	}
 	multi()
-	if a := testing.AllocsPerRun(50, multi); a != 0 {
+	if a := allocsPerRun(50, multi); a != 0 {
 		t.Errorf("a reused MULTI/EXEC of 10 INCRs: %v allocs per Exec, want 0", a)
 	}
 	keys := make([]string, 100)
@@ -650,7 +650,7 @@ func TestTxAndSplitAllocs(t *testing.T) {
 		}
 	}
 	mget()
-	if a := testing.AllocsPerRun(50, mget); a > 2 {
+	if a := allocsPerRun(50, mget); a > 2 {
 		t.Errorf("MGET of 100 keys in %d slots: %v allocs, want 2 (the result)", len(slots), a)
 	}
 }

@@ -80,3 +80,17 @@ func exampleSeeds() []string {
 	}
 	return sharedC.Addrs()
 }
+
+// allocsPerRun is testing.AllocsPerRun, taking the least of three
+// measurements: it counts every goroutine's allocations, and the clients
+// and connections that earlier tests closed may still be winding down (a
+// reader reporting its connection's end, a node client's last refresh)
+// during the first. The code measured has to show the count in one of
+// them, whole.
+func allocsPerRun(runs int, f func()) float64 {
+	least := testing.AllocsPerRun(runs, f)
+	for i := 0; i < 2 && least > 0; i++ {
+		least = min(least, testing.AllocsPerRun(runs, f))
+	}
+	return least
+}

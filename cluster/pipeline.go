@@ -23,11 +23,11 @@ import (
 // connection, may have: NodeOptions.DisableResend says no); a group partly
 // answered is not, and its unanswered commands fail.
 
-// RouteBatch runs a pipeline of the routed view (route.BatchRouter).
+// doRouteBatch runs a pipeline of the routed view (route.BatchRouter).
 // Commands that fan out or are split run where they stand in the queue:
 // the commands before them first, so a pipeline that writes keys and then
 // reads them across slots (MGET) sees its writes.
-func (c *Client) RouteBatch(ctx context.Context, b route.Batch) error {
+func (c *Client) doRouteBatch(ctx context.Context, b route.Batch) error {
 	if c.closed.Load() {
 		return fastredis.ErrClosed
 	}
@@ -403,14 +403,14 @@ func (bc *batchCommand) Run(ctx context.Context, node any, asking bool) error {
 // execArgv names a transaction in budget errors.
 var execArgv = [][]byte{[]byte("EXEC")}
 
-// RouteTx runs a transaction of the routed view (route.TxRouter): MULTI
+// doRouteTx runs a transaction of the routed view (route.TxRouter): MULTI
 // ... EXEC to the master of its slot as one unit; after MOVED (the queued
 // commands were refused, EXEC aborted) the whole unit again to the new
 // owner; after ASK, with ASKING before MULTI (the server keeps it until
 // EXEC); after TRYAGAIN or CLUSTERDOWN, after the backoff. A transaction
 // whose connection is lost before any reply is sent again; one partly
 // answered is not (its outcome is unknown: fastredis.TxUnknownError).
-func (c *Client) RouteTx(ctx context.Context, slot int, keyed bool, tx route.Tx) error {
+func (c *Client) doRouteTx(ctx context.Context, slot int, keyed bool, tx route.Tx) error {
 	if c.closed.Load() {
 		return fastredis.ErrClosed
 	}
@@ -470,8 +470,8 @@ func (c *Client) RouteTx(ctx context.Context, slot int, keyed bool, tx route.Tx)
 	}
 }
 
-// WatchNode lends WATCH the master of slot (route.WatchRouter).
-func (c *Client) WatchNode(ctx context.Context, slot int) (any, error) {
+// doWatchNode lends WATCH the master of slot (route.WatchRouter).
+func (c *Client) doWatchNode(ctx context.Context, slot int) (any, error) {
 	if c.closed.Load() {
 		return nil, fastredis.ErrClosed
 	}
@@ -483,9 +483,9 @@ func (c *Client) WatchNode(ctx context.Context, slot int) (any, error) {
 	return n.client, nil
 }
 
-// Redirected acts on WATCH's MOVED (patching the slot) and reports whether
+// doRedirected acts on WATCH's MOVED (patching the slot) and reports whether
 // WATCH may be tried again.
-func (c *Client) Redirected(err error) bool {
+func (c *Client) doRedirected(err error) bool {
 	rd := parseRedirection(err)
 	switch rd.kind {
 	case "MOVED":

@@ -101,10 +101,10 @@ func (c *Client) PSubscribe(ctx context.Context, patterns ...string) (*fastredis
 // or a master fails) and asks this router, through route.ShardRouter,
 // which master serves a slot.
 
-// ShardNode returns the client of the master that serves slot
+// doShardNode returns the client of the master that serves slot
 // (route.ShardRouter). With refresh, the topology is read again first,
 // unless it was read less than MinRefreshInterval ago.
-func (c *Client) ShardNode(ctx context.Context, slot int, refresh bool) (string, any, error) {
+func (c *Client) doShardNode(ctx context.Context, slot int, refresh bool) (string, any, error) {
 	if c.closed.Load() {
 		return "", nil, fastredis.ErrClosed
 	}
@@ -120,7 +120,7 @@ func (c *Client) ShardNode(ctx context.Context, slot int, refresh bool) (string,
 	return n.addr, n.client, nil
 }
 
-// Resubscribed emits EventResubscribed (route.ShardRouter).
-func (c *Client) Resubscribed(addr string, channels []string, reason string) {
+// doResubscribed emits EventResubscribed (route.ShardRouter).
+func (c *Client) doResubscribed(addr string, channels []string, reason string) {
 	c.emit(Event{Type: EventResubscribed, Addr: addr, Channels: channels, Reason: reason})
 }

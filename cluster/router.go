@@ -26,8 +26,8 @@ var ErrMaxRedirects = errors.New("fastredis/cluster: too many redirections")
 // argvPool holds the argument views of commands being routed.
 var argvPool = sync.Pool{New: func() any { s := make([][]byte, 0, 16); return &s }}
 
-// Route runs one command of the routed view (route.Router).
-func (c *Client) Route(ctx context.Context, cmd route.Command) error {
+// doRoute runs one command of the routed view (route.Router).
+func (c *Client) doRoute(ctx context.Context, cmd route.Command) error {
 	if c.closed.Load() {
 		return fastredis.ErrClosed
 	}

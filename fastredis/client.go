@@ -148,8 +148,12 @@ func (o *Options) hooksRegistry() *hookRegistry {
 }
 
 // serverAddr is the address of the server the client's commands go to:
-// for a directed client (sentinel) the one its last connection dialed.
+// for a directed client (sentinel) the one its last connection dialed;
+// for a routed view (cluster) none until a node has answered.
 func (c *Client) serverAddr() string {
+	if c.router != nil {
+		return "" // a routed view: known once a node has answered
+	}
 	if c.director != nil {
 		if a := c.curAddr.Load(); a != nil {
 			return *a

@@ -145,17 +145,8 @@ func (c *Client) newPubSub(ctx context.Context, opts PubSubOptions, part *shardP
 	if c.closed.Load() {
 		return nil, ErrClosed
 	}
-	if opts.BufferSize <= 0 {
-		opts.BufferSize = DefaultPubSubBufferSize
-	}
-	ps := &PubSub{
-		c:       c,
-		opts:    opts,
-		msgs:    make(chan Message, opts.BufferSize),
-		changed: make(chan struct{}),
-		part:    part,
-	}
-	ps.ctx, ps.cancel = context.WithCancel(context.Background())
+	ps := c.allocPubSub(opts)
+	ps.part = part
 	s, err := ps.connect(ctx, [psClasses][]string{})
 	if err != nil {
 		ps.cancel()
@@ -186,6 +177,22 @@ func (c *Client) newPubSub(ctx context.Context, opts PubSubOptions, part *shardP
 		go ps.healthCheck()
 	}
 	return ps, nil
+}
+
+// allocPubSub returns a PubSub of c, with its options' defaults applied,
+// not connected yet.
+func (c *Client) allocPubSub(opts PubSubOptions) *PubSub {
+	if opts.BufferSize <= 0 {
+		opts.BufferSize = DefaultPubSubBufferSize
+	}
+	ps := &PubSub{
+		c:       c,
+		opts:    opts,
+		msgs:    make(chan Message, opts.BufferSize),
+		changed: make(chan struct{}),
+	}
+	ps.ctx, ps.cancel = context.WithCancel(context.Background())
+	return ps
 }
 
 // Subscribe returns a new PubSub (default PubSubOptions) subscribed to

@@ -109,16 +109,7 @@ func (c *Client) NewShardPubSub(ctx context.Context, opts PubSubOptions) (*PubSu
 // newShardedPubSub returns a routed client's sharded subscriber, with no
 // channels yet.
 func (c *Client) newShardedPubSub(r route.ShardRouter, opts PubSubOptions) *PubSub {
-	if opts.BufferSize <= 0 {
-		opts.BufferSize = DefaultPubSubBufferSize
-	}
-	ps := &PubSub{
-		c:       c,
-		opts:    opts,
-		msgs:    make(chan Message, opts.BufferSize),
-		changed: make(chan struct{}),
-	}
-	ps.ctx, ps.cancel = context.WithCancel(context.Background())
+	ps := c.allocPubSub(opts)
 	s := &shardSet{
 		ps: ps, router: r,
 		want: map[string]int{}, placed: map[string]*shardPart{}, parts: map[string]*shardPart{},

@@ -187,25 +187,12 @@ func (c *Conn) DoDeadline(ctx context.Context, deadline time.Time, h Handler, re
 	req := acquireRequest(h, replies)
 	expired := req.deadline(deadline)
 	c.mu.Lock()
-	if err := c.waitForRoom(ctx, expired); err != nil {
+	if err := c.enqueueLocked(ctx, expired, req, replies, encode); err != nil {
 		c.mu.Unlock()
 		req.disarm(expired != nil)
 		releaseRequest(req)
 		return err
 	}
-	start := len(c.pending.B)
-	c.pending.B = encode(c.pending.B)
-	if len(c.pending.B) == start {
-		c.mu.Unlock()
-		req.disarm(expired != nil)
-		releaseRequest(req)
-		return ErrBadRequest
-	}
-	if c.hasWatchdog && c.q.len() == 0 {
-		c.progress.Store(time.Now().UnixNano()) // replies owed from now
-	}
-	c.q.push(req)
-	c.queued += uint64(replies)
 	lead := c.claimWriter()
 	if c.waiters.Load() > 0 && c.hasRoom() {
 		c.signalRoom() // pass the wake-up on to the next waiter
@@ -219,6 +206,28 @@ func (c *Conn) DoDeadline(ctx context.Context, deadline time.Time, h Handler, re
 		c.t.flush()
 	}
 	return c.wait(ctx, expired, req)
+}
+
+// enqueueLocked waits for room, encodes the request's command into the
+// pending batch and queues the request. Call with the mutex held; on an
+// error nothing was queued.
+func (c *Conn) enqueueLocked(ctx context.Context, expired <-chan time.Time, req *request, replies int, encode func(dst []byte) []byte) error {
+	if err := c.waitForRoom(ctx, expired); err != nil {
+		return err
+	}
+	start := len(c.pending.B)
+	c.pending.B = encode(c.pending.B)
+	if len(c.pending.B) == start {
+		return ErrBadRequest
+	}
+	if c.hasWatchdog && c.q.len() == 0 {
+		c.progress.Store(time.Now().UnixNano()) // replies owed from now
+	}
+	if c.q.push(req) {
+		c.watchRing() // grown: shrink it again once traffic ebbs
+	}
+	c.queued += uint64(replies)
+	return nil
 }
 
 // Send writes a command that gets no reply of its own (in RESP3,
@@ -511,6 +520,7 @@ func (c *Conn) shutdown(cause error) {
 	c.err = &lostError{cause: cause}
 	close(c.done)
 	c.pending.Reset()
+	c.unwatchRing()
 	c.mu.Unlock()
 	// A malformed reply fails the request it was owed to with the protocol
 	// error (ErrBadReply: the server may have run the command, so it must

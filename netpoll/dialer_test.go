@@ -41,8 +41,9 @@ func TestDialerTransport(t *testing.T) {
 		wantErr   string // Dial fails with this
 		unix      bool   // dial the server's unix socket
 	}{
-		{"auto/raw/unix", TransportAuto, raw, true, "", true},
-		{"auto/raw", TransportAuto, raw, true, "", false},
+		{"auto/raw/unix", TransportAuto, raw, false, "", true}, // auto is the net.Conn transport
+		{"auto/raw", TransportAuto, raw, false, "", false},
+		{"gnet/raw/unix", TransportGnet, raw, true, "", true},
 		{"gnet/raw", TransportGnet, raw, true, "", false},
 		{"netconn/raw", TransportNetConn, raw, false, "", false},
 		{"auto/wrapped", TransportAuto, wrapped, false, "", false},

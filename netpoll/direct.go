@@ -104,23 +104,11 @@ func (c *Conn) goIdle() bool {
 func (c *Conn) doDirect(deadline time.Time, h Handler, replies int, encode func(dst []byte) []byte) error {
 	req := acquireRequest(h, replies)
 	c.mu.Lock()
-	if err := c.waitForRoom(context.Background(), nil); err != nil {
+	if err := c.enqueueLocked(context.Background(), nil, req, replies, encode); err != nil {
 		c.mu.Unlock()
 		releaseRequest(req)
 		return err
 	}
-	start := len(c.pending.B)
-	c.pending.B = encode(c.pending.B)
-	if len(c.pending.B) == start {
-		c.mu.Unlock()
-		releaseRequest(req)
-		return ErrBadRequest
-	}
-	if c.hasWatchdog && c.q.len() == 0 {
-		c.progress.Store(time.Now().UnixNano())
-	}
-	c.q.push(req)
-	c.queued += uint64(replies)
 	own := c.readIdle.Load() && c.writer == writerNone && c.active.Load() == 1
 	var lead, wake bool
 	if own {

@@ -220,7 +220,7 @@ func TestDirectReadDeadline(t *testing.T) {
 					return
 				}
 			}
-			if c.Send("$" + strconv.Itoa(len(cmd[1])) + "\r\n" + cmd[1] + "\r\n") != nil {
+			if c.Send("$"+strconv.Itoa(len(cmd[1]))+"\r\n"+cmd[1]+"\r\n") != nil {
 				return
 			}
 		}

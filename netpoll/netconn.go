@@ -10,9 +10,16 @@ import (
 	"time"
 )
 
-// readBufferSize is the net.Conn transport's read size; replies are parsed
-// in place from this buffer.
-const readBufferSize = 32 << 10
+// The net.Conn transport reads into a buffer of minReadBuffer bytes, and
+// parses replies in place from it. A read that fills the buffer doubles it,
+// up to maxReadBuffer; after shrinkReadsAfter reads in a row that each
+// fill less than a quarter of it, it is halved again. An idle connection
+// so holds a small buffer, and a busy one reads in large chunks.
+const (
+	minReadBuffer    = 4 << 10
+	maxReadBuffer    = 32 << 10
+	shrinkReadsAfter = 256
+)
 
 // netConnTransport moves bytes over a net.Conn (TCP, unix or TLS) with one
 // reader and one writer goroutine. On TCP and unix sockets it supports
@@ -28,7 +35,8 @@ type netConnTransport struct {
 	// fails with "use of closed connection", reports this instead.
 	writeErr atomic.Pointer[error]
 
-	buf      []byte        // the reading side's buffer
+	buf      []byte        // the reading side's buffer (see minReadBuffer)
+	small    int           // reads in a row that used less than a quarter of buf
 	readKick chan struct{} // hands the reading side to the reader
 	shutCh   chan struct{} // closed by shut
 	prober   *prober       // direct reads: nil when not supported
@@ -38,7 +46,7 @@ type netConnTransport struct {
 func startNetConn(c *Conn, nc net.Conn) {
 	t := &netConnTransport{
 		c: c, nc: nc, kick: make(chan struct{}, 1),
-		buf: make([]byte, readBufferSize), readKick: make(chan struct{}, 1), shutCh: make(chan struct{}),
+		buf: make([]byte, minReadBuffer), readKick: make(chan struct{}, 1), shutCh: make(chan struct{}),
 	}
 	c.t = t
 	if c.opts.OnPush == nil && c.opts.Intercept == nil && !c.opts.NoDirectReads {
@@ -174,6 +182,7 @@ func (t *netConnTransport) readLoop() {
 				t.c.shutdown(perr)
 				return
 			}
+			t.buf, t.small = resizeReadBuffer(t.buf, n, t.small)
 		}
 		if err != nil {
 			t.shut()
@@ -264,6 +273,7 @@ func (t *netConnTransport) readOnce(deadline time.Time) error {
 			t.c.shutdown(perr)
 			return perr
 		}
+		t.buf, t.small = resizeReadBuffer(t.buf, n, t.small)
 	}
 	if err != nil {
 		if !deadline.IsZero() && errors.Is(err, os.ErrDeadlineExceeded) {
@@ -286,3 +296,18 @@ func (t *netConnTransport) clearDeadline() {
 
 // probe checks the idle socket (directReader).
 func (t *netConnTransport) probe() error { return t.prober.probe() }
+
+// resizeReadBuffer returns the buffer for the next read after a read of n
+// bytes into buf, and the updated count of small reads (see minReadBuffer).
+// onData has parsed or copied the bytes, so buf's contents need not move.
+func resizeReadBuffer(buf []byte, n, small int) ([]byte, int) {
+	switch {
+	case n == len(buf) && len(buf) < maxReadBuffer:
+		return make([]byte, 2*len(buf)), 0
+	case n >= len(buf)/4 || len(buf) == minReadBuffer:
+		return buf, 0
+	case small+1 < shrinkReadsAfter:
+		return buf, small + 1
+	}
+	return make([]byte, len(buf)/2), 0
+}

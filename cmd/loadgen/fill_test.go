@@ -75,7 +75,7 @@ func TestTextSummaryExplainsItself(t *testing.T) {
 		{[]string{"-clients", "4", "-pipeline", "2", "-conns", "2"}, []string{
 			"fill        200 keys written in ",
 			"GET         ", " hits, 0 misses (the key space was filled first)",
-			"sharing     8 callers (clients × pipeline) share 2 pipelined connections",
+			"sharing     4 clients share 2 pipelined connections",
 			"latency: from sending a request to its reply",
 		}, []string{"schedule", "response time"}},
 		{[]string{"-clients", "1", "-rate", "20000", "-fill=false"}, []string{

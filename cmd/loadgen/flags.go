@@ -75,7 +75,7 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 	fs.StringVar(&cfg.master, "master", "", "")
 
 	fs.IntVar(&cfg.clients, "clients", defaultClient, "")
-	fs.IntVar(&cfg.conns, "conns", 1, "")
+	fs.IntVar(&cfg.conns, "conns", 0, "")
 	fs.IntVar(&cfg.pipeline, "pipeline", 1, "")
 
 	fs.Func("ratio", "", func(s string) error {
@@ -159,8 +159,8 @@ func (c *config) validate() error {
 		return usagef("-pipeline must be at least 1 (got %d)", c.pipeline)
 	case int64(c.clients)*int64(c.pipeline) > maxWorkers:
 		return usagef("-clients × -pipeline must be at most %d (got %d)", maxWorkers, int64(c.clients)*int64(c.pipeline))
-	case c.conns < 1 || c.conns > maxConns:
-		return usagef("-conns must be between 1 and %d (got %d)", maxConns, c.conns)
+	case c.conns < 0 || c.conns > maxConns:
+		return usagef("-conns must be between 0 (one per client) and %d (got %d)", maxConns, c.conns)
 	case c.set["ratio"] && c.set["command"]:
 		return usagef("-ratio and -command are mutually exclusive: give one")
 	case c.set["command"] && c.set["fill"] && c.fill:
@@ -190,6 +190,9 @@ func (c *config) validate() error {
 	}
 	if c.set["requests"] {
 		c.duration = 0
+	}
+	if c.conns == 0 {
+		c.conns = min(c.clients, maxConns) // one per client, as redis-benchmark -c
 	}
 	if c.command != "" || c.ratioGet == 0 {
 		c.fill = false // nothing would read the keys
@@ -249,10 +252,19 @@ Target (at most one):
 
 Load:
   -clients n          clients issuing requests (default 50)
-  -pipeline n         requests each client keeps in flight, one goroutine
-                      each (default 1)
-  -conns n            connections the clients share, automatically pipelined
-                      (fastredis PoolSize; default 1)
+  -pipeline n         requests per client at a time (default 1). Closed loop,
+                      a client writes its n requests in one batch (a fastredis
+                      Pipeline) and reads the n replies before the next batch,
+                      as redis-benchmark -P n does; each request's latency is
+                      its batch's, from the send to the last reply (redis-
+                      benchmark too gives every request of a batch the batch's
+                      latency). Open loop (-rate), n requests in flight per
+                      client, each on a goroutine of its own
+  -conns n            connections (fastredis PoolSize; per node with -cluster).
+                      0 (the default) is one per client, as redis-benchmark -c
+                      opens (at most 1024); fewer are shared, each request or
+                      batch going to the next connection in turn, and those
+                      that meet on one are pipelined together
   -rate r             total requests per second, open loop: requests fall due
                       on a fixed schedule, r per second, and each goes to
                       whichever of the clients × pipeline goroutines is idle.
@@ -261,8 +273,8 @@ Load:
                       reply: queueing counts) and how late the sends were;
                       requests still not sent at the end of -duration are
                       counted as not sent. 0 (the default) is closed loop:
-                      each request is sent as soon as the previous one on its
-                      goroutine has its reply.
+                      a client sends its next request (or batch) as soon as
+                      the previous one has its replies.
 
 Workload:
   -ratio SET:GET      weights of SET and GET (default 1:10)

@@ -24,7 +24,8 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"-clients", "0"}, "-clients must be at least 1"},
 		{[]string{"-pipeline", "0"}, "-pipeline must be at least 1"},
 		{[]string{"-pipeline", "-3"}, "-pipeline must be at least 1"},
-		{[]string{"-conns", "0"}, "-conns must be between 1"},
+		{[]string{"-conns", "-1"}, "-conns must be between 0"},
+		{[]string{"-conns", "1025"}, "-conns must be between 0"},
 		{[]string{"-clients", "2000", "-pipeline", "1000"}, "-clients × -pipeline"},
 		{[]string{"-keys", "0"}, "-keys must be at least 1"},
 		{[]string{"-keys", "-5"}, "-keys must be at least 1"},
@@ -108,7 +109,7 @@ func TestParseFlagsDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.clients != 50 || cfg.pipeline != 1 || cfg.conns != 1 || cfg.ratioSet != 1 || cfg.ratioGet != 10 ||
+	if cfg.clients != 50 || cfg.pipeline != 1 || cfg.conns != 50 || cfg.ratioSet != 1 || cfg.ratioGet != 10 ||
 		cfg.keys != 100000 || cfg.keyDist != "uniform" || cfg.keyPrefix != "loadgen:" || cfg.valueSize != 64 ||
 		cfg.duration.String() != "10s" || cfg.requests != 0 || cfg.warmup.String() != "2s" || cfg.rate != 0 || cfg.format != "text" {
 		t.Errorf("defaults: %+v", cfg)

@@ -51,7 +51,10 @@ func histBounds(level, bucket int) (lo, hi uint64) {
 }
 
 // record counts one value; negative values count as 0.
-func (h *histogram) record(ns int64) {
+func (h *histogram) record(ns int64) { h.recordN(ns, 1) }
+
+// recordN counts the value n times (n ≥ 1): the requests of one batch.
+func (h *histogram) recordN(ns int64, n uint64) {
 	v := uint64(max(ns, 0))
 	level, bucket := histIndex(v)
 	l := h.levels[level]
@@ -59,7 +62,7 @@ func (h *histogram) record(ns int64) {
 		l = new([histSub]uint64)
 		h.levels[level] = l
 	}
-	l[bucket]++
+	l[bucket] += n
 	h.touched |= 1 << level
 	if h.count == 0 || v < h.min {
 		h.min = v
@@ -67,8 +70,8 @@ func (h *histogram) record(ns int64) {
 	if v > h.max {
 		h.max = v
 	}
-	h.count++
-	h.sum += v
+	h.count += n
+	h.sum += v * n
 }
 
 // merge adds the counts of o to h.

@@ -107,3 +107,23 @@ func TestHistogramRecordDoesNotAllocate(t *testing.T) {
 		t.Errorf("record allocates %v times per call", allocs)
 	}
 }
+
+// recordN(v, n) counts as n calls of record(v) do.
+func TestHistogramRecordN(t *testing.T) {
+	var one, many histogram
+	for _, v := range []int64{5, 900, 150_000, 3_000_000} {
+		for range 7 {
+			one.record(v)
+		}
+		many.recordN(v, 7)
+	}
+	if one.count != many.count || one.sum != many.sum || one.min != many.min || one.max != many.max {
+		t.Errorf("recordN: count %d sum %d min %d max %d; record: %d %d %d %d",
+			many.count, many.sum, many.min, many.max, one.count, one.sum, one.min, one.max)
+	}
+	for _, q := range []float64{0.1, 0.5, 0.9, 0.99} {
+		if a, b := one.quantile(q), many.quantile(q); a != b {
+			t.Errorf("quantile(%v): recordN %d, record %d", q, b, a)
+		}
+	}
+}

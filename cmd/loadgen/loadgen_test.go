@@ -93,7 +93,7 @@ func TestShortRunCountsAddUp(t *testing.T) {
 	for _, cmd := range append(s.Commands, s.All) {
 		checkPercentiles(t, cmd)
 	}
-	if s.OpsPerSec <= 0 || s.ElapsedSec <= 0 || s.Clients != 4 || s.Pipeline != 2 || s.Conns != 1 || s.Target != "redis://"+srv.Addr {
+	if s.OpsPerSec <= 0 || s.ElapsedSec <= 0 || s.Clients != 4 || s.Pipeline != 2 || s.Conns != 4 || s.Target != "redis://"+srv.Addr {
 		t.Errorf("summary fields: %+v", s)
 	}
 
@@ -158,7 +158,7 @@ func TestBenchFormatParses(t *testing.T) {
 	if err := r.Err(); err != nil {
 		t.Fatal(err)
 	}
-	base := regexp.MustCompile(`^Loadgen/cmd=(SET|GET|ALL)/clients=3/pipeline=2/conns=1(-\d+)?$`)
+	base := regexp.MustCompile(`^Loadgen/cmd=(SET|GET|ALL)/clients=3/pipeline=2/conns=3(-\d+)?$`)
 	if len(names) != 3 {
 		t.Errorf("benchmarks %q, want SET, GET and ALL", names)
 	}

@@ -2,8 +2,9 @@
 // of redis-benchmark and memtier_benchmark, built on the fastredis client.
 //
 // It runs a SET:GET mix or any command template from many clients, each
-// keeping a number of requests in flight, closed loop or open loop at a
-// fixed rate (the response time then counts from the intended send time, so
+// on a connection of its own by default and sending one request at a time
+// or, with -pipeline n, batches of n (as redis-benchmark -P n), closed loop;
+// or open loop at a fixed rate (the response time then counts from the intended send time, so
 // a slow server cannot hide its queueing, and the service time from the
 // actual send). The SET:GET workload first fills its key space, so that GETs
 // hit. It prints progress once a second and ends with throughput and latency

@@ -30,8 +30,9 @@ type summary struct {
 	WarmupSec     float64 `json:"warmup_s"`
 	ElapsedSec    float64 `json:"elapsed_s"`
 	Interrupted   bool    `json:"interrupted"`
-	// CallersPerConn is clients × pipeline / conns: how many callers share
-	// each pipelined connection, and so its latency.
+	// CallersPerConn is how many callers share each pipelined connection,
+	// and so its latency: clients / conns in the closed loop (a client's
+	// batch is one caller), clients × pipeline / conns in the open loop.
 	CallersPerConn float64      `json:"callers_per_conn"`
 	Fill           *fillSummary `json:"fill,omitempty"`
 
@@ -92,6 +93,16 @@ type latencySummary struct {
 }
 
 // summarize turns a result into a summary.
+// callers returns how many callers send on the connections: each client
+// in the closed loop (one request or one batch at a time), each of the
+// clients × pipeline workers in the open loop.
+func callers(cfg *config) int {
+	if cfg.rate > 0 {
+		return cfg.clients * cfg.pipeline
+	}
+	return cfg.clients
+}
+
 func summarize(cfg *config, wl *workload, res *result, target, version string, local bool) *summary {
 	s := &summary{
 		Target: target, LocalServer: local, ServerVersion: version,
@@ -99,7 +110,7 @@ func summarize(cfg *config, wl *workload, res *result, target, version string, l
 		Conns: cfg.conns, Rate: cfg.rate, Keys: cfg.keys, KeyDist: cfg.keyDist,
 		ValueSize: cfg.valueSize, WarmupSec: cfg.warmup.Seconds(),
 		ElapsedSec: res.elapsed.Seconds(), Interrupted: res.interrupted,
-		CallersPerConn: float64(cfg.clients*cfg.pipeline) / float64(cfg.conns),
+		CallersPerConn: float64(callers(cfg)) / float64(cfg.conns),
 		Commands:       []commandSummary{},
 	}
 	if res.fill != nil {
@@ -225,10 +236,14 @@ func writeText(w io.Writer, s *summary) error {
 	if s.FirstErr != "" {
 		fmt.Fprintf(bw, "first error %s\n", s.FirstErr)
 	}
-	if callers := s.Clients * s.Pipeline; callers > s.Conns {
-		fmt.Fprintf(bw, "sharing     %d callers (clients × pipeline) share %d pipelined connection%s: a request waits\n"+
+	if callers := int(s.CallersPerConn*float64(s.Conns) + 0.5); callers > s.Conns {
+		who := "clients"
+		if s.Rate > 0 {
+			who = "callers (clients × pipeline)"
+		}
+		fmt.Fprintf(bw, "sharing     %d %s share %d pipelined connection%s: a request waits\n"+
 			"            for those ahead of it, so latency grows with the callers on a connection as throughput rises\n",
-			callers, s.Conns, plural(s.Conns))
+			callers, who, s.Conns, plural(s.Conns))
 	}
 
 	rows := s.Commands

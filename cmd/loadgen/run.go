@@ -19,13 +19,14 @@ const abortGrace = 5 * time.Second
 
 // runner drives the load.
 //
-// Closed loop, cfg.clients clients each have cfg.pipeline worker goroutines
-// that share the client's schedule, so a client keeps up to cfg.pipeline
-// requests in flight, each sent as soon as a worker is free. Open loop, a
-// pacer hands the requests, each when it is due, to whichever of the
-// cfg.clients × cfg.pipeline workers is idle (see pace.go). The fastredis
-// client pipelines all the workers' requests automatically over cfg.conns
-// connections.
+// Closed loop, each of cfg.clients clients is one goroutine. With
+// -pipeline 1 it sends a request and waits for its reply; with -pipeline n
+// it writes n requests in one batch (a fastredis Pipeline) and reads the n
+// replies before the next batch, as redis-benchmark -P n does. Open loop,
+// a pacer hands the requests, each when it is due, to whichever of the
+// cfg.clients × cfg.pipeline worker goroutines is idle (see pace.go). The
+// fastredis client spreads the requests and batches over cfg.conns
+// connections, pipelining those that meet on one.
 type runner struct {
 	cfg     *config
 	wl      *workload
@@ -98,6 +99,9 @@ func (r *runner) run(stop, abort context.Context, progress io.Writer) *result {
 		r.end = r.measureStart.Add(cfg.duration)
 	}
 	workers := cfg.clients * cfg.pipeline
+	if cfg.rate == 0 {
+		workers = cfg.clients
+	}
 	slots := make([]*slotStats, 0, workers)
 	var wg sync.WaitGroup
 	spawn := func(work func(*slotStats, int)) {
@@ -124,7 +128,9 @@ func (r *runner) run(stop, abort context.Context, progress io.Writer) *result {
 		}()
 	} else {
 		for _, sc := range r.schedules() {
-			for range cfg.pipeline {
+			if cfg.pipeline > 1 {
+				spawn(func(stats *slotStats, id int) { r.workBatch(sc, stats, id) })
+			} else {
 				spawn(func(stats *slotStats, id int) { r.workClosed(sc, stats, id) })
 			}
 		}
@@ -237,6 +243,43 @@ func (r *runner) workClosed(sc *schedule, stats *slotStats, id int) {
 		err := r.exec(r.execCtx, &cmd)
 		t.done = r.clock.now()
 		stats.record(kind, measured, t, err)
+	}
+}
+
+// workBatch is one closed-loop client with -pipeline n: take the next n
+// tickets, queue their requests into the reused pipeline, run it, and
+// record for each request the latency of its batch, from the send to the
+// last reply. redis-benchmark -P n also records the batch's latency for
+// every request of the batch (though it stops the clock at the first
+// reply's bytes). Nothing in the loop allocates with the -ratio workload.
+func (r *runner) workBatch(sc *schedule, stats *slotStats, id int) {
+	var (
+		n       = r.cfg.pipeline
+		b       = newBatch(r.client, r.wl, n)
+		picker  = r.wl.newPicker(id)
+		warmSeq int64
+	)
+	for !r.stopping.Load() {
+		var first int64
+		size := n
+		now := r.clock.now()
+		measured := !now.Before(r.measureStart)
+		if measured {
+			if !r.end.IsZero() && !now.Before(r.end) {
+				return
+			}
+			if first = sc.next.Add(int64(n)) - int64(n); first >= sc.quota {
+				return
+			}
+			size = int(min(int64(n), sc.quota-first))
+		} else {
+			first, warmSeq = warmSeq, warmSeq+int64(n)
+		}
+		b.fill(r.wl, picker, first, size)
+		t := timing{sent: r.clock.now()}
+		_ = b.p.Exec(r.execCtx) // a batch that could not run has its error in every Future
+		t.done = r.clock.now()
+		stats.recordBatch(b, r.wl, size, measured, t)
 	}
 }
 

@@ -99,6 +99,46 @@ func (s *slotStats) record(kind int, measured bool, t timing, err error) {
 	s.mu.Unlock()
 }
 
+// recordBatch records the outcomes of a closed-loop batch of size
+// requests, timed t, under one lock: every request that got a non-error
+// reply is given the batch's latency (see runner.workBatch).
+func (s *slotStats) recordBatch(b *batch, w *workload, size int, measured bool, t timing) {
+	lat := int64(t.done.Sub(t.sent))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ok [2]uint64 // non-error replies by kind (the -ratio workload has two, a template one)
+	for i := range size {
+		kind := b.kinds[i]
+		k := &s.warm
+		if measured {
+			k = &s.kinds[kind]
+		}
+		k.requests++
+		switch err := b.result(w, i); {
+		case err == nil, errors.Is(err, fastredis.Nil):
+			if err != nil {
+				k.misses++
+			}
+			ok[kind]++
+		default:
+			k.errors++
+			if s.firstErr == nil {
+				s.firstErr, s.errAt = err, time.Now()
+			}
+		}
+	}
+	for kind, n := range ok {
+		if n == 0 {
+			continue
+		}
+		k := &s.warm
+		if measured {
+			k = &s.kinds[kind]
+		}
+		k.hist.recordN(lat, n)
+	}
+}
+
 // collector gathers the slots' stats.
 type collector struct {
 	slots  []*slotStats

@@ -14,7 +14,7 @@ import (
 
 // packages are the directories, relative to this one, whose examples must
 // all run.
-var packages = []string{"../../fastredis", "../../redistest", "../../resp", "../../netpoll"}
+var packages = []string{"../../fastredis", "../../redistest", "../../resp", "../../netpoll", "../../otel"}
 
 func TestEveryExampleHasOutput(t *testing.T) {
 	for _, dir := range packages {

@@ -1,0 +1,5 @@
+//go:build !race
+
+package fastredisotel_test
+
+const raceEnabled = false
