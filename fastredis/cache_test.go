@@ -496,3 +496,16 @@ func TestCacheSharedMiss(t *testing.T) {
 		t.Fatalf("stats %+v, want 1 miss shared by %d", st, n)
 	}
 }
+
+// A server without RESP3 cannot send invalidations: the handshake fails.
+func TestCacheNeedsRESP3Server(t *testing.T) {
+	srv := redistest.Start(t, redistest.Options{Config: []string{`rename-command HELLO ""`}})
+	c, err := NewClient(Options{Addr: srv.Addr, Cache: &CacheOptions{}})
+	if err == nil {
+		c.Close()
+		t.Fatal("NewClient with Cache against a server without HELLO succeeded")
+	}
+	if !strings.Contains(err.Error(), "RESP3") {
+		t.Fatalf("NewClient: %v, want an error about RESP3", err)
+	}
+}
