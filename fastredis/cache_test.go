@@ -509,3 +509,52 @@ func TestCacheNeedsRESP3Server(t *testing.T) {
 		t.Fatalf("NewClient: %v, want an error about RESP3", err)
 	}
 }
+
+// A MULTI sent command by command on a Tx: the keys its commands name are
+// dropped again when EXEC returns, so a read cached between a queued SET
+// and EXEC (the old value) does not outlive the transaction.
+func TestCacheTxExec(t *testing.T) {
+	ctx := context.Background()
+	c, other := newCacheClient(t, CacheOptions{}, func(o *Options) { o.PoolSize = 2 })
+	mustDo(t, other, "SET", "k", "old")
+	err := c.Watch(ctx, func(tx *Tx) error {
+		for _, args := range [][]any{{"MULTI"}, {"SET", "k", "new"}} {
+			if _, err := tx.Do(ctx, args...); err != nil {
+				return err
+			}
+		}
+		if v, _ := c.CachedGet(ctx, "k", 0); v != "old" { // queued, not run: cached
+			t.Errorf("CachedGet inside MULTI = %q", v)
+		}
+		_, err := tx.Do(ctx, "EXEC")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := c.CachedGet(ctx, "k", 0); v != "new" {
+		t.Fatalf("CachedGet after EXEC = %q, want new", v)
+	}
+}
+
+// An entry of a command that reads several keys goes when any of them
+// changes.
+func TestCacheMultiKeyEntry(t *testing.T) {
+	ctx := context.Background()
+	c, other := newCacheClient(t, CacheOptions{})
+	mustDo(t, other, "SADD", "s1", "a", "b")
+	mustDo(t, other, "SADD", "s2", "a")
+	for i, want := range []int{1, 1, 2} {
+		if i == 2 {
+			mustDo(t, other, "SADD", "s2", "b")
+			syncPushes(t, c)
+		}
+		r, err := c.DoCached(ctx, 0, "SINTER", "s1", "s2")
+		if err != nil || len(r.Elems) != want {
+			t.Fatalf("SINTER #%d = %+v, %v; want %d members", i, r, err, want)
+		}
+	}
+	if st := c.CacheStats(); st.Hits != 1 || st.Misses != 2 || st.Invalidations != 1 {
+		t.Fatalf("stats %+v", st)
+	}
+}
