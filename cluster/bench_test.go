@@ -9,8 +9,17 @@ import (
 
 // BenchmarkPipeline100 is a reused pipeline of 100 GETs over every slot.
 func BenchmarkPipeline100(b *testing.B) {
-	rc := sharedCluster(b)
-	c := newTestClient(b, rc, Options{})
+	c, keys := pipelineBenchKeys(b)
+	run := pipeline100(b, c, keys)
+	b.ReportAllocs()
+	for b.Loop() {
+		run()
+	}
+}
+
+// pipelineBenchKeys makes a client and 100 keys over every slot.
+func pipelineBenchKeys(b *testing.B) (*Client, []string) {
+	c := newTestClient(b, sharedCluster(b), Options{})
 	keys := make([]string, 100)
 	for i := range keys {
 		keys[i] = "bp:" + strconv.Itoa(i)
@@ -18,18 +27,24 @@ func BenchmarkPipeline100(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	return c, keys
+}
+
+// pipeline100 returns a function that GETs keys in one reused pipeline of
+// its own.
+func pipeline100(b *testing.B, c *Client, keys []string) func() {
 	p := c.Pipeline()
-	dst := make([][]byte, 100)
-	futsBuf := make([]fastredis.Future[[]byte], 0, 100)
-	b.ReportAllocs()
-	for b.Loop() {
+	dst := make([][]byte, len(keys))
+	futs := make([]fastredis.Future[[]byte], 0, len(keys))
+	return func() {
 		p.Reset()
-		futs := futsBuf[:0]
+		futs = futs[:0]
 		for i, k := range keys {
 			futs = append(futs, p.GetAppend(dst[i][:0], k))
 		}
 		if err := p.Exec(bg); err != nil {
-			b.Fatal(err)
+			b.Error(err)
+			return
 		}
 		for i, f := range futs {
 			dst[i], _ = f.Result()
@@ -95,33 +110,13 @@ func BenchmarkMulti10(b *testing.B) {
 // BenchmarkPipeline100Parallel is BenchmarkPipeline100 with 8 goroutines
 // (on 2 CPUs), each with its own reused pipeline.
 func BenchmarkPipeline100Parallel(b *testing.B) {
-	rc := sharedCluster(b)
-	c := newTestClient(b, rc, Options{})
-	keys := make([]string, 100)
-	for i := range keys {
-		keys[i] = "bp:" + strconv.Itoa(i)
-		if err := c.Set(bg, keys[i], i); err != nil {
-			b.Fatal(err)
-		}
-	}
+	c, keys := pipelineBenchKeys(b)
 	b.SetParallelism(4)
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
-		p := c.Pipeline()
-		dst := make([][]byte, 100)
-		futs := make([]fastredis.Future[[]byte], 0, 100)
+		run := pipeline100(b, c, keys)
 		for pb.Next() {
-			p.Reset()
-			futs = futs[:0]
-			for i, k := range keys {
-				futs = append(futs, p.GetAppend(dst[i][:0], k))
-			}
-			if err := p.Exec(bg); err != nil {
-				b.Fatal(err)
-			}
-			for i, f := range futs {
-				dst[i], _ = f.Result()
-			}
+			run()
 		}
 	})
 }
