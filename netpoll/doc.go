@@ -8,12 +8,14 @@
 // request copies what it needs out of the reply while the bytes are still in
 // the inbound buffer, so nothing on the way allocates.
 //
-// Two transports carry the bytes. The default for TCP and unix sockets is a
-// shared gnet event loop (see SetEventLoops); a caller that finds the
-// connection idle writes its batch straight to the socket, and the loop only
-// takes over writing when the socket pushes back. The net.Conn transport, with
-// one reader and one writer goroutine per connection, serves TLS and is
-// available as a fallback by option. Both behave the same: bounded pending
-// requests and bytes, context-aware waiting, and on any failure every
-// outstanding request completes exactly once with an error wrapping the cause.
+// Two transports carry the bytes. The default (TCP, unix sockets and TLS)
+// is a net.Conn with one reader and one writer goroutine per connection: a
+// caller that finds the connection idle writes its batch itself, and, when
+// nothing is owed and no other caller is about, also reads its own reply
+// (direct reads, direct.go), after a non-blocking probe that the idle
+// socket holds nothing sent for nobody. The gnet transport (TransportGnet)
+// runs on shared event loops (see SetEventLoops) and costs no goroutine per
+// connection. Both behave the same: bounded pending requests and bytes,
+// context-aware waiting, and on any failure every outstanding request
+// completes exactly once with an error wrapping the cause.
 package netpoll
