@@ -169,7 +169,7 @@ type clientCache struct {
 	opts CacheOptions
 	base time.Time // monotonic origin of expiry times
 
-	mu      sync.Mutex
+	mu      sync.RWMutex // a hit at the front of the LRU list needs only RLock (peek)
 	keys    map[string]*cacheKey
 	lru     cacheEntry // sentinel: lru.next is the most recently used
 	entries int64
@@ -242,6 +242,27 @@ func lookup[K string | []byte](cc *clientCache, key K, kind cacheKind, sub K) *c
 		if cc.lru.next != e {
 			e.unlink()
 			cc.pushFront(e)
+		}
+		return e
+	}
+	return nil
+}
+
+// peek is lookup for a reader holding mu's read lock: it returns the live
+// entry of kind and sub for key when it is already at the front of the LRU
+// list (a hot key), and nil otherwise: then the caller takes the lock and
+// calls lookup, which may move or remove entries. It does not allocate.
+func peek[K string | []byte](cc *clientCache, key K, kind cacheKind, sub K) *cacheEntry {
+	ck := cc.keys[string(key)]
+	if ck == nil {
+		return nil
+	}
+	for _, e := range ck.entries {
+		if e.kind != kind || e.sub != string(sub) {
+			continue
+		}
+		if cc.lru.next != e || e.expire <= cc.now() || !alive(e.cn) {
+			return nil
 		}
 		return e
 	}

@@ -39,17 +39,13 @@ func (c *Client) cachedGet(ctx context.Context, key string, ttl time.Duration, a
 	cc := c.cache
 	sk := c.serverKey(key)
 	if !asking {
-		cc.mu.Lock()
-		if e := lookup(cc, sk, kindGet, ""); e != nil {
-			v, null := e.val, e.null
-			cc.mu.Unlock()
+		if v, null, hit := cc.getString(sk); hit {
 			cc.hits.Add(1)
 			if null {
 				return "", Nil
 			}
 			return v, nil
 		}
-		cc.mu.Unlock()
 	}
 	f := &cacheFetch{kind: kindGet, command: "GET"}
 	if err := c.miss(ctx, ttl, f, []string{sk}, "", appendCommandArgs(nil, "GET", sk), asking); err != nil {
@@ -59,6 +55,44 @@ func (c *Client) cachedGet(ctx context.Context, key string, ttl time.Duration, a
 		return "", Nil
 	}
 	return f.val, nil
+}
+
+// getString returns the cached GET of key: a hot key (at the front of the
+// LRU list) under the read lock, others under the lock.
+func (cc *clientCache) getString(key string) (v string, null, hit bool) {
+	cc.mu.RLock()
+	if e := peek(cc, key, kindGet, ""); e != nil {
+		v, null = e.val, e.null
+		cc.mu.RUnlock()
+		return v, null, true
+	}
+	cc.mu.RUnlock()
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if e := lookup(cc, key, kindGet, ""); e != nil {
+		return e.val, e.null, true
+	}
+	return "", false, false
+}
+
+// appendCachedGet appends the cached GET of key to dst, as getString finds
+// it. It does not allocate beyond dst's growth.
+func appendCachedGet[K string | []byte](cc *clientCache, dst []byte, key K) (_ []byte, null, hit bool) {
+	var none K
+	cc.mu.RLock()
+	if e := peek(cc, key, kindGet, none); e != nil {
+		dst = append(dst, e.val...)
+		null = e.null
+		cc.mu.RUnlock()
+		return dst, null, true
+	}
+	cc.mu.RUnlock()
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if e := lookup(cc, key, kindGet, none); e != nil {
+		return append(dst, e.val...), e.null, true
+	}
+	return dst, false, false
 }
 
 // CachedGetAppend is GET through the cache, appending the value to dst. A
@@ -71,21 +105,12 @@ func (c *Client) CachedGetAppend(ctx context.Context, dst []byte, key string, tt
 		return append(dst, v...), err
 	}
 	var hit, null bool
-	cc.mu.Lock()
 	if p := c.opts.KeyPrefix; p == "" {
-		if e := lookup(cc, key, kindGet, ""); e != nil {
-			hit, null = true, e.null
-			dst = append(dst, e.val...)
-		}
+		dst, null, hit = appendCachedGet(cc, dst, key)
 	} else {
 		var buf [128]byte
-		k := append(append(buf[:0], p...), key...)
-		if e := lookup(cc, k, kindGet, nil); e != nil {
-			hit, null = true, e.null
-			dst = append(dst, e.val...)
-		}
+		dst, null, hit = appendCachedGet(cc, dst, append(append(buf[:0], p...), key...))
 	}
-	cc.mu.Unlock()
 	if hit {
 		cc.hits.Add(1)
 		if null {
