@@ -53,31 +53,16 @@ func pipeline100(b *testing.B, c *Client, keys []string) func() {
 }
 
 // BenchmarkMGet10 is MGET of 10 keys in 10 slots over every master.
-func BenchmarkMGet10(b *testing.B) {
-	rc := sharedCluster(b)
-	c := newTestClient(b, rc, Options{})
-	keys := make([]string, 10)
-	for i := range keys {
-		keys[i] = "bm:" + strconv.Itoa(i*7919)
-		if err := c.Set(bg, keys[i], i); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := c.MGet(bg, keys...); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkMGet10(b *testing.B) { benchMGet(b, "bm:", 10) }
 
 // BenchmarkMGet100 is MGET of 100 keys in 100 slots over every master.
-func BenchmarkMGet100(b *testing.B) {
-	rc := sharedCluster(b)
-	c := newTestClient(b, rc, Options{})
-	keys := make([]string, 100)
+func BenchmarkMGet100(b *testing.B) { benchMGet(b, "bm100:", 100) }
+
+func benchMGet(b *testing.B, prefix string, n int) {
+	c := newTestClient(b, sharedCluster(b), Options{})
+	keys := make([]string, n)
 	for i := range keys {
-		keys[i] = "bm100:" + strconv.Itoa(i*7919)
+		keys[i] = prefix + strconv.Itoa(i*7919)
 		if err := c.Set(bg, keys[i], i); err != nil {
 			b.Fatal(err)
 		}

@@ -227,23 +227,32 @@ func (cc *clientCache) now() int64 { return int64(time.Since(cc.base)) }
 // lookup returns the live entry of kind and sub for key, moved to the
 // front of the LRU list, or nil. Call with mu held. It does not allocate.
 func lookup[K string | []byte](cc *clientCache, key K, kind cacheKind, sub K) *cacheEntry {
+	e := find(cc, key, kind, sub)
+	if e == nil {
+		return nil
+	}
+	if e.expire <= cc.now() || !alive(e.cn) {
+		cc.remove(e)
+		return nil
+	}
+	if cc.lru.next != e {
+		e.unlink()
+		cc.pushFront(e)
+	}
+	return e
+}
+
+// find returns the entry of kind and sub for key, live or not. Call with
+// mu held, for reading at least.
+func find[K string | []byte](cc *clientCache, key K, kind cacheKind, sub K) *cacheEntry {
 	ck := cc.keys[string(key)]
 	if ck == nil {
 		return nil
 	}
 	for _, e := range ck.entries {
-		if e.kind != kind || e.sub != string(sub) {
-			continue
+		if e.kind == kind && e.sub == string(sub) {
+			return e
 		}
-		if e.expire <= cc.now() || !alive(e.cn) {
-			cc.remove(e)
-			return nil
-		}
-		if cc.lru.next != e {
-			e.unlink()
-			cc.pushFront(e)
-		}
-		return e
 	}
 	return nil
 }
@@ -253,20 +262,11 @@ func lookup[K string | []byte](cc *clientCache, key K, kind cacheKind, sub K) *c
 // list (a hot key), and nil otherwise: then the caller takes the lock and
 // calls lookup, which may move or remove entries. It does not allocate.
 func peek[K string | []byte](cc *clientCache, key K, kind cacheKind, sub K) *cacheEntry {
-	ck := cc.keys[string(key)]
-	if ck == nil {
+	e := find(cc, key, kind, sub)
+	if e == nil || cc.lru.next != e || e.expire <= cc.now() || !alive(e.cn) {
 		return nil
 	}
-	for _, e := range ck.entries {
-		if e.kind != kind || e.sub != string(sub) {
-			continue
-		}
-		if cc.lru.next != e || e.expire <= cc.now() || !alive(e.cn) {
-			return nil
-		}
-		return e
-	}
-	return nil
+	return e
 }
 
 func (e *cacheEntry) unlink() {
