@@ -3,10 +3,10 @@ package cluster
 // freeList keeps scratch state for reuse, up to a fixed number of items.
 // Unlike a sync.Pool it keeps them across garbage collections and hands
 // them to any goroutine: a sync.Pool's Put lands in the private slot of
-// the P the goroutine runs on when it ends, which another P cannot take,
-// and a goroutine that waited on the network has often moved; for the
-// large, rarely contended scratch of a split command or a pipeline, that
-// meant a fresh state (and its slices grown again) on most calls.
+// the P the goroutine runs on when it ends, which another P's Get does not
+// look at first, and a goroutine that waited on the network has often
+// moved. For the large, rarely contended scratch of a split command or a
+// pipeline, a miss means a fresh state whose slices grow again.
 type freeList[T any] struct{ ch chan *T }
 
 func newFreeList[T any](n int) freeList[T] { return freeList[T]{ch: make(chan *T, n)} }
