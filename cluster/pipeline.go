@@ -54,6 +54,9 @@ func (c *Client) doRouteBatch(ctx context.Context, b route.Batch) error {
 			// came before it.
 			c.runSegment(ctx, b, bs, segment, target, asking)
 			segment = segment[:0]
+			// runSegment parses other commands into the same scratch
+			// (bs.argv): this command's views are read again.
+			argv = b.Argv(i, bs.argv[:0])
 			if err := c.route(ctx, &batchCommand{b: b, i: i}, argv); err != nil {
 				b.Fail(i, err)
 			}

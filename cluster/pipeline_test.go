@@ -180,3 +180,30 @@ func TestWatch(t *testing.T) {
 	}
 }
 
+// A command split by slot after others in the same pipeline is routed by
+// its own arguments: the commands grouped before it once overwrote its
+// parsed arguments, and MGET went whole to one node (CROSSSLOT).
+func TestPipelineSplitAfterGroup(t *testing.T) {
+	c := newTestClient(t, sharedCluster(t), Options{})
+	keys := []string{"psg:1", "psg:2", "psg:3", "psg:4"}
+	for _, k := range keys {
+		if err := c.Set(bg, k, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := c.Pipeline()
+	for round := range 3 {
+		p.Reset()
+		for i := range 20 {
+			p.Get("psg:" + strconv.Itoa(i%4+1))
+		}
+		mget := p.MGet(keys...)
+		if err := p.Exec(bg); err != nil {
+			t.Fatal(err)
+		}
+		v, err := mget.Result()
+		if err != nil || len(v) != 4 || v[0].Value != "psg:1" || v[3].Value != "psg:4" {
+			t.Fatalf("round %d: MGET across slots after 20 GETs = %v, %v", round, v, err)
+		}
+	}
+}
