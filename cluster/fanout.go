@@ -12,6 +12,7 @@ import (
 	"github.com/fastredis/fastredis/fastredis"
 	"github.com/fastredis/fastredis/internal/keyspec"
 	"github.com/fastredis/fastredis/internal/route"
+	"github.com/fastredis/fastredis/netpoll"
 	"github.com/fastredis/fastredis/resp"
 )
 
@@ -35,6 +36,9 @@ func (c *Client) fanOut(ctx context.Context, cmd route.Command, argv [][]byte, i
 	}
 	replies := make([][]byte, len(nodes))
 	errs := make([]error, len(nodes))
+	if len(nodes) > 1 {
+		ctx = &netpoll.ConcurrentWait{Context: ctx} // none of the calls polls
+	}
 	var wg sync.WaitGroup
 	for i, n := range nodes {
 		wg.Add(1)
@@ -175,6 +179,7 @@ type splitState struct {
 	errs                       []error
 	batches                    []*splitBatch
 	wg                         sync.WaitGroup
+	cw                         netpoll.ConcurrentWait // the batches' context when there are several
 }
 
 var splitStates = newFreeList[splitState](64)
@@ -243,6 +248,13 @@ func (c *Client) runSplit(ctx context.Context, ss *splitState, argvs [][][]byte,
 		b.part = append(b.part, argvs[i])
 	}
 	ss.batches = batches
+	if len(batches) > 1 {
+		// Several replies awaited together: none of the calls polls.
+		ss.cw.Context = ctx
+		for _, b := range batches {
+			b.ctx = &ss.cw
+		}
+	}
 	// The last batch on this goroutine, the others on the workers.
 	ss.wg.Add(len(batches) - 1)
 	for _, b := range batches[:len(batches)-1] {
@@ -257,6 +269,7 @@ func (c *Client) runSplit(ctx context.Context, ss *splitState, argvs [][][]byte,
 		b.ctx, b.node, b.argvs, b.slots, b.replies, b.errs, b.wg = nil, nil, nil, nil, nil, nil, nil
 		clear(b.part)
 	}
+	ss.cw.Context = nil
 	return replies, errors.Join(errs...)
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/fastredis/fastredis/fastredis"
 	"github.com/fastredis/fastredis/internal/keyspec"
 	"github.com/fastredis/fastredis/internal/route"
+	"github.com/fastredis/fastredis/netpoll"
 )
 
 // Pipelines. c.Pipeline() is the routed view's: queue any mix of commands;
@@ -84,6 +85,7 @@ type batchState struct {
 	free     []*batchGroup
 	out      []groupOutcome
 	wg       sync.WaitGroup
+	cw       netpoll.ConcurrentWait // the groups' context when there are several
 }
 
 type groupOutcome struct {
@@ -304,18 +306,25 @@ func (c *Client) runGroups(ctx context.Context, b route.Batch, bs *batchState, g
 		bs.out = make([]groupOutcome, len(groups))
 	}
 	out := bs.out[:len(groups)]
+	gctx := ctx
+	if len(groups) > 1 {
+		// Several replies awaited together: none of the calls polls.
+		bs.cw.Context = ctx
+		gctx = &bs.cw
+	}
 	// The last group runs on this goroutine; the others on the client's
 	// workers (or goroutines of their own when every worker is busy).
 	for gi, g := range groups[:len(groups)-1] {
 		bs.wg.Add(1)
-		g.job = groupJob{ctx: ctx, b: b, g: g, out: &out[gi], wg: &bs.wg}
+		g.job = groupJob{ctx: gctx, b: b, g: g, out: &out[gi], wg: &bs.wg}
 		c.runJob(&g.job)
 	}
 	if g := groups[len(groups)-1]; true {
-		a, err := b.Run(ctx, g.node.client, g.idx, g.asking)
+		a, err := b.Run(gctx, g.node.client, g.idx, g.asking)
 		out[len(groups)-1] = groupOutcome{a, err}
 	}
 	bs.wg.Wait()
+	bs.cw.Context = nil
 	for _, g := range groups {
 		g.job = groupJob{} // drop the references to this run
 	}

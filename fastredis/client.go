@@ -274,6 +274,7 @@ func (c *Client) dialWith(ctx context.Context, serving bool, tune func(*netpoll.
 		KeepAlive:   c.opts.KeepAlive,
 		MaxPending:  c.opts.MaxPending,
 		Dialer:      c.opts.Dialer,
+		SpinWait:    c.opts.SpinWait,
 	}
 	if tune != nil {
 		tune(&nopts)

@@ -124,6 +124,14 @@ type Options struct {
 	PoolSize int
 	// Transport selects how connections move bytes (see netpoll).
 	Transport netpoll.Transport
+	// SpinWait is the most a lone caller, reading its own reply on an
+	// otherwise idle connection (the net.Conn transport's direct reads),
+	// polls the socket before it sleeps: on a near server that saves the
+	// thread's wake-up, most of a serial round trip. The budget adapts to
+	// how fast replies come, so a far server or a slow command soon stops
+	// the polling. Negative disables it; it is off with GOMAXPROCS 1.
+	// Default netpoll.DefaultSpinWait (100µs).
+	SpinWait time.Duration
 	// MaxPending bounds the commands awaiting replies per connection.
 	MaxPending int
 	// MaxDedicatedConns bounds the connections the client opens besides its

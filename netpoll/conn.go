@@ -90,6 +90,11 @@ type Conn struct {
 	// directReads counts the requests whose callers read their own
 	// replies (for tests).
 	directReads atomic.Uint64
+	// spin is the direct reader's polling budget (spin.go), used by the
+	// holder of the reading side only; polledReads counts the direct reads
+	// whose replies came while polling (for tests).
+	spin        spinner
+	polledReads atomic.Uint64
 
 	// Socket timeout (Options.SocketTimeout): when replies became owed, or
 	// bytes last arrived while they were, in UnixNano; and the watchdog.
@@ -110,6 +115,7 @@ func newConn(opts Options) *Conn {
 	}
 	c.rd = resp.Reader{MaxBulkLen: opts.MaxBulkLen, MaxAggregateLen: opts.MaxAggregateLen, MaxDepth: opts.MaxDepth}
 	c.hasWatchdog = opts.SocketTimeout > 0
+	c.spin = newSpinner(opts.SpinWait)
 	return c
 }
 
@@ -182,7 +188,7 @@ func (c *Conn) DoDeadline(ctx context.Context, deadline time.Time, h Handler, re
 	c.active.Add(1)
 	defer c.active.Add(-1)
 	if c.direct != nil && c.readIdle.Load() && ctx.Done() == nil {
-		return c.doDirect(deadline, h, replies, encode)
+		return c.doDirect(deadline, mayPoll(ctx), h, replies, encode)
 	}
 	req := acquireRequest(h, replies)
 	expired := req.deadline(deadline)

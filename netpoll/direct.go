@@ -42,6 +42,10 @@ type directReader interface {
 	// deadline passed, and any other failure after shutting the
 	// connection down.
 	readOnce(deadline time.Time) error
+	// pollOnce reads the socket without blocking, again and again until
+	// bytes come (handed to onData) or until passes (spin.go). It reports
+	// whether bytes came; an error after shutting the connection down.
+	pollOnce(until time.Time) (bool, error)
 	// clearDeadline removes a read deadline readOnce set.
 	clearDeadline()
 	// wakeReader hands the reading side to the transport's reader.
@@ -101,7 +105,7 @@ func (c *Conn) goIdle() bool {
 // takes both: it probes the socket (nothing can have been written since
 // the side went idle, so whatever is there was sent for nobody), writes
 // the batch and reads its own reply. Otherwise it goes the usual way.
-func (c *Conn) doDirect(deadline time.Time, h Handler, replies int, encode func(dst []byte) []byte) error {
+func (c *Conn) doDirect(deadline time.Time, poll bool, h Handler, replies int, encode func(dst []byte) []byte) error {
 	req := acquireRequest(h, replies)
 	c.mu.Lock()
 	if err := c.enqueueLocked(context.Background(), nil, req, replies, encode); err != nil {
@@ -140,15 +144,35 @@ func (c *Conn) doDirect(deadline time.Time, h Handler, replies int, encode func(
 		return err
 	}
 	c.t.flush()
-	return c.readOwn(req, deadline)
+	return c.readOwn(req, deadline, poll)
 }
 
 // readOwn reads the socket until req is complete, holding the reading
-// side, then gives the side up.
-func (c *Conn) readOwn(req *request, deadline time.Time) error {
+// side, then gives the side up. With poll, it may poll first (spin.go).
+func (c *Conn) readOwn(req *request, deadline time.Time, poll bool) error {
 	c.directReads.Add(1)
+	start := time.Now()
+	// Polling (spin.go): a lone waiter may poll until until, if not zero
+	// (the budget may be spent); its wait adapts the budget either way.
+	lone := directWaiters.Add(1) == 1 && poll && c.spin.max > 0
+	var until time.Time
+	if lone {
+		until = c.spin.limit(start, deadline)
+	}
+	polled := !until.IsZero()
+	slept := false
 	var err error
 	for len(req.done) == 0 {
+		if polled && !slept {
+			got, perr := c.direct.pollOnce(until)
+			if perr != nil {
+				break // shut down: every request, req too, has failed
+			}
+			if !got {
+				slept = true // the budget is spent, or another waits: sleep
+			}
+			continue
+		}
 		rerr := c.direct.readOnce(deadline)
 		if rerr == errReadDeadline {
 			if req.abandon() {
@@ -162,6 +186,14 @@ func (c *Conn) readOwn(req *request, deadline time.Time) error {
 	}
 	if !deadline.IsZero() {
 		c.direct.clearDeadline()
+	}
+	directWaiters.Add(-1)
+	if lone {
+		caught := polled && !slept
+		c.spin.observe(time.Since(start), caught)
+		if caught {
+			c.polledReads.Add(1)
+		}
 	}
 	c.releaseReadRole()
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -176,13 +177,8 @@ func (t *netConnTransport) readLoop() {
 			idle = false
 		}
 		n, err := t.nc.Read(t.buf)
-		if n > 0 {
-			if perr := t.c.onData(t.buf[:n], t.c.sent.Load()); perr != nil {
-				t.shut()
-				t.c.shutdown(perr)
-				return
-			}
-			t.buf, t.small = resizeReadBuffer(t.buf, n, t.small)
+		if n > 0 && t.handle(n) != nil {
+			return
 		}
 		if err != nil {
 			t.shut()
@@ -268,12 +264,9 @@ func (t *netConnTransport) readOnce(deadline time.Time) error {
 	}
 	n, err := t.nc.Read(t.buf)
 	if n > 0 {
-		if perr := t.c.onData(t.buf[:n], t.c.sent.Load()); perr != nil {
-			t.shut()
-			t.c.shutdown(perr)
+		if perr := t.handle(n); perr != nil {
 			return perr
 		}
-		t.buf, t.small = resizeReadBuffer(t.buf, n, t.small)
 	}
 	if err != nil {
 		if !deadline.IsZero() && errors.Is(err, os.ErrDeadlineExceeded) {
@@ -283,6 +276,40 @@ func (t *netConnTransport) readOnce(deadline time.Time) error {
 		t.c.shutdown(t.readError(err))
 		return err
 	}
+	return nil
+}
+
+// pollOnce is the direct reader's polling (directReader, spin.go): it
+// reads the socket without blocking, yielding between tries, until bytes
+// come or until passes.
+func (t *netConnTransport) pollOnce(until time.Time) (bool, error) {
+	for {
+		n, err := t.prober.poll(t.buf)
+		if n > 0 {
+			return true, t.handle(n)
+		}
+		if err != nil {
+			t.shut()
+			t.c.shutdown(t.readError(err))
+			return false, err
+		}
+		if !keepPolling(until) {
+			return false, nil
+		}
+		runtime.Gosched()
+	}
+}
+
+// handle hands the n bytes just read into t.buf to the Conn and sizes the
+// buffer for the next read. An error means the connection was shut down.
+// c.sent is loaded here, after the read, as onData requires.
+func (t *netConnTransport) handle(n int) error {
+	if err := t.c.onData(t.buf[:n], t.c.sent.Load()); err != nil {
+		t.shut()
+		t.c.shutdown(err)
+		return err
+	}
+	t.buf, t.small = resizeReadBuffer(t.buf, n, t.small)
 	return nil
 }
 

@@ -85,6 +85,11 @@ type Options struct {
 	// connection idle read its own reply (see direct.go). For comparing
 	// the two; there is no other reason to set it.
 	NoDirectReads bool
+	// SpinWait is the most a caller reading its own reply (direct reads)
+	// polls the socket before it sleeps in the Go poller; the budget
+	// adapts to how fast replies come (spin.go). Negative disables
+	// polling; it is off anyway with GOMAXPROCS 1. Default DefaultSpinWait.
+	SpinWait time.Duration
 	// MaxBulkLen, MaxAggregateLen and MaxDepth bound what the server may
 	// send (see resp.Reader). Zero means resp's defaults. A reply past a
 	// bound closes the connection with an error wrapping a resp error.
@@ -141,6 +146,9 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if opts.MaxPendingBytes == 0 {
 		opts.MaxPendingBytes = DefaultMaxPendingBytes
+	}
+	if opts.SpinWait == 0 {
+		opts.SpinWait = DefaultSpinWait
 	}
 	if opts.Transport == TransportAuto {
 		opts.Transport = TransportNetConn

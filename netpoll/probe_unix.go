@@ -18,6 +18,13 @@ type prober struct {
 	buf  [1]byte
 	n    int
 	errn error
+
+	// poll's: one non-blocking read into rbuf, by the holder of the
+	// reading side only (no lock).
+	pollFn func(fd uintptr) bool
+	rbuf   []byte
+	rn     int
+	rerr   error
 }
 
 // newProber returns a prober for TCP and unix sockets, or nil (TLS, or a
@@ -38,7 +45,33 @@ func newProber(nc net.Conn) *prober {
 	}
 	p := &prober{rc: rc}
 	p.fn = p.peek
+	p.pollFn = p.recv
 	return p
+}
+
+func (p *prober) recv(fd uintptr) bool {
+	p.rn, _, p.rerr = syscall.Recvfrom(int(fd), p.rbuf, syscall.MSG_DONTWAIT)
+	return true
+}
+
+// poll reads what the socket holds into buf without blocking: n > 0 bytes,
+// or n == 0 with a nil error when nothing is there yet, or the socket's
+// error (io.EOF when the server closed it).
+func (p *prober) poll(buf []byte) (int, error) {
+	p.rbuf = buf
+	err := p.rc.Read(p.pollFn)
+	p.rbuf = nil
+	switch {
+	case err != nil:
+		return 0, err
+	case p.rerr == syscall.EAGAIN || p.rerr == syscall.EWOULDBLOCK || p.rerr == syscall.EINTR:
+		return 0, nil
+	case p.rerr != nil:
+		return 0, p.rerr
+	case p.rn > 0:
+		return p.rn, nil
+	}
+	return 0, io.EOF
 }
 
 func (p *prober) peek(fd uintptr) bool {
