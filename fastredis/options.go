@@ -130,7 +130,7 @@ type Options struct {
 	// thread's wake-up, most of a serial round trip. The budget adapts to
 	// how fast replies come, so a far server or a slow command soon stops
 	// the polling. Negative disables it; it is off with GOMAXPROCS 1.
-	// Default netpoll.DefaultSpinWait (100µs).
+	// Default netpoll.DefaultSpinWait (200µs).
 	SpinWait time.Duration
 	// MaxPending bounds the commands awaiting replies per connection.
 	MaxPending int
