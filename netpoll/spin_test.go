@@ -119,3 +119,61 @@ func TestDirectReadPolling(t *testing.T) {
 		t.Error("quick replies did not turn polling on again")
 	}
 }
+
+// A server that fails while a lone caller polls for its reply: closing
+// the connection, sending half a reply then closing, or sending a reply
+// nobody asked for after the one owed. The caller gets ErrConnLost (or
+// ErrUnexpectedReply), never a hang and never another's reply.
+func TestDirectReadPollingServerFails(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("polling is off with GOMAXPROCS 1")
+	}
+	tests := []struct {
+		name  string
+		reply string // sent after reading the second command, then the server closes
+		want  error
+	}{
+		{"closed before the reply", "", ErrConnLost},
+		{"closed inside the reply", "$10\r\nhal", ErrConnLost},
+		{"a reply and a stray one", "$2\r\nok\r\n+STRAY\r\n", ErrUnexpectedReply},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkGoroutines(t)
+			srv := startFakeServer(t, func(c *fakeConn) {
+				if _, err := c.ReadCommand(); err != nil {
+					return
+				}
+				c.Send("+OK\r\n")
+				if _, err := c.ReadCommand(); err != nil {
+					return
+				}
+				if tt.reply != "" {
+					c.Send(tt.reply)
+				}
+				if tt.want == ErrConnLost {
+					c.Conn.Close()
+					return
+				}
+				c.Drain()
+			})
+			c := fakeDial(t, srv, TransportNetConn, Options{})
+			var h bytesHandler
+			if err := c.Do(context.Background(), &h, 1, encodeCmd("PING")); err != nil {
+				t.Fatal(err)
+			}
+			h = bytesHandler{}
+			err := c.Do(context.Background(), &h, 1, encodeCmd("ECHO", "ok"))
+			if tt.want == ErrUnexpectedReply {
+				// The owed reply came first and is the caller's; the stray
+				// one closes the connection for whoever comes next.
+				if err != nil || string(h.got) != "ok" {
+					t.Fatalf("ECHO = %q, %v; want its own reply", h.got, err)
+				}
+				err = c.Do(context.Background(), &h, 1, encodeCmd("PING"))
+			}
+			fakeWantErr(t, tt.name, err, tt.want)
+			fakeWaitDone(t, c)
+		})
+	}
+}
