@@ -110,7 +110,8 @@ func (c *Client) split(ctx context.Context, cmd route.Command, argv [][]byte, in
 	if cap(ss.argvBuf) < total {
 		ss.argvBuf = make([][]byte, total)
 	}
-	buf := ss.argvBuf[:total]
+	ss.argvBuf = ss.argvBuf[:total]
+	buf := ss.argvBuf
 	start := 0
 	for _, size := range ss.sizes {
 		buf[start] = argv[0]
@@ -184,15 +185,33 @@ type splitState struct {
 
 var splitStates = newFreeList[splitState](64)
 
+// maxKeptKeys bounds the scratch a pooled splitState keeps, in keys (or
+// commands) per split: a split of more (an MSET of thousands of keys) drops
+// its scratch on release, so that one large split neither holds the memory
+// nor makes every later release and batch walk it.
+const maxKeptKeys = 1024
+
 func (ss *splitState) release() {
-	clear(ss.argvBuf[:cap(ss.argvBuf)])
-	clear(ss.argvs[:cap(ss.argvs)])
-	clear(ss.replies[:cap(ss.replies)])
+	// Only what this split used is cleared (the slices' lengths): clearing
+	// whole capacities made every small split pay for the largest one.
+	clear(ss.argvBuf)
+	clear(ss.argvs)
+	clear(ss.replies)
+	clear(ss.errs)
 	if cap(ss.out) > 64<<10 {
 		ss.out = nil
 	}
+	if cap(ss.argvBuf) > 2*maxKeptKeys || cap(ss.pos) > maxKeptKeys {
+		ss.pos, ss.groupOf, ss.slots, ss.sizes = nil, nil, nil, nil
+		ss.argvBuf, ss.argvs, ss.replies, ss.errs = nil, nil, nil, nil
+		ss.readers, ss.its = nil, nil
+	}
 	for _, b := range ss.batches[:cap(ss.batches)] {
 		if b == nil {
+			continue
+		}
+		if cap(b.out) > maxKeptKeys {
+			b.out, b.idx, b.part = nil, nil, nil
 			continue
 		}
 		for j, o := range b.out {
@@ -214,7 +233,8 @@ func (c *Client) runSplit(ctx context.Context, ss *splitState, argvs [][][]byte,
 	if cap(ss.replies) < n {
 		ss.replies, ss.errs = make([][]byte, n), make([]error, n)
 	}
-	replies, errs := ss.replies[:n], ss.errs[:n]
+	ss.replies, ss.errs = ss.replies[:n], ss.errs[:n]
+	replies, errs := ss.replies, ss.errs
 	clear(errs)
 	batches := ss.batches[:0]
 	for i, slot := range slots {
@@ -293,10 +313,11 @@ type splitBatch struct {
 func (b *splitBatch) run() {
 	var err error
 	if b.node != nil {
-		for j := range b.out {
-			b.out[j] = b.out[j][:0]
+		out := b.out[:min(len(b.out), len(b.part))] // the buffers of this batch's replies
+		for j := range out {
+			out[j] = out[j][:0]
 		}
-		b.out, err = route.CallMany(b.ctx, b.node.client, b.part, b.out)
+		b.out, err = route.CallMany(b.ctx, b.node.client, b.part, out)
 	}
 	for j, i := range b.idx {
 		if b.node != nil && err == nil && !isRedirectionReply(b.out[j]) {

@@ -46,8 +46,12 @@ func (c *Client) doRouteBatch(ctx context.Context, b route.Batch) error {
 			continue
 		}
 		info, err := keyspec.Route(argv)
-		_, _, serr := keyspec.ArgvSlot(argv)
+		slot, keyed, serr := keyspec.ArgvSlot(argv)
 		cross := errors.Is(serr, keyspec.ErrCrossSlot)
+		if serr == nil {
+			// group places it by these, without parsing it again.
+			bs.placed[i] = placement{slot: int32(slot), keyed: keyed, readOnly: err == nil && info.ReadOnly, known: true}
+		}
 		switch {
 		case err == nil && (info.Request == keyspec.RequestAllShards || info.Request == keyspec.RequestAllNodes ||
 			info.Request == keyspec.RequestSpecial || (info.Request == keyspec.RequestMultiShard && cross)):
@@ -75,6 +79,7 @@ func (c *Client) doRouteBatch(ctx context.Context, b route.Batch) error {
 // batchState is the scratch of one RouteBatch, pooled so that a reused
 // pipeline allocates nothing here.
 type batchState struct {
+	placed   []placement // per command, once doRouteBatch has parsed it
 	target   []*node
 	asking   []bool
 	segment  []int
@@ -88,6 +93,14 @@ type batchState struct {
 	cw       netpoll.ConcurrentWait // the groups' context when there are several
 }
 
+// placement is what places a command of a pipeline: its slot, whether it
+// has keys, whether a replica may serve it.
+type placement struct {
+	slot            int32
+	keyed, readOnly bool
+	known           bool
+}
+
 type groupOutcome struct {
 	answered int
 	err      error
@@ -98,11 +111,12 @@ var batchStates = newFreeList[batchState](64)
 func getBatchState(n int) *batchState {
 	bs := batchStates.get()
 	if cap(bs.target) < n {
-		bs.target, bs.asking = make([]*node, n), make([]bool, n)
+		bs.target, bs.asking, bs.placed = make([]*node, n), make([]bool, n), make([]placement, n)
 	}
-	bs.target, bs.asking = bs.target[:n], bs.asking[:n]
+	bs.target, bs.asking, bs.placed = bs.target[:n], bs.asking[:n], bs.placed[:n]
 	clear(bs.target)
 	clear(bs.asking)
+	clear(bs.placed)
 	bs.segment = bs.segment[:0]
 	return bs
 }
@@ -260,16 +274,17 @@ func (c *Client) group(b route.Batch, bs *batchState, pending []int, target []*n
 	for _, i := range pending {
 		n := target[i]
 		if n == nil {
-			argv = b.Argv(i, argv[:0])
-			slot, keyed, err := keyspec.ArgvSlot(argv)
-			if err != nil {
-				keyed = false
+			pl := bs.placed[i]
+			if !pl.known {
+				argv = b.Argv(i, argv[:0])
+				slot, keyed, err := keyspec.ArgvSlot(argv)
+				pl = placement{slot: int32(slot), keyed: keyed && err == nil}
+				if info, err := keyspec.Route(argv); err == nil {
+					pl.readOnly = info.ReadOnly
+				}
 			}
-			readOnly := false
-			if info, err := keyspec.Route(argv); err == nil {
-				readOnly = info.ReadOnly
-			}
-			n, err = c.pick(slot, keyed, readOnly)
+			var err error
+			n, err = c.pick(int(pl.slot), pl.keyed, pl.readOnly)
 			if err != nil {
 				unplaced, perr = append(unplaced, i), err
 				continue
