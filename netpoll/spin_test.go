@@ -86,9 +86,10 @@ func TestDirectReadPolling(t *testing.T) {
 	}
 	c := dialServer(t, srv, TransportNetConn, Options{})
 	echo(t, c, bg, 200)
-	// On a loaded machine a reply now and then comes after the budget;
-	// most come within it.
-	if n := c.polledReads.Load(); n < 100 {
+	// On a loaded machine (make test runs other packages' tests beside
+	// this one) replies now and then come after the budget, and each such
+	// reply halves it; a quarter is far from what broken polling gives (0).
+	if n := c.polledReads.Load(); n < 50 {
 		t.Errorf("%d of 200 serial replies caught by polling", n)
 	}
 
