@@ -19,11 +19,45 @@ import (
 // and command names are few in practice, but Do takes any name.
 const maxCached = 4096
 
+// boundedCache holds values computed once per key, for lookups on every
+// command: a read lock to find one, a write lock to add one. Past
+// maxCached keys a value is computed each time and not kept.
+type boundedCache[K comparable, V any] struct {
+	mu sync.RWMutex
+	m  map[K]V
+}
+
+// get returns k's value, computing it with compute the first time.
+func (c *boundedCache[K, V]) get(k K, compute func(K) V) V {
+	c.mu.RLock()
+	v, ok := c.m[k]
+	c.mu.RUnlock()
+	if ok {
+		return v
+	}
+	v = compute(k)
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = make(map[K]V)
+	}
+	if len(c.m) < maxCached {
+		c.m[k] = v
+	}
+	c.mu.Unlock()
+	return v
+}
+
+// opKey is what the attributes of an operation depend on: its name, its
+// server's address and its database.
+type opKey struct {
+	op, addr string
+	db       int
+}
+
 // serverCache maps a server address to its server.address and
 // server.port attributes, parsed once.
 type serverCache struct {
-	mu sync.RWMutex
-	m  map[string][]attribute.KeyValue
+	c boundedCache[string, []attribute.KeyValue]
 }
 
 // get returns the attributes of addr: server.address and server.port for
@@ -32,22 +66,7 @@ func (c *serverCache) get(addr string) []attribute.KeyValue {
 	if addr == "" {
 		return nil
 	}
-	c.mu.RLock()
-	kv, ok := c.m[addr]
-	c.mu.RUnlock()
-	if ok {
-		return kv
-	}
-	kv = serverAttrs(addr)
-	c.mu.Lock()
-	if c.m == nil {
-		c.m = make(map[string][]attribute.KeyValue)
-	}
-	if len(c.m) < maxCached {
-		c.m[addr] = kv
-	}
-	c.mu.Unlock()
-	return kv
+	return c.c.get(addr, serverAttrs)
 }
 
 func serverAttrs(addr string) []attribute.KeyValue {

@@ -3,7 +3,6 @@ package fastredisotel
 import (
 	"context"
 	"strconv"
-	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -31,15 +30,7 @@ type hook struct {
 	addrAtStart bool
 	metrics     *metrics // nil: no metrics
 	servers     serverCache
-
-	startMu sync.RWMutex
-	start   map[startKey][]trace.SpanStartOption
-}
-
-// startKey is what a span's start options depend on.
-type startKey struct {
-	op, addr string
-	db       int
+	start       boundedCache[opKey, []trace.SpanStartOption]
 }
 
 var _ fastredis.Hook = (*hook)(nil)
@@ -141,27 +132,15 @@ func (h *hook) ProcessPipelineHook(next fastredis.ProcessPipelineHookFunc) fastr
 // known, those of WithAttributes), so that samplers see them. They are
 // built once for each operation, address and database.
 func (h *hook) startOptions(op, addr string, db int) []trace.SpanStartOption {
-	k := startKey{op, addr, db}
-	h.startMu.RLock()
-	opts, ok := h.start[k]
-	h.startMu.RUnlock()
-	if ok {
-		return opts
-	}
+	return h.start.get(opKey{op, addr, db}, h.newStartOptions)
+}
+
+func (h *hook) newStartOptions(k opKey) []trace.SpanStartOption {
 	attrs := make([]attribute.KeyValue, 0, 5+len(h.cfg.attrs))
-	attrs = append(attrs, semconv.DBSystemNameRedis, semconv.DBOperationName(op), namespace(db))
-	attrs = append(attrs, h.servers.get(addr)...)
+	attrs = append(attrs, semconv.DBSystemNameRedis, semconv.DBOperationName(k.op), namespace(k.db))
+	attrs = append(attrs, h.servers.get(k.addr)...)
 	attrs = append(attrs, h.cfg.attrs...)
-	opts = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...)}
-	h.startMu.Lock()
-	if h.start == nil {
-		h.start = make(map[startKey][]trace.SpanStartOption)
-	}
-	if len(h.start) < maxCached {
-		h.start[k] = opts
-	}
-	h.startMu.Unlock()
-	return opts
+	return []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...)}
 }
 
 // endCommand sets the attributes known once the command has run.

@@ -2,7 +2,6 @@ package fastredisotel
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -56,8 +55,7 @@ type metrics struct {
 	createTime dbconv.ClientConnectionCreateTime
 	poolName   func(addr string) string // a dialed address's pool
 
-	recMu sync.RWMutex
-	rec   map[recKey][]metric.RecordOption // attribute sets of successful operations
+	rec boundedCache[opKey, []metric.RecordOption] // attribute sets of successful operations
 
 	redirects        metric.Int64Counter
 	refreshes        metric.Int64Counter
@@ -66,11 +64,6 @@ type metrics struct {
 	failovers        metric.Int64Counter
 	failoverDuration metric.Float64Histogram
 	resubscriptions  metric.Int64Counter
-}
-
-type recKey struct {
-	op, addr string
-	db       int
 }
 
 func newMetrics(m metric.Meter, cfg *config, servers *serverCache, poolName func(string) string) (*metrics, error) {
@@ -111,28 +104,17 @@ func newMetrics(m metric.Meter, cfg *config, servers *serverCache, poolName func
 	return ms, nil
 }
 
+func (m *metrics) newRecordOptions(k opKey) []metric.RecordOption {
+	return []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(m.attrs(k.op, k.addr, k.db)...))}
+}
+
 // recordDuration records an operation's duration, with the attributes the
 // conventions ask for. Those of successful operations are built once for
 // each name, address and database.
 func (m *metrics) recordDuration(ctx context.Context, d time.Duration, op, addr string, db int, err error) {
 	secs := d.Seconds()
 	if !isError(err) {
-		k := recKey{op, addr, db}
-		m.recMu.RLock()
-		opts, ok := m.rec[k]
-		m.recMu.RUnlock()
-		if !ok {
-			opts = []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(m.attrs(op, addr, db)...))}
-			m.recMu.Lock()
-			if m.rec == nil {
-				m.rec = make(map[recKey][]metric.RecordOption)
-			}
-			if len(m.rec) < maxCached {
-				m.rec[k] = opts
-			}
-			m.recMu.Unlock()
-		}
-		m.duration.Record(ctx, secs, opts...)
+		m.duration.Record(ctx, secs, m.rec.get(opKey{op, addr, db}, m.newRecordOptions)...)
 		return
 	}
 	attrs := m.attrs(op, addr, db)
