@@ -28,6 +28,9 @@ type argBuf struct {
 	refs     []argRef // large arguments, in order
 	name     string   // the command's name, for argument errors
 	err      error    // the first argument that could not be encoded; the command is not sent
+
+	hdr  [16]byte // the array header, for buffers
+	bufs [][]byte // buffers' list, reused
 }
 
 // argRef is a large argument whose payload belongs at b[at:] (between its
@@ -53,6 +56,36 @@ func (a *argBuf) appendTo(dst []byte) []byte {
 	return append(dst, a.b[prev:]...)
 }
 
+// vectorArgs is the size of a command with large arguments from which it is
+// written from the caller's memory (netpoll's DoBuffers, writev) rather
+// than copied into the connection's batch: past it, the copy costs more
+// than sharing a write(2) with other callers saves.
+const vectorArgs = 64 << 10
+
+// vectored reports whether the command is written from its buffers.
+func (a *argBuf) vectored() bool {
+	return len(a.refs) > 0 && a.size() >= vectorArgs
+}
+
+// buffers returns the whole command (array header, arguments) as buffers
+// that point into a and into the large values it references. They are
+// valid until a is reset.
+func (a *argBuf) buffers() [][]byte {
+	bufs := append(a.bufs[:0], resp.AppendArrayHeader(a.hdr[:0], a.n))
+	prev := 0
+	for _, r := range a.refs {
+		bufs = append(bufs, a.b[prev:r.at])
+		if r.p != nil {
+			bufs = append(bufs, r.p)
+		} else {
+			bufs = append(bufs, unsafe.Slice(unsafe.StringData(r.s), len(r.s))) // only read
+		}
+		prev = r.at
+	}
+	a.bufs = append(bufs, a.b[prev:])
+	return a.bufs
+}
+
 // size returns the encoded size of the arguments.
 func (a *argBuf) size() int {
 	n := len(a.b)
@@ -65,6 +98,8 @@ func (a *argBuf) size() int {
 // reset empties the buffer for a new command.
 func (a *argBuf) reset(prefix string) {
 	clear(a.refs) // drop the references to the last command's values
+	clear(a.bufs)
+	a.bufs = a.bufs[:0]
 	a.b, a.n, a.prefix, a.blocking, a.refs = a.b[:0], 0, prefix, false, a.refs[:0]
 	a.name, a.err = "", nil
 }
@@ -293,7 +328,11 @@ func (c *Client) execArgs(ctx context.Context, a *argBuf, r *result, h netpoll.H
 		}
 		return r.err
 	}
-	if err := c.run1(ctx, h, a.size()+16, encode); err != nil {
+	var trip *tripInfo
+	if a.vectored() {
+		trip = &tripInfo{args: a}
+	}
+	if err := c.roundTrip(ctx, c.readDeadline(ctx), h, 1, a.size()+16, encode, nil, trip); err != nil {
 		return err
 	}
 	return r.err

@@ -152,8 +152,9 @@ func must(t *testing.T, err error) {
 	}
 }
 
-// Large arguments travel by reference to the connection's buffer (argBuf):
-// values around and above the threshold arrive intact, and a pipeline
+// Large arguments travel by reference to the connection's buffer (argBuf),
+// and commands past vectorArgs are written from the caller's buffers:
+// values around and above both thresholds arrive intact, and a pipeline
 // copies them when queued, so the caller may reuse its buffer at once.
 func TestLargeArguments(t *testing.T) {
 	srv := redistest.Start(t, redistest.Options{})
@@ -171,6 +172,14 @@ func TestLargeArguments(t *testing.T) {
 		}
 		must(t, c.Set(ctx, "s", string(value)))
 		eq(t, "Set of a large string", string(value))(c.Get(ctx, "s"))
+
+		// Several large arguments with small ones between them: above
+		// vectorArgs written from their buffers (writev), in order.
+		must(t, c.MSet(ctx, "m1", value, "m2", "small", "m3", string(value[:n/2])))
+		vals, err := c.MGet(ctx, "m1", "m2", "m3")
+		if err != nil || len(vals) != 3 || vals[0].Value != string(value) || vals[1].Value != "small" || vals[2].Value != string(value[:n/2]) {
+			t.Fatalf("MSet of %d bytes: %d values, %v", n, len(vals), err)
+		}
 
 		p := c.Pipeline()
 		p.SetBytes("p", value)

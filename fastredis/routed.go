@@ -274,7 +274,11 @@ func (rc *routedCmd) Run(ctx context.Context, node any, asking bool) error {
 	if rc.blocking {
 		return n.doBlockingN(ctx, h, replies, encode)
 	}
-	return n.roundTrip(ctx, n.readDeadline(ctx), h, replies, rc.size()+16, encode, nil, nil)
+	var trip *tripInfo
+	if !asking && rc.a != nil && rc.a.vectored() {
+		trip = &tripInfo{args: rc.a}
+	}
+	return n.roundTrip(ctx, n.readDeadline(ctx), h, replies, rc.size()+16, encode, nil, trip)
 }
 
 // ServerError is the error reply of the last Run, or nil.

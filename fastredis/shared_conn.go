@@ -319,7 +319,7 @@ func (c *Client) roundTripConn(ctx context.Context, deadline time.Time, h netpol
 		if trip != nil {
 			trip.conn = cn
 		}
-		return cn.DoDeadline(ctx, deadline, h, replies, encode)
+		return doOn(ctx, cn, deadline, h, replies, encode, trip)
 	}
 	if len(c.shared) == 0 {
 		return routedUnsupported("a connection of its own") // a routed view: never reached
@@ -346,7 +346,7 @@ func (c *Client) roundTripConn(ctx context.Context, deadline time.Time, h netpol
 		if trip != nil {
 			trip.sent, trip.conn = true, cn
 		}
-		err := cn.DoDeadline(ctx, deadline, h, replies, encode)
+		err := doOn(ctx, cn, deadline, h, replies, encode, trip)
 		if err == nil {
 			if !c.reconnectOnError(cn, h) {
 				return nil
@@ -360,10 +360,22 @@ func (c *Client) roundTripConn(ctx context.Context, deadline time.Time, h netpol
 	}
 }
 
-// tripInfo is what roundTrip reports about a request besides its error.
+// doOn hands the request to cn: as buffers written from the caller's
+// memory when trip says the command has large arguments and cn can
+// (netpoll's DoBuffers), else encoded into cn's batch.
+func doOn(ctx context.Context, cn *netpoll.Conn, deadline time.Time, h netpoll.Handler, replies int, encode func([]byte) []byte, trip *tripInfo) error {
+	if trip != nil && trip.args != nil && cn.WritesBuffers() {
+		return cn.DoBuffers(ctx, deadline, h, replies, trip.args.buffers())
+	}
+	return cn.DoDeadline(ctx, deadline, h, replies, encode)
+}
+
+// tripInfo is what roundTrip reports about a request besides its error,
+// and what it may need to know about it.
 type tripInfo struct {
 	sent bool          // it was handed to a connection
 	conn *netpoll.Conn // the last connection it was handed to
+	args *argBuf       // the command, when it is written from buffers (argBuf.vectored)
 }
 
 // resendable reports whether a command that failed with err may be sent

@@ -20,6 +20,7 @@ const (
 	writerNone   = iota
 	writerCaller // a caller writing its batch straight to the socket (gnet)
 	writerLoop   // the gnet event loop
+	writerHanded // handed to the waiting vector writer, not yet taken (vector.go)
 )
 
 // maxKeptInbound is the largest inbound buffer kept between replies; a
@@ -64,6 +65,13 @@ type Conn struct {
 	closing atomic.Bool   // Close was called
 	outPeak int           // the largest recent batch (see wrote); guarded by mu
 
+	// Vectored writes (vector.go): vecTurn holds the one vector writer
+	// waiting for the write side, which vecWaiting (guarded by mu) tells
+	// its owner; vecHanded wakes the waiter when the side is handed over.
+	vecTurn    chan struct{}
+	vecHanded  chan struct{}
+	vecWaiting bool
+
 	// Replies owed, counted since the connection opened: queued is the
 	// number of replies the requests pushed so far expect (guarded by mu);
 	// sent is the part of it whose requests' bytes have been taken for
@@ -106,12 +114,14 @@ type Conn struct {
 
 func newConn(opts Options) *Conn {
 	c := &Conn{
-		opts:    opts,
-		pending: bytebufferpool.Get(),
-		spare:   bytebufferpool.Get(),
-		q:       newQueue(opts.MaxPending),
-		room:    make(chan struct{}, 1),
-		done:    make(chan struct{}),
+		opts:      opts,
+		pending:   bytebufferpool.Get(),
+		spare:     bytebufferpool.Get(),
+		q:         newQueue(opts.MaxPending),
+		room:      make(chan struct{}, 1),
+		done:      make(chan struct{}),
+		vecTurn:   make(chan struct{}, 1),
+		vecHanded: make(chan struct{}, 1),
 	}
 	c.rd = resp.Reader{MaxBulkLen: opts.MaxBulkLen, MaxAggregateLen: opts.MaxAggregateLen, MaxDepth: opts.MaxDepth}
 	c.hasWatchdog = opts.SocketTimeout > 0
@@ -367,6 +377,9 @@ func (c *Conn) gather() {
 func (c *Conn) takePending() *bytebufferpool.ByteBuffer {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.handOverLocked() {
+		return nil // the vector writer writes what is pending
+	}
 	if len(c.pending.B) == 0 || c.closed {
 		c.writer = writerNone
 		return nil

@@ -1,6 +1,7 @@
 package netpoll
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -41,6 +42,8 @@ type netConnTransport struct {
 	readKick chan struct{} // hands the reading side to the reader
 	shutCh   chan struct{} // closed by shut
 	prober   *prober       // direct reads: nil when not supported
+	vec      *vecWriter    // writev for DoBuffers: nil when not supported
+	vbufs    [][]byte      // writeBuffers' list, reused
 	deadline time.Time     // the read deadline set, if any
 }
 
@@ -58,6 +61,7 @@ func startNetConn(c *Conn, nc net.Conn) {
 			c.direct = t
 		}
 	}
+	t.vec = newVecWriter(nc)
 	t.wg.Add(2)
 	go t.readLoop()
 	go t.writeLoop()
@@ -96,6 +100,49 @@ func (t *netConnTransport) flush() {
 	case t.kick <- struct{}{}:
 	default:
 	}
+}
+
+// writeBuffers is DoBuffers' write (vectorWriter): batch, then bufs, with
+// writev where the socket allows (else one write per buffer), as the owner
+// of the write side. deadline bounds it, and so does ctx: when it ends, a
+// write deadline in the past stops the write.
+func (t *netConnTransport) writeBuffers(ctx context.Context, batch []byte, bufs [][]byte, deadline time.Time) error {
+	set := !deadline.IsZero()
+	if set {
+		t.nc.SetWriteDeadline(deadline)
+	}
+	var stop func() bool
+	var stopped chan struct{}
+	if ctx.Done() != nil {
+		stopped = make(chan struct{})
+		stop = context.AfterFunc(ctx, func() {
+			t.nc.SetWriteDeadline(time.Now())
+			close(stopped)
+		})
+	}
+	t.vbufs = append(append(t.vbufs[:0], batch), bufs...)
+	var err error
+	if t.vec != nil {
+		err = t.vec.writeAll(t.vbufs)
+	} else {
+		for _, b := range t.vbufs {
+			if _, err = t.nc.Write(b); err != nil {
+				break
+			}
+		}
+	}
+	clear(t.vbufs)
+	if stop != nil && !stop() {
+		<-stopped // it ran: the deadline it set must go
+		set = true
+	}
+	if set {
+		t.nc.SetWriteDeadline(time.Time{})
+	}
+	if err != nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	return err
 }
 
 // failWrite records why writing failed and closes the socket; the reader
