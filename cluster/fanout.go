@@ -80,22 +80,26 @@ func (c *Client) split(ctx context.Context, cmd route.Command, argv [][]byte, in
 	// their arguments, laid out back to back in one slice.
 	groupOf := ss.groupOf[:0]
 	ss.slots, ss.sizes = ss.slots[:0], ss.sizes[:0]
+	ss.mapped = len(pos) > linearSlots
+	if ss.mapped {
+		if ss.bySlot == nil {
+			ss.bySlot = make(map[int]int, len(pos))
+		}
+		clear(ss.bySlot)
+	}
 	for i, p := range pos {
 		end := len(argv)
 		if i+1 < len(pos) {
 			end = pos[i+1]
 		}
 		s := keyspec.SlotBytes(argv[p])
-		gi := -1
-		for j, x := range ss.slots {
-			if x == s {
-				gi = j
-				break
-			}
-		}
+		gi := ss.groupFor(s)
 		if gi < 0 {
 			gi = len(ss.slots)
 			ss.slots, ss.sizes = append(ss.slots, s), append(ss.sizes, 1) // the command name
+			if ss.mapped {
+				ss.bySlot[s] = gi
+			}
 		}
 		ss.sizes[gi] += end - p
 		groupOf = append(groupOf, gi)
@@ -168,9 +172,32 @@ func (c *Client) split(ctx context.Context, cmd route.Command, argv [][]byte, in
 	return cmd.Deliver(out)
 }
 
+// linearSlots is the most keys a split groups by slot with a linear search
+// of the slots met so far; past it, the search is a map (an MGET of 100 keys
+// in 100 slots made 5,000 comparisons).
+const linearSlots = 16
+
+// groupFor returns the index of slot s's group, or -1.
+func (ss *splitState) groupFor(s int) int {
+	if ss.mapped {
+		if gi, ok := ss.bySlot[s]; ok {
+			return gi
+		}
+		return -1
+	}
+	for j, x := range ss.slots {
+		if x == s {
+			return j
+		}
+	}
+	return -1
+}
+
 // splitState is the scratch of one split, pooled.
 type splitState struct {
 	pos, groupOf, slots, sizes []int
+	bySlot                     map[int]int // slot to group, when mapped
+	mapped                     bool        // the split has more than linearSlots keys
 	argvBuf                    [][]byte
 	argvs                      [][][]byte
 	readers                    []resp.Reader
@@ -205,6 +232,7 @@ func (ss *splitState) release() {
 		ss.pos, ss.groupOf, ss.slots, ss.sizes = nil, nil, nil, nil
 		ss.argvBuf, ss.argvs, ss.replies, ss.errs = nil, nil, nil, nil
 		ss.readers, ss.its = nil, nil
+		ss.bySlot = nil
 	}
 	for _, b := range ss.batches[:cap(ss.batches)] {
 		if b == nil {

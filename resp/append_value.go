@@ -43,6 +43,9 @@ func AppendValue(dst []byte, v Value) []byte {
 		return append(dst, '\r', '\n')
 	case Array, Set, Push, Map, Attribute:
 		dst = appendHeader(dst, byte(t), int64(v.Len()))
+		if v.exact {
+			return append(dst, v.data...)
+		}
 		it := v.Iter()
 		for it.Next() {
 			dst = AppendValue(dst, it.Value())

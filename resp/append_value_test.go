@@ -14,7 +14,33 @@ func TestAppendValueRoundTrip(t *testing.T) {
 			if got, want := render(again), render(v); got != want {
 				t.Errorf("re-encoded %q reads %s, want %s", out[6:], got, want)
 			}
+			// An aggregate Parse found exact is copied in one piece: the
+			// same bytes as re-encoding it element by element.
+			slow := v
+			slow.exact = false
+			if want := AppendValue(nil, slow); string(out[6:]) != string(want) {
+				t.Errorf("copied %q, re-encoded %q (exact %v)", out[6:], want, v.exact)
+			}
 		})
+	}
+}
+
+// TestAppendValueExact: Parse marks a top-level aggregate exact unless it
+// holds what AppendValue rewrites.
+func TestAppendValueExact(t *testing.T) {
+	for in, want := range map[string]bool{
+		"*2\r\n$1\r\na\r\n:5\r\n":       true,
+		"%1\r\n+k\r\n*1\r\n_\r\n":       true,
+		"*2\r\n$1\r\na\r\n$-1\r\n":      false, // RESP2 null bulk
+		"*1\r\n*-1\r\n":                 false, // RESP2 null array
+		"*?\r\n:1\r\n.\r\n":             false, // streamed
+		"*1\r\n$?\r\n;1\r\na\r\n;0\r\n": false, // streamed string
+		"*1\r\n$01\r\na\r\n":            false, // leading zero
+		"$1\r\na\r\n":                   false, // not an aggregate
+	} {
+		if v := parseOne(t, in); v.exact != want {
+			t.Errorf("%q: exact %v, want %v", in, v.exact, want)
+		}
 	}
 }
 

@@ -43,6 +43,11 @@ type Reader struct {
 	afterAttr bool    // the last complete element was an attribute
 	attrEnd   int     // end of an attribute that prefixes the top-level value
 	topCount  int64   // element count of a top-level streamed aggregate
+	// lossy: the value in progress holds something AppendValue writes
+	// differently from how it came (a RESP2 null, a streamed string or
+	// aggregate, a length with a leading zero), so its bytes cannot be
+	// copied as they stand (Value.exact).
+	lossy bool
 }
 
 // level is an aggregate that has been opened but not finished.
@@ -60,7 +65,7 @@ func (r *Reader) Need() int { return r.need }
 // Reset drops any value in progress.
 func (r *Reader) Reset() {
 	r.off, r.need, r.attrEnd, r.topCount = 0, 0, 0, 0
-	r.afterAttr = false
+	r.afterAttr, r.lossy = false, false
 	r.stack = r.stack[:0]
 }
 
@@ -119,6 +124,7 @@ func (r *Reader) Parse(buf []byte) (v Value, n int, err error) {
 		return Value{}, 0, err
 	}
 	v = valueAt(buf[:n], r.attrEnd, r.topCount)
+	v.exact = v.typ.IsAggregate() && !r.lossy
 	r.Reset()
 	return v, n, nil
 }
@@ -348,9 +354,13 @@ func (r *Reader) bulk(buf []byte, off int, c Type) (int, error) {
 	}
 	hdr := buf[off+1 : end]
 	if len(hdr) == 1 && hdr[0] == '?' && c == BulkString {
+		r.lossy = true
 		return r.streamedString(buf, next)
 	}
 	n, ok := parseLen(hdr)
+	if n < 0 || (len(hdr) > 1 && hdr[0] == '0') {
+		r.lossy = true
+	}
 	switch {
 	case !ok:
 		return 0, syntaxError(off, "malformed length")
@@ -428,6 +438,9 @@ func (r *Reader) open(buf []byte, off int, c Type) (next int, pushed bool, err e
 	}
 	hdr := buf[off+1 : end]
 	left := int64(-1)
+	if len(hdr) == 1 && hdr[0] == '?' || len(hdr) > 1 && (hdr[0] == '0' || hdr[0] == '-') {
+		r.lossy = true // streamed, null, or a leading zero
+	}
 	if len(hdr) == 1 && hdr[0] == '?' {
 		if c != Array && c != Set && c != Map {
 			return 0, false, syntaxError(off, "only arrays, sets and maps can be streamed")

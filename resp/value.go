@@ -18,6 +18,10 @@ type Value struct {
 	// streamed marks a RESP3 streamed string, whose data holds its chunks
 	// (;len CRLF bytes CRLF ... ;0 CRLF) rather than a contiguous payload.
 	streamed bool
+	// exact marks a top-level aggregate from Parse whose data is its
+	// elements' bytes exactly as AppendValue would write them, so that
+	// AppendValue copies them in one piece.
+	exact bool
 }
 
 // Type returns the value's type.
