@@ -197,8 +197,8 @@ func (c *Conn) DoDeadline(ctx context.Context, deadline time.Time, h Handler, re
 	}
 	c.active.Add(1)
 	defer c.active.Add(-1)
-	if c.direct != nil && c.readIdle.Load() && ctx.Done() == nil {
-		return c.doDirect(deadline, mayPoll(ctx), h, replies, encode)
+	if c.direct != nil && c.readIdle.Load() {
+		return c.doDirect(ctx, deadline, mayPoll(ctx), h, replies, encode)
 	}
 	req := acquireRequest(h, replies)
 	expired := req.deadline(deadline)

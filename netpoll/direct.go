@@ -27,9 +27,14 @@ import (
 // arrived), so the connection is closed with ErrUnexpectedReply before
 // the caller writes anything; a socket the server closed is found the same
 // way, so the caller's command fails as not sent and is not written into a
-// dead connection. A caller whose context can be cancelled (ctx.Done is
-// not nil) does not read directly: a read cannot be interrupted by a
-// context, only by a deadline, which DoDeadline's deadline sets.
+// dead connection.
+//
+// A read cannot be interrupted by a context, only by a deadline: the
+// earlier of DoDeadline's deadline and the context's bounds the reads, and
+// a context that can be cancelled is looked at between polls and, while
+// the read sleeps, every cancelSlice (a millisecond). A caller whose
+// context ends abandons its request and hands the reading side to the
+// reader goroutine, which reads the late reply and drops it.
 
 // directReader is a transport whose reading side callers can take over.
 type directReader interface {
@@ -45,7 +50,7 @@ type directReader interface {
 	// pollOnce reads the socket without blocking, again and again until
 	// bytes come (handed to onData) or until passes (spin.go). It reports
 	// whether bytes came; an error after shutting the connection down.
-	pollOnce(until time.Time) (bool, error)
+	pollOnce(until time.Time, done <-chan struct{}) (bool, error)
 	// clearDeadline removes a read deadline readOnce set.
 	clearDeadline()
 	// wakeReader hands the reading side to the transport's reader.
@@ -99,16 +104,15 @@ func (c *Conn) goIdle() bool {
 	return true
 }
 
-// doDirect is DoDeadline for a caller that found the reading side idle
-// and has a context that cannot be cancelled. If, once its command is
+// doDirect is DoDeadline for a caller that found the reading side idle. If, once its command is
 // queued, both sides are still free (nobody reads, nobody writes), it
 // takes both: it probes the socket (nothing can have been written since
 // the side went idle, so whatever is there was sent for nobody), writes
 // the batch and reads its own reply. Otherwise it goes the usual way.
-func (c *Conn) doDirect(deadline time.Time, poll bool, h Handler, replies int, encode func(dst []byte) []byte) error {
+func (c *Conn) doDirect(ctx context.Context, deadline time.Time, poll bool, h Handler, replies int, encode func(dst []byte) []byte) error {
 	req := acquireRequest(h, replies)
 	c.mu.Lock()
-	if err := c.enqueueLocked(context.Background(), nil, req, replies, encode); err != nil {
+	if err := c.enqueueLocked(ctx, nil, req, replies, encode); err != nil {
 		c.mu.Unlock()
 		releaseRequest(req)
 		return err
@@ -130,7 +134,7 @@ func (c *Conn) doDirect(deadline time.Time, poll bool, h Handler, replies int, e
 		if lead {
 			c.t.flush()
 		}
-		return c.wait(context.Background(), req.deadline(deadline), req)
+		return c.wait(ctx, req.deadline(deadline), req)
 	}
 	if err := c.direct.probe(); err != nil {
 		// Stray bytes, or a socket the server closed: nothing of this
@@ -144,14 +148,27 @@ func (c *Conn) doDirect(deadline time.Time, poll bool, h Handler, replies int, e
 		return err
 	}
 	c.t.flush()
-	return c.readOwn(req, deadline, poll)
+	return c.readOwn(ctx, req, deadline, poll)
 }
+
+// cancelSlice is how long a direct reader whose context can be cancelled
+// sleeps in a read before it looks at the context again: the most a
+// cancellation (as opposed to a deadline, which bounds the read itself)
+// waits to be noticed while a reply is late.
+const cancelSlice = time.Millisecond
 
 // readOwn reads the socket until req is complete, holding the reading
 // side, then gives the side up. With poll, it may poll first (spin.go).
-func (c *Conn) readOwn(req *request, deadline time.Time, poll bool) error {
+func (c *Conn) readOwn(ctx context.Context, req *request, deadline time.Time, poll bool) error {
 	c.directReads.Add(1)
 	start := time.Now()
+	// The context's deadline bounds the reads like deadline; its
+	// cancellation is seen between polls, and every cancelSlice while the
+	// read sleeps.
+	done := ctx.Done()
+	if d, ok := ctx.Deadline(); ok && (deadline.IsZero() || d.Before(deadline)) {
+		deadline = d
+	}
 	// Polling (spin.go): a lone waiter may poll until until, if not zero
 	// (the budget may be spent); its wait adapts the budget either way.
 	lone := directWaiters.Add(1) == 1 && poll && c.spin.max > 0
@@ -160,21 +177,39 @@ func (c *Conn) readOwn(req *request, deadline time.Time, poll bool) error {
 		until = c.spin.limit(start, deadline)
 	}
 	polled := !until.IsZero()
-	slept := false
+	slept, setDeadline := false, false
 	var err error
 	for len(req.done) == 0 {
 		if polled && !slept {
-			got, perr := c.direct.pollOnce(until)
+			got, perr := c.direct.pollOnce(until, done)
 			if perr != nil {
 				break // shut down: every request, req too, has failed
 			}
 			if !got {
-				slept = true // the budget is spent, or another waits: sleep
+				slept = true // the budget is spent, another waits, or ctx ended: sleep
 			}
 			continue
 		}
-		rerr := c.direct.readOnce(deadline)
+		if done != nil {
+			if cerr := ctx.Err(); cerr != nil {
+				if req.abandon() {
+					err = cerr // the reader drops its replies and recycles it
+				}
+				break
+			}
+		}
+		readBy, sliced := deadline, false
+		if done != nil {
+			if slice := time.Now().Add(cancelSlice); readBy.IsZero() || slice.Before(readBy) {
+				readBy, sliced = slice, true
+			}
+		}
+		setDeadline = setDeadline || !readBy.IsZero()
+		rerr := c.direct.readOnce(readBy)
 		if rerr == errReadDeadline {
+			if sliced {
+				continue // a slice ended: look at the context again
+			}
 			if req.abandon() {
 				err = context.DeadlineExceeded // the reader drops its replies and recycles it
 			}
@@ -184,7 +219,7 @@ func (c *Conn) readOwn(req *request, deadline time.Time, poll bool) error {
 			break // shut down: every request, req too, has failed
 		}
 	}
-	if !deadline.IsZero() {
+	if setDeadline {
 		c.direct.clearDeadline()
 	}
 	directWaiters.Add(-1)

@@ -33,18 +33,25 @@ func TestDirectReadSerial(t *testing.T) {
 	if n := c.directReads.Load(); n < 900 {
 		t.Errorf("%d of 1000 serial requests read directly; want nearly all", n)
 	}
-	// With a cancellable context the reader goroutine reads.
-	before := c.directReads.Load()
-	ctx, cancel := context.WithCancel(bg)
-	defer cancel()
-	for range 20 {
-		var h bytesHandler
-		if err := c.Do(ctx, &h, 1, encodeCmd("PING")); err != nil {
-			t.Fatal(err)
+	// Contexts that can be cancelled, or have a deadline, read directly
+	// too.
+	for name, mk := range map[string]func() (context.Context, context.CancelFunc){
+		"cancel":  func() (context.Context, context.CancelFunc) { return context.WithCancel(bg) },
+		"timeout": func() (context.Context, context.CancelFunc) { return context.WithTimeout(bg, time.Minute) },
+	} {
+		before := c.directReads.Load()
+		for range 100 {
+			ctx, cancel := mk()
+			var h bytesHandler
+			err := c.Do(ctx, &h, 1, encodeCmd("PING"))
+			cancel()
+			if err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	if n := c.directReads.Load() - before; n != 0 {
-		t.Errorf("%d requests with a cancellable context read directly", n)
+		if n := c.directReads.Load() - before; n < 90 {
+			t.Errorf("%s: %d of 100 requests read directly; want nearly all", name, n)
+		}
 	}
 	// NoDirectReads turns it off.
 	off := dialServer(t, srv, TransportNetConn, Options{NoDirectReads: true})
@@ -201,45 +208,82 @@ func TestDirectReadServerClosedWhileIdle(t *testing.T) {
 	fakeWaitDone(t, c)
 }
 
-// A direct read past its deadline returns DeadlineExceeded; the late
-// reply is read and dropped by the reader, and the next caller gets its
-// own.
+// A direct read whose deadline passes, or whose context ends (by its
+// deadline or cancelled), returns at once with why; the late reply is read
+// and dropped by the reader, and the next caller gets its own.
 func TestDirectReadDeadline(t *testing.T) {
-	checkGoroutines(t)
-	release := make(chan struct{})
-	srv := startFakeServer(t, func(c *fakeConn) {
-		for i := 0; ; i++ {
-			cmd, err := c.ReadCommand()
-			if err != nil {
-				return
+	cases := []struct {
+		name string
+		do   func(c *Conn, h Handler) error
+		want error
+	}{
+		{"deadline", func(c *Conn, h Handler) error {
+			return c.DoDeadline(context.Background(), time.Now().Add(50*time.Millisecond), h, 1, encodeCmd("ECHO", "late"))
+		}, context.DeadlineExceeded},
+		{"context deadline", func(c *Conn, h Handler) error {
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			defer cancel()
+			return c.Do(ctx, h, 1, encodeCmd("ECHO", "late"))
+		}, context.DeadlineExceeded},
+		{"cancelled", func(c *Conn, h Handler) error {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			time.AfterFunc(50*time.Millisecond, cancel)
+			return c.Do(ctx, h, 1, encodeCmd("ECHO", "late"))
+		}, context.Canceled},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			checkGoroutines(t)
+			release := make(chan struct{})
+			srv := startFakeServer(t, func(c *fakeConn) {
+				for {
+					cmd, err := c.ReadCommand()
+					if err != nil {
+						return
+					}
+					if cmd[1] == "late" {
+						select {
+						case <-release:
+						case <-c.stop:
+							return
+						}
+					}
+					if c.Send("$"+strconv.Itoa(len(cmd[1]))+"\r\n"+cmd[1]+"\r\n") != nil {
+						return
+					}
+				}
+			})
+			c := fakeDial(t, srv, TransportNetConn, Options{})
+			var h bytesHandler
+			if err := c.Do(context.Background(), &h, 1, encodeCmd("ECHO", "warm")); err != nil {
+				t.Fatal(err)
 			}
-			if i == 0 {
-				select {
-				case <-release:
-				case <-c.stop:
-					return
+			// The reader hands the side over once it has answered the
+			// warm-up, just after waking its caller.
+			for end := time.Now().Add(fakeSafety); !c.readIdle.Load(); runtime.Gosched() {
+				if time.Now().After(end) {
+					t.Fatal("the reading side never went idle")
 				}
 			}
-			if c.Send("$"+strconv.Itoa(len(cmd[1]))+"\r\n"+cmd[1]+"\r\n") != nil {
-				return
+			before := c.directReads.Load()
+			if err := tc.do(c, &h); !errors.Is(err, tc.want) {
+				t.Fatalf("late reply: %v, want %v", err, tc.want)
 			}
-		}
-	})
-	c := fakeDial(t, srv, TransportNetConn, Options{})
-	var h bytesHandler
-	err := c.DoDeadline(context.Background(), time.Now().Add(50*time.Millisecond), &h, 1, encodeCmd("ECHO", "late"))
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("DoDeadline past its deadline: %v", err)
-	}
-	close(release)
-	for i := range 50 {
-		want := "on-time-" + strconv.Itoa(i)
-		h = bytesHandler{}
-		if err := c.Do(context.Background(), &h, 1, encodeCmd("ECHO", want)); err != nil || string(h.got) != want {
-			t.Fatalf("ECHO after the late reply = %q, %v; want %q", h.got, err, want)
-		}
-	}
-	if h.seen != 1 {
-		t.Fatalf("handler called %d times", h.seen)
+			if n := c.directReads.Load() - before; n != 1 {
+				t.Fatalf("%d direct reads; the late request should have been one", n)
+			}
+			close(release)
+			for i := range 50 {
+				want := "on-time-" + strconv.Itoa(i)
+				h = bytesHandler{}
+				if err := c.Do(context.Background(), &h, 1, encodeCmd("ECHO", want)); err != nil || string(h.got) != want {
+					t.Fatalf("ECHO after the late reply = %q, %v; want %q", h.got, err, want)
+				}
+			}
+			if h.seen != 1 {
+				t.Fatalf("handler called %d times", h.seen)
+			}
+		})
 	}
 }

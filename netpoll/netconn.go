@@ -328,8 +328,9 @@ func (t *netConnTransport) readOnce(deadline time.Time) error {
 
 // pollOnce is the direct reader's polling (directReader, spin.go): it
 // reads the socket without blocking, yielding between tries, until bytes
-// come or until passes.
-func (t *netConnTransport) pollOnce(until time.Time) (bool, error) {
+// come, until passes or done (the caller's context's, if not nil) is
+// closed.
+func (t *netConnTransport) pollOnce(until time.Time, done <-chan struct{}) (bool, error) {
 	for {
 		n, err := t.prober.poll(t.buf)
 		if n > 0 {
@@ -342,6 +343,13 @@ func (t *netConnTransport) pollOnce(until time.Time) (bool, error) {
 		}
 		if !keepPolling(until) {
 			return false, nil
+		}
+		if done != nil {
+			select {
+			case <-done:
+				return false, nil
+			default:
+			}
 		}
 		runtime.Gosched()
 	}
