@@ -105,7 +105,6 @@ func (c *Client) split(ctx context.Context, cmd route.Command, argv [][]byte, in
 		groupOf = append(groupOf, gi)
 	}
 	ss.groupOf = groupOf
-	n := len(ss.slots)
 	ss.argvs = ss.argvs[:0]
 	total := 0
 	for _, size := range ss.sizes {
@@ -142,16 +141,11 @@ func (c *Client) split(ctx context.Context, cmd route.Command, argv [][]byte, in
 		}
 		return cmd.Deliver(out)
 	}
-	// MGET: the groups' arrays, back in key order.
-	if cap(ss.readers) < n {
-		ss.readers = make([]resp.Reader, n)
-	}
+	// MGET: the groups' arrays, back in key order. Each reply was parsed
+	// as it arrived and kept with AppendValue: read back, not parsed again.
 	ss.its = ss.its[:0]
 	for i, r := range replies {
-		v, _, err := ss.readers[i].Parse(r)
-		if err != nil {
-			return err
-		}
+		v := resp.Appended(r)
 		if v.IsError() {
 			return cmd.Deliver(r)
 		}
@@ -200,7 +194,6 @@ type splitState struct {
 	mapped                     bool        // the split has more than linearSlots keys
 	argvBuf                    [][]byte
 	argvs                      [][][]byte
-	readers                    []resp.Reader
 	its                        []resp.Iterator
 	out                        []byte
 	replies                    [][]byte
@@ -231,7 +224,7 @@ func (ss *splitState) release() {
 	if cap(ss.argvBuf) > 2*maxKeptKeys || cap(ss.pos) > maxKeptKeys {
 		ss.pos, ss.groupOf, ss.slots, ss.sizes = nil, nil, nil, nil
 		ss.argvBuf, ss.argvs, ss.replies, ss.errs = nil, nil, nil, nil
-		ss.readers, ss.its = nil, nil
+		ss.its = nil
 		ss.bySlot = nil
 	}
 	for _, b := range ss.batches[:cap(ss.batches)] {

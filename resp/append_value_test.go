@@ -25,6 +25,27 @@ func TestAppendValueRoundTrip(t *testing.T) {
 	}
 }
 
+// TestAppended reads back what AppendValue wrote, without a Reader: the
+// same value, and the same bytes when written again.
+func TestAppended(t *testing.T) {
+	for _, tc := range validCases {
+		t.Run(tc.name, func(t *testing.T) {
+			v := parseOne(t, tc.in)
+			kept := AppendValue(nil, v)
+			back := Appended(kept)
+			if got, want := render(back), render(v); got != want {
+				t.Errorf("Appended(%q) reads %s, want %s", kept, got, want)
+			}
+			if again := AppendValue(nil, back); string(again) != string(kept) {
+				t.Errorf("written again %q, first %q", again, kept)
+			}
+		})
+	}
+	if v := Appended(nil); v.Type() != 0 {
+		t.Errorf("Appended(nil) = %v", v.Type())
+	}
+}
+
 // TestAppendValueExact: Parse marks a top-level aggregate exact unless it
 // holds what AppendValue rewrites.
 func TestAppendValueExact(t *testing.T) {

@@ -62,6 +62,20 @@ func valueAt(frame []byte, attrEnd int, count int64) Value {
 	return v
 }
 
+// Appended returns the value that AppendValue wrote into b, which must
+// hold exactly that value and nothing else. It does not check b again: a
+// Reader validates what comes in, and AppendValue's output is valid and
+// canonical by construction, so reading it back (a reply kept earlier)
+// needs no second scan. For any other bytes, use a Reader.
+func Appended(b []byte) Value {
+	if len(b) == 0 {
+		return Value{}
+	}
+	v, _, _ := decode(b)
+	v.exact = v.typ.IsAggregate()
+	return v
+}
+
 // decode reads one validated element (with an attribute before it, if any)
 // from the start of b and returns it with the number of bytes it takes. For a
 // counted aggregate it does not walk the elements to find where they end:
