@@ -431,4 +431,6 @@ func (h *manyHandler) release() {
 
 // Reply keeps command i's reply. A batch sent again after a lost connection
 // replaces the replies of the first try: each holds exactly one reply.
-func (h *manyHandler) Reply(i int, v resp.Value) { h.replies[i] = resp.AppendValue(h.replies[i][:0], v) }
+func (h *manyHandler) Reply(i int, v resp.Value) {
+	h.replies[i] = resp.AppendValue(h.replies[i][:0], v)
+}
