@@ -285,21 +285,27 @@ func (c *Conn) waitForRoom(ctx context.Context, expired <-chan time.Time) error 
 		}
 		c.waiters.Add(1)
 		c.mu.Unlock()
-		var err error
-		select {
-		case <-c.room:
-		case <-c.done:
-		case <-ctx.Done():
-			err = ctx.Err()
-		case <-expired:
-			err = context.DeadlineExceeded
-		}
+		err := c.await(c.room, ctx, expired)
 		c.waiters.Add(-1)
 		c.mu.Lock()
 		if err != nil {
 			return err
 		}
 	}
+}
+
+// await waits for a signal on ch, or for the connection to close (both
+// nil: look again), or for ctx or the deadline's channel (their error).
+func (c *Conn) await(ch <-chan struct{}, ctx context.Context, expired <-chan time.Time) error {
+	select {
+	case <-ch:
+	case <-c.done:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-expired:
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 func (c *Conn) hasRoom() bool {

@@ -30,17 +30,8 @@ type prober struct {
 // newProber returns a prober for TCP and unix sockets, or nil (TLS, or a
 // connection a Dialer wrapped).
 func newProber(nc net.Conn) *prober {
-	var sc syscall.Conn
-	switch c := nc.(type) {
-	case *net.TCPConn:
-		sc = c
-	case *net.UnixConn:
-		sc = c
-	default:
-		return nil
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
+	rc := socketRawConn(nc)
+	if rc == nil {
 		return nil
 	}
 	p := &prober{rc: rc}
@@ -97,4 +88,23 @@ func (p *prober) probe() error {
 		return ErrUnexpectedReply
 	}
 	return io.EOF
+}
+
+// socketRawConn returns the RawConn of a TCP or unix socket, or nil for
+// any other connection (TLS, or one a Dialer wrapped).
+func socketRawConn(nc net.Conn) syscall.RawConn {
+	var sc syscall.Conn
+	switch c := nc.(type) {
+	case *net.TCPConn:
+		sc = c
+	case *net.UnixConn:
+		sc = c
+	default:
+		return nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	return rc
 }

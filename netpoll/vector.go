@@ -186,15 +186,7 @@ func (c *Conn) takeWriteSide(ctx context.Context, expired <-chan time.Time) erro
 		}
 		c.vecWaiting = true
 		c.mu.Unlock()
-		var err error
-		select {
-		case <-c.vecHanded:
-		case <-c.done:
-		case <-ctx.Done():
-			err = ctx.Err()
-		case <-expired:
-			err = context.DeadlineExceeded
-		}
+		err := c.await(c.vecHanded, ctx, expired)
 		c.mu.Lock()
 		if err == nil && c.closed {
 			err = c.err

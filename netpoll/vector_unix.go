@@ -26,17 +26,8 @@ const maxIovecs = 1024
 // newVecWriter returns a vecWriter for TCP and unix sockets, or nil (TLS,
 // or a connection a Dialer wrapped).
 func newVecWriter(nc net.Conn) *vecWriter {
-	var sc syscall.Conn
-	switch c := nc.(type) {
-	case *net.TCPConn:
-		sc = c
-	case *net.UnixConn:
-		sc = c
-	default:
-		return nil
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
+	rc := socketRawConn(nc)
+	if rc == nil {
 		return nil
 	}
 	w := &vecWriter{rc: rc}
