@@ -104,11 +104,12 @@ func (c *Conn) goIdle() bool {
 	return true
 }
 
-// doDirect is DoDeadline for a caller that found the reading side idle. If, once its command is
-// queued, both sides are still free (nobody reads, nobody writes), it
-// takes both: it probes the socket (nothing can have been written since
-// the side went idle, so whatever is there was sent for nobody), writes
-// the batch and reads its own reply. Otherwise it goes the usual way.
+// doDirect is DoDeadline for a caller that found the reading side idle.
+// If, once its command is queued, both sides are still free (nobody reads,
+// nobody writes), it takes both: it probes the socket (nothing can have
+// been written since the side went idle, so whatever is there was sent for
+// nobody), writes the batch and reads its own reply. Otherwise it goes the
+// usual way.
 func (c *Conn) doDirect(ctx context.Context, deadline time.Time, poll bool, h Handler, replies int, encode func(dst []byte) []byte) error {
 	req := acquireRequest(h, replies)
 	c.mu.Lock()
