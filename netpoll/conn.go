@@ -332,12 +332,16 @@ func (c *Conn) claimWriter() bool {
 
 func (c *Conn) wait(ctx context.Context, expired <-chan time.Time, req *request) error {
 	var err error
-	select {
-	case <-req.done:
-	case <-ctx.Done():
-		err = ctx.Err()
-	case <-expired:
-		err = context.DeadlineExceeded
+	if done := ctx.Done(); done == nil && expired == nil {
+		<-req.done // nothing else can end the wait: a receive, not a select
+	} else {
+		select {
+		case <-req.done:
+		case <-done:
+			err = ctx.Err()
+		case <-expired:
+			err = context.DeadlineExceeded
+		}
 	}
 	req.disarm(expired != nil)
 	if err != nil {
