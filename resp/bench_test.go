@@ -48,6 +48,7 @@ func BenchmarkParse(b *testing.B) {
 	}{
 		{"SimpleString", []byte("+OK\r\n"), false},
 		{"Integer", []byte(":1234567\r\n"), false},
+		{"NullBulk", []byte("$-1\r\n"), false},
 		{"Bulk16B", bulkOf(16), false},
 		{"Bulk1KiB", bulkOf(1 << 10), false},
 		{"Bulk1MiB", bulkOf(1 << 20), false},

@@ -130,12 +130,25 @@ func (r *Reader) Parse(buf []byte) (v Value, n int, err error) {
 }
 
 // simple parses a complete, valid top-level simple string, simple error,
-// integer or bulk string at the start of buf into v and returns its length.
-// For anything else (other types, a null or streamed bulk, incomplete or
-// invalid input) it returns 0, and the general scanner takes over, so errors
+// integer, bulk string or null (RESP3 _, RESP2 $-1 and *-1) at the start
+// of buf into v and returns its length.
+// For anything else (other types, a streamed bulk, incomplete or invalid
+// input) it returns 0, and the general scanner takes over, so errors
 // and resumption behave exactly as they do there.
 func (r *Reader) simple(buf []byte, v *Value) int {
 	switch c := Type(buf[0]); c {
+	case Null:
+		if len(buf) >= 3 && buf[1] == '\r' && buf[2] == '\n' {
+			*v = Value{typ: Null}
+			return 3
+		}
+		return 0
+	case Array:
+		if len(buf) >= 5 && string(buf[1:5]) == "-1\r\n" { // a RESP2 null array
+			*v = Value{typ: Null}
+			return 5
+		}
+		return 0
 	case SimpleString, SimpleError:
 		window := buf[1:]
 		if int64(len(window)) > r.maxBulkLen() {
@@ -148,6 +161,10 @@ func (r *Reader) simple(buf []byte, v *Value) int {
 		*v = Value{typ: c, data: window[:i]}
 		return i + 3
 	case Integer, BulkString:
+		if c == BulkString && len(buf) >= 5 && string(buf[1:5]) == "-1\r\n" { // a RESP2 null (a missing key)
+			*v = Value{typ: Null}
+			return 5
+		}
 		// The header's digits, read and converted in one pass.
 		var u uint64
 		neg := false

@@ -268,3 +268,33 @@ func TestPipelinedValues(t *testing.T) {
 		t.Fatalf("left %q", in)
 	}
 }
+
+// TestSimpleMatchesScan: every value the one-pass path takes reads the same,
+// and has the same length, as through the general scanner.
+func TestSimpleMatchesScan(t *testing.T) {
+	inputs := []string{"$-1\r\n", "*-1\r\n", "_\r\n", "$-1\r\n+OK\r\n", "_\r\n:1\r\n"}
+	for _, tc := range validCases {
+		inputs = append(inputs, tc.in)
+	}
+	for i, in := range inputs {
+		var fast Value
+		var r Reader
+		n := r.simple([]byte(in), &fast)
+		if n == 0 {
+			if i < 5 {
+				t.Errorf("%q: nulls take the one-pass path", in)
+			}
+			continue
+		}
+		var slow Reader
+		m, err := slow.scan([]byte(in))
+		if err != nil {
+			t.Errorf("%q: the scanner fails: %v", in, err)
+			continue
+		}
+		v := valueAt([]byte(in)[:m], slow.attrEnd, slow.topCount)
+		if n != m || render(fast) != render(v) {
+			t.Errorf("%q: one pass %d bytes %s, scanner %d bytes %s", in, n, render(fast), m, render(v))
+		}
+	}
+}
