@@ -83,10 +83,11 @@ type Conn struct {
 
 	// Reading side, owned by whoever reads the socket.
 	rd       resp.Reader
-	in       []byte // a partial reply carried over between reads
-	inOwed   bool   // that partial reply started while a reply was owed
-	answered uint64 // replies matched to requests so far
-	badReply bool   // the reply that broke the stream was the front request's
+	in       []byte     // a partial reply carried over between reads
+	inOwed   bool       // that partial reply started while a reply was owed
+	answered uint64     // replies matched to requests so far
+	badReply bool       // the reply that broke the stream was the front request's
+	finished []*request // answered by the bytes being handled, completed after them (onData)
 
 	// Direct reads (direct.go): with a transport that supports them, a
 	// caller that finds nobody reading the socket reads its own reply.
@@ -460,6 +461,27 @@ func (c *Conn) wrote(b *bytebufferpool.ByteBuffer) {
 // that wakes a caller who sends again before the reader gets to it. Pushes
 // (RESP3 '>') and the values Intercept takes are not replies and are exempt.
 func (c *Conn) onData(data []byte, sent uint64) error {
+	err := c.parseReplies(data, sent)
+	if err != nil {
+		// Shut down before waking the callers this read answered: one of
+		// them could otherwise send again, and have its command run, on a
+		// connection already known to be broken.
+		c.shutdown(err)
+	}
+	for i, req := range c.finished {
+		req.complete()
+		c.finished[i] = nil
+	}
+	if len(c.finished) > 0 && c.waiters.Load() > 0 {
+		c.signalRoom()
+	}
+	c.finished = c.finished[:0]
+	return err
+}
+
+// parseReplies is onData's parsing: the requests it answers in full are
+// popped and collected in c.finished, for onData to complete.
+func (c *Conn) parseReplies(data []byte, sent uint64) error {
 	if c.hasWatchdog {
 		c.progress.Store(time.Now().UnixNano())
 	}
@@ -475,7 +497,6 @@ func (c *Conn) onData(data []byte, sent uint64) error {
 		}
 		buf = c.in
 	}
-	popped := false
 	for first := true; len(buf) > 0; first = false {
 		owed := c.answered < sent
 		if first && carried {
@@ -509,8 +530,7 @@ func (c *Conn) onData(data []byte, sent uint64) error {
 			c.answered++
 			if req.deliver(v) {
 				c.q.pop()
-				req.complete()
-				popped = true
+				c.finished = append(c.finished, req)
 			}
 		}
 		buf = buf[n:]
@@ -525,9 +545,6 @@ func (c *Conn) onData(data []byte, sent uint64) error {
 		c.in = c.in[:copy(c.in, buf)] // the partial reply moves to the front
 	default:
 		c.in = append(c.in[:0], buf...)
-	}
-	if popped && c.waiters.Load() > 0 {
-		c.signalRoom()
 	}
 	return nil
 }

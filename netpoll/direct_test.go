@@ -174,6 +174,7 @@ func TestDirectReadStrayWhileIdle(t *testing.T) {
 		t.Fatalf("handler got %q", h.got)
 	}
 	fakeWaitDone(t, c)
+	srv.Close() // its goroutines are done: nothing sends on got any more
 	close(got)
 	n := 0
 	for cmd := range got {
