@@ -42,6 +42,7 @@ type config struct {
 
 	format string // text, bench or json
 	quiet  bool
+	procs  int // -procs: CPUs to run on; 0 chooses (see chooseProcs)
 }
 
 // Limits that keep a typo from exhausting the machine.
@@ -100,6 +101,7 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 
 	fs.StringVar(&cfg.format, "format", "text", "")
 	fs.BoolVar(&cfg.quiet, "quiet", false, "")
+	fs.IntVar(&cfg.procs, "procs", 0, "")
 	return fs
 }
 
@@ -185,6 +187,8 @@ func (c *config) validate() error {
 		return usagef("-warmup must be 0 or more (got %v)", c.warmup)
 	case c.rate < 0 || c.rate != c.rate || c.rate > 1e9:
 		return usagef("-rate must be between 0 (closed loop) and 1e9 requests/s (got %v)", c.rate)
+	case c.procs < 0 || c.procs > maxProcs:
+		return usagef("-procs must be between 0 (loadgen chooses) and %d (got %d)", maxProcs, c.procs)
 	case c.format != "text" && c.format != "bench" && c.format != "json":
 		return usagef("-format must be text, bench or json (got %q)", c.format)
 	}
@@ -303,6 +307,16 @@ Output:
   -format f           text (default), bench (Go benchmark lines for
                       benchstat) or json
   -quiet              no progress lines on stderr
+
+Machine:
+  -procs n            CPUs loadgen runs on (GOMAXPROCS). 0 (the default)
+                      chooses: all of them for a server elsewhere, half of
+                      them (at least 1) for a server on this machine
+                      (loopback, a unix socket, or the one loadgen starts),
+                      so that the generator does not take the CPU the server
+                      it measures needs; redis-benchmark runs one thread
+                      by default. A GOMAXPROCS environment variable is
+                      respected when -procs is not given
 
 Progress goes to stderr once a second; the summary goes to stdout. Ctrl-C
 stops the run and prints the summary of what ran (exit status 130). Exit

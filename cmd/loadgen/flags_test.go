@@ -25,6 +25,8 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"-pipeline", "0"}, "-pipeline must be at least 1"},
 		{[]string{"-pipeline", "-3"}, "-pipeline must be at least 1"},
 		{[]string{"-conns", "-1"}, "-conns must be between 0"},
+		{[]string{"-procs", "-1"}, "-procs must be between 0"},
+		{[]string{"-procs", "5000"}, "-procs must be between 0"},
 		{[]string{"-conns", "1025"}, "-conns must be between 0"},
 		{[]string{"-clients", "2000", "-pipeline", "1000"}, "-clients × -pipeline"},
 		{[]string{"-keys", "0"}, "-keys must be at least 1"},

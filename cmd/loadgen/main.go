@@ -119,6 +119,8 @@ func runWith(stop, abort context.Context, args []string, stdout, stderr io.Write
 		return fail(exitUsage, err)
 	}
 	cfg.conns = opts.PoolSize // a URL's pool_size, unless -conns was given
+	procs := chooseProcs(cfg, targetAddrs(cfg, seeds), local != nil)
+	defer setProcs(setProcs(procs.n))
 	// A key_prefix from the URL goes before loadgen's key names, which the
 	// workload sends as plain arguments.
 	wl.prefix, opts.KeyPrefix = opts.KeyPrefix+wl.prefix, ""
@@ -155,6 +157,7 @@ func runWith(stop, abort context.Context, args []string, stdout, stderr io.Write
 	res := r.run(stop, abort, progress)
 	res.fill = filled
 	s := summarize(cfg, wl, res, tgt.name, version, local != nil)
+	s.Procs, s.CPUs, s.ProcsReason = procs.n, procs.cpus, procs.reason
 	if err := writeReport(stdout, cfg.format, s); err != nil {
 		return fail(exitFailure, fmt.Errorf("writing the report: %w", err))
 	}

@@ -30,6 +30,12 @@ type summary struct {
 	WarmupSec     float64 `json:"warmup_s"`
 	ElapsedSec    float64 `json:"elapsed_s"`
 	Interrupted   bool    `json:"interrupted"`
+	// Procs is how many of the machine's CPUs loadgen ran on (GOMAXPROCS),
+	// and ProcsReason why: "-procs", "GOMAXPROCS", "server on this
+	// machine" (half of them) or "server elsewhere" (all).
+	Procs       int    `json:"procs"`
+	CPUs        int    `json:"cpus"`
+	ProcsReason string `json:"procs_reason"`
 	// CallersPerConn is how many callers share each pipelined connection,
 	// and so its latency: clients / conns in the closed loop (a client's
 	// batch is one caller), clients × pipeline / conns in the open loop.
@@ -204,6 +210,9 @@ func writeText(w io.Writer, s *summary) error {
 	}
 	fmt.Fprintf(bw, "load        %d clients, pipeline %d, %d connection%s, %s\n",
 		s.Clients, s.Pipeline, s.Conns, plural(s.Conns), loop)
+	if s.Procs > 0 {
+		fmt.Fprintf(bw, "cpu         loadgen on %d of %d CPUs (%s)\n", s.Procs, s.CPUs, s.ProcsReason)
+	}
 	if s.Fill != nil {
 		fmt.Fprintf(bw, "fill        %d keys written in %.2fs before the run\n", s.Fill.Keys, s.Fill.ElapsedSec)
 	}
@@ -302,8 +311,11 @@ func writeBench(w io.Writer, s *summary) error {
 	if s.Rate > 0 {
 		name += fmt.Sprintf("/rate=%g", s.Rate)
 	}
-	procs := ""
-	if n := runtime.GOMAXPROCS(0); n > 1 {
+	procs, n := "", s.Procs
+	if n == 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	if n > 1 {
 		procs = fmt.Sprintf("-%d", n)
 	}
 	rows := s.Commands
