@@ -23,9 +23,14 @@ const (
 	writerHanded // handed to the waiting vector writer, not yet taken (vector.go)
 )
 
-// maxKeptInbound is the largest inbound buffer kept between replies; a
-// bigger one (grown by a large reply) is dropped once it is empty.
-const maxKeptInbound = 1 << 20
+// The inbound buffer, where a reply that arrives in pieces is assembled,
+// is kept between replies up to minShrinkInbound bytes; a bigger one only
+// while replies of its size keep coming (inPeak, as outPeak for writes),
+// and one bigger than maxKeptInbound never.
+const (
+	minShrinkInbound = 1 << 20
+	maxKeptInbound   = 64 << 20
+)
 
 // A write buffer bigger than minShrinkOutbound is kept for the next batch
 // only while batches of its size keep coming (see wrote); one bigger than
@@ -85,6 +90,7 @@ type Conn struct {
 	rd       resp.Reader
 	in       []byte     // a partial reply carried over between reads
 	inOwed   bool       // that partial reply started while a reply was owed
+	inPeak   int        // the largest recent reply assembled in in, decaying by 1/64 per reply
 	answered uint64     // replies matched to requests so far
 	badReply bool       // the reply that broke the stream was the front request's
 	finished []*request // answered by the bytes being handled, completed after them (onData)
@@ -491,7 +497,11 @@ func (c *Conn) parseReplies(data []byte, sent uint64) error {
 	buf := data
 	carried := len(c.in) > 0
 	if carried {
-		c.in = append(c.in, data...)
+		if c.inTail(data) {
+			c.in = c.in[:len(c.in)+len(data)] // read in place (inboundRoom)
+		} else {
+			c.in = append(c.in, data...)
+		}
 		if len(c.in) < c.rd.Need() {
 			return nil // a large reply still arriving: nothing to parse yet
 		}
@@ -537,16 +547,57 @@ func (c *Conn) parseReplies(data []byte, sent uint64) error {
 	}
 	switch {
 	case len(buf) == 0:
+		assembled := 0
+		if carried {
+			assembled = len(c.in)
+		}
+		c.inPeak = max(assembled, c.inPeak-c.inPeak/64)
 		c.in = c.in[:0]
-		if cap(c.in) > maxKeptInbound {
+		if size := cap(c.in); size > minShrinkInbound && (size > 2*c.inPeak || size > maxKeptInbound) {
 			c.in = nil
 		}
 	case carried:
 		c.in = c.in[:copy(c.in, buf)] // the partial reply moves to the front
+		c.reserveInbound()
 	default:
 		c.in = append(c.in[:0], buf...)
+		c.reserveInbound()
 	}
 	return nil
+}
+
+// reserveInbound grows the inbound buffer, holding the start of a reply,
+// to what the reply needs as far as Parse knows (a large bulk string's
+// whole length), in one allocation rather than by doubling as its pieces
+// come; at least doubling it, so that an aggregate of many large values
+// is not copied once per value.
+func (c *Conn) reserveInbound() {
+	if need := c.rd.Need(); need > cap(c.in) {
+		in := make([]byte, len(c.in), max(need, 2*cap(c.in)))
+		copy(in, c.in)
+		c.in = in
+	}
+}
+
+// inboundRoom returns where the transport should read next when a large
+// reply is being assembled and more than min of it is still to come: the
+// inbound buffer's free space, up to what the reply needs, so that its
+// bytes go from the socket to their place in one copy, and in reads as
+// large as the rest of the reply. Otherwise it returns nil (read into the
+// transport's own buffer). onData recognises bytes read there. Only the
+// reading side calls it.
+func (c *Conn) inboundRoom(min int) []byte {
+	need := c.rd.Need()
+	if len(c.in) == 0 || need-len(c.in) <= min || need > cap(c.in) {
+		return nil
+	}
+	return c.in[len(c.in):need]
+}
+
+// inTail reports whether data was read into the inbound buffer's free
+// space (inboundRoom), right after what it holds.
+func (c *Conn) inTail(data []byte) bool {
+	return len(data) > 0 && cap(c.in) > len(c.in) && &c.in[:len(c.in)+1][len(c.in)] == &data[0]
 }
 
 // unsolicitedAllowed reports whether a value starting with byte b may

@@ -223,8 +223,9 @@ func (t *netConnTransport) readLoop() {
 			}
 			idle = false
 		}
-		n, err := t.nc.Read(t.buf)
-		if n > 0 && t.handle(n) != nil {
+		b := t.readBuf()
+		n, err := t.nc.Read(b)
+		if n > 0 && t.handle(b, n) != nil {
 			return
 		}
 		if err != nil {
@@ -309,9 +310,10 @@ func (t *netConnTransport) readOnce(deadline time.Time) error {
 		t.nc.SetReadDeadline(deadline)
 		t.deadline = deadline
 	}
-	n, err := t.nc.Read(t.buf)
+	b := t.readBuf()
+	n, err := t.nc.Read(b)
 	if n > 0 {
-		if perr := t.handle(n); perr != nil {
+		if perr := t.handle(b, n); perr != nil {
 			return perr
 		}
 	}
@@ -332,9 +334,10 @@ func (t *netConnTransport) readOnce(deadline time.Time) error {
 // closed.
 func (t *netConnTransport) pollOnce(until time.Time, done <-chan struct{}) (bool, error) {
 	for {
-		n, err := t.prober.poll(t.buf)
+		b := t.readBuf()
+		n, err := t.prober.poll(b)
 		if n > 0 {
-			return true, t.handle(n)
+			return true, t.handle(b, n)
 		}
 		if err != nil {
 			t.shut()
@@ -355,16 +358,28 @@ func (t *netConnTransport) pollOnce(until time.Time, done <-chan struct{}) (bool
 	}
 }
 
-// handle hands the n bytes just read into t.buf to the Conn and sizes the
-// buffer for the next read. An error means the connection was shut down.
-// c.sent is loaded here, after the read, as onData requires.
-func (t *netConnTransport) handle(n int) error {
-	if err := t.c.onData(t.buf[:n], t.c.sent.Load()); err != nil {
+// readBuf is where the next read goes: the rest of a large reply being
+// assembled, straight into its place (Conn.inboundRoom), else t.buf.
+func (t *netConnTransport) readBuf() []byte {
+	if room := t.c.inboundRoom(len(t.buf)); room != nil {
+		return room
+	}
+	return t.buf
+}
+
+// handle hands the n bytes just read into b (readBuf's) to the Conn and,
+// when b is t.buf, sizes it for the next read. An error means the
+// connection was shut down. c.sent is loaded here, after the read, as
+// onData requires.
+func (t *netConnTransport) handle(b []byte, n int) error {
+	if err := t.c.onData(b[:n], t.c.sent.Load()); err != nil {
 		t.shut()
 		t.c.shutdown(err)
 		return err
 	}
-	t.buf, t.small = resizeReadBuffer(t.buf, n, t.small)
+	if &b[0] == &t.buf[0] {
+		t.buf, t.small = resizeReadBuffer(t.buf, n, t.small)
+	}
 	return nil
 }
 
