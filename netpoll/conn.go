@@ -25,8 +25,9 @@ const (
 
 // The inbound buffer, where a reply that arrives in pieces is assembled,
 // is kept between replies up to minShrinkInbound bytes; a bigger one only
-// while replies of its size keep coming (inPeak, as outPeak for writes),
-// and one bigger than maxKeptInbound never.
+// while replies of its size keep coming (inPeak, as outPeak for writes:
+// from the second such reply on), and one bigger than maxKeptInbound
+// never.
 const (
 	minShrinkInbound = 1 << 20
 	maxKeptInbound   = 64 << 20
@@ -551,9 +552,13 @@ func (c *Conn) parseReplies(data []byte, sent uint64) error {
 		if carried {
 			assembled = len(c.in)
 		}
-		c.inPeak = max(assembled, c.inPeak-c.inPeak/64)
+		// Judged by the peak before this reply: a large buffer is kept
+		// only once replies of its size come again, so that a one-off
+		// large reply leaves nothing behind.
+		prior := c.inPeak
+		c.inPeak = max(assembled, prior-prior/64)
 		c.in = c.in[:0]
-		if size := cap(c.in); size > minShrinkInbound && (size > 2*c.inPeak || size > maxKeptInbound) {
+		if size := cap(c.in); size > minShrinkInbound && (size > 2*prior || size > maxKeptInbound) {
 			c.in = nil
 		}
 	case carried:

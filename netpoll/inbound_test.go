@@ -106,6 +106,15 @@ func TestInboundAssembly(t *testing.T) {
 				if size := cap(c.in); size > minShrinkInbound {
 					t.Errorf("after 200 small replies the inbound buffer still holds %d bytes", size)
 				}
+				// Now a large reply once: it leaves no large buffer behind
+				// (the rounds above, which repeat, may keep theirs).
+				h := &fakeBigHandler{}
+				if err := c.Do(ctx, h, 1, encodeCmd("GET", "big")); err != nil || !bytes.Equal(h.buf, big) {
+					t.Fatalf("GET once more: %d bytes, %v", len(h.buf), err)
+				}
+				if size := cap(c.in); size > minShrinkInbound {
+					t.Errorf("after a one-off large reply the inbound buffer holds %d bytes", size)
+				}
 			})
 		}
 	}
