@@ -113,4 +113,19 @@ func TestTxAndSplitAllocs(t *testing.T) {
 	if a := allocsPerRun(50, mget); a > 2 {
 		t.Errorf("MGET of 100 keys in %d slots: %v allocs, want 2 (the result)", len(slots), a)
 	}
+	// Through a reused Cmd, whose reply is its own buffer: nothing.
+	var cmd fastredis.Cmd
+	mgetCmd := func() {
+		cmd.Reset("MGET")
+		for _, k := range keys {
+			cmd.Key(k)
+		}
+		if err := c.Exec(bg, &cmd); err != nil || cmd.Reply().Len() != len(keys) {
+			t.Fatalf("MGET through a Cmd: %v, %d values", err, cmd.Reply().Len())
+		}
+	}
+	mgetCmd()
+	if a := allocsPerRun(50, mgetCmd); a != 0 {
+		t.Errorf("MGET of 100 keys in %d slots through a reused Cmd: %v allocs, want 0", len(slots), a)
+	}
 }

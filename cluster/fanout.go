@@ -133,9 +133,8 @@ func (c *Client) split(ctx context.Context, cmd route.Command, argv [][]byte, in
 	if err != nil {
 		return err
 	}
-	name := upper(argv[0])
 	if info.Response != keyspec.ResponseDefault {
-		out, err := merge(info.Response, name, replies, nil)
+		out, err := merge(info.Response, upper(argv[0]), replies, nil)
 		if err != nil {
 			return err
 		}
@@ -150,7 +149,7 @@ func (c *Client) split(ctx context.Context, cmd route.Command, argv [][]byte, in
 			return cmd.Deliver(r)
 		}
 		if v.Type() != resp.Array || v.Len() != ss.sizes[i]-1 {
-			return fmt.Errorf("fastredis/cluster: %s: a node replied %s to %d keys", name, v.Type(), ss.sizes[i]-1)
+			return fmt.Errorf("fastredis/cluster: %s: a node replied %s to %d keys", upper(argv[0]), v.Type(), ss.sizes[i]-1)
 		}
 		ss.its = append(ss.its, v.Iter())
 	}
@@ -158,7 +157,7 @@ func (c *Client) split(ctx context.Context, cmd route.Command, argv [][]byte, in
 	for k := range pos {
 		it := &ss.its[groupOf[k]]
 		if !it.Next() {
-			return fmt.Errorf("fastredis/cluster: %s: short reply", name)
+			return fmt.Errorf("fastredis/cluster: %s: short reply", upper(argv[0]))
 		}
 		out = resp.AppendValue(out, it.Value())
 	}
